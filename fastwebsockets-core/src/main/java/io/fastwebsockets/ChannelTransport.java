@@ -1,0 +1,70 @@
+package io.fastwebsockets;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/** A {@link Transport} over a blocking {@link SocketChannel}: direct buffers, gathering writes. */
+final class ChannelTransport implements Transport {
+    private final SocketChannel channel;
+    private volatile boolean closed;
+
+    ChannelTransport(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        channel.configureBlocking(true);
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // frames are written whole; no Nagle delay
+        } catch (UnsupportedOperationException ignored) {
+            // not a TCP channel
+        }
+    }
+
+    @Override
+    public boolean prefersDirectBuffers() {
+        return true;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        int n;
+        do {
+            n = channel.read(dst);
+        } while (n == 0 && dst.hasRemaining());
+        return n;
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            channel.write(src);
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer[] srcs) throws IOException {
+        ByteBuffer last = srcs[srcs.length - 1];
+        do {
+            channel.write(srcs);
+        } while (last.hasRemaining());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing useful to do: the descriptor is released either way
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+}

@@ -1,0 +1,159 @@
+package io.fastwebsockets;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * Reads whole messages: fragments are joined, so every data frame returned has {@code fin() == true} and opcode
+ * {@link OpCode#TEXT} or {@link OpCode#BINARY}. Control frames arriving between fragments are returned as they come
+ * (after the connection answered them), and the message being collected carries on afterwards.
+ *
+ * <p>The checks of the underlying {@link WebSocket} apply to the whole message: UTF-8 is validated incrementally
+ * across fragments and fails at the first invalid byte, fragment order is enforced, and
+ * {@link #setMaxMessageSize the size limit} counts the whole message, refused from the header of the fragment that
+ * would cross it, before its payload is buffered.
+ *
+ * <p>A message that arrived in one frame is returned without copying. A fragmented one is joined in a buffer
+ * owned by the collector, which grows as data arrives and goes back to its small size after a large message. As
+ * with raw frames, the returned frame is valid until the next {@code readFrame()}; use {@link Frame#copy()} to keep
+ * it. This is the Rust crate's {@code FragmentCollector}, with the settings, {@code flush} and {@code isClosed}
+ * exposed as well.
+ */
+public final class FragmentCollector implements AutoCloseable {
+    private static final int RETAINED = 64 * 1024;
+
+    private final WebSocket ws;
+    private final Frame message = new Frame();
+    private ByteBuffer collected = ByteBuffer.allocate(0); // write mode while a message is being collected
+    private OpCode collecting; // opcode of the fragmented message in progress, null if none
+
+    /**
+     * @param ws the connection to read messages from; do not read from it directly afterwards
+     */
+    public FragmentCollector(WebSocket ws) {
+        this.ws = ws;
+    }
+
+    /** @return the underlying connection */
+    public WebSocket webSocket() {
+        return ws;
+    }
+
+    /**
+     * Reads the next whole message or control frame.
+     *
+     * @return a final TEXT or BINARY frame holding a whole message, or a control frame; valid until the next call
+     * @throws IOException as {@link WebSocket#readFrame()}
+     */
+    public Frame readFrame() throws IOException {
+        if (collecting == null && collected.capacity() > RETAINED) {
+            collected = ByteBuffer.allocate(0); // let a large message's buffer go
+        }
+        while (true) {
+            Frame f = ws.readFrame();
+            if (f.opcode.isControl()) {
+                return f;
+            }
+            if (f.opcode != OpCode.CONTINUATION) {
+                if (f.fin) {
+                    return f; // unfragmented: no copy
+                }
+                collecting = f.opcode;
+                collected.clear();
+                append(f.payload);
+                continue;
+            }
+            // CONTINUATION: the connection guarantees a message is in progress.
+            append(f.payload);
+            if (f.fin) {
+                OpCode op = collecting;
+                collecting = null;
+                collected.flip();
+                message.set(true, 0, op, null, collected);
+                return message;
+            }
+        }
+    }
+
+    private void append(ByteBuffer payload) {
+        int n = payload.remaining();
+        ByteBuffer c = collected;
+        if (c.remaining() < n) {
+            // Grow by what has arrived: at least double, at least enough.
+            long wanted = Math.max((long) c.position() + n, Math.max(1024L, 2L * c.capacity()));
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
+            c.flip();
+            bigger.put(c);
+            collected = c = bigger;
+        }
+        c.put(c.position(), payload, payload.position(), n);
+        c.position(c.position() + n);
+    }
+
+    /** Writes a frame; see {@link WebSocket#writeFrame(Frame)}. */
+    public void writeFrame(Frame frame) throws IOException {
+        ws.writeFrame(frame);
+    }
+
+    /** Pushes buffered frames; see {@link WebSocket#flush()}. */
+    public void flush() throws IOException {
+        ws.flush();
+    }
+
+    /** Closes with the closing handshake; see {@link WebSocket#close(int, String)}. */
+    public void close(int code, String reason) throws IOException {
+        ws.close(code, reason);
+    }
+
+    /** Same as {@code close(1000, "")}. */
+    @Override
+    public void close() throws IOException {
+        ws.close();
+    }
+
+    /** @return whether the connection can no longer carry messages */
+    public boolean isClosed() {
+        return ws.isClosed();
+    }
+
+    /** @see WebSocket#setWritev(boolean) */
+    public void setWritev(boolean writev) {
+        ws.setWritev(writev);
+    }
+
+    /** @see WebSocket#setWritevThreshold(int) */
+    public void setWritevThreshold(int bytes) {
+        ws.setWritevThreshold(bytes);
+    }
+
+    /** @see WebSocket#setAutoClose(boolean) */
+    public void setAutoClose(boolean autoClose) {
+        ws.setAutoClose(autoClose);
+    }
+
+    /** @see WebSocket#setAutoPong(boolean) */
+    public void setAutoPong(boolean autoPong) {
+        ws.setAutoPong(autoPong);
+    }
+
+    /** @see WebSocket#setMaxMessageSize(long) */
+    public void setMaxMessageSize(long bytes) {
+        ws.setMaxMessageSize(bytes);
+    }
+
+    /** @see WebSocket#setAutoApplyMask(boolean) */
+    public void setAutoApplyMask(boolean autoApplyMask) {
+        ws.setAutoApplyMask(autoApplyMask);
+    }
+
+    /** @see WebSocket#setAutoFlush(boolean) */
+    public void setAutoFlush(boolean autoFlush) {
+        ws.setAutoFlush(autoFlush);
+    }
+
+    /** @see WebSocket#setCloseTimeout(Duration) */
+    public void setCloseTimeout(Duration timeout) {
+        ws.setCloseTimeout(timeout);
+    }
+}

@@ -1,0 +1,32 @@
+package io.fastwebsockets;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** The byte pipe under a {@link WebSocket}: blocking reads and writes, and an idempotent close. */
+interface Transport {
+    /** @return whether direct buffers avoid a copy on this transport */
+    boolean prefersDirectBuffers();
+
+    /**
+     * Reads at least one byte into {@code dst} (position to limit), blocking until some arrive.
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes all of {@code src} (position advances to limit). */
+    void write(ByteBuffer src) throws IOException;
+
+    /** Writes all of {@code srcs} in order, as one gathering write where the transport can. */
+    void write(ByteBuffer[] srcs) throws IOException;
+
+    /** Pushes buffered bytes, if the transport buffers. */
+    void flush() throws IOException;
+
+    /** Closes the transport; safe to call more than once and from any thread; never throws. */
+    void close();
+
+    /** @return whether {@link #close()} has been called */
+    boolean isClosed();
+}

@@ -1,0 +1,785 @@
+package io.fastwebsockets;
+
+import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.codec.FrameEncoder;
+import io.fastwebsockets.codec.Masking;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One WebSocket connection after the opening handshake: read and write raw frames.
+ *
+ * <pre>{@code
+ * WebSocket ws = WebSocket.afterHandshake(channel, Role.SERVER);
+ * while (true) {
+ *     Frame frame = ws.readFrame();
+ *     switch (frame.opcode()) {
+ *         case CLOSE -> { return; }
+ *         case TEXT, BINARY -> ws.writeFrame(new Frame(true, frame.opcode(), null, frame.payload()));
+ *         default -> { }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Frames, not messages.</b> {@link #readFrame()} returns every frame as it arrives, fin bit visible,
+ * control frames included (after answering them, see below). Wrap the connection in a {@link FragmentCollector}
+ * to receive whole messages instead. A returned frame is a view of the read buffer, valid until the next
+ * {@code readFrame()}: see {@link Frame}.
+ *
+ * <p><b>Strict.</b> Every protocol rule is checked on raw frames too (see {@link FrameDecoder}): masking
+ * direction, RSV bits, opcodes, control frame rules, fragmentation order, UTF-8 of text across fragments and of
+ * close reasons, and the message size limit across fragments. A violation <em>fails the connection</em>: a Close
+ * frame with the matching code (1002, 1007, 1009) is sent, the transport is closed and {@code readFrame()} throws a
+ * {@link WebSocketException} carrying that code.
+ *
+ * <p><b>Automatic replies</b> (on by default): a Ping is answered with a Pong carrying its payload
+ * ({@link #setAutoPong}); a Close is answered with a Close echoing its code and the transport is then closed
+ * ({@link #setAutoClose}). Both frames are still returned to the caller.
+ *
+ * <p><b>Threads.</b> One thread may read while any number of others write: writes are serialised by a
+ * {@link ReentrantLock} (which does not pin virtual threads), and the automatic replies go through the same writer.
+ * {@link #readHalf()} and {@link #writeHalf()} give the two capabilities to different owners.
+ *
+ * <p><b>Closing.</b> {@link #close(int, String)} performs the closing handshake: it sends a Close, keeps reading
+ * (discarding data frames) until the peer's Close arrives or {@link #setCloseTimeout the close timeout} passes,
+ * then closes the transport. A server closes the TCP connection first; a client waits (up to the same timeout)
+ * for the server to do it. Reading or writing a closed connection throws {@link ConnectionClosedException}.
+ *
+ * <p>Settings and their defaults are the Rust crate's: {@code writev} on with a 1024-byte threshold, auto close
+ * and auto pong on, 64 MiB messages, masks applied automatically. Configure a connection before sharing it
+ * between threads.
+ */
+public final class WebSocket implements AutoCloseable {
+    static final int READ_BUFFER_SIZE = 32 * 1024;
+    static final int WRITE_BUFFER_SIZE = 16 * 1024;
+
+    private final Role role;
+    private final Transport transport;
+    private final FrameDecoder decoder;
+
+    // Read side, touched only by the thread holding readLock.
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ByteBuffer smallReadBuffer;
+    private ByteBuffer readBuffer; // read mode: position = first unconsumed byte, limit = end of data
+    private ByteBuffer payloadView; // a duplicate of readBuffer, re-aimed at each frame's payload
+    private final Frame received = new Frame();
+    private byte[] receivedMask;
+
+    // Write side, touched only by the thread holding writeLock.
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private ByteBuffer writeBuffer; // write mode: bytes [0, position) are waiting to be written
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private Masking.KeySource keys;
+
+    // Settings.
+    private boolean writev = true;
+    private int writevThreshold = 1024;
+    private boolean autoClose = true;
+    private boolean autoPong = true;
+    private boolean autoApplyMask = true;
+    private boolean autoFlush = true;
+    private volatile Duration closeTimeout = Duration.ofSeconds(5);
+
+    // Close state.
+    private volatile boolean closeSent;
+    private volatile boolean closeReceived;
+    private final CountDownLatch transportClosed = new CountDownLatch(1);
+
+    private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
+        this.role = Objects.requireNonNull(role, "role");
+        this.transport = transport;
+        this.decoder = new FrameDecoder(role);
+        int size = Math.max(READ_BUFFER_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
+        this.smallReadBuffer = transport.prefersDirectBuffers()
+                ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        this.readBuffer = smallReadBuffer;
+        if (alreadyRead != null) {
+            readBuffer.put(alreadyRead);
+        }
+        readBuffer.flip();
+    }
+
+    /**
+     * Wraps a connected {@link SocketChannel} on which the opening handshake is complete. The channel is put in
+     * blocking mode and TCP_NODELAY is set.
+     *
+     * @param channel the connection
+     * @param role whether this end is the server or the client
+     * @return the WebSocket
+     * @throws IOException if the channel cannot be configured
+     */
+    public static WebSocket afterHandshake(SocketChannel channel, Role role) throws IOException {
+        return afterHandshake(channel, role, null);
+    }
+
+    /**
+     * Like {@link #afterHandshake(SocketChannel, Role)}, for a handshake reader that read past the end of the HTTP
+     * request or response: those bytes belong to the WebSocket and are decoded first.
+     *
+     * @param channel the connection
+     * @param role whether this end is the server or the client
+     * @param alreadyRead bytes read from the channel after the handshake (position to limit), or {@code null}
+     * @return the WebSocket
+     * @throws IOException if the channel cannot be configured
+     */
+    public static WebSocket afterHandshake(SocketChannel channel, Role role, ByteBuffer alreadyRead)
+            throws IOException {
+        return new WebSocket(new ChannelTransport(channel), role, alreadyRead);
+    }
+
+    /**
+     * Wraps a stream pair on which the opening handshake is complete: an {@code SSLSocket}'s streams, a servlet
+     * {@code WebConnection}'s, or any other. Closing the WebSocket closes both streams.
+     *
+     * @param in bytes from the peer
+     * @param out bytes to the peer
+     * @param role whether this end is the server or the client
+     * @return the WebSocket
+     */
+    public static WebSocket afterHandshake(InputStream in, OutputStream out, Role role) {
+        return new WebSocket(new StreamTransport(Objects.requireNonNull(in, "in"),
+                Objects.requireNonNull(out, "out")), role, null);
+    }
+
+    /** @return this end's role */
+    public Role role() {
+        return role;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /**
+     * Reads the next frame, blocking until one has arrived whole. Pings are answered and Close frames handled
+     * before they are returned (see the class comment). After this endpoint has sent a Close, data frames still
+     * arriving are discarded.
+     *
+     * @return the frame, valid until the next call
+     * @throws WebSocketException if the peer broke the protocol (the connection has been failed with its code)
+     * @throws ConnectionClosedException if the connection is closed, or the peer closed the transport
+     * @throws IOException if the transport failed
+     */
+    public Frame readFrame() throws IOException {
+        readLock.lock();
+        try {
+            return readFrameLocked();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private Frame readFrameLocked() throws IOException {
+        releaseLargeBuffer();
+        while (true) {
+            if (closeReceived || transport.isClosed()) {
+                throw new ConnectionClosedException("connection is closed", false);
+            }
+            boolean complete;
+            try {
+                complete = decoder.decode(readBuffer);
+            } catch (WebSocketException e) {
+                fail(e);
+                throw e;
+            }
+            if (complete) {
+                Frame f = receivedFrame();
+                switch (f.opcode) {
+                    case PING -> {
+                        if (autoPong) {
+                            sendControl(OpCode.PONG, f.payload);
+                        }
+                        return f;
+                    }
+                    case PONG -> {
+                        return f;
+                    }
+                    case CLOSE -> {
+                        onCloseReceived(f);
+                        return f;
+                    }
+                    default -> {
+                        if (!closeSent) {
+                            return f;
+                        }
+                        // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
+                    }
+                }
+            } else {
+                fill();
+            }
+        }
+    }
+
+    private Frame receivedFrame() {
+        int start = decoder.payloadStart();
+        ByteBuffer v = payloadView;
+        if (v == null) {
+            v = payloadView = readBuffer.duplicate();
+        }
+        v.limit(start + decoder.payloadLength()).position(start);
+        byte[] mask = null;
+        if (decoder.payloadStillMasked()) {
+            if (receivedMask == null) {
+                receivedMask = new byte[4];
+            }
+            int k = decoder.maskKey();
+            receivedMask[0] = (byte) (k >>> 24);
+            receivedMask[1] = (byte) (k >>> 16);
+            receivedMask[2] = (byte) (k >>> 8);
+            receivedMask[3] = (byte) k;
+            mask = receivedMask;
+        }
+        received.set(decoder.fin(), decoder.rsv(), decoder.opcode(), mask, v);
+        return received;
+    }
+
+    // Reads more bytes after the buffered ones: compacts, grows for a frame larger than the buffer (never beyond
+    // what has actually arrived, times two), and treats end of stream.
+    private void fill() throws IOException {
+        ByteBuffer b = readBuffer;
+        int pos = b.position();
+        int lim = b.limit();
+        int cap = b.capacity();
+        int needed = decoder.bytesNeeded();
+        if (pos == lim) {
+            pos = lim = 0;
+        } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
+            b.put(0, b, pos, lim - pos);
+            lim -= pos;
+            pos = 0;
+        }
+        if (lim == cap) {
+            b = grow(b, lim);
+            cap = b.capacity();
+        }
+        b.limit(cap).position(lim);
+        int n;
+        try {
+            n = transport.read(b);
+        } catch (IOException e) {
+            b.limit(lim).position(pos);
+            throw readFailed(e);
+        }
+        if (n < 0) {
+            b.limit(lim).position(pos);
+            boolean truncated = lim > pos || !decoder.atFrameBoundary();
+            closeTransport();
+            throw new ConnectionClosedException(truncated
+                    ? "peer closed the connection in the middle of a frame"
+                    : "peer closed the connection without a closing handshake", truncated);
+        }
+        b.limit(b.position()).position(pos);
+    }
+
+    private ByteBuffer grow(ByteBuffer old, int used) {
+        long frame = decoder.currentFrameSize();
+        long target = Math.max((long) old.capacity() * 2, old.capacity() + 1L);
+        if (frame > 0) {
+            target = Math.min(target, Math.max(frame, old.capacity() + 1L));
+        }
+        // Grown buffers live on the heap: a large frame is rare, and heap memory is reclaimed promptly.
+        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(target, Integer.MAX_VALUE - 8));
+        bigger.put(0, old, 0, used);
+        readBuffer = bigger;
+        payloadView = null;
+        return bigger;
+    }
+
+    // After a large frame has been handed out (and, by now, given up by the caller), go back to the small buffer.
+    private void releaseLargeBuffer() {
+        ByteBuffer b = readBuffer;
+        if (b == smallReadBuffer) {
+            return;
+        }
+        int unconsumed = b.remaining();
+        if (unconsumed <= smallReadBuffer.capacity() / 2) {
+            smallReadBuffer.clear();
+            smallReadBuffer.put(0, b, b.position(), unconsumed);
+            smallReadBuffer.limit(unconsumed).position(0);
+            readBuffer = smallReadBuffer;
+            payloadView = null;
+        }
+    }
+
+    private IOException readFailed(IOException e) {
+        if (transport.isClosed()) {
+            return new ConnectionClosedException("connection is closed", false);
+        }
+        closeTransport();
+        return e;
+    }
+
+    private void onCloseReceived(Frame close) throws IOException {
+        closeReceived = true;
+        if (closeSent) {
+            finishClose(); // we started the handshake; this completes it
+            return;
+        }
+        if (autoClose) {
+            ByteBuffer p = close.payload;
+            ByteBuffer echo = p.remaining() >= 2 ? p.duplicate().limit(p.position() + 2) : p.duplicate();
+            try {
+                sendClose(echo);
+            } catch (IOException e) {
+                closeTransport();
+                return;
+            }
+            finishClose();
+        }
+    }
+
+    // The closing handshake is complete: the server closes TCP first, the client waits for it (bounded).
+    private void finishClose() {
+        if (role == Role.SERVER || transport.isClosed()) {
+            closeTransport();
+            return;
+        }
+        Thread watchdog = startCloseWatchdog();
+        try {
+            ByteBuffer sink = ByteBuffer.allocate(256);
+            while (transport.read(sink) >= 0) {
+                sink.clear();
+            }
+        } catch (IOException ignored) {
+            // reset or closed by the watchdog: either way we are done
+        } finally {
+            watchdog.interrupt();
+            closeTransport();
+        }
+    }
+
+    // Fails the connection (RFC 6455 §7.1.7): Close with the failure's code where still possible, then close.
+    private void fail(WebSocketException e) {
+        if (!closeSent && !transport.isClosed()) {
+            try {
+                sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())));
+            } catch (IOException | IllegalArgumentException ignored) {
+                // the peer may be gone already; we are closing anyway
+            }
+        }
+        closeTransport();
+    }
+
+    private void closeTransport() {
+        transport.close();
+        transportClosed.countDown();
+    }
+
+    private Thread startCloseWatchdog() {
+        Duration timeout = closeTimeout;
+        return Thread.ofVirtual().name("fastwebsockets-close-timeout").start(() -> {
+            try {
+                Thread.sleep(timeout);
+            } catch (InterruptedException e) {
+                return;
+            }
+            closeTransport();
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /**
+     * Writes a frame (and, with auto-flush on, the default, pushes it to the transport). A client-role
+     * connection masks it with a fresh random key; the payload buffer is never modified nor its position moved.
+     * Writing a Close frame starts (or, answering the peer's Close, completes) the closing handshake; prefer
+     * {@link #close(int, String)}, which also waits for the peer.
+     *
+     * @param frame the frame
+     * @throws ConnectionClosedException if this endpoint already sent a Close or the connection is closed
+     * @throws IllegalArgumentException for a masked frame on a server, or an invalid Close payload
+     * @throws IOException if the transport failed (the connection is then closed)
+     */
+    public void writeFrame(Frame frame) throws IOException {
+        if (frame.opcode == OpCode.CLOSE) {
+            CloseCode.checkPayloadForSending(frame.payload);
+        }
+        writeLock.lock();
+        try {
+            if (closeSent || transport.isClosed()) {
+                throw new ConnectionClosedException("connection is closed", false);
+            }
+            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            if (frame.opcode == OpCode.CLOSE) {
+                closeSent = true;
+                flushLocked();
+            } else if (autoFlush) {
+                flushLocked();
+            }
+        } catch (IOException e) {
+            closeTransport();
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+        if (frame.opcode == OpCode.CLOSE && closeReceived) {
+            finishClose(); // the application answered the peer's Close itself (auto close off)
+        }
+    }
+
+    /**
+     * Pushes frames buffered by writes made with auto-flush off.
+     *
+     * @throws IOException if the transport failed
+     */
+    public void flush() throws IOException {
+        writeLock.lock();
+        try {
+            if (!transport.isClosed()) {
+                flushLocked();
+            }
+        } catch (IOException e) {
+            closeTransport();
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // Automatic replies: skipped once we have sent Close (nothing may follow it).
+    private void sendControl(OpCode op, ByteBuffer payload) throws IOException {
+        writeLock.lock();
+        try {
+            if (closeSent || transport.isClosed()) {
+                return;
+            }
+            writeLocked(true, 0, op, null, payload);
+            flushLocked();
+        } catch (IOException e) {
+            closeTransport();
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // Sends a Close unless one was sent already. Returns whether this call sent it.
+    private boolean sendClose(ByteBuffer payload) throws IOException {
+        writeLock.lock();
+        try {
+            if (closeSent || transport.isClosed()) {
+                return false;
+            }
+            closeSent = true;
+            writeLocked(true, 0, OpCode.CLOSE, null, payload);
+            flushLocked();
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void writeLocked(boolean fin, int rsv, OpCode op, byte[] mask, ByteBuffer payload) throws IOException {
+        int len = payload.remaining();
+        boolean masked = role == Role.CLIENT;
+        int key = 0;
+        boolean applyMask = false;
+        if (masked) {
+            if (mask == null) {
+                if (keys == null) {
+                    keys = new Masking.KeySource();
+                }
+                key = keys.nextKey();
+                applyMask = true;
+            } else {
+                key = Masking.key(mask);
+                applyMask = autoApplyMask;
+            }
+        } else if (mask != null) {
+            throw new IllegalArgumentException("a server must not mask the frames it sends (RFC 6455 §5.1)");
+        }
+        ByteBuffer w = writeBuffer();
+        int headerLength = FrameEncoder.headerLength(len, masked);
+        if (w.remaining() < headerLength) {
+            flushBuffer(w);
+        }
+        int start = w.position();
+        FrameEncoder.encodeHeader(w, start, fin, rsv, op, len, masked, key);
+        w.position(start + headerLength);
+        int from = payload.position();
+        if (applyMask) {
+            // Mask while copying, a buffer-full at a time; the caller's payload is left untouched.
+            for (int done = 0; done < len; ) {
+                if (!w.hasRemaining()) {
+                    flushBuffer(w);
+                }
+                int n = Math.min(w.remaining(), len - done);
+                Masking.copyMasked(payload, from + done, w, w.position(), n, key, done);
+                w.position(w.position() + n);
+                done += n;
+            }
+        } else if (writev && len >= writevThreshold) {
+            // Gathering write: header (and anything buffered before it) plus the payload, without copying it.
+            w.flip();
+            gather[0] = w;
+            gather[1] = payload;
+            try {
+                transport.write(gather);
+            } finally {
+                gather[1] = null;
+                payload.position(from);
+                w.clear();
+            }
+        } else if (len <= w.remaining()) {
+            w.put(w.position(), payload, from, len);
+            w.position(w.position() + len);
+        } else {
+            for (int done = 0; done < len; ) {
+                if (!w.hasRemaining()) {
+                    flushBuffer(w);
+                }
+                int n = Math.min(w.remaining(), len - done);
+                w.put(w.position(), payload, from + done, n);
+                w.position(w.position() + n);
+                done += n;
+            }
+        }
+    }
+
+    private ByteBuffer writeBuffer() {
+        ByteBuffer w = writeBuffer;
+        if (w == null) {
+            w = writeBuffer = transport.prefersDirectBuffers()
+                    ? ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE) : ByteBuffer.allocate(WRITE_BUFFER_SIZE);
+        }
+        return w;
+    }
+
+    private void flushBuffer(ByteBuffer w) throws IOException {
+        if (w.position() > 0) {
+            w.flip();
+            try {
+                transport.write(w);
+            } finally {
+                w.clear();
+            }
+        }
+    }
+
+    private void flushLocked() throws IOException {
+        if (writeBuffer != null) {
+            flushBuffer(writeBuffer);
+        }
+        transport.flush();
+    }
+
+    // ------------------------------------------------------------------------------------------------ closing
+
+    /**
+     * Closes the connection with the closing handshake: sends a Close with this code and reason, waits for the
+     * peer's Close (discarding data frames meanwhile; if another thread is reading, that thread receives it) for
+     * at most the close timeout, then closes the transport. Calling it again, or after the connection closed, does
+     * nothing.
+     *
+     * @param code a close code allowed on the wire, or {@link CloseCode#NO_STATUS} to send none
+     * @param reason may be {@code null}; cut to 123 bytes of UTF-8 if longer
+     * @throws IllegalArgumentException if the code may not be sent
+     * @throws IOException never for the handshake itself (a peer that vanished just ends it); declared for
+     *     {@link AutoCloseable}
+     */
+    public void close(int code, String reason) throws IOException {
+        ByteBuffer payload = CloseCode.payload(code, CloseCode.truncateReason(reason));
+        boolean sent;
+        try {
+            sent = sendClose(payload);
+        } catch (IOException e) {
+            closeTransport();
+            return;
+        }
+        if (!sent) {
+            return;
+        }
+        if (closeReceived) {
+            finishClose();
+            return;
+        }
+        Thread watchdog = startCloseWatchdog();
+        try {
+            if (readLock.tryLock()) {
+                try {
+                    while (!transport.isClosed()) {
+                        if (readFrameLocked().opcode == OpCode.CLOSE) {
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // the peer failed, vanished, or the timeout closed the transport
+                } finally {
+                    readLock.unlock();
+                }
+            } else {
+                // Another thread is reading: it will receive the peer's Close and complete the handshake.
+                transportClosed.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            watchdog.interrupt();
+            closeTransport();
+        }
+    }
+
+    /** Same as {@code close(1000, "")}: a normal closure. */
+    @Override
+    public void close() throws IOException {
+        close(CloseCode.NORMAL, "");
+    }
+
+    /**
+     * @return whether the connection can no longer carry messages: a Close was sent or received, or the
+     *     transport is closed
+     */
+    public boolean isClosed() {
+        return closeSent || closeReceived || transport.isClosed();
+    }
+
+    // ------------------------------------------------------------------------------------------------ settings
+
+    /**
+     * Gathering writes: a payload of at least {@link #setWritevThreshold the threshold} is written together with
+     * its header in one system call, without being copied. Default on.
+     *
+     * @param writev whether to use gathering writes
+     */
+    public void setWritev(boolean writev) {
+        this.writev = writev;
+    }
+
+    /**
+     * The smallest payload written by a gathering write; smaller ones are copied beside their header. Default 1024.
+     *
+     * @param bytes the threshold
+     */
+    public void setWritevThreshold(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative threshold");
+        }
+        this.writevThreshold = bytes;
+    }
+
+    /**
+     * Answer a received Close with a Close echoing its code, then close the transport. Default on. When off, the
+     * application answers by writing a Close frame (the transport is closed after it).
+     *
+     * @param autoClose whether to answer Close automatically
+     */
+    public void setAutoClose(boolean autoClose) {
+        this.autoClose = autoClose;
+    }
+
+    /**
+     * Answer a received Ping with a Pong carrying its payload. Default on.
+     *
+     * @param autoPong whether to answer Ping automatically
+     */
+    public void setAutoPong(boolean autoPong) {
+        this.autoPong = autoPong;
+    }
+
+    /**
+     * The largest message accepted, counting all its fragments; a larger one fails the connection with 1009 as
+     * soon as its header says so, before its payload is buffered. Default 64 MiB.
+     *
+     * @param bytes the limit
+     */
+    public void setMaxMessageSize(long bytes) {
+        decoder.setMaxMessageSize(bytes);
+    }
+
+    /**
+     * Unmask received frames in place, and mask sent frames that carry a key of their own. Default on. When off,
+     * received masked frames keep their payload masked and expose the key in {@link Frame#mask()}, and a frame
+     * written with a key is sent as given (its payload must be masked already).
+     *
+     * @param autoApplyMask whether to apply masks automatically
+     */
+    public void setAutoApplyMask(boolean autoApplyMask) {
+        this.autoApplyMask = autoApplyMask;
+        decoder.setUnmask(autoApplyMask);
+    }
+
+    /**
+     * Push every frame to the transport as soon as it is written. Default on. When off, small frames accumulate in
+     * the write buffer and go out together on {@link #flush()} (or when the buffer fills), in fewer system calls.
+     *
+     * @param autoFlush whether each write flushes
+     */
+    public void setAutoFlush(boolean autoFlush) {
+        this.autoFlush = autoFlush;
+    }
+
+    /**
+     * How long the closing handshake may wait for the peer's Close (and a client for the server to close TCP)
+     * before the transport is closed anyway. Default 5 seconds.
+     *
+     * @param timeout the timeout
+     */
+    public void setCloseTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("negative timeout");
+        }
+        this.closeTimeout = timeout;
+    }
+
+    /** @return whether gathering writes are on */
+    public boolean isWritev() {
+        return writev;
+    }
+
+    /** @return the gathering write threshold in bytes */
+    public int writevThreshold() {
+        return writevThreshold;
+    }
+
+    /** @return whether Close is answered automatically */
+    public boolean isAutoClose() {
+        return autoClose;
+    }
+
+    /** @return whether Ping is answered automatically */
+    public boolean isAutoPong() {
+        return autoPong;
+    }
+
+    /** @return the message size limit in bytes */
+    public long maxMessageSize() {
+        return decoder.maxMessageSize();
+    }
+
+    /** @return whether masks are applied automatically */
+    public boolean isAutoApplyMask() {
+        return autoApplyMask;
+    }
+
+    /** @return whether each write flushes */
+    public boolean isAutoFlush() {
+        return autoFlush;
+    }
+
+    /** @return the close timeout */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    // ------------------------------------------------------------------------------------------------ halves
+
+    private final ReadHalf readHalf = new ReadHalf(this);
+    private final WriteHalf writeHalf = new WriteHalf(this);
+
+    /** @return the reading capability of this connection, to hand to the thread that reads */
+    public ReadHalf readHalf() {
+        return readHalf;
+    }
+
+    /** @return the writing capability of this connection, to hand to the threads that write */
+    public WriteHalf writeHalf() {
+        return writeHalf;
+    }
+}
