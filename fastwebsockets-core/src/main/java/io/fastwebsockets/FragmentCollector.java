@@ -1,5 +1,6 @@
 package io.fastwebsockets;
 
+import io.fastwebsockets.codec.Masking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -14,8 +15,8 @@ import java.time.Duration;
  * {@link #setMaxMessageSize the size limit} counts the whole message, refused from the header of the fragment that
  * would cross it, before its payload is buffered.
  *
- * <p>A message that arrived in one frame is returned without copying. A fragmented one is joined in a buffer
- * owned by the collector, which grows as data arrives and goes back to its small size after a large message. As
+ * <p>A message that arrived in one frame is returned without copying (still masked, with its key, if
+ * {@code autoApplyMask} is off). A fragmented one is joined, unmasked, in a buffer owned by the collector, which grows as data arrives and goes back to its small size after a large message. As
  * with raw frames, the returned frame is valid until the next {@code readFrame()}; use {@link Frame#copy()} to keep
  * it. This is the Rust crate's {@code FragmentCollector}, with the settings, {@code flush} and {@code isClosed}
  * exposed as well.
@@ -61,11 +62,11 @@ public final class FragmentCollector implements AutoCloseable {
                 }
                 collecting = f.opcode;
                 collected.clear();
-                append(f.payload);
+                append(f);
                 continue;
             }
             // CONTINUATION: the connection guarantees a message is in progress.
-            append(f.payload);
+            append(f);
             if (f.fin) {
                 OpCode op = collecting;
                 collecting = null;
@@ -76,7 +77,8 @@ public final class FragmentCollector implements AutoCloseable {
         }
     }
 
-    private void append(ByteBuffer payload) {
+    private void append(Frame f) {
+        ByteBuffer payload = f.payload;
         int n = payload.remaining();
         ByteBuffer c = collected;
         if (c.remaining() < n) {
@@ -87,8 +89,13 @@ public final class FragmentCollector implements AutoCloseable {
             bigger.put(c);
             collected = c = bigger;
         }
-        c.put(c.position(), payload, payload.position(), n);
-        c.position(c.position() + n);
+        int at = c.position();
+        c.put(at, payload, payload.position(), n);
+        if (f.mask != null) {
+            // auto-apply-mask is off: each fragment has its own key, so unmask while joining
+            Masking.apply(c, at, at + n, Masking.key(f.mask), 0);
+        }
+        c.position(at + n);
     }
 
     /** Writes a frame; see {@link WebSocket#writeFrame(Frame)}. */

@@ -358,10 +358,13 @@ public final class WebSocket implements AutoCloseable {
     // Fails the connection (RFC 6455 §7.1.7): Close with the failure's code where still possible, then close.
     private void fail(WebSocketException e) {
         if (!closeSent && !transport.isClosed()) {
+            Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {
                 sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())));
             } catch (IOException | IllegalArgumentException ignored) {
                 // the peer may be gone already; we are closing anyway
+            } finally {
+                watchdog.interrupt();
             }
         }
         closeTransport();
@@ -517,14 +520,14 @@ public final class WebSocket implements AutoCloseable {
             }
         } else if (writev && len >= writevThreshold) {
             // Gathering write: header (and anything buffered before it) plus the payload, without copying it.
+            // A duplicate, so that one frame may be written to many connections at once (broadcast).
             w.flip();
             gather[0] = w;
-            gather[1] = payload;
+            gather[1] = payload.duplicate();
             try {
                 transport.write(gather);
             } finally {
                 gather[1] = null;
-                payload.position(from);
                 w.clear();
             }
         } else if (len <= w.remaining()) {
@@ -586,22 +589,20 @@ public final class WebSocket implements AutoCloseable {
      */
     public void close(int code, String reason) throws IOException {
         ByteBuffer payload = CloseCode.payload(code, CloseCode.truncateReason(reason));
-        boolean sent;
-        try {
-            sent = sendClose(payload);
-        } catch (IOException e) {
-            closeTransport();
+        if (closeSent || transport.isClosed()) {
             return;
         }
-        if (!sent) {
-            return;
-        }
-        if (closeReceived) {
-            finishClose();
-            return;
-        }
+        // The timeout covers the whole handshake, sending included: a peer that reads nothing cannot hold us.
         Thread watchdog = startCloseWatchdog();
         try {
+            if (!sendClose(payload)) {
+                return;
+            }
+            if (closeReceived) {
+                watchdog.interrupt();
+                finishClose();
+                return;
+            }
             if (readLock.tryLock()) {
                 try {
                     while (!transport.isClosed()) {
@@ -618,6 +619,8 @@ public final class WebSocket implements AutoCloseable {
                 // Another thread is reading: it will receive the peer's Close and complete the handshake.
                 transportClosed.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
             }
+        } catch (IOException e) {
+            // sending failed: the peer is gone; close below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
