@@ -8,4 +8,7 @@
 module io.fastwebsockets {
     exports io.fastwebsockets;
     exports io.fastwebsockets.codec;
+    exports io.fastwebsockets.upgrade;
+    exports io.fastwebsockets.handshake;
+    exports io.fastwebsockets.server;
 }

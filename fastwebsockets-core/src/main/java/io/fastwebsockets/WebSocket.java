@@ -88,6 +88,9 @@ public final class WebSocket implements AutoCloseable {
     private boolean autoFlush = true;
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
 
+    // Activity: when bytes last arrived (System.nanoTime), for idle timeouts.
+    private volatile long lastReadNanos = System.nanoTime();
+
     // Close state.
     private volatile boolean closeSent;
     private volatile boolean closeReceived;
@@ -145,8 +148,22 @@ public final class WebSocket implements AutoCloseable {
      * @return the WebSocket
      */
     public static WebSocket afterHandshake(InputStream in, OutputStream out, Role role) {
+        return afterHandshake(in, out, role, null);
+    }
+
+    /**
+     * Like {@link #afterHandshake(InputStream, OutputStream, Role)}, for a handshake reader that read past the end
+     * of the HTTP head: those bytes are decoded first.
+     *
+     * @param in bytes from the peer
+     * @param out bytes to the peer
+     * @param role whether this end is the server or the client
+     * @param alreadyRead bytes read after the handshake (position to limit), or {@code null}
+     * @return the WebSocket
+     */
+    public static WebSocket afterHandshake(InputStream in, OutputStream out, Role role, ByteBuffer alreadyRead) {
         return new WebSocket(new StreamTransport(Objects.requireNonNull(in, "in"),
-                Objects.requireNonNull(out, "out")), role, null);
+                Objects.requireNonNull(out, "out")), role, alreadyRead);
     }
 
     /** @return this end's role */
@@ -275,7 +292,16 @@ public final class WebSocket implements AutoCloseable {
                     ? "peer closed the connection in the middle of a frame"
                     : "peer closed the connection without a closing handshake", truncated);
         }
+        lastReadNanos = System.nanoTime();
         b.limit(b.position()).position(pos);
+    }
+
+    /**
+     * @return the {@link System#nanoTime()} at which bytes last arrived (or the connection was created), for idle
+     *     timeouts
+     */
+    public long lastReadNanos() {
+        return lastReadNanos;
     }
 
     private ByteBuffer grow(ByteBuffer old, int used) {

@@ -1,0 +1,187 @@
+package io.fastwebsockets.handshake;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/** Options of the client handshake. Immutable; build with {@link #builder()}. */
+public final class ClientOptions {
+    private final List<String[]> headers;
+    private final List<String> subprotocols;
+    private final Duration connectTimeout;
+    private final Duration handshakeTimeout;
+    private final SSLContext sslContext;
+    private final boolean verifyHostname;
+    private final int maxHeadBytes;
+
+    private ClientOptions(Builder b) {
+        this.headers = List.copyOf(b.headers);
+        this.subprotocols = List.copyOf(b.subprotocols);
+        this.connectTimeout = b.connectTimeout;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.sslContext = b.sslContext;
+        this.verifyHostname = b.verifyHostname;
+        this.maxHeadBytes = b.maxHeadBytes;
+    }
+
+    /** @return the defaults: 10 s timeouts, the JDK's default TLS context, hostname verification on */
+    public static ClientOptions defaults() {
+        return builder().build();
+    }
+
+    /** @return a builder starting from the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return extra request headers, as name/value pairs */
+    public List<String[]> headers() {
+        return headers;
+    }
+
+    /** @return subprotocols offered, in order of preference */
+    public List<String> subprotocols() {
+        return subprotocols;
+    }
+
+    /** @return the TCP connect timeout */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** @return the time allowed for the TLS handshake and the HTTP exchange */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** @return the TLS context for {@code wss://}, or {@code null} for the JDK default */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /** @return whether the server certificate must match the host name */
+    public boolean verifyHostname() {
+        return verifyHostname;
+    }
+
+    /** @return the largest response head accepted */
+    public int maxHeadBytes() {
+        return maxHeadBytes;
+    }
+
+    /** Builds {@link ClientOptions}. */
+    public static final class Builder {
+        private final List<String[]> headers = new ArrayList<>();
+        private final List<String> subprotocols = new ArrayList<>();
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private SSLContext sslContext;
+        private boolean verifyHostname = true;
+        private int maxHeadBytes = 16 * 1024;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a request header (e.g. {@code Origin}, {@code Authorization}). The handshake's own headers
+         * ({@code Host}, {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-*}) cannot be overridden.
+         *
+         * @param name the field name
+         * @param value the value
+         * @return this
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(value);
+            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || name.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("header name or value with CR, LF or ':'");
+            }
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.equals("host") || lower.equals("upgrade") || lower.equals("connection")
+                    || lower.startsWith("sec-websocket-")) {
+                throw new IllegalArgumentException(name + " is set by the handshake itself");
+            }
+            headers.add(new String[] {name, value});
+            return this;
+        }
+
+        /**
+         * @param offered subprotocols to offer, in order of preference
+         * @return this
+         */
+        public Builder subprotocols(String... offered) {
+            for (String s : offered) {
+                if (!io.fastwebsockets.upgrade.HttpParser.isToken(s)) {
+                    throw new IllegalArgumentException("subprotocol '" + s + "' is not a token");
+                }
+                subprotocols.add(s);
+            }
+            return this;
+        }
+
+        /**
+         * @param timeout TCP connect timeout
+         * @return this
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout time allowed for the TLS handshake and the HTTP exchange
+         * @return this
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * @param context the TLS context for {@code wss://} (trust store, client certificates)
+         * @return this
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * Turns hostname verification off: any certificate the trust store accepts is taken for any host. Only for
+         * tests and private networks.
+         *
+         * @param verify whether to verify (default true)
+         * @return this
+         */
+        public Builder verifyHostname(boolean verify) {
+            this.verifyHostname = verify;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest response head accepted
+         * @return this
+         */
+        public Builder maxHeadBytes(int bytes) {
+            if (bytes < 256) {
+                throw new IllegalArgumentException("maxHeadBytes too small");
+            }
+            this.maxHeadBytes = bytes;
+            return this;
+        }
+
+        /** @return the options */
+        public ClientOptions build() {
+            return new ClientOptions(this);
+        }
+
+        private static Duration positive(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package io.fastwebsockets.server;
+
+import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.upgrade.UpgradeException;
+import io.fastwebsockets.upgrade.UpgradeOptions;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+
+/**
+ * An embedded WebSocket server: an accept loop and one virtual thread per connection, which performs the opening
+ * handshake and then runs the application's handler.
+ *
+ * <pre>{@code
+ * try (WebSocketServer server = WebSocketServer.builder()
+ *         .bind("127.0.0.1", 9001)
+ *         .handler(ws -> { ... read and write frames ... })
+ *         .start()) {
+ *     server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>Limits: at most {@link Builder#maxConnections} connections at once (more get {@code 503} and are closed); the
+ * handshake has {@link UpgradeOptions#handshakeTimeout() a deadline} and a bounded head; an optional idle timeout
+ * closes (with 1001) connections that received nothing for that long; every closing handshake is bounded by the
+ * close timeout. {@link #close()} stops accepting, closes every connection with 1001 and waits for the handlers.
+ * Handler failures never reach the console; they are logged through {@link System.Logger} at DEBUG level.
+ */
+public final class WebSocketServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
+
+    /** The application's code for one connection. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * Runs on the connection's virtual thread after the handshake. When it returns, the connection is closed
+         * (with 1000 if it is still open).
+         *
+         * @param ws the server-role connection
+         * @throws Exception anything; an unexpected exception closes the connection with 1011
+         */
+        void handle(WebSocket ws) throws Exception;
+    }
+
+    private final Builder config;
+    private final Closeable listener;
+    private final ServerSocketChannel plainListener;
+    private final SSLServerSocket tlsListener;
+    private final InetSocketAddress address;
+    private final Semaphore permits;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private final Thread sweeper;
+    private volatile boolean closing;
+
+    private final class Connection {
+        final Closeable socket;
+        final Thread thread;
+        volatile WebSocket ws;
+
+        Connection(Closeable socket, Runnable body) {
+            this.socket = socket;
+            this.thread = Thread.ofVirtual().name("fastwebsockets-conn").unstarted(body);
+        }
+
+        void forceClose() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // releasing the descriptor is all that matters
+            }
+        }
+    }
+
+    private WebSocketServer(Builder b) throws IOException {
+        this.config = b;
+        this.permits = new Semaphore(b.maxConnections);
+        if (b.sslContext == null) {
+            plainListener = ServerSocketChannel.open();
+            plainListener.bind(new InetSocketAddress(b.host, b.port), b.backlog);
+            tlsListener = null;
+            listener = plainListener;
+            address = (InetSocketAddress) plainListener.getLocalAddress();
+        } else {
+            plainListener = null;
+            tlsListener = (SSLServerSocket) b.sslContext.getServerSocketFactory()
+                    .createServerSocket(b.port, b.backlog, InetAddress.getByName(b.host));
+            listener = tlsListener;
+            address = (InetSocketAddress) tlsListener.getLocalSocketAddress();
+        }
+        acceptor = Thread.ofPlatform().name("fastwebsockets-accept-" + address.getPort()).daemon(true)
+                .unstarted(this::acceptLoop);
+        sweeper = b.idleTimeout == null ? null
+                : Thread.ofVirtual().name("fastwebsockets-idle").unstarted(this::sweepIdle);
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the bound address (with the actual port when bound to port 0) */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return the bound port */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** @return connections open right now, handshaking or upgraded */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            Closeable socket;
+            try {
+                socket = plainListener != null ? plainListener.accept() : tlsListener.accept();
+            } catch (IOException e) {
+                if (closing) {
+                    return;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "accept failed", e);
+                pauseAfterAcceptFailure();
+                continue;
+            }
+            if (!permits.tryAcquire()) {
+                refuseBusy(socket);
+                continue;
+            }
+            Connection[] self = new Connection[1];
+            Connection c = new Connection(socket, () -> serve(self[0]));
+            self[0] = c;
+            connections.add(c);
+            if (closing) {
+                connections.remove(c);
+                c.forceClose();
+                permits.release();
+                return;
+            }
+            c.thread.start();
+        }
+    }
+
+    // Out of descriptors (EMFILE) and the like: back off briefly instead of spinning.
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void refuseBusy(Closeable socket) {
+        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (socket) {
+            if (socket instanceof SocketChannel ch) {
+                ch.configureBlocking(false); // never block the accept loop on a slow client
+                ch.write(java.nio.ByteBuffer.wrap(answer));
+            }
+        } catch (IOException ignored) {
+            // closing is what matters
+        }
+    }
+
+    private void serve(Connection c) {
+        try {
+            ServerHandshake.Upgraded up = c.socket instanceof SocketChannel ch
+                    ? ServerHandshake.upgrade(ch, config.upgradeOptions)
+                    : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions);
+            WebSocket ws = up.webSocket();
+            ws.setCloseTimeout(config.closeTimeout);
+            if (config.configurer != null) {
+                config.configurer.accept(ws);
+            }
+            c.ws = ws;
+            if (closing) {
+                ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                return;
+            }
+            try {
+                config.handler.handle(ws);
+                if (!ws.isClosed()) {
+                    ws.close(CloseCode.NORMAL, "");
+                }
+            } catch (WebSocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
+            } catch (Exception | Error e) {
+                LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
+                try {
+                    ws.close(CloseCode.INTERNAL_ERROR, "internal error");
+                } catch (IOException | RuntimeException ignored) {
+                    // closing below anyway
+                }
+            }
+        } catch (UpgradeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
+        } finally {
+            c.forceClose();
+            connections.remove(c);
+            permits.release();
+        }
+    }
+
+    private void sweepIdle() {
+        long idleNanos = config.idleTimeout.toNanos();
+        long period = Math.max(10, Math.min(1000, config.idleTimeout.toMillis() / 4));
+        while (!closing) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                WebSocket ws = c.ws;
+                if (ws != null && !ws.isClosed() && now - ws.lastReadNanos() > idleNanos) {
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            ws.close(CloseCode.GOING_AWAY, "idle timeout");
+                        } catch (IOException ignored) {
+                            // the connection is gone either way
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /**
+     * Blocks until the server is closed.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitTermination() throws InterruptedException {
+        acceptor.join();
+        for (Connection c : connections) {
+            c.thread.join();
+        }
+    }
+
+    /**
+     * Stops accepting, closes every connection with 1001 (going away) through the closing handshake, waits for
+     * the handlers to return (at most the close timeout plus a second), then releases whatever is left.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // the accept loop ends either way
+        }
+        if (sweeper != null) {
+            sweeper.interrupt();
+        }
+        for (Connection c : connections) {
+            WebSocket ws = c.ws;
+            if (ws == null) {
+                c.forceClose(); // still handshaking
+            } else {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                    } catch (IOException ignored) {
+                        // forced below if need be
+                    }
+                });
+            }
+        }
+        long deadline = System.nanoTime() + config.closeTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        for (Connection c : connections) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left <= 0 || !c.thread.join(Duration.ofNanos(left))) {
+                    c.forceClose();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                c.forceClose();
+            }
+        }
+        try {
+            acceptor.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private WebSocketServer begin() {
+        acceptor.start();
+        if (sweeper != null) {
+            sweeper.start();
+        }
+        return this;
+    }
+
+    /** Configures and starts a {@link WebSocketServer}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private int backlog = 1024;
+        private SSLContext sslContext;
+        private int maxConnections = 10_000;
+        private UpgradeOptions upgradeOptions = UpgradeOptions.defaults();
+        private Duration idleTimeout;
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private Handler handler;
+        private Consumer<WebSocket> configurer;
+
+        private Builder() {
+        }
+
+        /**
+         * @param host address to bind (default 127.0.0.1)
+         * @param port port to bind, 0 for an ephemeral one (default 0)
+         * @return this
+         */
+        public Builder bind(String host, int port) {
+            this.host = Objects.requireNonNull(host);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param backlog the listen backlog (default 1024)
+         * @return this
+         */
+        public Builder backlog(int backlog) {
+            this.backlog = backlog;
+            return this;
+        }
+
+        /**
+         * Serves {@code wss://}: TLS from this context (its key manager holds the server certificate).
+         *
+         * @param context the TLS context
+         * @return this
+         */
+        public Builder tls(SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * @param max the most connections at once, handshaking or open (default 10,000); more get 503
+         * @return this
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be positive");
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * @param options handshake limits, subprotocol selection and Origin check
+         * @return this
+         */
+        public Builder upgradeOptions(UpgradeOptions options) {
+            this.upgradeOptions = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /**
+         * @param timeout close a connection (with 1001) that received nothing for this long; {@code null} (the
+         *     default) never does
+         * @return this
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout bound on each closing handshake (default 5 s)
+         * @return this
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /**
+         * @param handler the application's code, run once per connection
+         * @return this
+         */
+        public Builder handler(Handler handler) {
+            this.handler = Objects.requireNonNull(handler);
+            return this;
+        }
+
+        /**
+         * @param configurer applied to every connection before the handler runs (settings such as
+         *     {@code setMaxMessageSize})
+         * @return this
+         */
+        public Builder configure(Consumer<WebSocket> configurer) {
+            this.configurer = configurer;
+            return this;
+        }
+
+        /**
+         * Binds and starts accepting.
+         *
+         * @return the running server
+         * @throws IOException if binding fails
+         */
+        public WebSocketServer start() throws IOException {
+            if (handler == null) {
+                throw new IllegalStateException("no handler");
+            }
+            return new WebSocketServer(this).begin();
+        }
+    }
+}

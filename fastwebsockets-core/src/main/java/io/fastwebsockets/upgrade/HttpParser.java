@@ -1,0 +1,150 @@
+package io.fastwebsockets.upgrade;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A strict, bounded HTTP/1.1 message-head parser (RFC 9112), sans-I/O: it works on bytes already read. Lines end
+ * in CRLF; field names are tokens; obsolete line folding, control characters and bare CR or LF are refused.
+ * Used for the server's request and the client's response.
+ */
+public final class HttpParser {
+    private HttpParser() {
+    }
+
+    /**
+     * Finds the end of a message head (the blank line).
+     *
+     * @param b bytes received so far
+     * @param from where to start looking (a previous scan's end minus 3 is safe)
+     * @param len how many bytes of {@code b} are valid
+     * @return the index just past the CRLFCRLF, or -1 if it has not arrived yet
+     */
+    public static int headEnd(byte[] b, int from, int len) {
+        for (int i = Math.max(from, 3); i < len; i++) {
+            if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Parses a request head.
+     *
+     * @param b the bytes
+     * @param headLength the length of the head including the final CRLFCRLF
+     * @return the request
+     * @throws UpgradeException with status 400 for anything malformed
+     */
+    public static HttpRequest parseRequest(byte[] b, int headLength) throws UpgradeException {
+        String[] lines = lines(b, headLength);
+        String[] parts = lines[0].split(" ", -1);
+        if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
+            throw bad("malformed request line");
+        }
+        return new HttpRequest(parts[0], parts[1], parts[2], headers(lines));
+    }
+
+    /**
+     * A parsed response head.
+     *
+     * @param version the protocol version
+     * @param status the status code
+     * @param reason the reason phrase
+     * @param headers the header fields
+     */
+    public record Response(String version, int status, String reason, HttpHeaders headers) {
+    }
+
+    /**
+     * Parses a response head.
+     *
+     * @param b the bytes
+     * @param headLength the length of the head including the final CRLFCRLF
+     * @return the response
+     * @throws UpgradeException with status 400 for anything malformed
+     */
+    public static Response parseResponse(byte[] b, int headLength) throws UpgradeException {
+        String[] lines = lines(b, headLength);
+        String line = lines[0];
+        int sp1 = line.indexOf(' ');
+        if (sp1 < 0 || !line.startsWith("HTTP/") || line.length() < sp1 + 4) {
+            throw bad("malformed status line");
+        }
+        String code = line.substring(sp1 + 1, sp1 + 4);
+        if (!code.chars().allMatch(c -> c >= '0' && c <= '9')
+                || (line.length() > sp1 + 4 && line.charAt(sp1 + 4) != ' ')) {
+            throw bad("malformed status code");
+        }
+        String reason = line.length() > sp1 + 5 ? line.substring(sp1 + 5) : "";
+        return new Response(line.substring(0, sp1), Integer.parseInt(code), reason, headers(lines));
+    }
+
+    private static String[] lines(byte[] b, int headLength) throws UpgradeException {
+        if (headLength < 4) {
+            throw bad("empty message head");
+        }
+        // ISO-8859-1 maps every byte to one char, so indexes stay byte indexes.
+        String head = new String(b, 0, headLength - 4, StandardCharsets.ISO_8859_1);
+        String[] lines = head.split("\r\n", -1);
+        for (String line : lines) {
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                    throw bad("control character in message head");
+                }
+            }
+        }
+        if (lines[0].isEmpty()) {
+            throw bad("empty start line");
+        }
+        return lines;
+    }
+
+    private static HttpHeaders headers(String[] lines) throws UpgradeException {
+        HttpHeaders h = new HttpHeaders();
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isEmpty()) {
+                throw bad("empty header line");
+            }
+            char first = line.charAt(0);
+            if (first == ' ' || first == '\t') {
+                throw bad("obsolete line folding");
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw bad("header line without a name");
+            }
+            String name = line.substring(0, colon);
+            if (!isToken(name)) {
+                throw bad("invalid header name");
+            }
+            h.add(name, line.substring(colon + 1));
+        }
+        return h;
+    }
+
+    /**
+     * @param s a string
+     * @return whether it is a non-empty RFC 9110 token
+     */
+    public static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static UpgradeException bad(String message) {
+        return new UpgradeException(400, message);
+    }
+}

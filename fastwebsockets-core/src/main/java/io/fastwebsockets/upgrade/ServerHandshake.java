@@ -1,0 +1,310 @@
+package io.fastwebsockets.upgrade;
+
+import io.fastwebsockets.Role;
+import io.fastwebsockets.WebSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The server side of the opening handshake (RFC 6455 §4.2): read a bounded request head within a deadline,
+ * validate it, answer {@code 101 Switching Protocols}, and hand over a server-role {@link WebSocket} that starts
+ * with any bytes the client sent after its request.
+ *
+ * <p>What is checked: method {@code GET}; {@code HTTP/1.1} or a later 1.x; exactly one {@code Host};
+ * {@code Upgrade} containing {@code websocket} and {@code Connection} containing {@code upgrade}, both as
+ * case-insensitive token lists; {@code Sec-WebSocket-Version: 13}; exactly one {@code Sec-WebSocket-Key} that is the
+ * base64 of 16 bytes; the Origin check of the options. A bad request is answered (400, 403, 408, 426 with
+ * {@code Sec-WebSocket-Version: 13}, or 431) and the connection closed, and {@link UpgradeException} is thrown; a
+ * client that vanished gets nothing and status 0.
+ *
+ * <p>The pieces are public for use with any HTTP stack: {@link #isUpgradeRequest}, {@link #acceptKey},
+ * {@link #validate}.
+ */
+public final class ServerHandshake {
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private ServerHandshake() {
+    }
+
+    /**
+     * The result of a successful upgrade.
+     *
+     * @param webSocket the server-role connection
+     * @param request the client's request head
+     * @param subprotocol the chosen subprotocol, or {@code null}
+     */
+    public record Upgraded(WebSocket webSocket, HttpRequest request, String subprotocol) {
+    }
+
+    /**
+     * What to answer to a valid upgrade request.
+     *
+     * @param acceptKey the {@code Sec-WebSocket-Accept} value
+     * @param subprotocol the chosen subprotocol, or {@code null}
+     */
+    public record Acceptance(String acceptKey, String subprotocol) {
+        /** @return the complete 101 response head */
+        public byte[] responseBytes() {
+            StringBuilder r = new StringBuilder(160)
+                    .append("HTTP/1.1 101 Switching Protocols\r\n")
+                    .append("Upgrade: websocket\r\n")
+                    .append("Connection: Upgrade\r\n")
+                    .append("Sec-WebSocket-Accept: ").append(acceptKey).append("\r\n");
+            if (subprotocol != null) {
+                r.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+            }
+            return r.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * Whether a request asks for a WebSocket upgrade at all (method GET, {@code Upgrade: websocket},
+     * {@code Connection: upgrade}); it may still be an invalid one.
+     *
+     * @param method the request method
+     * @param headers the request headers
+     * @return whether it is an upgrade request
+     */
+    public static boolean isUpgradeRequest(String method, HttpHeaders headers) {
+        return "GET".equals(method)
+                && headers.containsToken("Upgrade", "websocket")
+                && headers.containsToken("Connection", "upgrade");
+    }
+
+    /**
+     * The {@code Sec-WebSocket-Accept} value for a key: base64(SHA-1(key + the RFC 6455 GUID)).
+     *
+     * @param secWebSocketKey the client's key, as sent
+     * @return the accept value
+     */
+    public static String acceptKey(String secWebSocketKey) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    }
+
+    /**
+     * Validates an upgrade request.
+     *
+     * @param request the request head
+     * @param options the subprotocol selector and Origin check to apply
+     * @return what to answer
+     * @throws UpgradeException with the status to answer if the request cannot be accepted
+     */
+    public static Acceptance validate(HttpRequest request, UpgradeOptions options) throws UpgradeException {
+        HttpHeaders h = request.headers();
+        if (!"GET".equals(request.method())) {
+            throw new UpgradeException(400, "WebSocket upgrade needs GET, not " + request.method());
+        }
+        String v = request.version();
+        if (!v.startsWith("HTTP/1.") || v.length() != 8 || v.charAt(7) < '1' || v.charAt(7) > '9') {
+            throw new UpgradeException(400, "WebSocket upgrade needs HTTP/1.1, not " + v);
+        }
+        if (h.count("Host") != 1 || h.get("Host").isEmpty()) {
+            throw new UpgradeException(400, "exactly one Host header is required");
+        }
+        if (!h.containsToken("Upgrade", "websocket") || !h.containsToken("Connection", "upgrade")) {
+            throw new UpgradeException(426, "not a WebSocket upgrade (Upgrade: websocket, Connection: Upgrade)");
+        }
+        List<String> versions = h.tokens("Sec-WebSocket-Version");
+        if (versions.size() != 1 || !versions.get(0).equals("13")) {
+            throw new UpgradeException(426, "unsupported Sec-WebSocket-Version " + versions + "; this server speaks 13");
+        }
+        if (h.count("Sec-WebSocket-Key") != 1) {
+            throw new UpgradeException(400, "exactly one Sec-WebSocket-Key header is required");
+        }
+        String key = h.get("Sec-WebSocket-Key");
+        if (!isValidKey(key)) {
+            throw new UpgradeException(400, "Sec-WebSocket-Key is not the base64 of 16 bytes");
+        }
+        if (!options.originCheck().test(h.get("Origin"))) {
+            throw new UpgradeException(403, "origin refused");
+        }
+        String subprotocol = null;
+        List<String> offered = h.tokens("Sec-WebSocket-Protocol");
+        if (!offered.isEmpty()) {
+            subprotocol = options.subprotocolSelector().apply(offered);
+            if (subprotocol != null && !offered.contains(subprotocol)) {
+                throw new IllegalStateException("the subprotocol selector chose '" + subprotocol
+                        + "', which the client did not offer");
+            }
+        }
+        return new Acceptance(acceptKey(key), subprotocol);
+    }
+
+    private static boolean isValidKey(String key) {
+        if (key.length() != 24 || !key.endsWith("==")) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Performs the handshake on a freshly accepted channel.
+     *
+     * @param channel the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the channel closed)
+     * @throws IOException if the connection failed (the channel is closed)
+     */
+    public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options) throws IOException {
+        channel.configureBlocking(true);
+        Socket socket = channel.socket();
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel);
+    }
+
+    /**
+     * Performs the handshake on a connected socket, e.g. an {@code SSLSocket}; the WebSocket runs over its streams.
+     *
+     * @param socket the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
+     * @throws IOException if the connection failed (the socket is closed)
+     */
+    public static Upgraded upgrade(Socket socket, UpgradeOptions options) throws IOException {
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null);
+    }
+
+    private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
+            SocketChannel channel) throws IOException {
+        byte[] buf = new byte[options.maxHeadBytes()];
+        int len = 0;
+        int end = -1;
+        HttpRequest request;
+        Acceptance acceptance;
+        try {
+            long deadline = System.nanoTime() + options.handshakeTimeout().toNanos();
+            while (end < 0) {
+                if (len == buf.length) {
+                    throw new UpgradeException(431, "request head larger than " + buf.length + " bytes");
+                }
+                long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (remainingMs <= 0) {
+                    throw new UpgradeException(408, "request head not received within "
+                            + options.handshakeTimeout());
+                }
+                socket.setSoTimeout((int) Math.min(remainingMs, Integer.MAX_VALUE));
+                int n;
+                try {
+                    n = in.read(buf, len, buf.length - len);
+                } catch (SocketTimeoutException e) {
+                    throw new UpgradeException(408, "request head not received within "
+                            + options.handshakeTimeout());
+                }
+                if (n < 0) {
+                    throw new UpgradeException(0, len == 0 ? "connection closed before a request"
+                            : "connection closed in the middle of the request head");
+                }
+                int from = Math.max(0, len - 3);
+                len += n;
+                end = HttpParser.headEnd(buf, from, len);
+            }
+            socket.setSoTimeout(0);
+            request = HttpParser.parseRequest(buf, end);
+            acceptance = validate(request, options);
+            out.write(acceptance.responseBytes());
+            out.flush();
+        } catch (UpgradeException e) {
+            refuse(socket, out, e);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+        ByteBuffer rest = len > end ? ByteBuffer.wrap(buf, end, len - end) : null;
+        WebSocket ws = channel != null
+                ? WebSocket.afterHandshake(channel, Role.SERVER, rest)
+                : WebSocket.afterHandshake(in, out, Role.SERVER, rest);
+        return new Upgraded(ws, request, acceptance.subprotocol());
+    }
+
+    /**
+     * The response head for a refused handshake.
+     *
+     * @param e the refusal
+     * @return the bytes of a complete response with a short plain-text body
+     */
+    public static byte[] refusalBytes(UpgradeException e) {
+        String reason = switch (e.status()) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 408 -> "Request Timeout";
+            case 426 -> "Upgrade Required";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Error";
+        };
+        String body = e.getMessage() + "\n";
+        byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder r = new StringBuilder(200)
+                .append("HTTP/1.1 ").append(e.status()).append(' ').append(reason).append("\r\n");
+        if (e.status() == 426) {
+            r.append("Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n");
+        }
+        r.append("Connection: close\r\n")
+                .append("Content-Type: text/plain; charset=utf-8\r\n")
+                .append("Content-Length: ").append(bodyBytes.length).append("\r\n\r\n");
+        byte[] head = r.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[head.length + bodyBytes.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(bodyBytes, 0, all, head.length, bodyBytes.length);
+        return all;
+    }
+
+    // Answers, then closes gracefully: stop sending, read and drop what the client is still sending for a short
+    // while (so the close does not turn into a reset that destroys our answer in flight), then close.
+    private static void refuse(Socket socket, OutputStream out, UpgradeException e) {
+        try {
+            if (e.status() != 0) {
+                socket.setSoTimeout(1000);
+                out.write(refusalBytes(e));
+                out.flush();
+                if (!(socket instanceof javax.net.ssl.SSLSocket)) {
+                    socket.shutdownOutput();
+                }
+                InputStream in = socket.getInputStream();
+                byte[] sink = new byte[8192];
+                long drained = 0;
+                long until = System.nanoTime() + 1_000_000_000L;
+                while (drained < (1 << 20) && System.nanoTime() < until) {
+                    int n = in.read(sink);
+                    if (n < 0) {
+                        break;
+                    }
+                    drained += n;
+                }
+            }
+        } catch (IOException ignored) {
+            // the client is gone or slow; we are closing anyway
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

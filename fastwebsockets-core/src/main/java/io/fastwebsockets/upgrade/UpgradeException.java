@@ -1,0 +1,29 @@
+package io.fastwebsockets.upgrade;
+
+import java.io.IOException;
+
+/**
+ * An opening handshake that could not be accepted. {@link #status()} is the HTTP status that was (or should be)
+ * answered: 400 for a malformed or invalid request, 403 for a refused Origin, 408 for a handshake that took too
+ * long, 426 for a missing upgrade or an unsupported {@code Sec-WebSocket-Version}, 431 for an oversized head, or 0
+ * when the peer went away and nothing could be answered.
+ */
+public class UpgradeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+
+    /**
+     * @param status the HTTP status for the response, or 0 for none
+     * @param message what was wrong
+     */
+    public UpgradeException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    /** @return the HTTP status answered, or 0 if there was nobody to answer */
+    public int status() {
+        return status;
+    }
+}

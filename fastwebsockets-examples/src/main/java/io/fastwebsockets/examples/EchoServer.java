@@ -1,0 +1,109 @@
+package io.fastwebsockets.examples;
+
+import io.fastwebsockets.server.WebSocketServer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The echo server behind {@code ./fastws echo-server}: echoes whole messages (through a
+ * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames.
+ *
+ * <pre>
+ * ./fastws echo-server [--host H] [--port P] [--raw] [--tls [--keystore FILE --storepass PW]]
+ * </pre>
+ *
+ * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
+ */
+public final class EchoServer {
+    private EchoServer() {
+    }
+
+    /**
+     * Starts an echo server.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer start(String host, int port, boolean raw, SSLContext tls) throws Exception {
+        return WebSocketServer.builder()
+                .bind(host, port)
+                .tls(tls)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 9001;
+        boolean raw = false;
+        boolean tls = false;
+        String keystore = null;
+        String storepass = "changeit";
+        if (args.length == 1 && args[0].matches("\\d+")) {
+            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
+            host = java.net.InetAddress.getLocalHost().getHostAddress();
+            port = Integer.parseInt(args[0]);
+        } else {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--host" -> host = args[++i];
+                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--raw" -> raw = true;
+                    case "--tls" -> tls = true;
+                    case "--keystore" -> keystore = args[++i];
+                    case "--storepass" -> storepass = args[++i];
+                    default -> {
+                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] "
+                                + "[--tls [--keystore FILE --storepass PW]]");
+                        System.exit(2);
+                    }
+                }
+            }
+        }
+        SSLContext context = null;
+        if (tls) {
+            if (keystore == null) {
+                System.err.println("--tls needs --keystore FILE (./fastws makes one for you)");
+                System.exit(2);
+            }
+            context = serverContext(Path.of(keystore), storepass.toCharArray());
+        }
+        try (WebSocketServer server = start(host, port, raw, context)) {
+            System.out.println("echo server (" + (raw ? "raw frames" : "whole messages") + ") on "
+                    + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+            server.awaitTermination();
+        }
+    }
+
+    private static String hostForUrl(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+
+    /**
+     * A server TLS context from a PKCS#12 key store.
+     *
+     * @param keystore the key store file
+     * @param password its password
+     * @return the context
+     * @throws Exception if the store cannot be read
+     */
+    public static SSLContext serverContext(Path keystore, char[] password) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+}
