@@ -54,6 +54,11 @@ final class ChannelTransport implements Transport {
     }
 
     @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
     public void close() {
         closed = true;
         try {

@@ -75,6 +75,11 @@ final class StreamTransport implements Transport {
     }
 
     @Override
+    public void shutdownOutput() throws IOException {
+        out.flush(); // streams (TLS, servlet) cannot half-close; the peer acts on our Close frame instead
+    }
+
+    @Override
     public void close() {
         closed = true;
         try {

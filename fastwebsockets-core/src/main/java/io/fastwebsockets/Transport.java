@@ -21,6 +21,9 @@ interface Transport {
     /** Writes all of {@code srcs} in order, as one gathering write where the transport can. */
     void write(ByteBuffer[] srcs) throws IOException;
 
+    /** Signals end of output to the peer where the transport can (TCP half-close); otherwise just flushes. */
+    void shutdownOutput() throws IOException;
+
     /** Pushes buffered bytes, if the transport buffers. */
     void flush() throws IOException;
 

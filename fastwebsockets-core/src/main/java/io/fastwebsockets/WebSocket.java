@@ -387,6 +387,14 @@ public final class WebSocket implements AutoCloseable {
             Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {
                 sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())));
+                // Close gracefully: stop sending, then read and drop what the peer is still sending until it
+                // hangs up (or the timeout). Closing with unread bytes would send a reset, which can destroy our
+                // Close frame before the peer reads it.
+                transport.shutdownOutput();
+                ByteBuffer sink = ByteBuffer.allocate(8192);
+                while (transport.read(sink) >= 0) {
+                    sink.clear();
+                }
             } catch (IOException | IllegalArgumentException ignored) {
                 // the peer may be gone already; we are closing anyway
             } finally {
@@ -431,10 +439,12 @@ public final class WebSocket implements AutoCloseable {
             CloseCode.checkPayloadForSending(frame.payload);
         }
         writeLock.lock();
+        if (closeSent || transport.isClosed()) {
+            // Refused, not failed: the closing handshake under way must not be cut short by this.
+            writeLock.unlock();
+            throw new ConnectionClosedException("connection is closed", false);
+        }
         try {
-            if (closeSent || transport.isClosed()) {
-                throw new ConnectionClosedException("connection is closed", false);
-            }
             writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;

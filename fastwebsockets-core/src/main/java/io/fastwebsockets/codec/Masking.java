@@ -52,7 +52,7 @@ public final class Masking {
         int k = Integer.rotateLeft(key, 8 * (int) (payloadOffset & 3));
         long m = wide(k);
         int i = from;
-        for (; i + 8 <= to; i += 8) {
+        for (int last = to - 7; i < last; i += 8) { // a counted loop the JIT unrolls
             LONG_LE_ARRAY.set(a, i, (long) LONG_LE_ARRAY.get(a, i) ^ m);
         }
         for (int j = 0; i < to; i++, j++) {
@@ -77,7 +77,7 @@ public final class Masking {
         int k = Integer.rotateLeft(key, 8 * (int) (payloadOffset & 3));
         long m = wide(k);
         int i = from;
-        for (; i + 8 <= to; i += 8) {
+        for (int last = to - 7; i < last; i += 8) { // a counted loop the JIT unrolls
             LONG_LE_BUFFER.set(b, i, (long) LONG_LE_BUFFER.get(b, i) ^ m);
         }
         for (int j = 0; i < to; i++, j++) {

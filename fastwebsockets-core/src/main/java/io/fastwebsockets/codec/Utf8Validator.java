@@ -44,6 +44,8 @@ public final class Utf8Validator {
 
     private static final byte[] CLASS = new byte[256];
     private static final byte[] NEXT = new byte[(REJECT + 1) * CLASSES];
+    // NEXT composed with CLASS: the next state for (state << 8 | byte), one lookup per byte.
+    private static final byte[] STEP = new byte[(REJECT + 1) << 8];
 
     private static final VarHandle LONG_LE_ARRAY =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -89,6 +91,11 @@ public final class Utf8Validator {
         on(AFTER_F0, C_90_9F, NEED2); // F0 90..BF: no overlong 4-byte forms
         on(AFTER_F0, C_A0_BF, NEED2);
         on(AFTER_F4, C_80_8F, NEED2); // F4 80..8F: nothing above U+10FFFF
+        for (int st = 0; st <= REJECT; st++) {
+            for (int b = 0; b < 256; b++) {
+                STEP[(st << 8) | b] = NEXT[st * CLASSES + CLASS[b]];
+            }
+        }
     }
 
     private static void on(int state, int byteClass, int next) {
@@ -132,17 +139,28 @@ public final class Utf8Validator {
             return from;
         }
         int i = from;
+        int last8 = to - 7; // i < last8 means 8 bytes are left; written this way the JIT sees counted loops
+        int last16 = to - 15;
         while (i < to) {
             if (s == ACCEPT) {
-                // ASCII fast path: eight bytes at a time while no high bit is set.
-                while (i + 8 <= to && ((long) LONG_LE_ARRAY.get(a, i) & HIGH_BITS) == 0) {
+                // ASCII fast path: 16 bytes a step, then 8; on a word with a high bit, jump to that byte.
+                while (i < last16
+                        && ((((long) LONG_LE_ARRAY.get(a, i)) | ((long) LONG_LE_ARRAY.get(a, i + 8))) & HIGH_BITS) == 0) {
+                    i += 16;
+                }
+                while (i < last8) {
+                    long high = (long) LONG_LE_ARRAY.get(a, i) & HIGH_BITS;
+                    if (high != 0) {
+                        i += Long.numberOfTrailingZeros(high) >>> 3;
+                        break;
+                    }
                     i += 8;
                 }
-                if (i == to) {
+                if (i >= to) {
                     break;
                 }
             }
-            s = NEXT[s * CLASSES + CLASS[a[i] & 0xFF]];
+            s = STEP[(s << 8) | (a[i] & 0xFF)];
             if (s == REJECT) {
                 state = REJECT;
                 return i;
@@ -172,16 +190,22 @@ public final class Utf8Validator {
             return from;
         }
         int i = from;
+        int last8 = to - 7;
         while (i < to) {
             if (s == ACCEPT) {
-                while (i + 8 <= to && ((long) LONG_LE_BUFFER.get(b, i) & HIGH_BITS) == 0) {
+                while (i < last8) {
+                    long high = (long) LONG_LE_BUFFER.get(b, i) & HIGH_BITS;
+                    if (high != 0) {
+                        i += Long.numberOfTrailingZeros(high) >>> 3;
+                        break;
+                    }
                     i += 8;
                 }
-                if (i == to) {
+                if (i >= to) {
                     break;
                 }
             }
-            s = NEXT[s * CLASSES + CLASS[b.get(i) & 0xFF]];
+            s = STEP[(s << 8) | (b.get(i) & 0xFF)];
             if (s == REJECT) {
                 state = REJECT;
                 return i;

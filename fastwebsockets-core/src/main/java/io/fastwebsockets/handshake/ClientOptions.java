@@ -95,8 +95,14 @@ public final class ClientOptions {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name);
             Objects.requireNonNull(value);
-            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || name.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("header name or value with CR, LF or ':'");
+            if (!io.fastwebsockets.upgrade.HttpParser.isToken(name)) {
+                throw new IllegalArgumentException("header name '" + name + "' is not an HTTP token");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                    throw new IllegalArgumentException("control character in the value of header " + name);
+                }
             }
             String lower = name.toLowerCase(java.util.Locale.ROOT);
             if (lower.equals("host") || lower.equals("upgrade") || lower.equals("connection")

@@ -81,6 +81,15 @@ public final class WebSocketServer implements AutoCloseable {
             this.thread = Thread.ofVirtual().name("fastwebsockets-conn").unstarted(body);
         }
 
+        // A handshake blocked reading the request gets no more time; one past its gate is left to finish.
+        void interruptHandshake() {
+            if (ws == null && !upgrading) {
+                forceClose();
+            }
+        }
+
+        volatile boolean upgrading;
+
         void forceClose() {
             try {
                 socket.close();
@@ -175,6 +184,19 @@ public final class WebSocketServer implements AutoCloseable {
     private static void refuseBusy(Closeable socket) {
         byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
+        if (socket instanceof Socket tls) {
+            // TLS needs a handshake before any answer: do it off the accept loop, bounded by a short timeout.
+            Thread.ofVirtual().name("fastwebsockets-busy").start(() -> {
+                try (tls) {
+                    tls.setSoTimeout(1000);
+                    tls.getOutputStream().write(answer);
+                    tls.getOutputStream().flush();
+                } catch (IOException ignored) {
+                    // closing is what matters
+                }
+            });
+            return;
+        }
         try (socket) {
             if (socket instanceof SocketChannel ch) {
                 ch.configureBlocking(false); // never block the accept loop on a slow client
@@ -187,15 +209,27 @@ public final class WebSocketServer implements AutoCloseable {
 
     private void serve(Connection c) {
         try {
+            // The gate runs after the request is validated and before the 101 is written: a server that started
+            // closing meanwhile answers 503 instead of upgrading a connection it would then drop.
+            java.util.function.BooleanSupplier gate = () -> {
+                c.upgrading = true;
+                return !closing;
+            };
             ServerHandshake.Upgraded up = c.socket instanceof SocketChannel ch
-                    ? ServerHandshake.upgrade(ch, config.upgradeOptions)
-                    : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions);
+                    ? ServerHandshake.upgrade(ch, config.upgradeOptions, gate)
+                    : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions, gate);
             WebSocket ws = up.webSocket();
             ws.setCloseTimeout(config.closeTimeout);
+            // Publish before anything that can block, then look at `closing`: close() sets `closing` before it
+            // reads `ws`, so either it sees this connection or this thread sees `closing` (both volatile).
+            c.ws = ws;
+            if (closing) {
+                ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                return;
+            }
             if (config.configurer != null) {
                 config.configurer.accept(ws);
             }
-            c.ws = ws;
             if (closing) {
                 ws.close(CloseCode.GOING_AWAY, "server shutting down");
                 return;
@@ -286,7 +320,9 @@ public final class WebSocketServer implements AutoCloseable {
         for (Connection c : connections) {
             WebSocket ws = c.ws;
             if (ws == null) {
-                c.forceClose(); // still handshaking
+                // Still handshaking: its gate now refuses the upgrade, or, if it already passed, its thread sees
+                // `closing` once it publishes the WebSocket and closes it with 1001 itself. Unblock a slow reader:
+                c.interruptHandshake();
             } else {
                 Thread.ofVirtual().start(() -> {
                     try {
@@ -401,6 +437,9 @@ public final class WebSocketServer implements AutoCloseable {
          * @return this
          */
         public Builder idleTimeout(Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("idle timeout must be positive (or null for none)");
+            }
             this.idleTimeout = timeout;
             return this;
         }
@@ -410,7 +449,10 @@ public final class WebSocketServer implements AutoCloseable {
          * @return this
          */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Objects.requireNonNull(timeout);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("close timeout must not be negative");
+            }
+            this.closeTimeout = timeout;
             return this;
         }
 

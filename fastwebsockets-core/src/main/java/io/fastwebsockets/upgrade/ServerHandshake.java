@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The server side of the opening handshake (RFC 6455 §4.2): read a bounded request head within a deadline,
@@ -167,9 +168,26 @@ public final class ServerHandshake {
      * @throws IOException if the connection failed (the channel is closed)
      */
     public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options) throws IOException {
+        return upgrade(channel, options, () -> true);
+    }
+
+    /**
+     * Like {@link #upgrade(SocketChannel, UpgradeOptions)}, with a gate consulted after the request is validated
+     * and before the 101 is written: if it returns false, the client gets 503 and the channel is closed (a server
+     * shutting down uses it so that it never upgrades a connection it is about to drop).
+     *
+     * @param channel the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate whether to go on with the upgrade
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the channel closed)
+     * @throws IOException if the connection failed (the channel is closed)
+     */
+    public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate)
+            throws IOException {
         channel.configureBlocking(true);
         Socket socket = channel.socket();
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel);
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel, gate);
     }
 
     /**
@@ -182,11 +200,26 @@ public final class ServerHandshake {
      * @throws IOException if the connection failed (the socket is closed)
      */
     public static Upgraded upgrade(Socket socket, UpgradeOptions options) throws IOException {
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null);
+        return upgrade(socket, options, () -> true);
+    }
+
+    /**
+     * Like {@link #upgrade(Socket, UpgradeOptions)}, with the gate of
+     * {@link #upgrade(SocketChannel, UpgradeOptions, BooleanSupplier)}.
+     *
+     * @param socket the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate whether to go on with the upgrade
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
+     * @throws IOException if the connection failed (the socket is closed)
+     */
+    public static Upgraded upgrade(Socket socket, UpgradeOptions options, BooleanSupplier gate) throws IOException {
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null, gate);
     }
 
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
-            SocketChannel channel) throws IOException {
+            SocketChannel channel, BooleanSupplier gate) throws IOException {
         byte[] buf = new byte[options.maxHeadBytes()];
         int len = 0;
         int end = -1;
@@ -222,6 +255,9 @@ public final class ServerHandshake {
             socket.setSoTimeout(0);
             request = HttpParser.parseRequest(buf, end);
             acceptance = validate(request, options);
+            if (!gate.getAsBoolean()) {
+                throw new UpgradeException(503, "server is shutting down");
+            }
             out.write(acceptance.responseBytes());
             out.flush();
         } catch (UpgradeException e) {
@@ -251,6 +287,7 @@ public final class ServerHandshake {
             case 408 -> "Request Timeout";
             case 426 -> "Upgrade Required";
             case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
             default -> "Error";
         };
         String body = e.getMessage() + "\n";
