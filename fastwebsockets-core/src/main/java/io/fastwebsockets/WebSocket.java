@@ -387,10 +387,13 @@ public final class WebSocket implements AutoCloseable {
             Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {
                 sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())));
-                // Close gracefully: stop sending, then read and drop what the peer is still sending until it
-                // hangs up (or the timeout). Closing with unread bytes would send a reset, which can destroy our
-                // Close frame before the peer reads it.
-                transport.shutdownOutput();
+                // Close gracefully: read and drop what the peer is still sending until it hangs up (or the
+                // timeout). Closing with unread bytes would send a reset, which can destroy our Close frame before
+                // the peer reads it. A server also half-closes first, as the end that closes TCP (RFC 6455
+                // §7.1.1); a client leaves that to the server (some stacks lose track of a half-closed client).
+                if (role == Role.SERVER) {
+                    transport.shutdownOutput();
+                }
                 ByteBuffer sink = ByteBuffer.allocate(8192);
                 while (transport.read(sink) >= 0) {
                     sink.clear();

@@ -1,0 +1,104 @@
+package io.fastwebsockets.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.examples.AutobahnClient;
+import io.fastwebsockets.examples.AutobahnReportCheck;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.python.util.PythonInterpreter;
+
+/**
+ * Our client role against the real Autobahn TestSuite fuzzingserver (the suite's Python code, run by Jython from
+ * the Maven plugin's jar): {@code AutobahnClient} — the program behind {@code ./fastws autobahn-client} — runs
+ * every case, and each case's behaviour and close behaviour must be OK or INFORMATIONAL.
+ *
+ * <p>Cases 9.* (throughput, up to 16 MiB messages through Jython) take most of the suite's time; they run only
+ * with {@code -Dautobahn.client.all=true}. The full run is also in the README.
+ */
+class AutobahnClientRoleTest {
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
+    void everyFuzzingServerCaseIsOkForOurClient() throws Exception {
+        Path reports = Path.of("target", "autobahn-client-reports").toAbsolutePath();
+        if (Files.exists(reports)) {
+            try (var old = Files.walk(reports)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(reports);
+        boolean all = Boolean.getBoolean("autobahn.client.all");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        String exclude = all ? "[]" : "['9.*']";
+        // Every listener the suite opens (its WebSocket port and its report web site, on an ephemeral port here)
+        // is bound to loopback only.
+        String script = String.join("\n",
+                "from twisted.internet import reactor",
+                "_listen = reactor.listenTCP",
+                "reactor.listenTCP = lambda port, factory, backlog=50, interface='': "
+                        + "_listen(port, factory, backlog, '127.0.0.1')",
+                "from autobahntestsuite import wstest",
+                "wstest.start({'mode': 'fuzzingserver'}, {'url': 'ws://127.0.0.1:" + port + "', 'webport': 0, "
+                        + "'outdir': '" + reports.toString().replace("'", "") + "', 'cases': ['*'], "
+                        + "'exclude-cases': " + exclude + ", 'exclude-agent-cases': {}, 'failByDrop': False})");
+        // Its own JVM, with only Jython and the suite on the class path: in ours, Java packages named io.*
+        // would shadow Python's io module.
+        String classpath = jarOf(PythonInterpreter.class) + java.io.File.pathSeparator
+                + jarOf(Class.forName("me.normanmaurer.maven.autobahntestsuite.AutobahnTestSuite"));
+        Path log = reports.resolve("fuzzingserver.log");
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", classpath, "org.python.util.jython", "-c", script)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitListening(port, server, log);
+            runAndCheck(port, all, reports);
+        } finally {
+            server.descendants().forEach(ProcessHandle::destroyForcibly);
+            server.destroyForcibly();
+        }
+    }
+
+    private static String jarOf(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    private static void runAndCheck(int port, boolean all, Path reports) throws Exception {
+        int cases = AutobahnClient.run("ws://127.0.0.1:" + port, "fastwebsockets-java");
+        assertTrue(cases >= (all ? 300 : 240), "the fuzzingserver offered only " + cases + " cases");
+
+        Path index = reports.resolve("index.json");
+        assertTrue(Files.exists(index), "no report written to " + reports);
+        // Throws, naming each case, unless behaviour and close behaviour are OK or INFORMATIONAL everywhere.
+        AutobahnReportCheck.main(new String[] {index.toString(), String.valueOf(cases)});
+        assertEquals(cases, countCases(Files.readString(index)), "report lacks cases");
+    }
+
+    private static int countCases(String json) {
+        return (int) java.util.regex.Pattern.compile("\"behaviorClose\"").matcher(json).results().count();
+    }
+
+    private static void awaitListening(int port, Process server, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // Jython starts slowly
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError("fuzzingserver exited:\n" + Files.readString(log));
+            }
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("fuzzingserver not listening on " + port + ":\n" + Files.readString(log));
+    }
+}
