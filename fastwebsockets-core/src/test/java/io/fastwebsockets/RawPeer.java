@@ -74,6 +74,11 @@ final class RawPeer implements AutoCloseable {
         SocketChannel wsChannel = wsRole == Role.SERVER ? pair[1] : pair[0];
         SocketChannel peerChannel = wsRole == Role.SERVER ? pair[0] : pair[1];
         WebSocket ws = WebSocket.afterHandshake(wsChannel, wsRole, alreadyRead);
+        if (wsRole == Role.CLIENT) {
+            // A failing client waits up to the close timeout for the server to close TCP first, and this raw peer
+            // never does: keep that wait short (tests about the close timeout set their own).
+            ws.setCloseTimeout(java.time.Duration.ofSeconds(1));
+        }
         return new RawPeer(wsRole, wsChannel, peerChannel, ws);
     }
 
