@@ -58,8 +58,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * between threads.
  */
 public final class WebSocket implements AutoCloseable {
+    // An idle connection holds only a small read buffer; the first read that needs more room (a frame larger than
+    // it, or a read that filled it) swaps it for a full-size one for good. Frames larger than that are read into a
+    // temporary heap buffer (see grow) and the connection goes back to its regular buffer afterwards.
+    static final int INITIAL_READ_BUFFER_SIZE = 1024;
     static final int READ_BUFFER_SIZE = 32 * 1024;
-    static final int WRITE_BUFFER_SIZE = 16 * 1024;
+    // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
+    // masks every payload through it, so it gets a larger one. Allocated on the first write.
+    static final int SERVER_WRITE_BUFFER_SIZE = 4 * 1024;
+    static final int CLIENT_WRITE_BUFFER_SIZE = 16 * 1024;
 
     private final Role role;
     private final Transport transport;
@@ -67,7 +74,8 @@ public final class WebSocket implements AutoCloseable {
 
     // Read side, touched only by the thread holding readLock.
     private final ReentrantLock readLock = new ReentrantLock();
-    private final ByteBuffer smallReadBuffer;
+    private ByteBuffer regularReadBuffer; // the connection's own buffer: INITIAL_READ_BUFFER_SIZE, then READ_BUFFER_SIZE
+    private boolean lastReadFilled; // the last read filled all the free room: read-ahead wants a larger buffer
     private ByteBuffer readBuffer; // read mode: position = first unconsumed byte, limit = end of data
     private ByteBuffer payloadView; // a duplicate of readBuffer, re-aimed at each frame's payload
     private final Frame received = new Frame();
@@ -100,10 +108,9 @@ public final class WebSocket implements AutoCloseable {
         this.role = Objects.requireNonNull(role, "role");
         this.transport = transport;
         this.decoder = new FrameDecoder(role);
-        int size = Math.max(READ_BUFFER_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
-        this.smallReadBuffer = transport.prefersDirectBuffers()
-                ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
-        this.readBuffer = smallReadBuffer;
+        int size = Math.max(INITIAL_READ_BUFFER_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
+        this.regularReadBuffer = allocateReadBuffer(size);
+        this.readBuffer = regularReadBuffer;
         if (alreadyRead != null) {
             readBuffer.put(alreadyRead);
         }
@@ -272,6 +279,10 @@ public final class WebSocket implements AutoCloseable {
             lim -= pos;
             pos = 0;
         }
+        if (b == regularReadBuffer && cap < READ_BUFFER_SIZE && (lim == cap || lastReadFilled || needed > cap - lim)) {
+            b = enlargeRegularBuffer(b, pos, lim);
+            cap = b.capacity();
+        }
         if (lim == cap) {
             b = grow(b, lim);
             cap = b.capacity();
@@ -293,7 +304,32 @@ public final class WebSocket implements AutoCloseable {
                     : "peer closed the connection without a closing handshake", truncated);
         }
         lastReadNanos = System.nanoTime();
+        lastReadFilled = !b.hasRemaining();
         b.limit(b.position()).position(pos);
+    }
+
+    // For tests: the capacity of the buffer the next read goes to, and of the connection's regular one.
+    int readBufferCapacity() {
+        return readBuffer.capacity();
+    }
+
+    int regularReadBufferCapacity() {
+        return regularReadBuffer.capacity();
+    }
+
+    private ByteBuffer allocateReadBuffer(int size) {
+        return transport.prefersDirectBuffers() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+    }
+
+    // The connection is busy: trade the small initial buffer for a full-size one, keeping the unconsumed bytes
+    // [pos, lim) at the same indexes (the decoder's state refers to them).
+    private ByteBuffer enlargeRegularBuffer(ByteBuffer old, int pos, int lim) {
+        ByteBuffer bigger = allocateReadBuffer(Math.max(READ_BUFFER_SIZE, lim));
+        bigger.put(pos, old, pos, lim - pos);
+        regularReadBuffer = bigger;
+        readBuffer = bigger;
+        payloadView = null;
+        return bigger;
     }
 
     /**
@@ -318,18 +354,19 @@ public final class WebSocket implements AutoCloseable {
         return bigger;
     }
 
-    // After a large frame has been handed out (and, by now, given up by the caller), go back to the small buffer.
+    // After a large frame has been handed out (and, by now, given up by the caller), go back to the regular buffer.
     private void releaseLargeBuffer() {
         ByteBuffer b = readBuffer;
-        if (b == smallReadBuffer) {
+        ByteBuffer regular = regularReadBuffer;
+        if (b == regular) {
             return;
         }
         int unconsumed = b.remaining();
-        if (unconsumed <= smallReadBuffer.capacity() / 2) {
-            smallReadBuffer.clear();
-            smallReadBuffer.put(0, b, b.position(), unconsumed);
-            smallReadBuffer.limit(unconsumed).position(0);
-            readBuffer = smallReadBuffer;
+        if (unconsumed <= regular.capacity() / 2) {
+            regular.clear();
+            regular.put(0, b, b.position(), unconsumed);
+            regular.limit(unconsumed).position(0);
+            readBuffer = regular;
             payloadView = null;
         }
     }
@@ -588,8 +625,9 @@ public final class WebSocket implements AutoCloseable {
     private ByteBuffer writeBuffer() {
         ByteBuffer w = writeBuffer;
         if (w == null) {
+            int size = role == Role.SERVER ? SERVER_WRITE_BUFFER_SIZE : CLIENT_WRITE_BUFFER_SIZE;
             w = writeBuffer = transport.prefersDirectBuffers()
-                    ? ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE) : ByteBuffer.allocate(WRITE_BUFFER_SIZE);
+                    ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
         }
         return w;
     }

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bench/echo.sh — the echo benchmark: every server side by side in one run, server and load generator pinned to
+# different cores, alternating order, medians and ratios. Also the idle-connection memory test.
+#
+#   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
+#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
+#
+# Env: SERVERS  (default "ours-raw ours-collector netty jetty helidon java-websocket")
+#      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
+#      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
+#      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SERVERS=${SERVERS:-"ours-raw ours-collector netty jetty helidon java-websocket"}
+CASES=${CASES:-"100x20 100x1024 100x16384 200x16384 500x16384"}
+REPS=${REPS:-3}
+WARMUP=${WARMUP:-3}
+DURATION=${DURATION:-5}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+IDLE=${IDLE:-10000}
+OUT=bench/target
+mkdir -p "$OUT"
+
+gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c
+bench/server.sh --build-only >&2
+
+SERVER_PID=
+start_server() { # $1 = name; sets SERVER_PID and PORT
+  local log="$OUT/server-$1.log"
+  taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
+  SERVER_PID=$!
+  PORT=
+  for _ in $(seq 1 600); do
+    PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
+    [ -n "$PORT" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "echo.sh: server $1 did not start; its log:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+trap stop_server EXIT
+
+machine() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(nproc) x $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
+  echo "kernel: $(uname -r)"
+  echo "java: $(bench/server.sh --java-version 2>&1 | head -n1)"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if [ "${1:-}" = memory ]; then
+  RES="$OUT/echo-memory.tsv"
+  machine | sed 's/^/# /' >"$RES"
+  printf 'server\tidle_conns\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
+  JAVA_BIN=$(bench/server.sh --java-home)/bin
+  for s in $SERVERS; do
+    start_server "$s"
+    sleep 2
+    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
+    sleep 1
+    rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
+    fifo=$(mktemp -u); mkfifo "$fifo"
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
+    lg=$!
+    exec 9>"$fifo"
+    for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
+    if grep -q IDLE_READY "$OUT/idle-$s.log"; then
+      sleep 3
+      "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
+      sleep 2
+      rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
+      heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n1)
+      printf '%s\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$(echo "$rss0/1024" | bc -l)" \
+        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" | tee -a "$RES"
+    else
+      echo "echo.sh: $s did not take $IDLE idle connections:" >&2; cat "$OUT/idle-$s.log" >&2
+      printf '%s\t%d\tfailed\tfailed\tfailed\n' "$s" "$IDLE" | tee -a "$RES"
+    fi
+    exec 9>&-
+    wait $lg 2>/dev/null || true
+    rm -f "$fifo"
+    stop_server
+  done
+  python3 bench/echo_table.py memory "$RES"
+  exit 0
+fi
+
+RES="$OUT/echo-results.tsv"
+machine | sed 's/^/# /' >"$RES"
+echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU" >>"$RES"
+printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\terrors\n' >>"$RES"
+read -r -a names <<<"$SERVERS"
+for rep in $(seq 1 "$REPS"); do
+  order=("${names[@]}")
+  if [ $((rep % 2)) -eq 0 ]; then # alternate the order: even repetitions run the servers backwards
+    order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[$i]}"); done
+  fi
+  for s in "${order[@]}"; do
+    start_server "$s"
+    for c in $CASES; do
+      n=${c%x*}; b=${c#*x}
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" 2>"$OUT/loadgen.err" || true)
+      rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
+      cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
+      errs=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<<"$line")
+      if [ -z "$rate" ]; then rate=0; cpu=0; errs=fail; sed 's/^/  /' "$OUT/loadgen.err" >&2; fi
+      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "$errs" | tee -a "$RES"
+    done
+    stop_server
+  done
+done
+python3 bench/echo_table.py throughput "$RES"

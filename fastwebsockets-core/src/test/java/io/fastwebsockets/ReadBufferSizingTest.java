@@ -1,0 +1,56 @@
+package io.fastwebsockets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Memory per connection: an idle connection holds only a small read buffer; the first frame that needs more room
+ * swaps it for a full-size one (kept while the connection lives); a frame larger than that gets a temporary
+ * buffer, given up at the next read.
+ */
+@Timeout(30)
+class ReadBufferSizingTest {
+    private static final byte[] KEY = {0x0A, 0x0B, 0x0C, 0x0D};
+
+    @Test
+    void anIdleConnectionHoldsOnlyTheSmallInitialBuffer() throws IOException {
+        try (RawPeer peer = RawPeer.open(Role.SERVER)) {
+            assertEquals(WebSocket.INITIAL_READ_BUFFER_SIZE, peer.ws.readBufferCapacity());
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, new byte[20], KEY));
+            assertEquals(20, peer.ws.readFrame().payloadBytes().length);
+            assertEquals(WebSocket.INITIAL_READ_BUFFER_SIZE, peer.ws.regularReadBufferCapacity(),
+                    "small frames need no larger buffer");
+        }
+    }
+
+    @Test
+    void aFrameLargerThanTheInitialBufferEnlargesItOnceAndForAll() throws IOException {
+        byte[] payload = TestSupport.randomBytes(16 * 1024, 7);
+        try (RawPeer peer = RawPeer.open(Role.SERVER)) {
+            for (int i = 0; i < 3; i++) {
+                peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, payload, KEY));
+                assertArrayEquals(payload, peer.ws.readFrame().payloadBytes());
+                assertEquals(WebSocket.READ_BUFFER_SIZE, peer.ws.regularReadBufferCapacity());
+            }
+        }
+    }
+
+    @Test
+    void aFrameLargerThanTheRegularBufferUsesATemporaryOneGivenUpAtTheNextRead() throws IOException {
+        byte[] big = TestSupport.randomBytes(200 * 1024, 8);
+        byte[] small = TestSupport.randomBytes(10, 9);
+        try (RawPeer peer = RawPeer.open(Role.SERVER)) {
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
+            assertArrayEquals(big, peer.ws.readFrame().payloadBytes());
+            int during = peer.ws.readBufferCapacity();
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
+            assertArrayEquals(small, peer.ws.readFrame().payloadBytes());
+            assertEquals(true, during >= big.length, "the large frame was read whole: " + during);
+            assertEquals(WebSocket.READ_BUFFER_SIZE, peer.ws.readBufferCapacity(), "back to the regular buffer");
+        }
+    }
+}
