@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
+#   bench/server.sh NAME [--host H] [--port P] [extra args]
+#     NAME: ours-raw | ours-collector | netty | jetty | helidon | java-websocket
+#     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
+#     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
+#     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
+# Env: BENCH_JVM_OPTS  JVM options, the same for every server (default below);
+#      BENCH_CPU       pin the server to these CPUs with taskset (e.g. BENCH_CPU=1); unset: no pinning here;
+#      SKIP_BUILD=1    never build, use what fastwebsockets-bench/target holds.
+# The module (and the runtime classpath, from Maven) is rebuilt only when a source file or pom is newer than it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || usage
+name=$1; shift
+case "$name" in
+  ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
+  ours-collector) main=OursEchoServer; args=(--mode collector) ;;
+  netty)          main=NettyEchoServer; args=() ;;
+  jetty)          main=JettyEchoServer; args=() ;;
+  helidon)        main=HelidonEchoServer; args=() ;;
+  java-websocket) main=JavaWebSocketEchoServer; args=() ;;
+  -h|--help|help) usage ;;
+  *) echo "server.sh: unknown server '$name'" >&2; usage ;;
+esac
+
+# One heap setting for all. The two access flags only matter to Netty (no other server here uses sun.misc.Unsafe
+# or JNI): Unsafe is what Netty's docs ask for on JDK 24+, where it is off by default, and native access keeps the
+# epoll transport's JNI load from warning. Override the whole set to measure something else, e.g. Netty without
+# Unsafe: BENCH_JVM_OPTS="-Xms512m -Xmx2g".
+BENCH_JVM_OPTS=${BENCH_JVM_OPTS:--Xms512m -Xmx2g --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED}
+
+T=fastwebsockets-bench/target
+CPFILE=$T/echo-classpath.txt
+mkdir -p "$T"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  (
+    flock 9  # two server.sh starting at once build once
+    if [ ! -f "$CPFILE" ] || [ ! -d "$T/classes/io/fastwebsockets/bench/echo" ] || \
+       [ -n "$(find fastwebsockets-core/src/main fastwebsockets-examples/src/main fastwebsockets-bench/src/main \
+                 pom.xml fastwebsockets-core/pom.xml fastwebsockets-examples/pom.xml fastwebsockets-bench/pom.xml \
+                 -newer "$CPFILE" -type f 2>/dev/null | head -n1)" ]; then
+      echo "server.sh: building fastwebsockets-bench" >&2
+      # compile (not package: no shaded jar needed) and write the runtime classpath, reactor modules as
+      # target/classes directories
+      ./fastws mvn -q -pl fastwebsockets-bench -am compile \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+        -Dmdep.outputFile=target/echo-classpath.txt -Dmdep.includeScope=runtime -Dautobahn.skip=true >&2
+      touch "$CPFILE"
+    fi
+  ) 9>"$T/.echo-build.lock"
+fi
+[ -f "$CPFILE" ] || { echo "server.sh: $CPFILE missing; run without SKIP_BUILD=1" >&2; exit 1; }
+CP="$ROOT/$T/classes:$(cat "$CPFILE")"
+
+# The java that ./fastws uses (JDK >= 21; 25 here), found the way bench/jmh.sh finds it.
+if [ -z "${BENCH_JAVA:-}" ]; then
+  JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
+  BENCH_JAVA=$JAVA_HOME/bin/java
+fi
+pin=()
+if [ -n "${BENCH_CPU:-}" ]; then
+  pin=(taskset -c "$BENCH_CPU")
+fi
+# shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
+exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$CP" "io.fastwebsockets.bench.echo.$main" "${args[@]}" "$@"

@@ -1,0 +1,51 @@
+package io.fastwebsockets.bench.echo;
+
+import io.fastwebsockets.examples.EchoHandlers;
+import io.fastwebsockets.server.WebSocketServer;
+
+/**
+ * Our echo server for the benchmark: {@link WebSocketServer} (one virtual thread per connection, blocking
+ * {@code SocketChannel} I/O) running the README's echo loops from {@link EchoHandlers}.
+ *
+ * <pre>
+ * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N]
+ * </pre>
+ *
+ * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
+ * {@code --mode raw} echoes raw frames, fin bit and all (for unfragmented messages the same bytes). The server's
+ * connection cap is raised from its default of 10,000 to {@code --max-connections} (default 100,000), so the
+ * 10,000-idle-connection test is bound by the process's descriptor limit as it is for the peers, which have no cap.
+ */
+public final class OursEchoServer {
+    private OursEchoServer() {
+    }
+
+    /**
+     * Starts the server and blocks until the process is killed.
+     *
+     * @param args see the class comment
+     * @throws Exception if binding fails
+     */
+    public static void main(String[] args) throws Exception {
+        EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections");
+        String mode = a.option("mode", "collector");
+        WebSocketServer.Handler handler = switch (mode) {
+            case "raw" -> EchoHandlers::echoFrames;
+            case "collector" -> EchoHandlers::echoMessages;
+            default -> {
+                System.err.println("--mode must be raw or collector, not " + mode);
+                System.exit(2);
+                yield null;
+            }
+        };
+        WebSocketServer server = WebSocketServer.builder()
+                .bind(a.host, a.port)
+                .maxConnections(a.intOption("max-connections", 100_000))
+                .handler(handler)
+                .start();
+        System.err.println("fastwebsockets: mode=" + mode + ", virtual thread per connection, "
+                + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
+        EchoArgs.announce(server.port());
+        server.awaitTermination();
+    }
+}
