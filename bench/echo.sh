@@ -5,13 +5,13 @@
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
 #   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
 #
-# Env: SERVERS  (default "ours-raw ours-collector netty jetty helidon java-websocket")
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller netty jetty helidon java-websocket")
 #      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector netty jetty helidon java-websocket"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller netty jetty helidon java-websocket"}
 CASES=${CASES:-"100x20 100x1024 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}
@@ -23,7 +23,9 @@ OUT=bench/target
 mkdir -p "$OUT"
 
 gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c
-bench/server.sh --build-only >&2
+# The JDK ./fastws finds; every server runs on it (bench/server.sh), and jcmd comes from it.
+JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
+export BENCH_JAVA=$JAVA_HOME/bin/java
 
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
@@ -31,7 +33,7 @@ start_server() { # $1 = name; sets SERVER_PID and PORT
   taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
   SERVER_PID=$!
   PORT=
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 3000); do
     PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
     [ -n "$PORT" ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -53,11 +55,16 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# Build the servers once, before anything is timed (bench/server.sh builds when sources changed).
+start_server ours-raw
+stop_server
+export SKIP_BUILD=1
+
 machine() {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "cpu: $(nproc) x $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
   echo "kernel: $(uname -r)"
-  echo "java: $(bench/server.sh --java-version 2>&1 | head -n1)"
+  echo "java: $("$BENCH_JAVA" -version 2>&1 | head -n1)"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -65,7 +72,7 @@ if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
   machine | sed 's/^/# /' >"$RES"
   printf 'server\tidle_conns\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
-  JAVA_BIN=$(bench/server.sh --java-home)/bin
+  JAVA_BIN=$JAVA_HOME/bin
   for s in $SERVERS; do
     start_server "$s"
     sleep 2
@@ -101,7 +108,7 @@ fi
 RES="$OUT/echo-results.tsv"
 machine | sed 's/^/# /' >"$RES"
 echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU" >>"$RES"
-printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\terrors\n' >>"$RES"
+printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\n' >>"$RES"
 read -r -a names <<<"$SERVERS"
 for rep in $(seq 1 "$REPS"); do
   order=("${names[@]}")
@@ -112,12 +119,16 @@ for rep in $(seq 1 "$REPS"); do
     start_server "$s"
     for c in $CASES; do
       n=${c%x*}; b=${c#*x}
-      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" 2>"$OUT/loadgen.err" || true)
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
+        -d "$DURATION" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
       errs=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<<"$line")
+      scpu=$(sed -n 's/.*server_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
+      eff=$(sed -n 's/.*msgs_per_server_cpu_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       if [ -z "$rate" ]; then rate=0; cpu=0; errs=fail; sed 's/^/  /' "$OUT/loadgen.err" >&2; fi
-      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "$errs" | tee -a "$RES"
+      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "${scpu:-0}" "${eff:-0}" \
+        "$errs" | tee -a "$RES"
     done
     stop_server
   done

@@ -26,8 +26,7 @@ def fmt_rate(x):
 
 
 def throughput(path):
-    rates = defaultdict(list)
-    cpus = defaultdict(list)
+    rates, lg, srv, eff = (defaultdict(list) for _ in range(4))
     failed = defaultdict(int)
     servers, cases = [], []
     for r in rows(path):
@@ -40,12 +39,15 @@ def throughput(path):
             failed[(s, case)] += 1
             continue
         rates[(s, case)].append(float(r["msgs_per_sec"]))
-        cpus[(s, case)].append(float(r["loadgen_cpu_pct"]))
+        lg[(s, case)].append(float(r["loadgen_cpu_pct"]))
+        srv[(s, case)].append(float(r.get("server_cpu_pct") or 0))
+        eff[(s, case)].append(float(r.get("msgs_per_server_cpu_sec") or 0))
+    med = statistics.median
     ours = [s for s in servers if s.startswith("ours")]
     peers = [s for s in servers if not s.startswith("ours")]
     print("\n".join("- " + c for c in comments(path)))
     print()
-    print("Messages per second, median of the repetitions (load generator CPU % in brackets):")
+    print("Messages per second, median of the repetitions (in brackets: CPU % of the load generator / of the server):")
     print()
     print("| case | " + " | ".join(servers) + " |")
     print("|---|" + "---:|" * len(servers))
@@ -56,23 +58,26 @@ def throughput(path):
             if not v:
                 cells.append("failed")
                 continue
-            cell = f"{fmt_rate(statistics.median(v))} ({statistics.median(cpus[(s, case)]):.0f}%)"
+            cell = f"{fmt_rate(med(v))} ({med(lg[(s, case)]):.0f}% / {med(srv[(s, case)]):.0f}%)"
             if failed.get((s, case)):
                 cell += f" ({failed[(s, case)]} runs failed)"
             cells.append(cell)
         print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
-    print()
-    print("Ratio ours / peer (> 1: ours is faster), medians of the same run:")
-    print()
-    cols = [(o, p) for o in ours for p in peers]
-    print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + " |")
-    print("|---|" + "---:|" * len(cols))
-    for case in cases:
-        cells = []
-        for o, p in cols:
-            a, b = rates.get((o, case)), rates.get((p, case))
-            cells.append(f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "n/a")
-        print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
+    for title, data in (("Throughput ratio ours / peer (> 1: ours is faster), medians of the same run:", rates),
+                        ("Efficiency ratio ours / peer: messages per CPU-second of the server process "
+                         "(> 1: ours does the same work with less CPU), medians of the same run:", eff)):
+        print()
+        print(title)
+        print()
+        cols = [(o, p) for o in ours for p in peers]
+        print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + " |")
+        print("|---|" + "---:|" * len(cols))
+        for case in cases:
+            cells = []
+            for o, p in cols:
+                a, b = data.get((o, case)), data.get((p, case))
+                cells.append(f"{med(a) / med(b):.2f}x" if a and b and med(b) > 0 else "n/a")
+            print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
 
 
 def memory(path):

@@ -3,7 +3,10 @@
 // byte), then sends the next. Prints messages/second over the measurement window and its own CPU use, so a reader
 // can see it was not the bottleneck.
 //
-//   loadgen -p PORT [-h 127.0.0.1] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] [-o OPENING]
+//   loadgen -p PORT [-h 127.0.0.1] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] [-o OPENING] [-P PID]
+//     -P PID: also report the CPU the server process PID used over the measurement window (/proc/PID/stat), and
+//             messages per server CPU-second: the server's efficiency, which still compares servers when the
+//             load generator's own core is what limits the rate
 //   loadgen -p PORT -i CONNS [-t HOLD_S]      idle mode: open CONNS connections, print "IDLE_READY n", hold them
 //                                             until stdin closes or HOLD_S seconds pass, then close them
 //
@@ -58,6 +61,7 @@ static double warmup = 2, duration = 5, hold = 3600;
 static const char *path = "/";
 static int opening = 64; // handshakes in flight at once
 static int idle_mode = 0;
+static int server_pid = 0;
 
 static unsigned char *payload; // what every message carries, unmasked
 static int epfd;
@@ -77,6 +81,23 @@ static double cpu_seconds(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+// utime + stime of process pid in seconds, or -1
+static double process_cpu_seconds(int pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); // the command name may hold spaces; fields resume after its closing paren
+    if (!p) return -1;
+    unsigned long long ut = 0, st = 0;
+    // fields after the name: state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
+    return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }
 
 static void die(const char *what) {
@@ -347,7 +368,7 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -359,6 +380,7 @@ int main(int argc, char **argv) {
         case 'o': opening = atoi(optarg); break;
         case 'i': idle_mode = 1; nconns = atoi(optarg); break;
         case 't': hold = atof(optarg); break;
+        case 'P': server_pid = atoi(optarg); break;
         default: usage();
         }
     }
@@ -413,6 +435,7 @@ int main(int argc, char **argv) {
     while (now() - t0 < warmup) loop_once(100);
     uint64_t c0 = completed;
     double cpu0 = cpu_seconds();
+    double scpu0 = server_pid ? process_cpu_seconds(server_pid) : -1;
     double m0 = now();
     while (now() - m0 < duration) {
         loop_once(100);
@@ -420,11 +443,17 @@ int main(int argc, char **argv) {
     }
     double m1 = now();
     double cpu1 = cpu_seconds();
+    double scpu1 = server_pid ? process_cpu_seconds(server_pid) : -1;
     uint64_t msgs = completed - c0;
     double secs = m1 - m0;
     printf("RESULT conns=%d size=%zu msgs=%llu secs=%.3f msgs_per_sec=%.1f mib_per_sec=%.2f loadgen_cpu_pct=%.1f "
-           "errors=%llu\n",
+           "errors=%llu",
            nconns, size, (unsigned long long)msgs, secs, msgs / secs, msgs * (double)size / secs / (1 << 20),
            100.0 * (cpu1 - cpu0) / secs, (unsigned long long)errors);
+    if (scpu0 >= 0 && scpu1 >= 0) {
+        double used = scpu1 - scpu0;
+        printf(" server_cpu_pct=%.1f msgs_per_server_cpu_sec=%.1f", 100.0 * used / secs, used > 0 ? msgs / used : 0);
+    }
+    printf("\n");
     return errors ? 1 : 0;
 }

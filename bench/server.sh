@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
-#     NAME: ours-raw | ours-collector | netty | jetty | helidon | java-websocket
+#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | netty | jetty | helidon | java-websocket
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -19,6 +19,7 @@ name=$1; shift
 case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
+  ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
   netty)          main=NettyEchoServer; args=() ;;
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;

@@ -146,6 +146,27 @@ public final class WebSocket implements AutoCloseable {
     }
 
     /**
+     * Like {@link #afterHandshake(SocketChannel, Role, ByteBuffer)}, with the socket's readiness watched by an
+     * {@link EventLoop} instead of the JDK's poller: the same blocking API, half the system calls per message. The
+     * channel is switched to non-blocking mode and registered with the loop; reads and writes park the calling
+     * (virtual) thread until the loop reports the socket ready. TCP_NODELAY is set.
+     *
+     * @param channel the connection
+     * @param role whether this end is the server or the client
+     * @param alreadyRead bytes read from the channel after the handshake (position to limit), or {@code null}
+     * @param loop the loop that watches the socket; {@code null} for the JDK's poller (blocking mode)
+     * @return the WebSocket
+     * @throws IOException if the channel cannot be configured or registered
+     */
+    public static WebSocket afterHandshake(SocketChannel channel, Role role, ByteBuffer alreadyRead, EventLoop loop)
+            throws IOException {
+        if (loop == null) {
+            return afterHandshake(channel, role, alreadyRead);
+        }
+        return new WebSocket(new LoopTransport(channel, loop), role, alreadyRead);
+    }
+
+    /**
      * Wraps a stream pair on which the opening handshake is complete: an {@code SSLSocket}'s streams, a servlet
      * {@code WebConnection}'s, or any other. Closing the WebSocket closes both streams.
      *

@@ -31,7 +31,25 @@ class EchoLoopbackTest {
     static final int MIB = 1 << 20;
     static final int[] SIZES = {0, 1, 125, 126, 127, 1023, 1024, 16 * 1024 + 1, 65535, 65536, 16 * MIB, 5}; // small after huge: the read buffer shrinks back
 
-    enum Transport { CHANNEL, STREAM }
+    /** CHANNEL: blocking SocketChannels (the JDK's poller); LOOP: the same, watched by an {@link EventLoop}. */
+    enum Transport { CHANNEL, STREAM, LOOP }
+
+    private static EventLoop loop;
+
+    static synchronized EventLoop loop() throws IOException {
+        if (loop == null) {
+            loop = EventLoop.start("echo-test-loop");
+        }
+        return loop;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static synchronized void closeLoop() {
+        if (loop != null) {
+            loop.close();
+            loop = null;
+        }
+    }
 
     enum WriteMode { DEFAULT, NO_WRITEV, MANUAL_FLUSH }
 
@@ -46,6 +64,11 @@ class EchoLoopbackTest {
     }
 
     static Pair open(Transport transport) throws IOException {
+        if (transport == Transport.LOOP) {
+            SocketChannel[] pair = RawPeer.socketPair();
+            return new Pair(WebSocket.afterHandshake(pair[1], Role.SERVER, null, loop()),
+                    WebSocket.afterHandshake(pair[0], Role.CLIENT, null, loop()), List.of(pair[0], pair[1]));
+        }
         if (transport == Transport.CHANNEL) {
             SocketChannel[] pair = RawPeer.socketPair();
             return new Pair(WebSocket.afterHandshake(pair[1], Role.SERVER),

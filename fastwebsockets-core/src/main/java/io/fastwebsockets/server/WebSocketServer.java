@@ -1,6 +1,7 @@
 package io.fastwebsockets.server;
 
 import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.WebSocketException;
 import io.fastwebsockets.upgrade.ServerHandshake;
@@ -69,6 +70,8 @@ public final class WebSocketServer implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread sweeper;
+    private final EventLoop[] loops;
+    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
 
     private final class Connection {
@@ -114,6 +117,16 @@ public final class WebSocketServer implements AutoCloseable {
                     .createServerSocket(b.port, b.backlog, InetAddress.getByName(b.host));
             listener = tlsListener;
             address = (InetSocketAddress) tlsListener.getLocalSocketAddress();
+        }
+        loops = new EventLoop[b.sslContext == null ? b.eventLoops : 0];
+        try {
+            for (int i = 0; i < loops.length; i++) {
+                loops[i] = EventLoop.start("fastwebsockets-event-loop-" + address.getPort() + "-" + i);
+            }
+        } catch (IOException e) {
+            closeLoops();
+            listener.close();
+            throw e;
         }
         acceptor = Thread.ofPlatform().name("fastwebsockets-accept-" + address.getPort()).daemon(true)
                 .unstarted(this::acceptLoop);
@@ -216,7 +229,7 @@ public final class WebSocketServer implements AutoCloseable {
                 return !closing;
             };
             ServerHandshake.Upgraded up = c.socket instanceof SocketChannel ch
-                    ? ServerHandshake.upgrade(ch, config.upgradeOptions, gate)
+                    ? ServerHandshake.upgrade(ch, config.upgradeOptions, gate, nextLoop())
                     : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions, gate);
             WebSocket ws = up.webSocket();
             ws.setCloseTimeout(config.closeTimeout);
@@ -259,6 +272,22 @@ public final class WebSocketServer implements AutoCloseable {
             c.forceClose();
             connections.remove(c);
             permits.release();
+        }
+    }
+
+    // Connections are spread over the loops in turn; null when the server uses the JDK's poller.
+    private EventLoop nextLoop() {
+        if (loops.length == 0) {
+            return null;
+        }
+        return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+    }
+
+    private void closeLoops() {
+        for (EventLoop loop : loops) {
+            if (loop != null) {
+                loop.close();
+            }
         }
     }
 
@@ -350,6 +379,7 @@ public final class WebSocketServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeLoops();
     }
 
     private WebSocketServer begin() {
@@ -370,6 +400,7 @@ public final class WebSocketServer implements AutoCloseable {
         private UpgradeOptions upgradeOptions = UpgradeOptions.defaults();
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
+        private int eventLoops = 1;
         private Handler handler;
         private Consumer<WebSocket> configurer;
 
@@ -453,6 +484,22 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("close timeout must not be negative");
             }
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many {@link EventLoop}s watch the plain (non-TLS) connections' sockets; 0 leaves them to the JDK's
+         * own poller (a virtual thread blocked in each socket read). Default 1: the loop halves the system calls
+         * per message (see {@link EventLoop}), and one loop, a virtual thread, polls for all connections.
+         *
+         * @param count the number of loops, 0 for none
+         * @return this builder
+         */
+        public Builder eventLoops(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("eventLoops must not be negative");
+            }
+            this.eventLoops = count;
             return this;
         }
 

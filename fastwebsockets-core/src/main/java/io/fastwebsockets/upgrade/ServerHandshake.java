@@ -1,5 +1,6 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import java.io.IOException;
@@ -185,9 +186,26 @@ public final class ServerHandshake {
      */
     public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate)
             throws IOException {
+        return upgrade(channel, options, gate, null);
+    }
+
+    /**
+     * Like {@link #upgrade(SocketChannel, UpgradeOptions, BooleanSupplier)}, handing the upgraded connection to an
+     * {@link EventLoop} (see {@link WebSocket#afterHandshake(SocketChannel, Role, ByteBuffer, EventLoop)}).
+     *
+     * @param channel the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate whether to go on with the upgrade
+     * @param loop the loop to watch the upgraded socket, or {@code null} for the JDK's poller
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the channel closed)
+     * @throws IOException if the connection failed (the channel is closed)
+     */
+    public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate,
+            EventLoop loop) throws IOException {
         channel.configureBlocking(true);
         Socket socket = channel.socket();
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel, gate);
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel, gate, loop);
     }
 
     /**
@@ -215,11 +233,11 @@ public final class ServerHandshake {
      * @throws IOException if the connection failed (the socket is closed)
      */
     public static Upgraded upgrade(Socket socket, UpgradeOptions options, BooleanSupplier gate) throws IOException {
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null, gate);
+        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null, gate, null);
     }
 
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
-            SocketChannel channel, BooleanSupplier gate) throws IOException {
+            SocketChannel channel, BooleanSupplier gate, EventLoop loop) throws IOException {
         byte[] buf = new byte[options.maxHeadBytes()];
         int len = 0;
         int end = -1;
@@ -268,9 +286,15 @@ public final class ServerHandshake {
             throw e;
         }
         ByteBuffer rest = len > end ? ByteBuffer.wrap(buf, end, len - end) : null;
-        WebSocket ws = channel != null
-                ? WebSocket.afterHandshake(channel, Role.SERVER, rest)
-                : WebSocket.afterHandshake(in, out, Role.SERVER, rest);
+        WebSocket ws;
+        try {
+            ws = channel != null
+                    ? WebSocket.afterHandshake(channel, Role.SERVER, rest, loop)
+                    : WebSocket.afterHandshake(in, out, Role.SERVER, rest);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
         return new Upgraded(ws, request, acceptance.subprotocol());
     }
 

@@ -8,13 +8,14 @@ import io.fastwebsockets.server.WebSocketServer;
  * {@code SocketChannel} I/O) running the README's echo loops from {@link EchoHandlers}.
  *
  * <pre>
- * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N]
+ * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N] [--event-loops N]
  * </pre>
  *
  * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
  * {@code --mode raw} echoes raw frames, fin bit and all (for unfragmented messages the same bytes). The server's
  * connection cap is raised from its default of 10,000 to {@code --max-connections} (default 100,000), so the
  * 10,000-idle-connection test is bound by the process's descriptor limit as it is for the peers, which have no cap.
+ * {@code --event-loops} is the server's {@code eventLoops} setting (default 1; 0 = the JDK's own poller).
  */
 public final class OursEchoServer {
     private OursEchoServer() {
@@ -27,7 +28,7 @@ public final class OursEchoServer {
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
-        EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections");
+        EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections", "event-loops");
         String mode = a.option("mode", "collector");
         WebSocketServer.Handler handler = switch (mode) {
             case "raw" -> EchoHandlers::echoFrames;
@@ -41,9 +42,11 @@ public final class OursEchoServer {
         WebSocketServer server = WebSocketServer.builder()
                 .bind(a.host, a.port)
                 .maxConnections(a.intOption("max-connections", 100_000))
+                .eventLoops(a.intOption("event-loops", 1))
                 .handler(handler)
                 .start();
-        System.err.println("fastwebsockets: mode=" + mode + ", virtual thread per connection, "
+        System.err.println("fastwebsockets: mode=" + mode + ", event loops=" + a.intOption("event-loops", 1)
+                + ", virtual thread per connection, "
                 + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
         EchoArgs.announce(server.port());
         server.awaitTermination();

@@ -1,0 +1,229 @@
+package io.fastwebsockets;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A {@link Transport} over a non-blocking {@link SocketChannel} registered once with an {@link EventLoop}: a read
+ * or write that cannot proceed parks the calling thread until the loop reports the socket ready.
+ *
+ * <p>Each direction has a small state machine shared with the loop, so that a readiness report is never lost and
+ * the socket's registration changes only when it must:
+ * <ul>
+ *   <li>Read interest is on while the connection is quiet ({@code ARMED}) and while a reader waits
+ *       ({@code WAITING}). A report that finds a waiter unparks it and leaves the interest on: the usual path
+ *       costs no {@code epoll_ctl}. A report that finds no waiter (the reader is busy: data arrived before it asked)
+ *       turns the interest off ({@code DISARMED}), since the loop's level-triggered poll would report the same
+ *       bytes again and again; the reader turns it back on only if it has to wait.</li>
+ *   <li>Write interest is on only while a writer waits for room in the socket's send buffer.</li>
+ * </ul>
+ */
+final class LoopTransport implements Transport {
+    private static final int ARMED = 0;
+    private static final int WAITING = 1;
+    private static final int DISARMED = 2;
+
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final SelectionKey key;
+    private final AtomicInteger readState = new AtomicInteger(ARMED);
+    private final AtomicInteger writeState = new AtomicInteger(DISARMED);
+    private volatile Thread reader;
+    private volatile Thread writer;
+    private volatile boolean closed;
+
+    LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
+        this.channel = channel;
+        this.loop = loop;
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // frames are written whole; no Nagle delay
+        } catch (UnsupportedOperationException ignored) {
+            // not a TCP channel
+        }
+        this.key = loop.register(channel, this);
+    }
+
+    @Override
+    public boolean prefersDirectBuffers() {
+        return true;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        while (true) {
+            int n = channel.read(dst);
+            if (n != 0 || !dst.hasRemaining()) {
+                return n;
+            }
+            awaitReadable();
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            if (channel.write(src) == 0) {
+                awaitWritable();
+            }
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer[] srcs) throws IOException {
+        ByteBuffer last = srcs[srcs.length - 1];
+        while (last.hasRemaining()) {
+            if (channel.write(srcs) == 0) {
+                awaitWritable();
+            }
+        }
+    }
+
+    private void awaitReadable() throws IOException {
+        Thread me = Thread.currentThread();
+        reader = me;
+        while (true) {
+            int s = readState.get();
+            if (s == ARMED) {
+                if (readState.compareAndSet(ARMED, WAITING)) {
+                    break;
+                }
+            } else if (s == DISARMED) {
+                if (readState.compareAndSet(DISARMED, WAITING)) {
+                    interest(SelectionKey.OP_READ, true);
+                    break;
+                }
+            } else {
+                break; // WAITING already (a spurious return from an earlier park)
+            }
+        }
+        while (readState.get() == WAITING && !closed) {
+            LockSupport.park(this);
+        }
+        reader = null;
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void awaitWritable() throws IOException {
+        Thread me = Thread.currentThread();
+        writer = me;
+        if (writeState.compareAndSet(DISARMED, WAITING)) {
+            interest(SelectionKey.OP_WRITE, true);
+        }
+        while (writeState.get() == WAITING && !closed) {
+            LockSupport.park(this);
+        }
+        writer = null;
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    // Called by the loop with the ready operations of this socket.
+    void ready(int ops) {
+        if ((ops & SelectionKey.OP_READ) != 0) {
+            while (true) {
+                int s = readState.get();
+                if (s == WAITING) {
+                    if (readState.compareAndSet(WAITING, ARMED)) {
+                        LockSupport.unpark(reader);
+                        break;
+                    }
+                } else if (s == ARMED) {
+                    if (readState.compareAndSet(ARMED, DISARMED)) {
+                        interestOnLoop(SelectionKey.OP_READ, false);
+                        // The reader may have started waiting between the CAS and the line above, turning the
+                        // interest on just before we turned it off: give it back, or its wakeup is lost.
+                        if (readState.get() == WAITING) {
+                            interestOnLoop(SelectionKey.OP_READ, true);
+                        }
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        if ((ops & SelectionKey.OP_WRITE) != 0 && writeState.compareAndSet(WAITING, DISARMED)) {
+            interestOnLoop(SelectionKey.OP_WRITE, false);
+            // As for reads: a writer that found no room again right after the CAS may already have turned the
+            // interest back on, before our line above turned it off.
+            if (writeState.get() == WAITING) {
+                interestOnLoop(SelectionKey.OP_WRITE, true);
+            }
+            LockSupport.unpark(writer);
+        }
+    }
+
+    // Interest changes made by a connection's thread: the loop must wake to apply them.
+    private void interest(int op, boolean on) throws IOException {
+        try {
+            if (on) {
+                key.interestOpsOr(op);
+            } else {
+                key.interestOpsAnd(~op);
+            }
+        } catch (CancelledKeyException e) {
+            throw new ClosedChannelException();
+        }
+        loop.wakeup();
+    }
+
+    // Interest changes made by the loop itself take effect at its next poll.
+    private void interestOnLoop(int op, boolean on) {
+        try {
+            if (on) {
+                key.interestOpsOr(op);
+            } else {
+                key.interestOpsAnd(~op);
+            }
+        } catch (CancelledKeyException ignored) {
+            // closing: the waiters are woken by close()
+        }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the descriptor is released either way
+        }
+        loop.wakeup(); // the socket is released when the loop deregisters it
+        Thread r = reader;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+}
