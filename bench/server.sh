@@ -58,7 +58,7 @@ CP="$ROOT/$T/classes:$(cat "$CPFILE")"
 
 # The java that ./fastws uses (JDK >= 21; 25 here), found the way bench/jmh.sh finds it.
 if [ -z "${BENCH_JAVA:-}" ]; then
-  JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
+  JAVA_HOME=$(./fastws mvn -v 2>/dev/null | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
   BENCH_JAVA=$JAVA_HOME/bin/java
 fi
 pin=()
