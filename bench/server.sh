@@ -7,6 +7,7 @@
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
 # Env: BENCH_JVM_OPTS  JVM options, the same for every server (default below);
 #      BENCH_CPU       pin the server to these CPUs with taskset (e.g. BENCH_CPU=1); unset: no pinning here;
+#      BENCH_JAVA      the java binary (default: the JDK that ./fastws finds, as bench/jmh.sh does);
 #      SKIP_BUILD=1    never build, use what fastwebsockets-bench/target holds.
 # The module (and the runtime classpath, from Maven) is rebuilt only when a source file or pom is newer than it.
 set -euo pipefail
@@ -28,11 +29,12 @@ case "$name" in
   *) echo "server.sh: unknown server '$name'" >&2; usage ;;
 esac
 
-# One heap setting for all. The two access flags only matter to Netty (no other server here uses sun.misc.Unsafe
-# or JNI): Unsafe is what Netty's docs ask for on JDK 24+, where it is off by default, and native access keeps the
-# epoll transport's JNI load from warning. Override the whole set to measure something else, e.g. Netty without
-# Unsafe: BENCH_JVM_OPTS="-Xms512m -Xmx2g".
-BENCH_JVM_OPTS=${BENCH_JVM_OPTS:--Xms512m -Xmx2g --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED}
+# One set of options for all. Beyond the heap they only matter to Netty (no other server here uses
+# sun.misc.Unsafe, JNI or Netty's buffers): Unsafe is what Netty asks for on JDK 24+, where it is off by default;
+# native access keeps the epoll transport's JNI load from warning; leak detection off as in bench/jmh.sh (Netty
+# samples 1 buffer in 128 by default). Override the whole set to measure something else, e.g. Netty as JDK 25 and
+# Netty leave it: BENCH_JVM_OPTS="-Xms512m -Xmx2g".
+BENCH_JVM_OPTS=${BENCH_JVM_OPTS:--Xms512m -Xmx2g --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled}
 
 T=fastwebsockets-bench/target
 CPFILE=$T/echo-classpath.txt
@@ -49,7 +51,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
       # target/classes directories
       ./fastws mvn -q -pl fastwebsockets-bench -am compile \
         org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-        -Dmdep.outputFile=target/echo-classpath.txt -Dmdep.includeScope=runtime -Dautobahn.skip=true >&2
+        -Dmdep.outputFile=target/echo-classpath.txt -Dmdep.includeScope=runtime -Dautobahn.skip=true 2>&1 |
+        sed 's/\x1b\[[0-9;]*m//g' >&2
       touch "$CPFILE"
     fi
   ) 9>"$T/.echo-build.lock"
@@ -59,7 +62,7 @@ CP="$ROOT/$T/classes:$(cat "$CPFILE")"
 
 # The java that ./fastws uses (JDK >= 21; 25 here), found the way bench/jmh.sh finds it.
 if [ -z "${BENCH_JAVA:-}" ]; then
-  JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
+  JAVA_HOME=$(./fastws mvn -v 2>/dev/null | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
   BENCH_JAVA=$JAVA_HOME/bin/java
 fi
 pin=()
