@@ -108,7 +108,13 @@ public final class EventLoop implements AutoCloseable {
             } catch (java.nio.channels.CancelledKeyException e) {
                 return;
             }
-            t.ready(ops);
+            try {
+                t.ready(key, ops);
+            } catch (RuntimeException e) {
+                // A fault confined to one connection must not take the loop, and every other connection, down.
+                LOG.log(System.Logger.Level.ERROR, "closing a connection after an event-loop fault", e);
+                t.close();
+            }
         }
     }
 

@@ -127,8 +127,9 @@ final class LoopTransport implements Transport {
         }
     }
 
-    // Called by the loop with the ready operations of this socket.
-    void ready(int ops) {
+    // Called by the loop with the ready operations of this socket. The loop passes the key: it can report the socket
+    // before the constructor has stored the key (bytes that arrived with the registration).
+    void ready(SelectionKey key, int ops) {
         if ((ops & SelectionKey.OP_READ) != 0) {
             while (true) {
                 int s = readState.get();
@@ -139,11 +140,11 @@ final class LoopTransport implements Transport {
                     }
                 } else if (s == ARMED) {
                     if (readState.compareAndSet(ARMED, DISARMED)) {
-                        interestOnLoop(SelectionKey.OP_READ, false);
+                        interestOnLoop(key, SelectionKey.OP_READ, false);
                         // The reader may have started waiting between the CAS and the line above, turning the
                         // interest on just before we turned it off: give it back, or its wakeup is lost.
                         if (readState.get() == WAITING) {
-                            interestOnLoop(SelectionKey.OP_READ, true);
+                            interestOnLoop(key, SelectionKey.OP_READ, true);
                         }
                         break;
                     }
@@ -153,11 +154,11 @@ final class LoopTransport implements Transport {
             }
         }
         if ((ops & SelectionKey.OP_WRITE) != 0 && writeState.compareAndSet(WAITING, DISARMED)) {
-            interestOnLoop(SelectionKey.OP_WRITE, false);
+            interestOnLoop(key, SelectionKey.OP_WRITE, false);
             // As for reads: a writer that found no room again right after the CAS may already have turned the
             // interest back on, before our line above turned it off.
             if (writeState.get() == WAITING) {
-                interestOnLoop(SelectionKey.OP_WRITE, true);
+                interestOnLoop(key, SelectionKey.OP_WRITE, true);
             }
             LockSupport.unpark(writer);
         }
@@ -178,7 +179,7 @@ final class LoopTransport implements Transport {
     }
 
     // Interest changes made by the loop itself take effect at its next poll.
-    private void interestOnLoop(int op, boolean on) {
+    private static void interestOnLoop(SelectionKey key, int op, boolean on) {
         try {
             if (on) {
                 key.interestOpsOr(op);
@@ -205,7 +206,10 @@ final class LoopTransport implements Transport {
             return;
         }
         closed = true;
-        key.cancel();
+        SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
+        if (k != null) {
+            k.cancel();
+        }
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -130,6 +130,21 @@ class EventLoopTest {
     }
 
     @Test
+    void framesAlreadyWaitingWhenTheSocketIsRegisteredAreRead() throws Exception {
+        // The loop reports such a socket at once, possibly before registration has returned to the transport.
+        for (int i = 0; i < 200; i++) {
+            SocketChannel[] pair = RawPeer.socketPair();
+            channels.add(pair[0]);
+            channels.add(pair[1]);
+            send(pair[0], RawPeer.encode(true, 0, RawPeer.OP_TEXT, RawPeer.utf8("early " + i), KEY));
+            WebSocket ws = WebSocket.afterHandshake(pair[1], Role.SERVER, null, loop);
+            assertEquals("early " + i, ws.readFrame().payloadAsText());
+            ws.writeFrame(Frame.text("still served " + i));
+            assertFalse(loop.isClosed(), "the loop survives");
+        }
+    }
+
+    @Test
     void aReaderParkedOnTheLoopIsReleasedWhenAnotherThreadClosesTheConnection() throws Exception {
         SocketChannel[] peer = new SocketChannel[1];
         WebSocket ws = serverOverLoop(peer);
