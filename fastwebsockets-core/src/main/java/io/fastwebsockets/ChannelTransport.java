@@ -42,6 +42,7 @@ final class ChannelTransport implements Transport {
             while (src.hasRemaining()) {
                 channel.write(src);
             }
+            writeDeadline.throwIfExpired();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {
@@ -57,6 +58,7 @@ final class ChannelTransport implements Transport {
             do {
                 channel.write(srcs);
             } while (last.hasRemaining());
+            writeDeadline.throwIfExpired();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {

@@ -50,6 +50,7 @@ final class StreamTransport implements Transport {
         writeDeadline.begin();
         try {
             writeUntimed(src);
+            writeDeadline.throwIfExpired();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {
@@ -86,6 +87,7 @@ final class StreamTransport implements Transport {
         writeDeadline.begin();
         try {
             out.flush();
+            writeDeadline.throwIfExpired();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {

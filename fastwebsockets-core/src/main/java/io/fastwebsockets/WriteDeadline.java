@@ -73,6 +73,18 @@ final class WriteDeadline {
         return t;
     }
 
+    /**
+     * Called after a write returned: on a virtual thread, a blocking channel write cut short by the close can return
+     * normally, its bytes lost; the writer must still learn that the write timed out.
+     *
+     * @throws SocketTimeoutException if the deadline passed and the transport was closed
+     */
+    void throwIfExpired() throws SocketTimeoutException {
+        if (expired) {
+            throw (SocketTimeoutException) failure(null);
+        }
+    }
+
     /** Ends the watchdog; called when the transport closes. */
     void stop() {
         stopped = true;

@@ -84,6 +84,19 @@ class WriteTimeoutTest {
         assertEquals(-1, n, "the peer sees the end of the stream");
     }
 
+    // On a virtual thread a blocked channel write cut short by the close may return normally: the writer must
+    // still be told (this failed before the transport checked the deadline after each write).
+    @Test
+    void aVirtualThreadWriterGetsSocketTimeoutExceptionToo() throws Exception {
+        connectPair();
+        WebSocket ws = WebSocket.afterHandshake(serverSide, Role.SERVER);
+        ws.setWriteTimeout(Duration.ofMillis(300));
+        CompletableFuture<IOException> writer = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> writer.complete(writeUntilFailure(ws)));
+        IOException e = writer.get(10, TimeUnit.SECONDS);
+        assertInstanceOf(SocketTimeoutException.class, e, () -> "got " + e);
+    }
+
     @Test
     void aReaderBlockedInReadFrameIsToldWhenTheWriteTimesOut() throws Exception {
         connectPair();

@@ -72,7 +72,9 @@ public final class HttpParser {
             throw bad("malformed status line");
         }
         String code = line.substring(sp1 + 1, sp1 + 4);
-        if (!code.chars().allMatch(c -> c >= '0' && c <= '9')
+        // Three digits, the first not 0: RFC 9110 §15 makes codes outside 100..599 invalid; 6xx..9xx are still
+        // read (and refused as not 101), a 0xx is malformed.
+        if (!code.chars().allMatch(c -> c >= '0' && c <= '9') || code.charAt(0) == '0'
                 || (line.length() > sp1 + 4 && line.charAt(sp1 + 4) != ' ')) {
             throw bad("malformed status code");
         }
