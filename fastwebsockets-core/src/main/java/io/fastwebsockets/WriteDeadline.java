@@ -30,7 +30,13 @@ final class WriteDeadline {
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("negative write timeout");
         }
-        timeoutNanos = timeout == null ? 0 : Math.max(timeout.toNanos(), timeout.isZero() ? 0 : 1);
+        if (timeout == null || timeout.isZero()) {
+            timeoutNanos = 0;
+        } else {
+            // Saturated far below overflow, so that now + timeout stays comparable with now.
+            timeoutNanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
+                    : Math.max(1, timeout.toNanos());
+        }
     }
 
     /** @return the timeout, or {@code null} for none */

@@ -15,7 +15,6 @@ import io.fastwebsockets.fuzz.RefParser.F;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,7 +65,6 @@ class FragmentCollectorFuzzTest {
         ByteArrayOutputStream written = new ByteArrayOutputStream();
         WebSocket ws = WebSocket.afterHandshake(new ChunkedInput(wire, maxRead), written,
                 server ? Role.SERVER : Role.CLIENT);
-        ws.setCloseTimeout(Duration.ofSeconds(5));
         FragmentCollector messages = new FragmentCollector(ws);
         messages.setMaxMessageSize(limit);
         List<F> got = new ArrayList<>();

@@ -350,6 +350,50 @@ class HostileFramesTest {
         }
     }
 
+    @Test
+    void withoutAWriteTimeoutAWriterBlockedByAPeerThatNeverReadsHoldsNoGrowingMemoryAndCloseStillEndsIt()
+            throws Exception {
+        BlockingQueue<Throwable> told = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        WebSocketServer pusher = WebSocketServer.builder()
+                .bind("127.0.0.1", 0)
+                .closeTimeout(Duration.ofSeconds(1))
+                .handler(ws -> {
+                    Frame big = Frame.binary(new byte[64 * 1024]);
+                    try {
+                        for (int i = 0; i < 1_000_000; i++) {
+                            ws.writeFrame(big);
+                            written.addAndGet(64 * 1024);
+                        }
+                        told.add(new AssertionError("64 GiB went to a peer that reads nothing"));
+                    } catch (IOException e) {
+                        told.add(e);
+                    }
+                })
+                .start();
+        try (RawClient c = RawClient.upgraded(pusher.port())) {
+            long before = heapAfterGc(memory);
+            long stalledAt;
+            do { // wait until the writer is stuck: no progress for 500 ms
+                stalledAt = written.get();
+                Thread.sleep(500);
+            } while (written.get() != stalledAt);
+            long grown = heapAfterGc(memory) - before;
+            assertTrue(grown < (8 << 20), "heap grew by " + (grown >> 10) + " KiB while the writer was blocked");
+            assertTrue(stalledAt < (64L << 20), "only socket buffers' worth was written: " + stalledAt);
+            assertTrue(told.isEmpty(), "the writer is blocked, not failed");
+            long closing = System.nanoTime();
+            pusher.close(); // bounded by the close timeout even though the writer holds the write lock
+            Throwable t = told.poll(5, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, t, "the handler was told");
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - closing) < 5, "close() returned in time");
+            assertTrue(c.closedByServerWithin(5000), "the connection is closed");
+        } finally {
+            pusher.close();
+        }
+    }
+
     private static long heapAfterGc(MemoryMXBean memory) throws InterruptedException {
         System.gc();
         Thread.sleep(50);
