@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 final class ChannelTransport implements Transport {
     private final SocketChannel channel;
     private volatile boolean closed;
+    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     ChannelTransport(SocketChannel channel) throws IOException {
         this.channel = channel;
@@ -36,17 +37,33 @@ final class ChannelTransport implements Transport {
 
     @Override
     public void write(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            channel.write(src);
+        writeDeadline.begin();
+        try {
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+            writeDeadline.throwIfExpired();
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
         }
     }
 
     @Override
     public void write(ByteBuffer[] srcs) throws IOException {
         ByteBuffer last = srcs[srcs.length - 1];
-        do {
-            channel.write(srcs);
-        } while (last.hasRemaining());
+        writeDeadline.begin();
+        try {
+            do {
+                channel.write(srcs);
+            } while (last.hasRemaining());
+            writeDeadline.throwIfExpired();
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
+        }
     }
 
     @Override
@@ -59,8 +76,19 @@ final class ChannelTransport implements Transport {
     }
 
     @Override
+    public void setWriteTimeout(java.time.Duration timeout) {
+        writeDeadline.setTimeout(timeout);
+    }
+
+    @Override
+    public java.time.Duration writeTimeout() {
+        return writeDeadline.timeout();
+    }
+
+    @Override
     public void close() {
         closed = true;
+        writeDeadline.stop();
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -38,6 +38,7 @@ final class LoopTransport implements Transport {
     private volatile Thread reader;
     private volatile Thread writer;
     private volatile boolean closed;
+    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
         this.channel = channel;
@@ -68,21 +69,45 @@ final class LoopTransport implements Transport {
 
     @Override
     public void write(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            if (channel.write(src) == 0) {
-                awaitWritable();
+        writeDeadline.begin();
+        try {
+            while (src.hasRemaining()) {
+                if (channel.write(src) == 0) {
+                    awaitWritable();
+                }
             }
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
         }
     }
 
     @Override
     public void write(ByteBuffer[] srcs) throws IOException {
         ByteBuffer last = srcs[srcs.length - 1];
-        while (last.hasRemaining()) {
-            if (channel.write(srcs) == 0) {
-                awaitWritable();
+        writeDeadline.begin();
+        try {
+            while (last.hasRemaining()) {
+                if (channel.write(srcs) == 0) {
+                    awaitWritable();
+                }
             }
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
         }
+    }
+
+    @Override
+    public void setWriteTimeout(java.time.Duration timeout) {
+        writeDeadline.setTimeout(timeout);
+    }
+
+    @Override
+    public java.time.Duration writeTimeout() {
+        return writeDeadline.timeout();
     }
 
     private void awaitReadable() throws IOException {
@@ -206,6 +231,7 @@ final class LoopTransport implements Transport {
             return;
         }
         closed = true;
+        writeDeadline.stop();
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -13,6 +13,7 @@ final class StreamTransport implements Transport {
     private byte[] readCopy;
     private byte[] writeCopy;
     private volatile boolean closed;
+    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     StreamTransport(InputStream in, OutputStream out) {
         this.in = in;
@@ -46,6 +47,18 @@ final class StreamTransport implements Transport {
 
     @Override
     public void write(ByteBuffer src) throws IOException {
+        writeDeadline.begin();
+        try {
+            writeUntimed(src);
+            writeDeadline.throwIfExpired();
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
+        }
+    }
+
+    private void writeUntimed(ByteBuffer src) throws IOException {
         if (src.hasArray()) {
             out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
             src.position(src.limit());
@@ -71,7 +84,15 @@ final class StreamTransport implements Transport {
 
     @Override
     public void flush() throws IOException {
-        out.flush();
+        writeDeadline.begin();
+        try {
+            out.flush();
+            writeDeadline.throwIfExpired();
+        } catch (IOException e) {
+            throw writeDeadline.failure(e);
+        } finally {
+            writeDeadline.end();
+        }
     }
 
     @Override
@@ -80,8 +101,19 @@ final class StreamTransport implements Transport {
     }
 
     @Override
+    public void setWriteTimeout(java.time.Duration timeout) {
+        writeDeadline.setTimeout(timeout);
+    }
+
+    @Override
+    public java.time.Duration writeTimeout() {
+        return writeDeadline.timeout();
+    }
+
+    @Override
     public void close() {
         closed = true;
+        writeDeadline.stop();
         try {
             out.close();
         } catch (IOException ignored) {

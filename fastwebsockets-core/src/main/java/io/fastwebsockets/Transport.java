@@ -30,6 +30,17 @@ interface Transport {
     /** Closes the transport; safe to call more than once and from any thread; never throws. */
     void close();
 
+    /**
+     * Bounds how long one write (or flush) may block; past it the transport is closed and the write fails with a
+     * {@link java.net.SocketTimeoutException}.
+     *
+     * @param timeout the bound, or {@code null} (or zero) for none
+     */
+    void setWriteTimeout(java.time.Duration timeout);
+
+    /** @return the write timeout, or {@code null} for none */
+    java.time.Duration writeTimeout();
+
     /** @return whether {@link #close()} has been called */
     boolean isClosed();
 }

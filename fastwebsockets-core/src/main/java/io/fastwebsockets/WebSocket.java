@@ -829,6 +829,27 @@ public final class WebSocket implements AutoCloseable {
         this.closeTimeout = timeout;
     }
 
+    /**
+     * Bounds how long one write may stay blocked because the peer does not read (its receive window and our send
+     * buffer are full). When a write blocks longer, the transport is closed: the writer gets a
+     * {@link java.net.SocketTimeoutException} (an {@code IOException}) and a thread blocked in {@code readFrame()}
+     * a {@link ConnectionClosedException}. The automatic Pong and Close replies are bounded too. Default none: a
+     * write waits as long as the peer lets it (memory stays bounded either way, since writes block rather than
+     * queue). The bound applies to each write to the transport (one frame, or one buffer of small frames), so pick
+     * it longer than the largest frame takes to reach a slow but live peer.
+     *
+     * @param timeout the bound, or {@code null} (or zero) for none
+     * @throws IllegalArgumentException for a negative timeout
+     */
+    public void setWriteTimeout(Duration timeout) {
+        transport.setWriteTimeout(timeout);
+    }
+
+    /** @return the write timeout, or {@code null} when writes may block indefinitely */
+    public Duration writeTimeout() {
+        return transport.writeTimeout();
+    }
+
     /** @return whether gathering writes are on */
     public boolean isWritev() {
         return writev;

@@ -158,10 +158,11 @@ public final class Handshake {
         }
     }
 
-    private record Exchange(HttpHeaders headers, String subprotocol, ByteBuffer rest) {
+    // Package-private for the fuzz target (fastwebsockets-fuzz), which drives the response reading without a server.
+    record Exchange(HttpHeaders headers, String subprotocol, ByteBuffer rest) {
     }
 
-    private static Exchange exchange(Socket socket, InputStream in, OutputStream out, String path,
+    static Exchange exchange(Socket socket, InputStream in, OutputStream out, String path,
             String hostHeader, ClientOptions options, long deadline) throws IOException {
         String key = generateKey();
         StringBuilder req = new StringBuilder(256)

@@ -233,6 +233,9 @@ public final class WebSocketServer implements AutoCloseable {
                     : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions, gate);
             WebSocket ws = up.webSocket();
             ws.setCloseTimeout(config.closeTimeout);
+            if (config.writeTimeout != null) {
+                ws.setWriteTimeout(config.writeTimeout);
+            }
             // Publish before anything that can block, then look at `closing`: close() sets `closing` before it
             // reads `ws`, so either it sees this connection or this thread sees `closing` (both volatile).
             c.ws = ws;
@@ -401,6 +404,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
+        private Duration writeTimeout;
         private Handler handler;
         private Consumer<WebSocket> configurer;
 
@@ -500,6 +504,20 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("eventLoops must not be negative");
             }
             this.eventLoops = count;
+            return this;
+        }
+
+        /**
+         * @param timeout close a connection whose peer stops reading: a write blocked longer than this closes the
+         *     transport and the handler's write (or read) fails with an {@code IOException}; {@code null} (the
+         *     default) for none. See {@link WebSocket#setWriteTimeout}.
+         * @return this
+         */
+        public Builder writeTimeout(Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("write timeout must be positive (or null for none)");
+            }
+            this.writeTimeout = timeout;
             return this;
         }
 

@@ -71,8 +71,14 @@ public final class HttpParser {
         if (sp1 < 0 || !line.startsWith("HTTP/") || line.length() < sp1 + 4) {
             throw bad("malformed status line");
         }
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3); "HTTP/ 101" is not a status line.
+        if (sp1 != 8 || !isDigit(line.charAt(5)) || line.charAt(6) != '.' || !isDigit(line.charAt(7))) {
+            throw bad("malformed HTTP version");
+        }
         String code = line.substring(sp1 + 1, sp1 + 4);
-        if (!code.chars().allMatch(c -> c >= '0' && c <= '9')
+        // Three digits, the first not 0: RFC 9110 §15 makes codes outside 100..599 invalid; 6xx..9xx are still
+        // read (and refused as not 101), a 0xx is malformed.
+        if (!code.chars().allMatch(c -> c >= '0' && c <= '9') || code.charAt(0) == '0'
                 || (line.length() > sp1 + 4 && line.charAt(sp1 + 4) != ' ')) {
             throw bad("malformed status code");
         }
@@ -123,6 +129,10 @@ public final class HttpParser {
             h.add(name, line.substring(colon + 1));
         }
         return h;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /**

@@ -222,6 +222,12 @@ class HttpParserTest {
         "HTTP/1.1 20x OK\r\n\r\n",
         "HTTP/1.1 2000 OK\r\n\r\n",
         "HTTP/1.1 -10 OK\r\n\r\n",
+        "HTTP/1.1 050 Switching Protocols\r\n\r\n", // found by ClientHandshakeFuzzTest: no status below 100
+        "HTTP/1.1 000\r\n\r\n",
+        "HTTP/ 101\r\n\r\n", // found by ClientHandshakeFuzzTest: the version needs its digits
+        "HTTP/1 101\r\n\r\n",
+        "HTTP/1.1.1 101\r\n\r\n",
+        "HTTP/x.1 101\r\n\r\n",
         "ICY 200 OK\r\n\r\n",
         "\u0000\u0001garbage\r\n\r\n",
         "HTTP/1.1 101 OK\r\nUpgrade: web\u0000socket\r\n\r\n",

@@ -1,0 +1,125 @@
+package io.fastwebsockets;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The write timeout of a {@link Transport}: a write that stays blocked longer than the timeout (a peer that stopped
+ * reading, so the socket's send buffer is full) closes the transport, which unblocks the writer with an
+ * {@link IOException}. With no timeout set (the default) a write costs one volatile read more.
+ *
+ * <p>One watchdog virtual thread per transport, started on the first timed write, sleeps until the deadline of the
+ * write under way (or for a whole timeout while none is) and ends when the transport closes.
+ */
+final class WriteDeadline {
+    private final Runnable closeTransport;
+    private volatile long timeoutNanos; // 0: no timeout
+    private volatile long deadline; // System.nanoTime() by which the write under way must end; 0: no write under way
+    private volatile boolean expired;
+    private volatile boolean stopped;
+    private Thread watchdog; // guarded by this
+
+    WriteDeadline(Runnable closeTransport) {
+        this.closeTransport = closeTransport;
+    }
+
+    /** @param timeout the longest a single write may block; {@code null} or zero for none */
+    void setTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("negative write timeout");
+        }
+        if (timeout == null || timeout.isZero()) {
+            timeoutNanos = 0;
+        } else {
+            // Saturated far below overflow, so that now + timeout stays comparable with now.
+            timeoutNanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
+                    : Math.max(1, timeout.toNanos());
+        }
+    }
+
+    /** @return the timeout, or {@code null} for none */
+    Duration timeout() {
+        long t = timeoutNanos;
+        return t == 0 ? null : Duration.ofNanos(t);
+    }
+
+    /** Called before a write that may block. */
+    void begin() {
+        long t = timeoutNanos;
+        if (t == 0) {
+            return;
+        }
+        long d = System.nanoTime() + t;
+        deadline = d == 0 ? 1 : d;
+        if (watchdog == null) {
+            startWatchdog();
+        }
+    }
+
+    /** Called after the write, whether it succeeded or not. */
+    void end() {
+        if (deadline != 0) {
+            deadline = 0;
+        }
+    }
+
+    /**
+     * @param e what the write threw
+     * @return a {@link SocketTimeoutException} if the write failed because its deadline passed, else {@code e}
+     */
+    IOException failure(IOException e) {
+        if (!expired) {
+            return e;
+        }
+        SocketTimeoutException t = new SocketTimeoutException("write blocked longer than the write timeout ("
+                + Duration.ofNanos(timeoutNanos) + "); the peer is not reading, the connection is closed");
+        t.initCause(e);
+        return t;
+    }
+
+    /**
+     * Called after a write returned: on a virtual thread, a blocking channel write cut short by the close can return
+     * normally, its bytes lost; the writer must still learn that the write timed out.
+     *
+     * @throws SocketTimeoutException if the deadline passed and the transport was closed
+     */
+    void throwIfExpired() throws SocketTimeoutException {
+        if (expired) {
+            throw (SocketTimeoutException) failure(null);
+        }
+    }
+
+    /** Ends the watchdog; called when the transport closes. */
+    void stop() {
+        stopped = true;
+        Thread w;
+        synchronized (this) {
+            w = watchdog;
+        }
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    private synchronized void startWatchdog() {
+        if (watchdog == null && !stopped) {
+            watchdog = Thread.ofVirtual().name("fastwebsockets-write-timeout").start(this::watch);
+        }
+    }
+
+    private void watch() {
+        while (!stopped) {
+            long d = deadline;
+            long now = System.nanoTime();
+            if (d != 0 && now - d >= 0) {
+                expired = true;
+                closeTransport.run();
+                return;
+            }
+            long t = timeoutNanos;
+            LockSupport.parkNanos(d != 0 ? d - now : t != 0 ? t : 1_000_000_000L);
+        }
+    }
+}

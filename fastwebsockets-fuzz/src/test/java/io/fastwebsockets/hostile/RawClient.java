@@ -1,0 +1,219 @@
+package io.fastwebsockets.hostile;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A hostile client written with sockets and bytes only: a valid or broken handshake, then any frame bytes, and a
+ * small reader of what the server sends back (server frames are unmasked).
+ */
+final class RawClient implements AutoCloseable {
+    static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+
+    /** A received frame. */
+    record Frame(boolean fin, int opcode, byte[] payload) {
+        int closeCode() {
+            return payload.length < 2 ? 1005 : ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        }
+    }
+
+    RawClient(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        socket.setSoTimeout(10_000); // a hang guard; tests assert their own bounds
+        socket.setTcpNoDelay(true);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** Connects and completes a valid handshake. */
+    static RawClient upgraded(int port) throws IOException {
+        RawClient c = new RawClient(port);
+        c.send(request());
+        String head = c.readHead();
+        if (!head.startsWith("HTTP/1.1 101")) {
+            c.close();
+            throw new IOException("not upgraded: " + head);
+        }
+        return c;
+    }
+
+    static String request() {
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    }
+
+    void send(String s) throws IOException {
+        send(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    void send(byte[] b) throws IOException {
+        out.write(b);
+        out.flush();
+    }
+
+    /** The response head, byte by byte. */
+    String readHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (head.size() < 65536) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("closed after " + head.size() + " bytes of head");
+            }
+            head.write(b);
+            byte[] h = head.toByteArray();
+            int n = h.length;
+            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        throw new IOException("head too long");
+    }
+
+    /** Reads one frame from the server (at most 16 MiB, a guard). */
+    Frame readFrame() throws IOException {
+        int b0 = readByte();
+        int b1 = readByte();
+        if ((b1 & 0x80) != 0) {
+            throw new IOException("the server masked a frame");
+        }
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = (readByte() << 8) | readByte();
+        } else if (len == 127) {
+            len = 0;
+            for (int i = 0; i < 8; i++) {
+                len = (len << 8) | readByte();
+            }
+        }
+        if (len > (16 << 20)) {
+            throw new IOException("frame of " + len + " bytes");
+        }
+        byte[] p = in.readNBytes((int) len);
+        if (p.length != len) {
+            throw new EOFException("truncated frame");
+        }
+        return new Frame((b0 & 0x80) != 0, b0 & 0x0F, p);
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException();
+        }
+        return b;
+    }
+
+    /** Reads frames until a Close arrives (skipping others, at most {@code maxFrames}); returns it. */
+    Frame readUntilClose(int maxFrames) throws IOException {
+        for (int i = 0; i < maxFrames; i++) {
+            Frame f = readFrame();
+            if (f.opcode == 8) {
+                return f;
+            }
+        }
+        throw new IOException("no Close within " + maxFrames + " frames");
+    }
+
+    /** Whether the server closed the TCP connection (EOF or reset) before {@code millis} pass, draining data. */
+    boolean closedByServerWithin(int millis) throws IOException {
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        byte[] sink = new byte[65536];
+        try {
+            while (System.nanoTime() < deadline) {
+                if (in.read(sink) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true; // reset
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(old);
+            }
+        }
+    }
+
+    /** A masked client frame. */
+    static byte[] frame(boolean fin, int opcode, byte[] payload) {
+        return frame(fin, opcode, payload, true);
+    }
+
+    static byte[] frame(boolean fin, int opcode, byte[] payload, boolean masked) {
+        int n = payload.length;
+        ByteArrayOutputStream f = new ByteArrayOutputStream(n + 14);
+        f.write((fin ? 0x80 : 0) | opcode);
+        int m = masked ? 0x80 : 0;
+        if (n < 126) {
+            f.write(m | n);
+        } else if (n <= 0xFFFF) {
+            f.write(m | 126);
+            f.write(n >> 8);
+            f.write(n);
+        } else {
+            f.write(m | 127);
+            for (int s = 56; s >= 0; s -= 8) {
+                f.write((int) ((long) n >>> s));
+            }
+        }
+        byte[] key = {0x11, 0x22, 0x33, 0x44};
+        if (masked) {
+            f.writeBytes(key);
+        }
+        for (int i = 0; i < n; i++) {
+            f.write(payload[i] ^ (masked ? key[i & 3] : 0));
+        }
+        return f.toByteArray();
+    }
+
+    /** A masked header only, declaring {@code length} bytes (the 64-bit form). */
+    static byte[] header64(int opcode, long length) {
+        byte[] h = new byte[14];
+        h[0] = (byte) (0x80 | opcode);
+        h[1] = (byte) (0x80 | 127);
+        for (int i = 0; i < 8; i++) {
+            h[2 + i] = (byte) (length >>> (56 - 8 * i));
+        }
+        h[10] = 0x11;
+        h[11] = 0x22;
+        h[12] = 0x33;
+        h[13] = 0x44;
+        return h;
+    }
+
+    /** Closes with a reset (SO_LINGER 0): an abrupt disconnect. */
+    void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
