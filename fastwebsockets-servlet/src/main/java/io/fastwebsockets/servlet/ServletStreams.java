@@ -1,5 +1,6 @@
 package io.fastwebsockets.servlet;
 
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -7,11 +8,19 @@ import jakarta.servlet.http.WebConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Blocking streams over a {@link WebConnection}, for {@code WebSocket.afterHandshake(InputStream, OutputStream,
+ * Blocking streams over a {@link WebConnection}, for a virtual thread. Reading goes through a {@link ReadListener}
+ * (the container's non-blocking mode, registered from {@code init()} on the container's thread): the reading
+ * thread calls {@code isReady()} and {@code read()} itself and, when nothing is ready, waits for the listener's
+ * signal. That is the one route that works on both Tomcat and Jetty 12.1: Jetty's upgraded input, read in blocking
+ * mode, reports end-of-stream at once for a GET, and Tomcat's blocking read does not wake when the connection is
+ * closed by another thread. Writing stays blocking. Streams, for {@code WebSocket.afterHandshake(InputStream, OutputStream,
  * Role)}. Closing either one releases the whole connection, once: it flushes, closes the input, and closes the
  * output from a {@link WriteListener} callback before calling {@link WebConnection#close()}. The callback is what
  * makes Tomcat drop the TCP connection at once: there, closing the upgraded streams only marks them closed, and
@@ -28,10 +37,93 @@ final class ServletStreams {
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
+    // Non-blocking reading: the listener signals, the reader reads.
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final Condition readable = readLock.newCondition();
+    private boolean signalled; // guarded by readLock
+    private boolean allRead; // guarded by readLock
+    private Throwable readError; // guarded by readLock
+    private final boolean nonBlocking;
+
+    /** Call from {@code HttpUpgradeHandler.init}, on the container's thread. */
     ServletStreams(WebConnection connection) throws IOException {
         this.connection = connection;
         this.servletIn = connection.getInputStream();
         this.servletOut = connection.getOutputStream();
+        boolean listening;
+        try {
+            servletIn.setReadListener(new Signal());
+            listening = true;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no read listener, reading in blocking mode: " + e);
+            listening = false;
+        }
+        this.nonBlocking = listening;
+    }
+
+    private final class Signal implements ReadListener {
+        @Override
+        public void onDataAvailable() {
+            signal(false, null);
+        }
+
+        @Override
+        public void onAllDataRead() {
+            signal(true, null);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // Tomcat reports the peer's FIN as an EOFException here
+            signal(t instanceof EOFException, t instanceof EOFException ? null : t);
+        }
+    }
+
+    private void signal(boolean eof, Throwable error) {
+        readLock.lock();
+        try {
+            signalled = true;
+            allRead |= eof;
+            if (error != null && readError == null) {
+                readError = error;
+            }
+            readable.signalAll();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private int readNonBlocking(byte[] b, int off, int len) throws IOException {
+        readLock.lock();
+        try {
+            while (true) {
+                if (closed.get() || allRead) {
+                    return -1;
+                }
+                if (readError != null) {
+                    throw new IOException("connection failed: " + readError, readError);
+                }
+                signalled = false; // a signal from here on means: look again
+                if (servletIn.isReady()) {
+                    int n = servletIn.read(b, off, len);
+                    if (n != 0) {
+                        return n;
+                    }
+                    continue;
+                }
+                if (servletIn.isFinished()) {
+                    return -1;
+                }
+                while (!signalled && !closed.get()) {
+                    readable.await();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading");
+        } finally {
+            readLock.unlock();
+        }
     }
 
     InputStream in() {
@@ -80,8 +172,9 @@ final class ServletStreams {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the web connection failed: " + e);
         }
+        signal(false, null); // wake a reader waiting for data
         Thread t = reader;
-        if (t != null && t != Thread.currentThread()) {
+        if (!nonBlocking && t != null && t != Thread.currentThread()) {
             t.interrupt(); // a read blocked inside the container may not notice the close by itself
         }
     }
@@ -107,9 +200,12 @@ final class ServletStreams {
             if (closed.get()) {
                 return -1;
             }
+            if (len == 0) {
+                return 0;
+            }
             reader = Thread.currentThread();
             try {
-                return servletIn.read(b, off, len);
+                return nonBlocking ? readNonBlocking(b, off, len) : servletIn.read(b, off, len);
             } catch (EOFException e) {
                 return -1; // Tomcat reports the peer's FIN this way in blocking mode
             } catch (IllegalStateException e) {
@@ -119,7 +215,7 @@ final class ServletStreams {
                 throw new IOException(e.getMessage(), e);
             } finally {
                 reader = null;
-                if (closed.get()) {
+                if (closed.get() && !nonBlocking) {
                     Thread.interrupted(); // clear our own wake-up call
                 }
             }

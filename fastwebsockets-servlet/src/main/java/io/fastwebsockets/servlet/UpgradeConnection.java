@@ -55,6 +55,14 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
         lock.lock();
         try {
             this.connection = webConnection;
+            try {
+                streams = new ServletStreams(webConnection); // registers the read listener on this thread
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "upgraded connection unusable: " + e);
+                release();
+                ended.countDown();
+                return;
+            }
             startWhenReady();
         } finally {
             lock.unlock();
@@ -63,15 +71,14 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
 
     // Some containers call init() from inside HttpServletRequest.upgrade(), before the servlet has configured us.
     private void startWhenReady() {
-        if (owner != null && connection != null && thread == null) {
+        if (owner != null && streams != null && thread == null) {
             thread = Thread.ofVirtual().name("fastwebsockets-servlet").start(this::run);
         }
     }
 
     private void run() {
         try {
-            ServletStreams s = new ServletStreams(connection);
-            streams = s;
+            ServletStreams s = streams;
             WebSocket w = WebSocket.afterHandshake(s.in(), s.out(), Role.SERVER);
             w.setCloseTimeout(owner.closeTimeoutValue());
             ws = w;
