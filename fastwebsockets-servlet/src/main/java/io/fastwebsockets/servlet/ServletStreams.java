@@ -1,6 +1,5 @@
 package io.fastwebsockets.servlet;
 
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -8,137 +7,54 @@ import jakarta.servlet.http.WebConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Blocking streams over a {@link WebConnection}, for a virtual thread. Reading goes through a {@link ReadListener}
- * (the container's non-blocking mode, registered from {@code init()} on the container's thread): the reading
- * thread calls {@code isReady()} and {@code read()} itself and, when nothing is ready, waits for the listener's
- * signal. That is the one route that works on both Tomcat and Jetty 12.1: Jetty's upgraded input, read in blocking
- * mode, reports end-of-stream at once for a GET, and Tomcat's blocking read does not wake when the connection is
- * closed by another thread. Writing stays blocking. Streams, for {@code WebSocket.afterHandshake(InputStream, OutputStream,
- * Role)}. Closing either one releases the whole connection, once: it flushes, closes the input, and closes the
- * output from a {@link WriteListener} callback before calling {@link WebConnection#close()}. The callback is what
- * makes Tomcat drop the TCP connection at once: there, closing the upgraded streams only marks them closed, and
- * the socket is closed at the container's next event on it (see the README's container notes).
+ * Blocking streams over a {@link WebConnection} (upgraded streams start in blocking mode), for
+ * {@code WebSocket.afterHandshake(InputStream, OutputStream, Role)}, read and written by the handler's virtual
+ * thread. No {@code ReadListener}: on Tomcat, reading from our own thread while the container dispatches a
+ * read-ready event races on the socket's buffer, so blocking reads are the correct route there.
+ *
+ * <p>Closing either stream releases the whole connection, once: it flushes, closes the input, and closes the output
+ * from a {@link WriteListener} callback before calling {@link WebConnection#close()}. The callback is what makes
+ * Tomcat drop the TCP connection at once: there, closing the upgraded streams only marks them closed, and the
+ * socket is closed at the container's next event on it. A read blocked inside the container does not notice the
+ * close either, so the reader is interrupted until it leaves the container's read (bounded).
  */
-final class ServletStreams {
+final class ServletStreams implements ConnectionStreams {
     private static final System.Logger LOG = System.getLogger(ServletStreams.class.getName());
+    private static final long WAKE_BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final WebConnection connection;
     private final ServletInputStream servletIn;
     private final ServletOutputStream servletOut;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Thread reader;
+    private final ReentrantLock readerLock = new ReentrantLock();
+    private Thread reader; // guarded by readerLock: the thread inside servletIn.read, if any
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
-    // Non-blocking reading: the listener signals, the reader reads.
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final Condition readable = readLock.newCondition();
-    private boolean signalled; // guarded by readLock
-    private boolean allRead; // guarded by readLock
-    private Throwable readError; // guarded by readLock
-    private final boolean nonBlocking;
-
-    /** Call from {@code HttpUpgradeHandler.init}, on the container's thread. */
     ServletStreams(WebConnection connection) throws IOException {
         this.connection = connection;
         this.servletIn = connection.getInputStream();
         this.servletOut = connection.getOutputStream();
-        boolean listening;
-        try {
-            servletIn.setReadListener(new Signal());
-            listening = true;
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "no read listener, reading in blocking mode: " + e);
-            listening = false;
-        }
-        this.nonBlocking = listening;
     }
 
-    private final class Signal implements ReadListener {
-        @Override
-        public void onDataAvailable() {
-            signal(false, null);
-        }
-
-        @Override
-        public void onAllDataRead() {
-            signal(true, null);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            // Tomcat reports the peer's FIN as an EOFException here
-            signal(t instanceof EOFException, t instanceof EOFException ? null : t);
-        }
-    }
-
-    private void signal(boolean eof, Throwable error) {
-        readLock.lock();
-        try {
-            signalled = true;
-            allRead |= eof;
-            if (error != null && readError == null) {
-                readError = error;
-            }
-            readable.signalAll();
-        } finally {
-            readLock.unlock();
-        }
-    }
-
-    private int readNonBlocking(byte[] b, int off, int len) throws IOException {
-        readLock.lock();
-        try {
-            while (true) {
-                if (closed.get() || allRead) {
-                    return -1;
-                }
-                if (readError != null) {
-                    throw new IOException("connection failed: " + readError, readError);
-                }
-                signalled = false; // a signal from here on means: look again
-                if (servletIn.isReady()) {
-                    int n = servletIn.read(b, off, len);
-                    if (n != 0) {
-                        return n;
-                    }
-                    continue;
-                }
-                if (servletIn.isFinished()) {
-                    return -1;
-                }
-                while (!signalled && !closed.get()) {
-                    readable.await();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading");
-        } finally {
-            readLock.unlock();
-        }
-    }
-
-    InputStream in() {
+    @Override
+    public InputStream in() {
         return in;
     }
 
-    OutputStream out() {
+    @Override
+    public OutputStream out() {
         return out;
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
-
-    void close() {
+    @Override
+    public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -172,10 +88,39 @@ final class ServletStreams {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the web connection failed: " + e);
         }
-        signal(false, null); // wake a reader waiting for data
-        Thread t = reader;
-        if (!nonBlocking && t != null && t != Thread.currentThread()) {
-            t.interrupt(); // a read blocked inside the container may not notice the close by itself
+        wakeReader();
+    }
+
+    // Interrupts the reader, again and again, until it has left the container's read: one interrupt can be
+    // swallowed by a container that retries its wait while the socket is not closed yet.
+    private void wakeReader() {
+        if (!interruptReader()) {
+            return;
+        }
+        Thread.ofVirtual().name("fastwebsockets-servlet-wake").start(() -> {
+            long deadline = System.nanoTime() + WAKE_BOUND_NANOS;
+            try {
+                while (interruptReader() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException ignored) {
+                // stop waking
+            }
+        });
+    }
+
+    /** @return whether a reader (other than the calling thread) was inside the container's read */
+    private boolean interruptReader() {
+        readerLock.lock();
+        try {
+            Thread t = reader;
+            if (t == null || t == Thread.currentThread()) {
+                return false;
+            }
+            t.interrupt();
+            return true;
+        } finally {
+            readerLock.unlock();
         }
     }
 
@@ -197,26 +142,36 @@ final class ServletStreams {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (closed.get()) {
-                return -1;
-            }
             if (len == 0) {
                 return 0;
             }
-            reader = Thread.currentThread();
+            readerLock.lock();
             try {
-                return nonBlocking ? readNonBlocking(b, off, len) : servletIn.read(b, off, len);
-            } catch (EOFException e) {
-                return -1; // Tomcat reports the peer's FIN this way in blocking mode
-            } catch (IllegalStateException e) {
                 if (closed.get()) {
                     return -1;
                 }
-                throw new IOException(e.getMessage(), e);
+                reader = Thread.currentThread();
             } finally {
-                reader = null;
-                if (closed.get() && !nonBlocking) {
-                    Thread.interrupted(); // clear our own wake-up call
+                readerLock.unlock();
+            }
+            try {
+                return servletIn.read(b, off, len);
+            } catch (EOFException e) {
+                return -1; // Tomcat reports the peer's FIN this way in blocking mode
+            } catch (IOException | IllegalStateException e) {
+                if (closed.get()) {
+                    return -1; // we closed it under the reader
+                }
+                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            } finally {
+                readerLock.lock();
+                try {
+                    reader = null;
+                } finally {
+                    readerLock.unlock();
+                }
+                if (closed.get()) {
+                    Thread.interrupted(); // our own wake-up call, not the application's
                 }
             }
         }

@@ -96,7 +96,7 @@ public final class ServletUpgrade implements AutoCloseable {
 
     private final UpgradeOptions options;
     private final Handler handler;
-    private final Set<UpgradeConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
     private volatile boolean closing;
 
@@ -191,8 +191,12 @@ public final class ServletUpgrade implements AutoCloseable {
         }
         Accepted accepted = new Accepted(head, acceptance.subprotocol(), request.getRemoteAddr(),
                 request.getUserPrincipal());
-        UpgradeConnection connection = request.upgrade(UpgradeConnection.class);
-        connection.configure(this, accepted);
+        if (JettyTunnel.handles(request)) {
+            JettyTunnel.upgrade(request, streams -> new Session(this, accepted, streams).start());
+        } else {
+            UpgradeConnection connection = request.upgrade(UpgradeConnection.class);
+            connection.configure(this, accepted);
+        }
         return true;
     }
 
@@ -209,23 +213,23 @@ public final class ServletUpgrade implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        List<UpgradeConnection> open = List.copyOf(connections);
-        for (UpgradeConnection c : open) {
+        List<Session> open = List.copyOf(connections);
+        for (Session c : open) {
             c.goingAway();
         }
         long deadline = System.nanoTime() + closeTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
-        for (UpgradeConnection c : open) {
+        for (Session c : open) {
             long left = deadline - System.nanoTime();
             if (!c.awaitEnd(Math.max(left, 0))) {
                 c.release();
             }
         }
-        for (UpgradeConnection c : open) {
+        for (Session c : open) {
             c.awaitEnd(TimeUnit.SECONDS.toNanos(1));
         }
     }
 
-    boolean register(UpgradeConnection c) {
+    boolean register(Session c) {
         connections.add(c);
         if (closing) {
             connections.remove(c);
@@ -234,7 +238,7 @@ public final class ServletUpgrade implements AutoCloseable {
         return true;
     }
 
-    void unregister(UpgradeConnection c) {
+    void unregister(Session c) {
         connections.remove(c);
     }
 
