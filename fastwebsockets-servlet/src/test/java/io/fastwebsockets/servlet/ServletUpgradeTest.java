@@ -2,8 +2,6 @@ package io.fastwebsockets.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +12,6 @@ import io.fastwebsockets.ConnectionClosedException;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
-import io.fastwebsockets.Role;
-import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.servlet.example.EchoServlet;
@@ -357,6 +353,7 @@ class ServletUpgradeTest {
             assertEquals("hello " + i, nextData(c).payloadAsText());
             clients.add(c);
         }
+        assertTrue(liveThreads("fastwebsockets-servlet") >= n, "the thread dump shows the handlers' threads");
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> endings = new ArrayList<>();
             for (FragmentCollector c : clients) {
@@ -380,15 +377,33 @@ class ServletUpgradeTest {
         assertEquals(n, servlet.started.get());
         await(() -> servlet.ended.get() == n, "every handler to end");
         assertEquals(0, servlet.upgrade.activeConnections());
-        await(() -> liveServletThreads() == 0, "no fastwebsockets-servlet thread left");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (liveThreads("fastwebsockets-servlet") > 0) {
+            assertTrue(System.nanoTime() < deadline, "fastwebsockets-servlet threads still alive after the stop");
+            Thread.sleep(50);
+        }
         for (FragmentCollector c : clients) {
             c.close();
         }
     }
 
-    private static long liveServletThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("fastwebsockets-servlet")).count();
+    /** Counts live threads, virtual ones included (from a JSON thread dump), whose name starts with the prefix. */
+    private static long liveThreads(String prefix) throws IOException {
+        java.nio.file.Path dump = java.nio.file.Files.createTempFile("threads", ".json");
+        try {
+            java.nio.file.Files.delete(dump); // dumpThreads refuses to overwrite
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            String json = java.nio.file.Files.readString(dump);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\":\\s*\"" + prefix).matcher(json);
+            long n = 0;
+            while (m.find()) {
+                n++;
+            }
+            return n;
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ raw HTTP
