@@ -269,6 +269,32 @@ class ServletUpgradeTest {
         await(() -> servlet.ended.get() == 2 && servlet.upgrade.activeConnections() == 0, "the handler to end");
     }
 
+    /** A frame sent in the same packet as the request head belongs to the WebSocket and must not be lost. */
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void aFrameSentRightBehindTheRequestIsEchoed(EmbeddedContainer container) throws Exception {
+        running = container.start("127.0.0.1", 0, new EchoServlet());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", running.port()), 5000);
+            s.setSoTimeout(10_000);
+            byte[] head = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            byte[] frame = maskedFrame(0x1, ByteBuffer.wrap("early".getBytes(StandardCharsets.UTF_8)));
+            byte[] both = new byte[head.length + frame.length];
+            System.arraycopy(head, 0, both, 0, head.length);
+            System.arraycopy(frame, 0, both, head.length, frame.length);
+            s.getOutputStream().write(both);
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            assertStatus(101, readHead(in));
+            byte[] echo = in.readNBytes(7);
+            assertEquals(0x81, echo[0] & 0xff);
+            assertEquals(5, echo[1]);
+            assertEquals("early", new String(echo, 2, 5, StandardCharsets.UTF_8));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
     void subprotocolTargetAndPeerReachTheHandler(EmbeddedContainer container) throws Exception {

@@ -23,7 +23,23 @@ public final class ServletEcho {
         EmbeddedContainer container = EmbeddedContainer.TOMCAT;
         String host = "127.0.0.1";
         int port = 9002;
-        boolean autobahn = args.length == 1 && args[0].matches("\\d+");
+        if (args.length == 1 && args[0].matches("\\d+")) {
+            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
+            host = InetAddress.getLocalHost().getHostAddress();
+            port = Integer.parseInt(args[0]);
+        } else {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--container" -> container = EmbeddedContainer.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                    case "--host" -> host = args[++i];
+                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    default -> {
+                        System.err.println("usage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]");
+                        System.exit(2);
+                    }
+                }
+            }
+        }
         EmbeddedContainer.Running running = container.start(host, port, new EchoServlet());
         System.out.println("LISTENING " + running.port());
         System.out.println("servlet echo (" + container.name().toLowerCase(Locale.ROOT) + ") on ws://"
