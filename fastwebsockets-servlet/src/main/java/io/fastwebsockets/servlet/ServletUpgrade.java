@@ -47,6 +47,13 @@ import java.util.concurrent.TimeUnit;
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
  * The options' head size and handshake timeout do not apply here: the container reads the request.
  *
+ * <p>How the connection is taken over depends on the container. The specification's route
+ * ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads and writes on the
+ * {@code WebConnection} streams) serves Tomcat and, untested, other containers. On Jetty 12 (ee10), whose upgraded
+ * input reports end-of-stream at once for a GET, the servlet answers 101 and Jetty hands its {@code EndPoint} to a
+ * connection of ours once the response is complete (Jetty's own route for WebSocket). See the README's container
+ * notes.
+ *
  * <p>When the handler returns, the connection is closed with 1000 if still open; when it throws, with 1011. Either
  * way the container's connection is released ({@code WebConnection.close()}). {@link #close()}, meant for the
  * servlet's {@code destroy()}, closes every open connection with 1001 and waits (bounded) for the handlers.
