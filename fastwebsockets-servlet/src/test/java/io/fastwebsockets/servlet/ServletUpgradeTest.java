@@ -269,6 +269,49 @@ class ServletUpgradeTest {
         await(() -> servlet.ended.get() == 2 && servlet.upgrade.activeConnections() == 0, "the handler to end");
     }
 
+    /** The raw-frame variant: every frame echoed as it came, fin bits included, fragments not joined. */
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void theFramesVariantEchoesFramesWithTheirFinBits(EmbeddedContainer container) throws Exception {
+        ServletUpgrade frames = ServletUpgrade.frames(io.fastwebsockets.upgrade.UpgradeOptions.defaults(),
+                (ws, request) -> {
+                    while (true) {
+                        Frame f = ws.readFrame();
+                        switch (f.opcode()) {
+                            case CLOSE -> {
+                                return;
+                            }
+                            case TEXT, BINARY, CONTINUATION ->
+                                    ws.writeFrame(new Frame(f.fin(), f.opcode(), null, f.payload()));
+                            default -> { }
+                        }
+                    }
+                });
+        running = container.start("127.0.0.1", 0, new jakarta.servlet.http.HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(jakarta.servlet.http.HttpServletRequest req,
+                    jakarta.servlet.http.HttpServletResponse resp) throws IOException, jakarta.servlet.ServletException {
+                frames.upgrade(req, resp);
+            }
+        });
+        try (io.fastwebsockets.WebSocket c = Handshake.connect(uri("/")).webSocket()) {
+            c.writeFrame(new Frame(false, OpCode.TEXT, null, ByteBuffer.wrap("ab".getBytes(StandardCharsets.UTF_8))));
+            c.writeFrame(new Frame(true, OpCode.CONTINUATION, null,
+                    ByteBuffer.wrap("cd".getBytes(StandardCharsets.UTF_8))));
+            Frame first = c.readFrame();
+            assertEquals(OpCode.TEXT, first.opcode());
+            assertEquals(false, first.fin());
+            assertEquals("ab", first.payloadAsText());
+            Frame second = c.readFrame();
+            assertEquals(OpCode.CONTINUATION, second.opcode());
+            assertTrue(second.fin());
+            assertEquals("cd", second.payloadAsText());
+        }
+        frames.close();
+    }
+
     /** A frame sent in the same packet as the request head belongs to the WebSocket and must not be lost. */
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
