@@ -21,7 +21,7 @@ final class Session {
     Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, ConnectionStreams streams) {
         this.owner = owner;
         this.accepted = accepted;
-        this.streams = streams;
+        this.streams = new FailingCloseStreams(streams);
     }
 
     void start() {
