@@ -11,10 +11,12 @@ import java.util.concurrent.TimeUnit;
  * with unread bytes would send a reset that can destroy the Close in flight); over a socket it half-closes first,
  * so the peer hangs up at once. A servlet container's streams cannot half-close, and the peer, having answered our
  * Close, waits for the server to drop TCP. So once a Close frame of ours has been written and the peer has sent
- * something since (its answer), a quiet period without further bytes closes the connection.
+ * its own Close (before ours, or as its answer) or anything since ours, a quiet period of 200 ms without further
+ * bytes closes the connection.
  *
- * <p>To know when a Close has been written, the outgoing bytes are followed frame by frame (server frames are
- * unmasked and written by us, so the headers are well formed).
+ * <p>To know when a Close has been written or received, the bytes of both directions are followed frame header by
+ * frame header (content is not looked at; a stream gone bad after a protocol error only delays the close to the
+ * close timeout).
  */
 final class FailingCloseStreams implements ConnectionStreams {
     static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -23,15 +25,15 @@ final class FailingCloseStreams implements ConnectionStreams {
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
-    // Outgoing frame tracking, touched only by writers (the WebSocket serialises them).
-    private final byte[] header = new byte[10];
-    private int headerHave;
-    private long payloadLeft;
-    private int opcode;
+    // Frame boundaries in each direction; each touched by one side only (the WebSocket serialises writers, and
+    // reads come from its reader).
+    private final FrameTracker outgoing = new FrameTracker(true);
+    private final FrameTracker incoming = new FrameTracker(false);
 
     private volatile boolean closeWritten;
     private volatile long lastReadNanos;
     private volatile boolean readSinceClose;
+    private volatile boolean peerCloseSeen;
     private volatile Thread watcher;
 
     FailingCloseStreams(ConnectionStreams delegate) {
@@ -57,62 +59,81 @@ final class FailingCloseStreams implements ConnectionStreams {
         delegate.close();
     }
 
-    private void track(byte[] b, int off, int len) {
-        int i = off;
-        int end = off + len;
-        while (i < end) {
-            if (payloadLeft > 0) {
-                int n = (int) Math.min(payloadLeft, end - i);
-                payloadLeft -= n;
-                i += n;
-                if (payloadLeft == 0) {
-                    frameDone();
+    /** Follows frame headers in a byte stream (whatever their content) and reports each Close frame. */
+    private final class FrameTracker {
+        private final boolean ours;
+        private final byte[] header = new byte[14];
+        private int headerHave;
+        private long payloadLeft;
+        private int opcode;
+
+        FrameTracker(boolean ours) {
+            this.ours = ours;
+        }
+
+        void track(byte[] b, int off, int len) {
+            int i = off;
+            int end = off + len;
+            while (i < end) {
+                if (payloadLeft > 0) {
+                    int n = (int) Math.min(payloadLeft, end - i);
+                    payloadLeft -= n;
+                    i += n;
+                    if (payloadLeft == 0) {
+                        frameDone();
+                    }
+                    continue;
                 }
-                continue;
-            }
-            header[headerHave++] = b[i++];
-            int need = headerLength();
-            if (need > 0 && headerHave == need) {
-                opcode = header[0] & 0x0f;
-                payloadLeft = payloadLength();
-                headerHave = 0;
-                if (payloadLeft == 0) {
-                    frameDone();
+                header[headerHave++] = b[i++];
+                int need = headerLength();
+                if (need > 0 && headerHave == need) {
+                    opcode = header[0] & 0x0f;
+                    payloadLeft = payloadLength();
+                    headerHave = 0;
+                    if (payloadLeft == 0) {
+                        frameDone();
+                    }
                 }
             }
         }
-    }
 
-    // The header's full length once its first two bytes are known, else 0.
-    private int headerLength() {
-        if (headerHave < 2) {
-            return 0;
-        }
-        int len7 = header[1] & 0x7f;
-        int mask = (header[1] & 0x80) != 0 ? 4 : 0;
-        return (len7 == 126 ? 4 : len7 == 127 ? 10 : 2) + mask;
-    }
-
-    private long payloadLength() {
-        int len7 = header[1] & 0x7f;
-        if (len7 == 126) {
-            return ((header[2] & 0xffL) << 8) | (header[3] & 0xffL);
-        }
-        if (len7 == 127) {
-            long n = 0;
-            for (int k = 2; k < 10; k++) {
-                n = (n << 8) | (header[k] & 0xffL);
+        // The header's full length once its first two bytes are known, else 0.
+        private int headerLength() {
+            if (headerHave < 2) {
+                return 0;
             }
-            return n;
+            int len7 = header[1] & 0x7f;
+            int mask = (header[1] & 0x80) != 0 ? 4 : 0;
+            return (len7 == 126 ? 4 : len7 == 127 ? 10 : 2) + mask;
         }
-        return len7;
-    }
 
-    private void frameDone() {
-        if (opcode == 0x8 && !closeWritten) {
-            closeWritten = true;
-            lastReadNanos = System.nanoTime();
-            watcher = Thread.ofVirtual().name("fastwebsockets-servlet-close-watch").start(this::watch);
+        private long payloadLength() {
+            int len7 = header[1] & 0x7f;
+            if (len7 == 126) {
+                return ((header[2] & 0xffL) << 8) | (header[3] & 0xffL);
+            }
+            if (len7 == 127) {
+                long n = 0;
+                for (int k = 2; k < 10; k++) {
+                    n = (n << 8) | (header[k] & 0xffL);
+                }
+                return n & Long.MAX_VALUE;
+            }
+            return len7;
+        }
+
+        private void frameDone() {
+            if (opcode != 0x8) {
+                return;
+            }
+            if (!ours) {
+                peerCloseSeen = true;
+            } else if (!closeWritten) {
+                closeWritten = true;
+                lastReadNanos = System.nanoTime();
+                watcher = Thread.ofVirtual().name("fastwebsockets-servlet-close-watch")
+                        .start(FailingCloseStreams.this::watch);
+            }
         }
     }
 
@@ -121,7 +142,7 @@ final class FailingCloseStreams implements ConnectionStreams {
         try {
             while (true) {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(QUIET_NANOS) / 4 + 1);
-                if (readSinceClose && System.nanoTime() - lastReadNanos >= QUIET_NANOS) {
+                if ((readSinceClose || peerCloseSeen) && System.nanoTime() - lastReadNanos >= QUIET_NANOS) {
                     delegate.close();
                     return;
                 }
@@ -142,6 +163,9 @@ final class FailingCloseStreams implements ConnectionStreams {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = delegate.in().read(b, off, len);
+            if (n > 0) {
+                incoming.track(b, off, n);
+            }
             if (n > 0 && closeWritten) {
                 lastReadNanos = System.nanoTime();
                 readSinceClose = true;
@@ -164,7 +188,7 @@ final class FailingCloseStreams implements ConnectionStreams {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             delegate.out().write(b, off, len);
-            track(b, off, len);
+            outgoing.track(b, off, len);
         }
 
         @Override
