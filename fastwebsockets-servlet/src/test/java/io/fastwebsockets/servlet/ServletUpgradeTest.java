@@ -203,6 +203,36 @@ class ServletUpgradeTest {
         await(() -> servlet.ended.get() == 1 && servlet.upgrade.activeConnections() == 0, "the handler to end");
     }
 
+    /**
+     * A protocol error fails the connection with 1002; once the client has answered that Close, the server drops
+     * TCP soon, although a container cannot half-close (without that, the server would wait for the client to hang
+     * up, up to its 5 s close timeout).
+     */
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void aFailedConnectionIsDroppedSoonAfterTheClientAnswersTheClose(EmbeddedContainer container) throws Exception {
+        ScriptedServlet servlet = startScripted(container, Duration.ofSeconds(5));
+        try (Socket s = rawUpgrade(running.port(), "/")) {
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}); // unmasked: a protocol error for a server
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] head = in.readNBytes(2);
+            assertEquals(0x88, head[0] & 0xff, "a Close frame");
+            byte[] payload = in.readNBytes(head[1] & 0x7f);
+            assertEquals(1002, ((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
+            out.write(maskedFrame(0x8, CloseCode.payload(1002, "")));
+            out.flush();
+            s.setSoTimeout(3000);
+            try {
+                assertEquals(-1, in.read(), "nothing after the Close");
+            } catch (SocketTimeoutException e) {
+                fail(container + " kept the failed connection open after the client answered its Close");
+            }
+        }
+        await(() -> servlet.ended.get() == 1 && servlet.upgrade.activeConnections() == 0, "the handler to end");
+    }
+
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
     void serverCloseReachesTheClientWithCodeAndReason(EmbeddedContainer container) throws Exception {
