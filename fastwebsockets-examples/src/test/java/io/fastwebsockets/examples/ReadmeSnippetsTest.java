@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the README honest: every {@code java} code block in it must appear, line for line (indentation aside), in
- * the example sources, which are compiled by this module and run by its tests.
+ * the example sources, which are compiled by this module (or by fastwebsockets-servlet, for its section) and run by
+ * the tests.
  */
 class ReadmeSnippetsTest {
     private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
@@ -29,13 +30,20 @@ class ReadmeSnippetsTest {
         }
         String text = Files.readString(readme);
         String sources;
-        try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
-            StringBuilder all = new StringBuilder();
-            for (Path p : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                all.append(normalize(Files.readString(p))).append('\n');
+        StringBuilder all = new StringBuilder();
+        // This module's examples, and the servlet module's (its README section is checked by its own test too).
+        for (Path dir : List.of(root.resolve("src/main/java"),
+                root.resolveSibling("fastwebsockets-servlet").resolve("src/main/java"))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
             }
-            sources = all.toString();
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    all.append(normalize(Files.readString(p))).append('\n');
+                }
+            }
         }
+        sources = all.toString();
         Matcher m = BLOCK.matcher(text);
         List<String> missing = new ArrayList<>();
         int blocks = 0;

@@ -1,0 +1,93 @@
+package io.fastwebsockets.servlet;
+
+import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.Role;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.WebSocketException;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** One upgraded connection: its streams, its WebSocket and the virtual thread running the handler. */
+final class Session {
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+
+    private final ServletUpgrade owner;
+    private final ServletUpgrade.Accepted accepted;
+    private final ConnectionStreams streams;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile WebSocket ws;
+
+    Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, ConnectionStreams streams) {
+        this.owner = owner;
+        this.accepted = accepted;
+        this.streams = new FailingCloseStreams(streams);
+    }
+
+    void start() {
+        Thread.ofVirtual().name("fastwebsockets-servlet").start(this::run);
+    }
+
+    private void run() {
+        try {
+            WebSocket w = WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
+            w.setCloseTimeout(owner.closeTimeoutValue());
+            ws = w;
+            if (!owner.register(this)) {
+                w.close(CloseCode.GOING_AWAY, "server shutting down");
+                return;
+            }
+            try {
+                owner.handler().handle(w, accepted);
+                if (!w.isClosed()) {
+                    w.close(CloseCode.NORMAL, "");
+                }
+            } catch (WebSocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
+            } catch (Exception | Error e) {
+                LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
+                try {
+                    w.close(CloseCode.INTERNAL_ERROR, "internal error");
+                } catch (IOException | RuntimeException ignored) {
+                    // released below anyway
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "upgraded connection failed: " + e);
+        } finally {
+            streams.close();
+            owner.unregister(this);
+            ended.countDown();
+        }
+    }
+
+    /** Starts the closing handshake with 1001 on a thread of its own (it waits for the peer). */
+    void goingAway() {
+        WebSocket w = ws;
+        if (w != null && !w.isClosed()) {
+            Thread.ofVirtual().name("fastwebsockets-servlet-close").start(() -> {
+                try {
+                    w.close(CloseCode.GOING_AWAY, "server shutting down");
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing failed: " + e);
+                }
+            });
+        }
+    }
+
+    /** Releases the connection without a closing handshake. */
+    void release() {
+        streams.close();
+    }
+
+    boolean awaitEnd(long nanos) {
+        try {
+            return ended.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
