@@ -5,13 +5,13 @@
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
 #   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller netty jetty helidon java-websocket")
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket")
 #      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller netty jetty helidon java-websocket"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket"}
 CASES=${CASES:-"100x20 100x1024 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
-#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | netty | jetty | helidon | java-websocket
+#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | netty | jetty | helidon | java-websocket
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -21,6 +21,7 @@ case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
   ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
+  servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11
   netty)          main=NettyEchoServer; args=() ;;
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
@@ -44,7 +45,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     flock 9  # two server.sh starting at once build once
     if [ ! -f "$CPFILE" ] || [ ! -d "$T/classes/io/fastwebsockets/bench/echo" ] || \
        [ -n "$(find fastwebsockets-core/src/main fastwebsockets-examples/src/main fastwebsockets-bench/src/main \
-                 pom.xml fastwebsockets-core/pom.xml fastwebsockets-examples/pom.xml fastwebsockets-bench/pom.xml \
+                 fastwebsockets-servlet/src/main pom.xml fastwebsockets-core/pom.xml fastwebsockets-examples/pom.xml \
+                 fastwebsockets-servlet/pom.xml fastwebsockets-bench/pom.xml \
                  -newer "$CPFILE" -type f 2>/dev/null | head -n1)" ]; then
       echo "server.sh: building fastwebsockets-bench" >&2
       # compile (not package: no shaded jar needed) and write the runtime classpath, reactor modules as
@@ -69,5 +71,10 @@ pin=()
 if [ -n "${BENCH_CPU:-}" ]; then
   pin=(taskset -c "$BENCH_CPU")
 fi
+if [ "$main" = servlet ]; then
+  fqcn=io.fastwebsockets.servlet.example.ServletEcho
+else
+  fqcn=io.fastwebsockets.bench.echo.$main
+fi
 # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
-exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$CP" "io.fastwebsockets.bench.echo.$main" "${args[@]}" "$@"
+exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$CP" "$fqcn" "${args[@]}" "$@"

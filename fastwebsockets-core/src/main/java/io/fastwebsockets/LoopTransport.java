@@ -38,6 +38,7 @@ final class LoopTransport implements Transport {
     private volatile Thread reader;
     private volatile Thread writer;
     private volatile boolean closed;
+    private boolean drained; // the last read returned less than it asked for (reader's thread only)
     private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
@@ -58,9 +59,18 @@ final class LoopTransport implements Transport {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        if (drained && dst.hasRemaining()) {
+            // The last read left room in its buffer: the socket was empty then. Rather than a read that would most
+            // likely find nothing (a system call for nothing), wait for the loop's report; its poll is
+            // level-triggered, so bytes that came in meanwhile are reported at once.
+            drained = false;
+            awaitReadable();
+        }
         while (true) {
+            int want = dst.remaining();
             int n = channel.read(dst);
-            if (n != 0 || !dst.hasRemaining()) {
+            if (n != 0 || want == 0) {
+                drained = n > 0 && n < want;
                 return n;
             }
             awaitReadable();
