@@ -89,7 +89,9 @@ if [ "${1:-}" = memory ]; then
       "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
       sleep 2
       rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
-      heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n1)
+      # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
+      heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/total/ { for (i = 1; i < NF; i++)
+        if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }')
       printf '%s\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$(echo "$rss0/1024" | bc -l)" \
         "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" | tee -a "$RES"
     else

@@ -236,9 +236,14 @@ public final class ServerHandshake {
         return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, null, gate, null);
     }
 
+    private static final int INITIAL_HEAD_BUFFER = 1024;
+
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
             SocketChannel channel, BooleanSupplier gate, EventLoop loop) throws IOException {
-        byte[] buf = new byte[options.maxHeadBytes()];
+        // A typical upgrade request is a few hundred bytes: start small and grow up to the limit, so that thousands
+        // of handshakes do not each churn through a limit-sized buffer.
+        int max = options.maxHeadBytes();
+        byte[] buf = new byte[Math.min(INITIAL_HEAD_BUFFER, max)];
         int len = 0;
         int end = -1;
         HttpRequest request;
@@ -247,7 +252,10 @@ public final class ServerHandshake {
             long deadline = System.nanoTime() + options.handshakeTimeout().toNanos();
             while (end < 0) {
                 if (len == buf.length) {
-                    throw new UpgradeException(431, "request head larger than " + buf.length + " bytes");
+                    if (buf.length >= max) {
+                        throw new UpgradeException(431, "request head larger than " + max + " bytes");
+                    }
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, max));
                 }
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
                 if (remainingMs <= 0) {
