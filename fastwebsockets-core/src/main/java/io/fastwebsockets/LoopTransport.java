@@ -95,10 +95,11 @@ final class LoopTransport implements Transport {
 
     @Override
     public void write(ByteBuffer[] srcs) throws IOException {
-        ByteBuffer last = srcs[srcs.length - 1];
         writeDeadline.begin();
         try {
-            while (last.hasRemaining()) {
+            // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
+            // before it is not.
+            while (anyRemaining(srcs)) {
                 if (channel.write(srcs) == 0) {
                     awaitWritable();
                 }
@@ -108,6 +109,15 @@ final class LoopTransport implements Transport {
         } finally {
             writeDeadline.end();
         }
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] srcs) {
+        for (ByteBuffer b : srcs) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -216,6 +216,21 @@ class EventLoopTest {
     }
 
     @Test
+    void aGatheringWriteOfAnEmptyPayloadStillSendsItsHeader() throws Exception {
+        SocketChannel[] peer = new SocketChannel[1];
+        WebSocket ws = serverOverLoop(peer);
+        ws.setWritevThreshold(0); // every payload, even an empty one, goes by a gathering write
+        ws.writeFrame(Frame.binary(ByteBuffer.allocate(0)));
+        ws.writeFrame(Frame.text("after"));
+        peer[0].socket().setSoTimeout(5000);
+        byte[] got = peer[0].socket().getInputStream().readNBytes(2 + 2 + 5);
+        assertEquals(0x82, got[0] & 0xFF);
+        assertEquals(0, got[1]);
+        assertEquals(0x81, got[2] & 0xFF);
+        assertEquals("after", new String(got, 4, 5, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void closingTheLoopClosesItsConnectionsAndReleasesTheirReaders() throws Exception {
         SocketChannel[] peer = new SocketChannel[1];
         WebSocket ws = serverOverLoop(peer);
