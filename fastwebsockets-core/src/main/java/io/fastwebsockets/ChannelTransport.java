@@ -43,6 +43,7 @@ final class ChannelTransport implements Transport {
                 channel.write(src);
             }
             writeDeadline.throwIfExpired();
+            checkNotClosedDuringWrite();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {
@@ -52,17 +53,36 @@ final class ChannelTransport implements Transport {
 
     @Override
     public void write(ByteBuffer[] srcs) throws IOException {
-        ByteBuffer last = srcs[srcs.length - 1];
         writeDeadline.begin();
         try {
+            // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
+            // before it is not.
             do {
                 channel.write(srcs);
-            } while (last.hasRemaining());
+            } while (anyRemaining(srcs));
             writeDeadline.throwIfExpired();
+            checkNotClosedDuringWrite();
         } catch (IOException e) {
             throw writeDeadline.failure(e);
         } finally {
             writeDeadline.end();
+        }
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] srcs) {
+        for (ByteBuffer b : srcs) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // On a virtual thread, a blocking channel write cut short by another thread closing the channel can return as
+    // if it had written everything. A write during which the transport was closed is reported as failed.
+    private void checkNotClosedDuringWrite() throws IOException {
+        if (closed) {
+            throw new java.nio.channels.AsynchronousCloseException();
         }
     }
 
