@@ -59,7 +59,7 @@ final class ChannelTransport implements Transport {
             // before it is not.
             do {
                 channel.write(srcs);
-            } while (anyRemaining(srcs));
+            } while (Transport.anyRemaining(srcs));
             writeDeadline.throwIfExpired();
             checkNotClosedDuringWrite();
         } catch (IOException e) {
@@ -67,15 +67,6 @@ final class ChannelTransport implements Transport {
         } finally {
             writeDeadline.end();
         }
-    }
-
-    private static boolean anyRemaining(ByteBuffer[] srcs) {
-        for (ByteBuffer b : srcs) {
-            if (b.hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // On a virtual thread, a blocking channel write cut short by another thread closing the channel can return as

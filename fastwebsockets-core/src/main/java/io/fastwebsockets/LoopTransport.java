@@ -99,7 +99,7 @@ final class LoopTransport implements Transport {
         try {
             // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
             // before it is not.
-            while (anyRemaining(srcs)) {
+            while (Transport.anyRemaining(srcs)) {
                 if (channel.write(srcs) == 0) {
                     awaitWritable();
                 }
@@ -109,15 +109,6 @@ final class LoopTransport implements Transport {
         } finally {
             writeDeadline.end();
         }
-    }
-
-    private static boolean anyRemaining(ByteBuffer[] srcs) {
-        for (ByteBuffer b : srcs) {
-            if (b.hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -211,28 +202,24 @@ final class LoopTransport implements Transport {
 
     // Interest changes made by a connection's thread: the loop must wake to apply them.
     private void interest(int op, boolean on) throws IOException {
-        try {
-            if (on) {
-                key.interestOpsOr(op);
-            } else {
-                key.interestOpsAnd(~op);
-            }
-        } catch (CancelledKeyException e) {
+        if (!interestOnLoop(key, op, on)) {
             throw new ClosedChannelException();
         }
         loop.wakeup();
     }
 
-    // Interest changes made by the loop itself take effect at its next poll.
-    private static void interestOnLoop(SelectionKey key, int op, boolean on) {
+    // Interest changes made by the loop itself take effect at its next poll. Returns false if the key is cancelled
+    // (closing: the waiters are woken by close()).
+    private static boolean interestOnLoop(SelectionKey key, int op, boolean on) {
         try {
             if (on) {
                 key.interestOpsOr(op);
             } else {
                 key.interestOpsAnd(~op);
             }
-        } catch (CancelledKeyException ignored) {
-            // closing: the waiters are woken by close()
+            return true;
+        } catch (CancelledKeyException e) {
+            return false;
         }
     }
 

@@ -43,4 +43,14 @@ interface Transport {
 
     /** @return whether {@link #close()} has been called */
     boolean isClosed();
+
+    /** @return whether any of the buffers has bytes left (a gathering write is done when none has) */
+    static boolean anyRemaining(ByteBuffer[] srcs) {
+        for (ByteBuffer b : srcs) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
