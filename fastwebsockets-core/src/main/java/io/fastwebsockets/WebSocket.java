@@ -3,6 +3,10 @@ package io.fastwebsockets;
 import io.fastwebsockets.codec.FrameDecoder;
 import io.fastwebsockets.codec.FrameEncoder;
 import io.fastwebsockets.codec.Masking;
+import io.fastwebsockets.codec.Utf8Validator;
+import io.fastwebsockets.deflate.MessageDeflater;
+import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,6 +90,16 @@ public final class WebSocket implements AutoCloseable {
     private ByteBuffer writeBuffer; // write mode: bytes [0, position) are waiting to be written
     private final ByteBuffer[] gather = new ByteBuffer[2];
     private Masking.KeySource keys;
+
+    // permessage-deflate, when negotiated: the inflater and its message state under readLock, the deflater and its
+    // message state under writeLock. Both are released when the transport closes (see releaseCompression).
+    private PerMessageDeflate.Agreement deflate;
+    private MessageInflater inflater;
+    private Utf8Validator inflatedText;
+    private long inflatedSize; // of the compressed message being received
+    private MessageDeflater deflater;
+    private boolean sendingMessage; // a fragmented message has been started by a write and not finished
+    private boolean compressingMessage; // ... and it is being compressed
 
     // Settings.
     private boolean writev = true;
@@ -217,11 +231,17 @@ public final class WebSocket implements AutoCloseable {
             return readFrameLocked();
         } finally {
             readLock.unlock();
+            if (inflater != null && transport.isClosed()) {
+                releaseInflater(); // closed while we held the lock: closeTransport could not take it
+            }
         }
     }
 
     private Frame readFrameLocked() throws IOException {
         releaseLargeBuffer();
+        if (inflater != null) {
+            inflater.trim();
+        }
         while (true) {
             if (closeReceived || transport.isClosed()) {
                 throw new ConnectionClosedException("connection is closed", false);
@@ -251,7 +271,7 @@ public final class WebSocket implements AutoCloseable {
                     }
                     default -> {
                         if (!closeSent) {
-                            return f;
+                            return decoder.messageCompressed() ? inflate(f) : f;
                         }
                         // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
                     }
@@ -260,6 +280,49 @@ public final class WebSocket implements AutoCloseable {
                 fill();
             }
         }
+    }
+
+    // Replaces a compressed frame's payload by its inflated bytes, checking the message's size limit and, for text,
+    // its UTF-8, on what comes out. The frame keeps its RSV1 (the first frame of a compressed message) and fin.
+    private Frame inflate(Frame f) throws IOException {
+        ByteBuffer wire = f.payload;
+        if (f.mask != null) {
+            Masking.apply(wire, wire.position(), wire.limit(), Masking.key(f.mask), 0); // auto-apply-mask off
+        }
+        ByteBuffer plain;
+        try {
+            if (f.opcode != OpCode.CONTINUATION) {
+                inflatedSize = 0;
+                if (decoder.textMessage()) {
+                    if (inflatedText == null) {
+                        inflatedText = new Utf8Validator();
+                    }
+                    inflatedText.reset();
+                }
+            }
+            MessageInflater inf = inflater;
+            if (inf == null) {
+                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(role));
+            }
+            plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
+            inflatedSize += plain.remaining();
+            if (decoder.textMessage()) {
+                int bad = inflatedText.validate(plain, plain.position(), plain.limit());
+                if (bad >= 0) {
+                    throw new WebSocketException(CloseCode.INVALID_PAYLOAD, "invalid UTF-8 in compressed text"
+                            + " message at byte " + (inflatedSize - plain.limit() + bad));
+                }
+                if (f.fin && !inflatedText.isComplete()) {
+                    throw new WebSocketException(CloseCode.INVALID_PAYLOAD,
+                            "compressed text message ends in the middle of a UTF-8 sequence");
+                }
+            }
+        } catch (WebSocketException e) {
+            fail(e);
+            throw e;
+        }
+        received.set(f.fin, f.rsv, f.opcode, null, plain);
+        return received;
     }
 
     private Frame receivedFrame() {
@@ -468,6 +531,39 @@ public final class WebSocket implements AutoCloseable {
     private void closeTransport() {
         transport.close();
         transportClosed.countDown();
+        if (inflater != null) {
+            releaseInflater();
+        }
+        if (deflater != null) {
+            releaseDeflater();
+        }
+    }
+
+    // The compressors are released by whoever holds the matching lock when the transport closes: here if it is free
+    // (or ours), otherwise by its holder on the way out (readFrame and writeFrame check after unlocking), so the
+    // native memory is freed on every path without ever pulling a compressor from under a thread using it.
+    private void releaseInflater() {
+        if (readLock.tryLock()) {
+            try {
+                if (inflater != null) {
+                    inflater.release();
+                }
+            } finally {
+                readLock.unlock();
+            }
+        }
+    }
+
+    private void releaseDeflater() {
+        if (writeLock.tryLock()) {
+            try {
+                if (deflater != null) {
+                    deflater.release();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
     }
 
     private Thread startCloseWatchdog() {
@@ -506,7 +602,11 @@ public final class WebSocket implements AutoCloseable {
             throw new ConnectionClosedException("connection is closed", false);
         }
         try {
-            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            if (deflate != null && !frame.opcode.isControl()) {
+                writeDataWithDeflate(frame);
+            } else {
+                writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            }
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;
                 flushLocked();
@@ -518,10 +618,42 @@ public final class WebSocket implements AutoCloseable {
             throw e;
         } finally {
             writeLock.unlock();
+            if (deflater != null && transport.isClosed()) {
+                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
+            }
         }
         if (frame.opcode == OpCode.CLOSE && closeReceived) {
             finishClose(); // the application answered the peer's Close itself (auto close off)
         }
+    }
+
+    // A data frame with permessage-deflate on: the message's first frame decides whether it is compressed (a
+    // fragmented one always is, an unfragmented one from the threshold up); its frames follow that choice.
+    private void writeDataWithDeflate(Frame frame) throws IOException {
+        boolean first = frame.opcode != OpCode.CONTINUATION;
+        if (first == sendingMessage) {
+            throw new IllegalStateException(first
+                    ? "a new " + frame.opcode + " message was started inside a fragmented one"
+                    : "a continuation frame was written without a message to continue");
+        }
+        if (first) {
+            compressingMessage = !frame.fin || frame.payload.remaining() >= deflate.settings().threshold();
+        }
+        sendingMessage = !frame.fin;
+        if (!compressingMessage) {
+            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            return;
+        }
+        if (frame.mask != null && !autoApplyMask) {
+            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
+        }
+        MessageDeflater d = deflater;
+        if (d == null) {
+            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.noContextTakeoverWhenSending(role));
+        }
+        ByteBuffer compressed = d.deflate(frame.payload, frame.fin);
+        writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
+        d.trim();
     }
 
     /**
@@ -742,6 +874,46 @@ public final class WebSocket implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------ settings
+
+    /**
+     * Turns on permessage-deflate (RFC 7692) as negotiated in the opening handshake. The handshakes of this library
+     * call it for you when compression is configured and agreed; call it yourself only after a handshake of your
+     * own, before the first read or write.
+     *
+     * <p>With it on, {@link #readFrame()} returns the frames of a compressed message already inflated: the payload
+     * is the decompressed bytes of that frame, the first frame keeps RSV1 ({@code rsv() == 4}) to show the message
+     * arrived compressed, and the size limit and UTF-8 check apply to the inflated message. A frame written with
+     * {@link #writeFrame} is compressed when its message is: an unfragmented message from
+     * {@link PerMessageDeflate#threshold()} bytes up, a fragmented one always (each fragment compressed and flushed
+     * as it is written). Control frames are never compressed.
+     *
+     * @param agreement the negotiated parameters, or {@code null} to leave compression off
+     * @throws IllegalStateException if compression is already on
+     */
+    public void enablePerMessageDeflate(PerMessageDeflate.Agreement agreement) {
+        if (deflate != null) {
+            throw new IllegalStateException("permessage-deflate is already on");
+        }
+        if (agreement == null) {
+            return;
+        }
+        this.deflate = agreement;
+        decoder.setPerMessageCompression(true);
+    }
+
+    /** @return the permessage-deflate agreement in force, or {@code null} if the connection is not compressed */
+    public PerMessageDeflate.Agreement perMessageDeflate() {
+        return deflate;
+    }
+
+    // For tests: the compressors held now.
+    MessageInflater inflaterForTest() {
+        return inflater;
+    }
+
+    MessageDeflater deflaterForTest() {
+        return deflater;
+    }
 
     /**
      * Gathering writes: a payload of at least {@link #setWritevThreshold the threshold} is written together with

@@ -50,6 +50,7 @@ public final class FrameDecoder {
     private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private boolean unmask = true;
     private int allowedRsv;
+    private boolean perMessageCompression;
 
     // The frame being decoded (valid once headerDone).
     private boolean headerDone;
@@ -67,6 +68,7 @@ public final class FrameDecoder {
     // The message being decoded across fragments.
     private boolean inMessage;
     private boolean textMessage;
+    private boolean compressedMessage; // RSV1 on its first frame with permessage-deflate on: payload not validated
     private long messageSize;
     private final Utf8Validator utf8 = new Utf8Validator();
     private byte[] scratch; // only with unmasking off: where masked text is unmasked to be validated
@@ -115,6 +117,30 @@ public final class FrameDecoder {
      */
     public void setAllowedRsv(int rsvBits) {
         this.allowedRsv = rsvBits & 7;
+    }
+
+    /**
+     * Turns on the framing of permessage-deflate (RFC 7692 §6): RSV1 is allowed on the first frame of a data message
+     * and marks the message compressed ({@link #messageCompressed()}). The payload of a compressed message is not
+     * text yet, so its UTF-8 is left to the caller, who checks it after inflating; the size limit applies to the
+     * compressed bytes with a little room for the overhead of incompressible data (the caller bounds the inflated
+     * size). RSV1 on a continuation or control frame stays a protocol error.
+     *
+     * @param on whether permessage-deflate was negotiated
+     */
+    public void setPerMessageCompression(boolean on) {
+        this.perMessageCompression = on;
+        this.allowedRsv = on ? allowedRsv | 4 : allowedRsv & ~4;
+    }
+
+    /** @return whether the message the last decoded data frame belongs to is compressed (RSV1 on its first frame) */
+    public boolean messageCompressed() {
+        return compressedMessage;
+    }
+
+    /** @return whether the message the last decoded data frame belongs to is a text message */
+    public boolean textMessage() {
+        return textMessage;
     }
 
     /**
@@ -234,7 +260,8 @@ public final class FrameDecoder {
         }
         if (!op.isControl()) {
             long total = (op == OpCode.CONTINUATION ? messageSize : 0) + len;
-            if (total > maxMessageSize) {
+            boolean compressed = op == OpCode.CONTINUATION ? compressedMessage : (rsvBits & 4) != 0;
+            if (total > (compressed ? compressedLimit() : maxMessageSize)) {
                 throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG, "message of at least " + total
                         + " bytes exceeds the limit of " + maxMessageSize);
             }
@@ -251,6 +278,7 @@ public final class FrameDecoder {
         processed = 0;
         if (op == OpCode.TEXT || op == OpCode.BINARY) {
             textMessage = op == OpCode.TEXT;
+            compressedMessage = perMessageCompression && (rsvBits & 4) != 0;
             messageSize = 0;
             utf8.reset();
         }
@@ -259,7 +287,7 @@ public final class FrameDecoder {
 
     // Unmasks and validates payload bytes [from, to) (offsets into the payload) as soon as they arrive.
     private void processPayload(ByteBuffer buf, int payloadStart, int from, int to) throws WebSocketException {
-        boolean text = textMessage && (opcode == OpCode.TEXT || opcode == OpCode.CONTINUATION);
+        boolean text = textMessage && !compressedMessage && (opcode == OpCode.TEXT || opcode == OpCode.CONTINUATION);
         if (masked && unmask) {
             Masking.apply(buf, payloadStart + from, payloadStart + to, maskKey, from);
         }
@@ -311,7 +339,7 @@ public final class FrameDecoder {
         }
         messageSize += payloadLength;
         if (fin) {
-            if (textMessage && !utf8.isComplete()) {
+            if (textMessage && !compressedMessage && !utf8.isComplete()) {
                 throw new WebSocketException(CloseCode.INVALID_PAYLOAD,
                         "text message ends in the middle of a UTF-8 sequence");
             }
@@ -320,6 +348,11 @@ public final class FrameDecoder {
         } else {
             inMessage = true;
         }
+    }
+
+    // Deflate adds 5 bytes per stored block of up to 64 KiB to incompressible data, plus a few bytes at each end.
+    private long compressedLimit() {
+        return Math.min(MAX_SUPPORTED_MESSAGE_SIZE, maxMessageSize + (maxMessageSize >> 12) + 1024);
     }
 
     /** @return the fin bit of the last decoded frame */

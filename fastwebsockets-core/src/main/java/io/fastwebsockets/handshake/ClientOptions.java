@@ -1,5 +1,6 @@
 package io.fastwebsockets.handshake;
 
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ public final class ClientOptions {
     private final SSLContext sslContext;
     private final boolean verifyHostname;
     private final int maxHeadBytes;
+    private final PerMessageDeflate perMessageDeflate;
 
     private ClientOptions(Builder b) {
+        this.perMessageDeflate = b.perMessageDeflate;
         this.headers = List.copyOf(b.headers);
         this.subprotocols = List.copyOf(b.subprotocols);
         this.connectTimeout = b.connectTimeout;
@@ -56,6 +59,11 @@ public final class ClientOptions {
         return handshakeTimeout;
     }
 
+    /** @return the permessage-deflate settings offered, or {@code null} if compression is not offered */
+    public PerMessageDeflate perMessageDeflate() {
+        return perMessageDeflate;
+    }
+
     /** @return the TLS context for {@code wss://}, or {@code null} for the JDK default */
     public SSLContext sslContext() {
         return sslContext;
@@ -80,6 +88,7 @@ public final class ClientOptions {
         private SSLContext sslContext;
         private boolean verifyHostname = true;
         private int maxHeadBytes = 16 * 1024;
+        private PerMessageDeflate perMessageDeflate;
 
         private Builder() {
         }
@@ -175,6 +184,19 @@ public final class ClientOptions {
                 throw new IllegalArgumentException("maxHeadBytes too small");
             }
             this.maxHeadBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Offers permessage-deflate (RFC 7692). If the server accepts, the connection compresses as agreed; if it
+         * declines, the connection goes on uncompressed; if it answers with parameters that were not offered or are
+         * invalid, the handshake fails. Default off.
+         *
+         * @param settings the compression settings, or {@code null} to offer none
+         * @return this
+         */
+        public Builder perMessageDeflate(PerMessageDeflate settings) {
+            this.perMessageDeflate = settings;
             return this;
         }
 

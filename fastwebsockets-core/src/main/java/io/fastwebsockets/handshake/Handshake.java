@@ -2,6 +2,7 @@ package io.fastwebsockets.handshake;
 
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.upgrade.HttpHeaders;
 import io.fastwebsockets.upgrade.HttpParser;
 import io.fastwebsockets.upgrade.ServerHandshake;
@@ -37,7 +38,8 @@ import javax.net.ssl.SSLSocket;
  * <p>It connects (with a timeout), runs TLS for {@code wss://} (SNI, and hostname verification unless turned off),
  * sends the upgrade request with a fresh random key, and checks the answer: status 101, {@code Upgrade:
  * websocket}, {@code Connection: upgrade}, the exact {@code Sec-WebSocket-Accept}, a subprotocol only if one was
- * offered, and no extension (none is offered). Anything else closes the connection and throws
+ * offered, and no extension but permessage-deflate when it was offered ({@link ClientOptions.Builder#perMessageDeflate}),
+ * with valid parameters. Anything else closes the connection and throws
  * {@link HandshakeException}.
  */
 public final class Handshake {
@@ -123,6 +125,7 @@ public final class Handshake {
                 Exchange ex = exchange(s, s.getInputStream(), s.getOutputStream(), path, hostHeader, options,
                         deadline);
                 WebSocket ws = WebSocket.afterHandshake(channel, Role.CLIENT, ex.rest);
+                ws.enablePerMessageDeflate(ex.deflate);
                 return new Connected(ws, ex.headers, ex.subprotocol);
             } catch (IOException | RuntimeException e) {
                 channel.close();
@@ -148,6 +151,7 @@ public final class Handshake {
                     deadline);
             WebSocket ws = WebSocket.afterHandshake(ssl.getInputStream(), ssl.getOutputStream(), Role.CLIENT,
                     ex.rest);
+            ws.enablePerMessageDeflate(ex.deflate);
             return new Connected(ws, ex.headers, ex.subprotocol);
         } catch (java.security.NoSuchAlgorithmException e) {
             plain.close();
@@ -159,7 +163,7 @@ public final class Handshake {
     }
 
     // Package-private for the fuzz target (fastwebsockets-fuzz), which drives the response reading without a server.
-    record Exchange(HttpHeaders headers, String subprotocol, ByteBuffer rest) {
+    record Exchange(HttpHeaders headers, String subprotocol, ByteBuffer rest, PerMessageDeflate.Agreement deflate) {
     }
 
     static Exchange exchange(Socket socket, InputStream in, OutputStream out, String path,
@@ -174,6 +178,9 @@ public final class Handshake {
                 .append("Sec-WebSocket-Version: 13\r\n");
         if (!options.subprotocols().isEmpty()) {
             req.append("Sec-WebSocket-Protocol: ").append(String.join(", ", options.subprotocols())).append("\r\n");
+        }
+        if (options.perMessageDeflate() != null) {
+            req.append("Sec-WebSocket-Extensions: ").append(options.perMessageDeflate().offer()).append("\r\n");
         }
         for (String[] h : options.headers()) {
             req.append(h[0]).append(": ").append(h[1]).append("\r\n");
@@ -234,12 +241,21 @@ public final class Handshake {
             }
             subprotocol = protocols.get(0);
         }
-        if (!h.tokens("Sec-WebSocket-Extensions").isEmpty()) {
-            throw new HandshakeException(101, h, "server enabled extensions that were not offered: "
-                    + h.tokens("Sec-WebSocket-Extensions"));
+        PerMessageDeflate.Agreement deflate = null;
+        if (options.perMessageDeflate() == null) {
+            if (!h.tokens("Sec-WebSocket-Extensions").isEmpty()) {
+                throw new HandshakeException(101, h, "server enabled extensions that were not offered: "
+                        + h.tokens("Sec-WebSocket-Extensions"));
+            }
+        } else {
+            try {
+                deflate = options.perMessageDeflate().acceptResponse(h.all("Sec-WebSocket-Extensions"));
+            } catch (IllegalArgumentException e) {
+                throw new HandshakeException(101, h, "bad Sec-WebSocket-Extensions: " + e.getMessage());
+            }
         }
         ByteBuffer rest = len > end ? ByteBuffer.wrap(buf, end, len - end) : null;
-        return new Exchange(h, subprotocol, rest);
+        return new Exchange(h, subprotocol, rest, deflate);
     }
 
     private static int remainingMs(long deadline, ClientOptions options) throws HandshakeException {

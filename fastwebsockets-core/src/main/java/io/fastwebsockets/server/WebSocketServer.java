@@ -467,6 +467,19 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * Turns on permessage-deflate (RFC 7692) for clients that offer it; the same as setting it in
+         * {@link #upgradeOptions}. Default off.
+         *
+         * @param settings the compression settings ({@link io.fastwebsockets.deflate.PerMessageDeflate#defaults()}),
+         *     or {@code null} for none
+         * @return this
+         */
+        public Builder perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate settings) {
+            this.upgradeOptions = upgradeOptions.withPerMessageDeflate(settings);
+            return this;
+        }
+
+        /**
          * @param timeout close a connection (with 1001) that received nothing for this long; {@code null} (the
          *     default) never does
          * @return this

@@ -3,6 +3,7 @@ package io.fastwebsockets.upgrade;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,7 +26,8 @@ import java.util.function.BooleanSupplier;
  * <p>What is checked: method {@code GET}; {@code HTTP/1.1} or a later 1.x; exactly one {@code Host};
  * {@code Upgrade} containing {@code websocket} and {@code Connection} containing {@code upgrade}, both as
  * case-insensitive token lists; {@code Sec-WebSocket-Version: 13}; exactly one {@code Sec-WebSocket-Key} that is the
- * base64 of 16 bytes; the Origin check of the options. A bad request is answered (400, 403, 408, 426 with
+ * base64 of 16 bytes; the Origin check of the options; with permessage-deflate configured, the syntax of
+ * {@code Sec-WebSocket-Extensions} (400 if it cannot be parsed) and the choice among its offers. A bad request is answered (400, 403, 408, 426 with
  * {@code Sec-WebSocket-Version: 13}, or 431) and the connection closed, and {@link UpgradeException} is thrown; a
  * client that vanished gets nothing and status 0.
  *
@@ -53,8 +55,15 @@ public final class ServerHandshake {
      *
      * @param acceptKey the {@code Sec-WebSocket-Accept} value
      * @param subprotocol the chosen subprotocol, or {@code null}
+     * @param perMessageDeflate the accepted permessage-deflate parameters, or {@code null} for none; turn them on
+     *     with {@link WebSocket#enablePerMessageDeflate} on the upgraded connection
      */
-    public record Acceptance(String acceptKey, String subprotocol) {
+    public record Acceptance(String acceptKey, String subprotocol, PerMessageDeflate.Agreement perMessageDeflate) {
+        /** @return the {@code Sec-WebSocket-Extensions} response value, or {@code null} for none */
+        public String extensionsHeaderValue() {
+            return perMessageDeflate == null ? null : perMessageDeflate.responseHeaderValue();
+        }
+
         /** @return the complete 101 response head */
         public byte[] responseBytes() {
             StringBuilder r = new StringBuilder(160)
@@ -64,6 +73,9 @@ public final class ServerHandshake {
                     .append("Sec-WebSocket-Accept: ").append(acceptKey).append("\r\n");
             if (subprotocol != null) {
                 r.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+            }
+            if (perMessageDeflate != null) {
+                r.append("Sec-WebSocket-Extensions: ").append(extensionsHeaderValue()).append("\r\n");
             }
             return r.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
         }
@@ -145,7 +157,15 @@ public final class ServerHandshake {
                         + "', which the client did not offer");
             }
         }
-        return new Acceptance(acceptKey(key), subprotocol);
+        PerMessageDeflate.Agreement deflate = null;
+        if (options.perMessageDeflate() != null) {
+            try {
+                deflate = options.perMessageDeflate().negotiate(h.all("Sec-WebSocket-Extensions"));
+            } catch (IllegalArgumentException e) {
+                throw new UpgradeException(400, e.getMessage());
+            }
+        }
+        return new Acceptance(acceptKey(key), subprotocol, deflate);
     }
 
     private static boolean isValidKey(String key) {
@@ -303,6 +323,7 @@ public final class ServerHandshake {
             closeQuietly(socket);
             throw e;
         }
+        ws.enablePerMessageDeflate(acceptance.perMessageDeflate());
         return new Upgraded(ws, request, acceptance.subprotocol());
     }
 

@@ -1,5 +1,6 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,15 +19,17 @@ public final class UpgradeOptions {
     private final Duration handshakeTimeout;
     private final Function<List<String>, String> subprotocolSelector;
     private final Predicate<String> originCheck;
+    private final PerMessageDeflate perMessageDeflate;
 
     private UpgradeOptions(Builder b) {
+        this.perMessageDeflate = b.perMessageDeflate;
         this.maxHeadBytes = b.maxHeadBytes;
         this.handshakeTimeout = b.handshakeTimeout;
         this.subprotocolSelector = b.subprotocolSelector;
         this.originCheck = b.originCheck;
     }
 
-    /** @return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, any Origin */
+    /** @return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, any Origin, no compression */
     public static UpgradeOptions defaults() {
         return builder().build();
     }
@@ -56,14 +59,46 @@ public final class UpgradeOptions {
         return originCheck;
     }
 
+    /** @return the permessage-deflate settings, or {@code null} if compression is off */
+    public PerMessageDeflate perMessageDeflate() {
+        return perMessageDeflate;
+    }
+
+    /**
+     * @param settings permessage-deflate settings, or {@code null} for none
+     * @return a copy of these options with those settings
+     */
+    public UpgradeOptions withPerMessageDeflate(PerMessageDeflate settings) {
+        Builder b = new Builder();
+        b.maxHeadBytes = maxHeadBytes;
+        b.handshakeTimeout = handshakeTimeout;
+        b.subprotocolSelector = subprotocolSelector;
+        b.originCheck = originCheck;
+        b.perMessageDeflate = settings;
+        return b.build();
+    }
+
     /** Builds {@link UpgradeOptions}. */
     public static final class Builder {
         private int maxHeadBytes = DEFAULT_MAX_HEAD_BYTES;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Function<List<String>, String> subprotocolSelector = offered -> null;
         private Predicate<String> originCheck = origin -> true;
+        private PerMessageDeflate perMessageDeflate;
 
         private Builder() {
+        }
+
+        /**
+         * Offers permessage-deflate (RFC 7692) to clients that ask for it: the first of a client's offers that these
+         * settings can honour is accepted (see {@link PerMessageDeflate} for which are declined). Default off.
+         *
+         * @param settings the compression settings, or {@code null} for none
+         * @return this
+         */
+        public Builder perMessageDeflate(PerMessageDeflate settings) {
+            this.perMessageDeflate = settings;
+            return this;
         }
 
         /**

@@ -177,7 +177,8 @@ class ScriptedServerHandshakeTest {
     void ourOwnServerHandshakeAnswerIsAcceptedByTheClient() throws Exception {
         // The client and the server agree on the accept computation (RFC 6455 §1.3 sample checked elsewhere).
         try (ScriptedServer server = new ScriptedServer((s, r) -> send(s,
-                new ServerHandshake.Acceptance(ServerHandshake.acceptKey(r.headers().get("Sec-WebSocket-Key")), null)
+                new ServerHandshake.Acceptance(ServerHandshake.acceptKey(r.headers().get("Sec-WebSocket-Key")), null,
+                        null)
                         .responseBytes()))) {
             Handshake.connect(uri(server, "/"), quick()).webSocket().close();
         }

@@ -1,0 +1,87 @@
+package io.fastwebsockets.deflate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.handshake.ClientOptions;
+import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.server.WebSocketServer;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Our client and our server, both compressing, through the real handshakes: messages of every size come back. */
+class DeflateEndToEndTest {
+    static Stream<Arguments> settings() {
+        PerMessageDeflate takeover = PerMessageDeflate.builder().threshold(0).build();
+        PerMessageDeflate noTakeover = PerMessageDeflate.builder().threshold(0)
+                .serverNoContextTakeover(true).clientNoContextTakeover(true).build();
+        return Stream.of(
+                Arguments.of("context takeover both ways", takeover, takeover, false, false),
+                Arguments.of("client asks for no takeover", takeover, noTakeover, true, true),
+                Arguments.of("server demands no takeover", noTakeover, takeover, true, true),
+                Arguments.of("default threshold", PerMessageDeflate.defaults(), PerMessageDeflate.defaults(), false,
+                        false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("settings")
+    void messagesOfEverySizeComeBackWhole(String name, PerMessageDeflate server, PerMessageDeflate client,
+            boolean serverNoTakeover, boolean clientNoTakeover) throws Exception {
+        try (WebSocketServer s = WebSocketServer.builder().perMessageDeflate(server).handler(ws -> {
+            FragmentCollector c = new FragmentCollector(ws);
+            while (true) {
+                Frame f = c.readFrame();
+                if (f.opcode() == OpCode.CLOSE) {
+                    return;
+                }
+                if (!f.opcode().isControl()) {
+                    c.writeFrame(new Frame(true, f.opcode(), null, f.payload()));
+                }
+            }
+        }).start()) {
+            Handshake.Connected conn = Handshake.connect(URI.create("ws://127.0.0.1:" + s.port() + "/"),
+                    ClientOptions.builder().perMessageDeflate(client).build());
+            WebSocket ws = conn.webSocket();
+            PerMessageDeflate.Agreement a = ws.perMessageDeflate();
+            assertNotNull(a, "compression agreed");
+            assertEquals(serverNoTakeover, a.serverNoContextTakeover());
+            assertEquals(clientNoTakeover, a.clientNoContextTakeover());
+            assertTrue(conn.headers().get("Sec-WebSocket-Extensions").startsWith("permessage-deflate"));
+            FragmentCollector c = new FragmentCollector(ws);
+            Random r = new Random(7);
+            for (int size : new int[] {0, 1, 20, 1000, 1024, 5000, 65_535, 65_536, 300_000, 16 << 20}) {
+                for (boolean text : new boolean[] {false, true}) {
+                    byte[] p = new byte[size];
+                    for (int i = 0; i < size; i++) {
+                        // half compressible ASCII, half random ASCII letters: valid UTF-8 either way
+                        p[i] = (byte) (i % 2 == 0 ? 'a' + (i / 64) % 26 : 'a' + r.nextInt(26));
+                    }
+                    c.writeFrame(new Frame(true, text ? OpCode.TEXT : OpCode.BINARY, null, ByteBuffer.wrap(p)));
+                    Frame back = c.readFrame();
+                    assertEquals(text ? OpCode.TEXT : OpCode.BINARY, back.opcode(), "size " + size);
+                    assertArrayEquals(p, back.payloadBytes(), "size " + size);
+                }
+            }
+            // A fragmented text message, fragments split inside multi-byte characters.
+            byte[] t = "żółw ".repeat(5000).getBytes(StandardCharsets.UTF_8);
+            int third = t.length / 3 + 1;
+            c.writeFrame(new Frame(false, OpCode.TEXT, null, ByteBuffer.wrap(t, 0, third)));
+            c.writeFrame(new Frame(false, OpCode.CONTINUATION, null, ByteBuffer.wrap(t, third, third)));
+            c.writeFrame(new Frame(true, OpCode.CONTINUATION, null, ByteBuffer.wrap(t, 2 * third, t.length - 2 * third)));
+            assertArrayEquals(t, c.readFrame().payloadBytes());
+            ws.close();
+        }
+    }
+}
