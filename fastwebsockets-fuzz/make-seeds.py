@@ -131,3 +131,66 @@ responses = {
 }
 for name, r in responses.items():
     write("ClientHandshakeFuzzTest", "readResponse", name, bytes([40]) + r, pkg="handshake")
+
+# permessage-deflate (RFC 7692): extension headers (values split at \n), compressed messages, round trips.
+offers = {
+    "plain": b"permessage-deflate",
+    "all-four": b"permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+    b"server_max_window_bits=15; client_max_window_bits",
+    "browser": b"permessage-deflate; client_max_window_bits",
+    "small-server-window-then-plain": b"permessage-deflate; server_max_window_bits=10, permessage-deflate",
+    "quoted-bits": b'permessage-deflate; client_max_window_bits="10"; server_max_window_bits="15"',
+    "duplicate": b"permessage-deflate; server_no_context_takeover; server_no_context_takeover, permessage-deflate",
+    "bad-values": b"permessage-deflate; server_max_window_bits=08, permessage-deflate; client_max_window_bits=16",
+    "value-on-flag": b"permessage-deflate; client_no_context_takeover=1",
+    "unknown-param": b"permessage-deflate; foo=bar, x-webkit-deflate-frame",
+    "two-lines": b"foo; a=b\nPermessage-Deflate;Server_No_Context_Takeover",
+    "empty-elements": b" , ,permessage-deflate ,",
+    "syntax-error": b"permessage-deflate; =15",
+    "unterminated": b'permessage-deflate; client_max_window_bits="1',
+    "response-bits-8": b"permessage-deflate; server_max_window_bits=8; client_no_context_takeover",
+}
+for name, v in offers.items():
+    write("ExtensionNegotiationFuzzTest", "negotiate", name, v)
+
+import zlib
+
+
+def deflate_msg(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(b"\x00\x00\xff\xff")
+    return out[:-4]
+
+
+def deflate_final(data):
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_FINISH)
+
+
+hello = bytes([0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00])  # RFC 7692 §7.2.3.1
+text = b"The quick brown fox jumps over the lazy dog. " * 40
+bomb = deflate_msg(b"\0" * (4 << 20), 9)  # a few KiB that inflate to 4 MiB
+messages = {  # name: (byte 0: limit index | 8 for no context takeover, byte 1: frame size, compressed bytes)
+    "hello": (4, 0, hello),
+    "hello-3-byte-frames": (4 | 8, 3, hello),
+    "hello-limit-1": (1, 0, hello),
+    "text": (5, 0, deflate_msg(text)),
+    "text-1-byte-frames": (5 | 8, 1, deflate_msg(text)),
+    "stored-block": (4, 0, deflate_msg(b"abc", 0)),
+    "final-block": (4, 0, deflate_final(b"ends with a final block")),
+    "final-block-then-data": (4, 0, deflate_final(b"x") + b"\x00"),
+    "empty-message": (0, 0, b"\x00"),
+    "empty-payload": (0, 0, b""),
+    "bomb": (6, 200, bomb),
+    "bomb-one-frame-no-takeover": (7 | 8, 0, bomb),
+    "corrupt": (4, 0, b"\xff\xff\xff\xff"),
+    "reserved-block-type": (4, 0, b"\x07\x00"),
+}
+for name, (b0, fs, wire) in messages.items():
+    write("MessageInflaterFuzzTest", "inflate", name, bytes([b0, fs]) + wire)
+
+import random
+rnd = random.Random(7692)
+for i in range(6):
+    write("DeflateRoundTripFuzzTest", "roundTrip", f"random-{i}", bytes(rnd.randrange(256) for _ in range(64 + 64 * i)))

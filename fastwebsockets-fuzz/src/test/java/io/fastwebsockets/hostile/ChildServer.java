@@ -3,6 +3,7 @@ package io.fastwebsockets.hostile;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.BufferedReader;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 
 /**
  * The embedded server in a JVM of its own (open files are capped per process, and 10,000 connections need 10,000
- * descriptors on each side). {@link #main} serves an echo of whole messages on 127.0.0.1 and answers {@code STATS}
+ * descriptors on each side; a small heap of its own shows what a connection can make the server allocate). {@link #main} serves an echo of whole messages on 127.0.0.1 and answers {@code STATS}
  * on stdin with heap (after GC), direct memory, open descriptors and connections; it exits on {@code QUIT} or when
  * stdin closes (so it never outlives the test JVM). {@link #start} forks it with this JVM's java and class path.
  */
@@ -57,9 +58,20 @@ final class ChildServer implements AutoCloseable {
     }
 
     static ChildServer start() throws IOException {
+        return start("-Xmx512m");
+    }
+
+    /**
+     * @param heap the child's {@code -Xmx} option
+     * @param args the child's arguments: {@code --deflate} serves permessage-deflate (the defaults),
+     *     {@code --max-message N} sets the message size limit
+     */
+    static ChildServer start(String heap, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:MaxDirectMemorySize=1g",
-                "-cp", System.getProperty("java.class.path"), ChildServer.class.getName());
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, heap, "-XX:MaxDirectMemorySize=1g",
+                "-cp", System.getProperty("java.class.path"), ChildServer.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         return new ChildServer(pb.start());
     }
@@ -83,11 +95,17 @@ final class ChildServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        List<String> a = List.of(args);
+        int max = a.indexOf("--max-message");
+        long maxMessage = max >= 0 ? Long.parseLong(a.get(max + 1)) : 64L << 20;
         try (WebSocketServer server = WebSocketServer.builder()
                 .bind("127.0.0.1", 0)
+                .configure(ws -> ws.setMaxMessageSize(maxMessage))
                 .backlog(4096)
                 .maxConnections(15_000)
                 .upgradeOptions(UpgradeOptions.builder().handshakeTimeout(HANDSHAKE_TIMEOUT).build())
+                // after upgradeOptions, which replaces the options (this setting among them)
+                .perMessageDeflate(a.contains("--deflate") ? PerMessageDeflate.defaults() : null)
                 .closeTimeout(Duration.ofSeconds(2))
                 .writeTimeout(Duration.ofSeconds(5))
                 .handler(ws -> {

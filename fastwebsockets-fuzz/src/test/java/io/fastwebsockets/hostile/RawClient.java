@@ -23,7 +23,7 @@ final class RawClient implements AutoCloseable {
     final OutputStream out;
 
     /** A received frame. */
-    record Frame(boolean fin, int opcode, byte[] payload) {
+    record Frame(boolean fin, int rsv, int opcode, byte[] payload) {
         int closeCode() {
             return payload.length < 2 ? 1005 : ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
         }
@@ -51,8 +51,33 @@ final class RawClient implements AutoCloseable {
     }
 
     static String request() {
+        return request("");
+    }
+
+    /** A valid upgrade request with more header lines ({@code "Name: value\r\n"} each). */
+    static String request(String moreHeaders) {
         return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n" + moreHeaders + "\r\n";
+    }
+
+    /**
+     * Connects, offers {@code Sec-WebSocket-Extensions: offer} and completes the handshake.
+     *
+     * @return the client and the response head
+     */
+    static Upgraded upgradedOffering(int port, String offer) throws IOException {
+        RawClient c = new RawClient(port);
+        c.send(request("Sec-WebSocket-Extensions: " + offer + "\r\n"));
+        String head = c.readHead();
+        if (!head.startsWith("HTTP/1.1 101")) {
+            c.close();
+            throw new IOException("not upgraded: " + head);
+        }
+        return new Upgraded(c, head);
+    }
+
+    /** A client after its handshake, and the server's response head. */
+    record Upgraded(RawClient client, String head) {
     }
 
     void send(String s) throws IOException {
@@ -105,7 +130,7 @@ final class RawClient implements AutoCloseable {
         if (p.length != len) {
             throw new EOFException("truncated frame");
         }
-        return new Frame((b0 & 0x80) != 0, b0 & 0x0F, p);
+        return new Frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0F, p);
     }
 
     private int readByte() throws IOException {
@@ -157,9 +182,14 @@ final class RawClient implements AutoCloseable {
     }
 
     static byte[] frame(boolean fin, int opcode, byte[] payload, boolean masked) {
+        return frame(fin, 0, opcode, payload, masked);
+    }
+
+    /** A frame with reserved bits {@code rsv} (4 is RSV1: compressed, with permessage-deflate). */
+    static byte[] frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) {
         int n = payload.length;
         ByteArrayOutputStream f = new ByteArrayOutputStream(n + 14);
-        f.write((fin ? 0x80 : 0) | opcode);
+        f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
         int m = masked ? 0x80 : 0;
         if (n < 126) {
             f.write(m | n);
