@@ -641,7 +641,9 @@ public final class WebSocket implements AutoCloseable {
         }
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
-            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            // RSV1 means "compressed" here: a frame read from a compressed message (rsv 4) and written back below
+            // the threshold must not carry it over its plain payload.
+            writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             return;
         }
         if (frame.mask != null && !autoApplyMask) {
