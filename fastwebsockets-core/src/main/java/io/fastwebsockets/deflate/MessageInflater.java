@@ -59,6 +59,11 @@ public final class MessageInflater {
             o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, Math.max(limit + 1, 1)));
         }
         o.clear();
+        if (limit < o.capacity()) {
+            // zlib may fill what room there is: give it no more than the byte that shows the limit was crossed
+            // (the buffer is kept across frames, and may be larger than what is left of this message's limit)
+            o.limit((int) limit + 1);
+        }
         try {
             if (payload.hasRemaining()) {
                 if (inf.finished()) {
