@@ -5,7 +5,9 @@
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
 #   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket")
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket";
+#               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
+#               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
 #      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
@@ -22,7 +24,7 @@ IDLE=${IDLE:-10000}
 OUT=bench/target
 mkdir -p "$OUT"
 
-gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c
+gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz  # zlib: Debian's zlib1g-dev
 # The JDK ./fastws finds; every server runs on it (bench/server.sh), and jcmd comes from it.
 JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
 export BENCH_JAVA=$JAVA_HOME/bin/java
@@ -121,8 +123,9 @@ for rep in $(seq 1 "$REPS"); do
     start_server "$s"
     for c in $CASES; do
       n=${c%x*}; b=${c#*x}
+      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
       line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
-        -d "$DURATION" 2>"$OUT/loadgen.err" || true)
+        -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
       errs=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<<"$line")

@@ -9,8 +9,14 @@
 //             load generator's own core is what limits the rate
 //   loadgen -p PORT -i CONNS [-t HOLD_S]      idle mode: open CONNS connections, print "IDLE_READY n", hold them
 //                                             until stdin closes or HOLD_S seconds pass, then close them
+//   -z (or --deflate): permessage-deflate (RFC 7692). Offers "permessage-deflate; client_no_context_takeover;
+//             server_no_context_takeover" and fails a connection whose server does not accept it. The payload is
+//             then compressible JSON-like text, compressed once with zlib (level 6, raw, sync flush, tail removed)
+//             and sent as one masked RSV1 frame, the same bytes every time (no context takeover: each message
+//             stands alone). Every echo is verified: a compressed one (RSV1) is inflated with zlib and compared
+//             with the payload, an uncompressed one compared as it is. RESULT then also has wire_size (compressed).
 //
-// Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c   (bench/echo.sh does this)
+// Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c -lz   (bench/echo.sh does this)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +33,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 enum { ST_CONNECTING, ST_HANDSHAKE, ST_OPEN, ST_DEAD };
 enum { P_HEAD, P_PAYLOAD };
@@ -51,6 +58,11 @@ struct conn {
     int in_msg;
     unsigned char *frame; // header + key + masked payload, sent over and over
     size_t frame_len;
+    // permessage-deflate
+    int compressed;        // the message being received has RSV1
+    int server_takeover;   // the server keeps its context across messages (no server_no_context_takeover)
+    unsigned char *cbuf;   // its compressed bytes so far (+ room for the 4-byte tail)
+    z_stream *inflater;    // per connection (the server may keep its context)
 };
 
 static const char *host = "127.0.0.1";
@@ -62,8 +74,13 @@ static const char *path = "/";
 static int opening = 64; // handshakes in flight at once
 static int idle_mode = 0;
 static int server_pid = 0;
+static int deflate_mode = 0;
 
 static unsigned char *payload; // what every message carries, unmasked
+static unsigned char *wire;    // what goes in the frame: the payload, or with -z the payload compressed
+static size_t wire_size;
+static size_t max_compressed;  // the longest compressed echo accepted (incompressible data grows a little)
+static unsigned char *inflated; // with -z: where an echo is inflated (size + 1 bytes)
 static int epfd;
 static struct conn *conns;
 static int opened, open_ok, dead;
@@ -123,25 +140,103 @@ static void kill_conn(struct conn *c, const char *why) {
 }
 
 static void build_frame(struct conn *c, uint32_t key) {
-    size_t h = 2 + (size < 126 ? 0 : size <= 0xFFFF ? 2 : 8) + 4;
-    c->frame_len = h + size;
+    size_t n = wire_size;
+    size_t h = 2 + (n < 126 ? 0 : n <= 0xFFFF ? 2 : 8) + 4;
+    c->frame_len = h + n;
     c->frame = malloc(c->frame_len);
     if (!c->frame) die("malloc");
     unsigned char *f = c->frame;
-    f[0] = 0x82; // fin, binary
-    if (size < 126) {
-        f[1] = 0x80 | (unsigned char)size;
-    } else if (size <= 0xFFFF) {
+    f[0] = deflate_mode ? 0xC2 : 0x82; // fin, (RSV1: compressed,) binary
+    if (n < 126) {
+        f[1] = 0x80 | (unsigned char)n;
+    } else if (n <= 0xFFFF) {
         f[1] = 0x80 | 126;
-        f[2] = size >> 8;
-        f[3] = size;
+        f[2] = n >> 8;
+        f[3] = n;
     } else {
         f[1] = 0x80 | 127;
-        for (int i = 0; i < 8; i++) f[2 + i] = (uint64_t)size >> (56 - 8 * i);
+        for (int i = 0; i < 8; i++) f[2 + i] = (uint64_t)n >> (56 - 8 * i);
     }
     unsigned char k[4] = {key >> 24, key >> 16, key >> 8, key};
     memcpy(f + h - 4, k, 4);
-    for (size_t i = 0; i < size; i++) f[h + i] = payload[i] ^ k[i & 3];
+    for (size_t i = 0; i < n; i++) f[h + i] = wire[i] ^ k[i & 3];
+}
+
+// JSON-like text: records whose field names repeat, words from a vocabulary of 64, numbers (reproducible).
+static uint64_t text_rng = 0x2545F4914F6CDD1DULL;
+static uint64_t next_rand(void) {
+    text_rng ^= text_rng << 13;
+    text_rng ^= text_rng >> 7;
+    text_rng ^= text_rng << 17;
+    return text_rng;
+}
+
+static void fill_text(unsigned char *p, size_t n) {
+    static char words[64][12];
+    for (int i = 0; i < 64; i++) {
+        int len = 3 + next_rand() % 7;
+        for (int j = 0; j < len; j++) words[i][j] = 'a' + next_rand() % 26;
+        words[i][len] = 0;
+    }
+    char rec[256];
+    size_t at = 0;
+    while (at < n) {
+        unsigned long long id = next_rand() % 1000000, uid = next_rand() % 1000, pi = next_rand() % 1000,
+                           pf = next_rand() % 100;
+        const char *user = words[next_rand() % 64], *t1 = words[next_rand() % 64], *t2 = words[next_rand() % 64];
+        const char *w1 = words[next_rand() % 64], *w2 = words[next_rand() % 64], *w3 = words[next_rand() % 64],
+                   *w4 = words[next_rand() % 64];
+        int k = snprintf(rec, sizeof rec,
+                         "{\"id\":%llu,\"user\":\"%s_%llu\",\"price\":%llu.%02llu,\"tags\":[\"%s\",\"%s\"],"
+                         "\"text\":\"%s %s %s %s\"}\n",
+                         id, user, uid, pi, pf, t1, t2, w1, w2, w3, w4);
+        for (int i = 0; i < k && at < n; i++) p[at++] = rec[i];
+    }
+}
+
+// The payload as permessage-deflate sends one message: raw DEFLATE, sync-flushed, without 00 00 FF FF.
+static void compress_payload(void) {
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) die("deflateInit2");
+    size_t cap = deflateBound(&z, size) + 64;
+    wire = malloc(cap);
+    if (!wire) die("malloc");
+    z.next_in = payload;
+    z.avail_in = size;
+    z.next_out = wire;
+    z.avail_out = cap;
+    if (deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in != 0) {
+        fprintf(stderr, "loadgen: deflate failed\n");
+        exit(2);
+    }
+    wire_size = cap - z.avail_out;
+    if (wire_size < 4 || memcmp(wire + wire_size - 4, "\0\0\xff\xff", 4) != 0) {
+        fprintf(stderr, "loadgen: sync flush did not end with 00 00 FF FF\n");
+        exit(2);
+    }
+    wire_size -= 4;
+    deflateEnd(&z);
+}
+
+// Inflates a compressed echo (cbuf, len bytes, the tail appended here) and compares it with the payload.
+static int check_compressed_echo(struct conn *c, size_t len) {
+    if (!c->inflater) {
+        c->inflater = calloc(1, sizeof *c->inflater);
+        if (!c->inflater || inflateInit2(c->inflater, -15) != Z_OK) die("inflateInit2");
+    } else if (!c->server_takeover) {
+        inflateReset(c->inflater);
+    }
+    memcpy(c->cbuf + len, "\0\0\xff\xff", 4);
+    z_stream *z = c->inflater;
+    z->next_in = c->cbuf;
+    z->avail_in = len + 4;
+    z->next_out = inflated;
+    z->avail_out = size + 1;
+    int r = inflate(z, Z_SYNC_FLUSH);
+    if (r != Z_OK && r != Z_STREAM_END && !(r == Z_BUF_ERROR && z->avail_in == 0)) return -1;
+    size_t got = size + 1 - z->avail_out;
+    if (r == Z_STREAM_END) inflateReset(z); // the server ended with a final block: the next message starts anew
+    return got == size && z->avail_in == 0 && memcmp(inflated, payload, size) == 0 ? 0 : -1;
 }
 
 // Write what is pending; returns -1 if the connection died.
@@ -223,6 +318,11 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                 kill_conn(c, "the server sent Close");
                 return -1;
             }
+            int rsv = (c->head[0] >> 4) & 7;
+            if (rsv != 0 && !(rsv == 4 && deflate_mode && (c->opcode == 1 || c->opcode == 2))) {
+                kill_conn(c, "unexpected RSV bits");
+                return -1;
+            }
             if (c->opcode == 1 || c->opcode == 2) {
                 if (c->in_msg) {
                     kill_conn(c, "new message inside a fragmented one");
@@ -230,6 +330,8 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                 }
                 c->in_msg = 1;
                 c->msg_got = 0;
+                c->compressed = rsv == 4;
+                if (c->compressed && !c->cbuf && !(c->cbuf = malloc(max_compressed + 4))) die("malloc");
             } else if (c->opcode == 0 && !c->in_msg) {
                 kill_conn(c, "continuation without a message");
                 return -1;
@@ -238,7 +340,14 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
         // payload
         uint64_t take = c->plen - c->pgot;
         if (take > n) take = n;
-        if (c->opcode <= 2) {
+        if (c->opcode <= 2 && c->compressed) {
+            if (c->msg_got + take > max_compressed) {
+                kill_conn(c, "compressed echo far longer than the message sent");
+                return -1;
+            }
+            memcpy(c->cbuf + c->msg_got, p, take);
+            c->msg_got += take;
+        } else if (c->opcode <= 2) {
             if (c->msg_got + take > size) {
                 kill_conn(c, "echo longer than the message sent");
                 return -1;
@@ -258,7 +367,12 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
             c->hneed = 2;
             if (c->opcode <= 2 && c->fin) {
                 c->in_msg = 0;
-                if (c->msg_got != size) {
+                if (c->compressed) {
+                    if (check_compressed_echo(c, c->msg_got) < 0) {
+                        kill_conn(c, "compressed echo does not inflate to the message sent");
+                        return -1;
+                    }
+                } else if (c->msg_got != size) {
                     kill_conn(c, "echo shorter than the message sent");
                     return -1;
                 }
@@ -291,6 +405,19 @@ static void on_handshake_bytes(struct conn *c) {
         if (strncmp(c->hs, "HTTP/1.1 101", 12) != 0) {
             kill_conn(c, "handshake refused");
             return;
+        }
+        if (deflate_mode) {
+            *end = 0; // the head only
+            char *ext = strcasestr(c->hs, "\nSec-WebSocket-Extensions:");
+            if (!ext || !strcasestr(ext, "permessage-deflate")) {
+                kill_conn(c, "the server did not accept permessage-deflate");
+                return;
+            }
+            char *eol = strchr(ext + 1, '\n');
+            if (eol) *eol = 0;
+            c->server_takeover = strcasestr(ext, "server_no_context_takeover") == NULL;
+            if (eol) *eol = '\n';
+            *end = '\r';
         }
         c->state = ST_OPEN;
         open_ok++;
@@ -362,13 +489,16 @@ static void open_all(double deadline) {
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] | -p PORT -i CONNS [-t HOLD_S]\n");
+                    "[-o OPENING] [-P PID] [-z|--deflate] | -p PORT -i CONNS [-t HOLD_S] [-z|--deflate]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
+    }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:z")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -381,6 +511,7 @@ int main(int argc, char **argv) {
         case 'i': idle_mode = 1; nconns = atoi(optarg); break;
         case 't': hold = atof(optarg); break;
         case 'P': server_pid = atoi(optarg); break;
+        case 'z': deflate_mode = 1; break;
         default: usage();
         }
     }
@@ -390,12 +521,22 @@ int main(int argc, char **argv) {
     conns = calloc(nconns, sizeof *conns);
     payload = malloc(size ? size : 1);
     if (!conns || !payload) die("malloc");
-    uint64_t x = 0x9E3779B97F4A7C15ULL; // xorshift: incompressible, reproducible payload
-    for (size_t i = 0; i < size; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        payload[i] = (unsigned char)x;
+    if (deflate_mode) {
+        fill_text(payload, size);
+        compress_payload();
+        max_compressed = size + size / 8 + 1024;
+        inflated = malloc(size + 1);
+        if (!inflated) die("malloc");
+    } else {
+        uint64_t x = 0x9E3779B97F4A7C15ULL; // xorshift: incompressible, reproducible payload
+        for (size_t i = 0; i < size; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            payload[i] = (unsigned char)x;
+        }
+        wire = payload;
+        wire_size = size;
     }
     for (int i = 0; i < nconns; i++) {
         conns[i].hneed = 2;
@@ -403,8 +544,11 @@ int main(int argc, char **argv) {
     }
     request_len = snprintf(request, sizeof request,
                            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                           path, host, port);
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+                           path, host, port,
+                           deflate_mode ? "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+                                          "server_no_context_takeover\r\n"
+                                        : "");
 
     open_all(now() + 60);
     if (dead > 0) {
@@ -454,6 +598,7 @@ int main(int argc, char **argv) {
         double used = scpu1 - scpu0;
         printf(" server_cpu_pct=%.1f msgs_per_server_cpu_sec=%.1f", 100.0 * used / secs, used > 0 ? msgs / used : 0);
     }
+    if (deflate_mode) printf(" deflate=1 wire_size=%zu", wire_size);
     printf("\n");
     return errors ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
 #     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | netty | jetty | helidon | java-websocket
+#           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -21,6 +22,10 @@ case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
   ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
+  ours-raw-deflate) main=OursEchoServer; args=(--mode raw --deflate on) ;;
+  ours-collector-deflate) main=OursEchoServer; args=(--mode collector --deflate on) ;;
+  netty-deflate)  main=NettyEchoServer; args=(--deflate on) ;;
+  jetty-deflate)  main=JettyEchoServer; args=() ;;  # the same server as jetty: Jetty accepts permessage-deflate by default
   servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11
   netty)          main=NettyEchoServer; args=() ;;
   jetty)          main=JettyEchoServer; args=() ;;

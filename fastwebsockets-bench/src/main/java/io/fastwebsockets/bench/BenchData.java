@@ -21,6 +21,41 @@ final class BenchData {
         return b;
     }
 
+    /**
+     * Exactly {@code n} bytes of compressible text like the JSON messages of an application: records of a few
+     * fields whose names repeat, words from a vocabulary of 64, numbers at random (deflate at level 6 takes it to
+     * about a quarter to a third of its size).
+     *
+     * @param n the size
+     * @param seed which text
+     * @return the bytes
+     */
+    static byte[] textLike(int n, long seed) {
+        String[] words = new String[64];
+        Random w = new Random(3);
+        for (int i = 0; i < words.length; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int j = 0, len = 3 + w.nextInt(7); j < len; j++) {
+                b.append((char) ('a' + w.nextInt(26)));
+            }
+            words[i] = b.toString();
+        }
+        Random r = new Random(seed);
+        StringBuilder sb = new StringBuilder(n + 128);
+        while (sb.length() < n) {
+            sb.append("{\"id\":").append(r.nextInt(1_000_000)).append(",\"user\":\"").append(words[r.nextInt(64)])
+                    .append('_').append(r.nextInt(1000)).append("\",\"price\":").append(r.nextInt(100_000) / 100.0)
+                    .append(",\"tags\":[\"").append(words[r.nextInt(64)]).append("\",\"").append(words[r.nextInt(64)])
+                    .append("\"],\"text\":\"");
+            for (int i = 0, k = 3 + r.nextInt(8); i < k; i++) {
+                sb.append(i == 0 ? "" : " ").append(words[r.nextInt(64)]);
+            }
+            sb.append("\"}\n");
+        }
+        sb.setLength(n);
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** @return exactly {@code n} bytes of printable ASCII */
     static byte[] ascii(int n) {
         Random r = new Random(7);

@@ -54,7 +54,7 @@ class DeflateRoundTripFuzzTest {
         byte[] payload;
         if (repetitive) { // compressible: a short pattern repeated
             byte[] unit = in.consumeBytes(in.consumeInt(1, 16));
-            int total = in.consumeInt(0, 256 * 1024);
+            int total = in.consumeInt(0, 64 * 1024);
             payload = new byte[unit.length == 0 ? 0 : total];
             for (int i = 0; i < payload.length; i++) {
                 payload[i] = unit[i % unit.length];

@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
@@ -36,8 +38,14 @@ import java.net.InetSocketAddress;
  * received frame's buffer is handed to the write, no copy) and flushes once per read batch.
  *
  * <pre>
- * NettyEchoServer [--host H] [--port P] [--threads N] [--transport epoll|nio]
+ * NettyEchoServer [--host H] [--port P] [--threads N] [--transport epoll|nio] [--deflate on|off]
  * </pre>
+ *
+ * {@code --deflate on} adds permessage-deflate the way Netty's {@code WebSocketServerCompressionHandler} does (a
+ * {@code WebSocketServerExtensionHandler} with a {@code PerMessageDeflateServerExtensionHandshaker} at level 6,
+ * window 15, before the protocol handler, which then allows RSV bits), except that the handshaker also accepts
+ * {@code server_no_context_takeover}: the stock handler declines offers that ask for it, as the benchmark's load
+ * generator does.
  *
  * The native epoll transport is used when it loads, NIO otherwise (or when asked); which one is printed to stderr.
  * One event-loop thread by default, serving both the listening socket and the connections (the benchmark pins the
@@ -86,7 +94,8 @@ public final class NettyEchoServer {
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
-        EchoArgs a = EchoArgs.parse("NettyEchoServer", args, "threads", "transport");
+        EchoArgs a = EchoArgs.parse("NettyEchoServer", args, "threads", "transport", "deflate");
+        boolean deflate = a.option("deflate", "off").equals("on");
         int threads = a.intOption("threads", 1);
         String wanted = a.option("transport", "epoll");
         boolean epoll = wanted.equals("epoll") && Epoll.isAvailable();
@@ -102,6 +111,7 @@ public final class NettyEchoServer {
                 .websocketPath("/")
                 .checkStartsWith(true)
                 .maxFramePayloadLength(EchoArgs.MAX_MESSAGE)
+                .allowExtensions(deflate)
                 .build();
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -114,13 +124,18 @@ public final class NettyEchoServer {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast(new HttpServerCodec());
                         p.addLast(new HttpObjectAggregator(65536));
+                        if (deflate) {
+                            p.addLast(new WebSocketServerExtensionHandler(
+                                    new PerMessageDeflateServerExtensionHandshaker(6, false, 15, true, false)));
+                        }
                         p.addLast(new WebSocketServerProtocolHandler(wsConfig));
                         p.addLast(new WebSocketFrameAggregator(EchoArgs.MAX_MESSAGE));
                         p.addLast(echo);
                     }
                 });
         Channel server = b.bind(new InetSocketAddress(a.host, a.port)).sync().channel();
-        System.err.println("netty: transport=" + (epoll ? "epoll" : "nio") + ", event-loop threads=" + threads
+        System.err.println("netty: transport=" + (epoll ? "epoll" : "nio") + ", deflate=" + deflate
+                + ", event-loop threads=" + threads
                 + ", unsafe=" + PlatformDependent.hasUnsafe() + ", direct buffers="
                 + PlatformDependent.directBufferPreferred());
         EchoArgs.announce(((InetSocketAddress) server.localAddress()).getPort());

@@ -1,5 +1,6 @@
 package io.fastwebsockets.bench.echo;
 
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.examples.EchoHandlers;
 import io.fastwebsockets.server.WebSocketServer;
 
@@ -9,6 +10,7 @@ import io.fastwebsockets.server.WebSocketServer;
  *
  * <pre>
  * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N] [--event-loops N]
+ *                [--deflate on|off]
  * </pre>
  *
  * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
@@ -16,6 +18,8 @@ import io.fastwebsockets.server.WebSocketServer;
  * connection cap is raised from its default of 10,000 to {@code --max-connections} (default 100,000), so the
  * 10,000-idle-connection test is bound by the process's descriptor limit as it is for the peers, which have no cap.
  * {@code --event-loops} is the server's {@code eventLoops} setting (default 1; 0 = the JDK's own poller).
+ * {@code --deflate on} serves permessage-deflate with {@link PerMessageDeflate#defaults()} (level 6, threshold
+ * 1024 bytes, context takeover unless the client asks for none) to clients that offer it; default off.
  */
 public final class OursEchoServer {
     private OursEchoServer() {
@@ -28,7 +32,9 @@ public final class OursEchoServer {
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
-        EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections", "event-loops");
+        EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections", "event-loops",
+                "deflate");
+        boolean deflate = a.option("deflate", "off").equals("on");
         String mode = a.option("mode", "collector");
         WebSocketServer.Handler handler = switch (mode) {
             case "raw" -> EchoHandlers::echoFrames;
@@ -43,9 +49,10 @@ public final class OursEchoServer {
                 .bind(a.host, a.port)
                 .maxConnections(a.intOption("max-connections", 100_000))
                 .eventLoops(a.intOption("event-loops", 1))
+                .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
                 .handler(handler)
                 .start();
-        System.err.println("fastwebsockets: mode=" + mode + ", event loops=" + a.intOption("event-loops", 1)
+        System.err.println("fastwebsockets: mode=" + mode + ", deflate=" + deflate + ", event loops=" + a.intOption("event-loops", 1)
                 + ", virtual thread per connection, "
                 + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
         EchoArgs.announce(server.port());
