@@ -15,6 +15,9 @@
 //             and sent as one masked RSV1 frame, the same bytes every time (no context takeover: each message
 //             stands alone). Every echo is verified: a compressed one (RSV1) is inflated with zlib and compared
 //             with the payload, an uncompressed one compared as it is. RESULT then also has wire_size (compressed).
+//   -T: with -z, offer plain "permessage-deflate" instead (context takeover both ways, the server's default).
+//   -e: in idle mode, one message each way per connection (sent one connection at a time, each echo verified)
+//       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps.
 //
 // Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c -lz   (bench/echo.sh does this)
 #define _GNU_SOURCE
@@ -75,6 +78,8 @@ static int opening = 64; // handshakes in flight at once
 static int idle_mode = 0;
 static int server_pid = 0;
 static int deflate_mode = 0;
+static int offer_takeover = 0;
+static int echo_once = 0;
 
 static unsigned char *payload; // what every message carries, unmasked
 static unsigned char *wire;    // what goes in the frame: the payload, or with -z the payload compressed
@@ -377,7 +382,7 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                     return -1;
                 }
                 completed++;
-                if (send_message(c) < 0) return -1;
+                if (!idle_mode && send_message(c) < 0) return -1;
             }
             // Ping, Pong: ignored (none expected in this benchmark)
         }
@@ -489,7 +494,7 @@ static void open_all(double deadline) {
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] [-P PID] [-z|--deflate] | -p PORT -i CONNS [-t HOLD_S] [-z|--deflate]\n");
+                    "[-o OPENING] [-P PID] [-z|--deflate [-T]] | -p PORT -i CONNS [-t HOLD_S] [-e [-s SIZE] [-z [-T]]]\n");
     exit(2);
 }
 
@@ -498,7 +503,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:z")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTe")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -512,6 +517,8 @@ int main(int argc, char **argv) {
         case 't': hold = atof(optarg); break;
         case 'P': server_pid = atoi(optarg); break;
         case 'z': deflate_mode = 1; break;
+        case 'T': offer_takeover = 1; break;
+        case 'e': echo_once = 1; break;
         default: usage();
         }
     }
@@ -540,20 +547,33 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < nconns; i++) {
         conns[i].hneed = 2;
-        if (!idle_mode) build_frame(&conns[i], 0x5A3C9E17u * (uint32_t)(i + 1));
+        if (!idle_mode || echo_once) build_frame(&conns[i], 0x5A3C9E17u * (uint32_t)(i + 1));
     }
     request_len = snprintf(request, sizeof request,
                            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
                            path, host, port,
-                           deflate_mode ? "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
-                                          "server_no_context_takeover\r\n"
-                                        : "");
+                           !deflate_mode     ? ""
+                           : offer_takeover ? "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+                                            : "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+                                              "server_no_context_takeover\r\n");
 
     open_all(now() + 60);
     if (dead > 0) {
         fprintf(stderr, "loadgen: %d connections failed to open\n", dead);
         return 3;
+    }
+    if (idle_mode && echo_once) {
+        for (int i = 0; i < nconns; i++) {
+            uint64_t want = completed + 1;
+            double until = now() + 10;
+            send_message(&conns[i]);
+            while (completed < want && dead == 0 && now() < until) loop_once(100);
+            if (completed < want) {
+                fprintf(stderr, "loadgen: connection %d: no echo\n", i);
+                return 3;
+            }
+        }
     }
     if (idle_mode) {
         printf("IDLE_READY %d\n", open_ok);

@@ -10,6 +10,8 @@ import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -42,16 +44,21 @@ class EchoServersTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "ours-raw,       OursEchoServer,          --mode raw,       false",
-        "ours-collector, OursEchoServer,          --mode collector, true",
-        "netty,          NettyEchoServer,         '',               true",
-        "jetty,          JettyEchoServer,         '',               true",
-        "helidon,        HelidonEchoServer,       '',               true",
-        "java-websocket, JavaWebSocketEchoServer, '',               true",
+        "ours-raw,       OursEchoServer,          --mode raw,       false, false",
+        "ours-collector, OursEchoServer,          --mode collector, true,  false",
+        "netty,          NettyEchoServer,         '',               true,  false",
+        "jetty,          JettyEchoServer,         '',               true,  false",
+        "helidon,        HelidonEchoServer,       '',               true,  false",
+        "java-websocket, JavaWebSocketEchoServer, '',               true,  false",
+        // permessage-deflate (bench/server.sh *-deflate): our client offers it and must get it
+        "ours-raw-deflate,       OursEchoServer,  --mode raw --deflate on,       false, true",
+        "ours-collector-deflate, OursEchoServer,  --mode collector --deflate on, true,  true",
+        "netty-deflate,          NettyEchoServer, --deflate on,                  true,  true",
+        "jetty-deflate,          JettyEchoServer, '',                            true,  true",
     })
     @Timeout(90) // Helidon alone takes ~15 s: it unmasks the 16 MiB frame slowly
-    void echoesEveryMessageByteForByteAndExitsOnSigterm(String name, String main, String extra, boolean whole)
-            throws Exception {
+    void echoesEveryMessageByteForByteAndExitsOnSigterm(String name, String main, String extra, boolean whole,
+            boolean deflate) throws Exception {
         Path log = Files.createTempFile("echo-" + name + "-", ".err");
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx1g",
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
@@ -73,7 +80,11 @@ class EchoServersTest {
             assertTrue(line.matches("LISTENING [1-9][0-9]*"), "first stdout line: " + line);
             int port = Integer.parseInt(line.substring("LISTENING ".length()));
 
-            try (WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + port + "/")).webSocket()) {
+            ClientOptions options = ClientOptions.builder()
+                    .perMessageDeflate(deflate ? PerMessageDeflate.builder().threshold(0).build() : null)
+                    .build();
+            try (WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + port + "/"), options).webSocket()) {
+                assertEquals(deflate, ws.perMessageDeflate() != null, name + ": permessage-deflate agreed");
                 FragmentCollector messages = new FragmentCollector(ws);
                 Random random = new Random(port);
                 for (int size : BINARY_SIZES) {
