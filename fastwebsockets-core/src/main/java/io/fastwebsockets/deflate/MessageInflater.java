@@ -56,7 +56,7 @@ public final class MessageInflater {
         }
         ByteBuffer o = out;
         if (o == null) {
-            o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, Math.max(limit + 1, 1)));
+            o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, ceiling(limit)));
         }
         o.clear();
         try {
@@ -109,8 +109,7 @@ public final class MessageInflater {
             if (!o.hasRemaining()) {
                 // Full: zlib may hold more. Grow, but never past what the limit allows plus the byte that shows
                 // the limit was crossed.
-                long cap = Math.min(Math.max(2L * o.capacity(), 1024), limit + 1);
-                cap = Math.min(cap, Integer.MAX_VALUE - 8);
+                long cap = Math.min(Math.max(2L * o.capacity(), 1024), ceiling(limit));
                 if (cap <= o.capacity()) {
                     throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG,
                             "message inflates to more than the limit of its size");
@@ -128,6 +127,11 @@ public final class MessageInflater {
                 throw corrupt("compressed data makes no progress");
             }
         }
+    }
+
+    // The largest output buffer a frame with this limit may need: the limit plus the byte that shows it crossed.
+    private static long ceiling(long limit) {
+        return Math.max(1, Math.min(limit, Integer.MAX_VALUE - 9) + 1);
     }
 
     private void endMessage(Inflater inf) {
