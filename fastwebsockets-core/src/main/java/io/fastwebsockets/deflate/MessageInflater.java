@@ -59,6 +59,12 @@ public final class MessageInflater {
             o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, ceiling(limit)));
         }
         o.clear();
+        if (o.capacity() > ceiling(limit)) {
+            // The buffer is kept across frames and may be larger than what is left of this message's limit: give zlib
+            // no more room than the byte that shows the limit was crossed, so crossing it is seen before anything
+            // zlib finds later in the frame (such as corrupt data).
+            o.limit((int) ceiling(limit));
+        }
         try {
             if (payload.hasRemaining()) {
                 if (inf.finished()) {

@@ -201,6 +201,22 @@ class MessageCodecTest {
     }
 
     @Test
+    void crossingTheLimitIsReportedBeforeCorruptDataLaterInTheSameFrame() throws Exception {
+        MessageInflater inf = new MessageInflater(false);
+        MessageDeflater d = new MessageDeflater(6, true);
+        // a first message with a large limit: the inflater keeps a 16 KiB output buffer
+        inf.inflate(d.deflate(ByteBuffer.wrap(new byte[5000]), true), true, 1 << 20);
+        // then 1000 bytes' worth of data followed by garbage, with only 10 bytes left of the limit
+        byte[] good = array(d.deflate(ByteBuffer.wrap(new byte[1000]), false));
+        byte[] frame = java.util.Arrays.copyOf(good, good.length + 4);
+        java.util.Arrays.fill(frame, good.length, frame.length, (byte) 0xff);
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> inf.inflate(ByteBuffer.wrap(frame), true, 10));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode(), e.getMessage());
+        d.release();
+    }
+
+    @Test
     void corruptDataFailsWith1007() {
         for (byte[] bad : List.of(bytes(0xff, 0xff, 0xff, 0xff), bytes(0x06), bytes(0x00, 0x05, 0x00, 0x00, 0x00))) {
             WebSocketException e = assertThrows(WebSocketException.class,
