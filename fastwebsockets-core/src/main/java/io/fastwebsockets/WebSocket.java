@@ -641,8 +641,8 @@ public final class WebSocket implements AutoCloseable {
         }
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
-            // RSV1 means "compressed" here: a frame read from a compressed message (rsv 4) and written back below
-            // the threshold must not carry it over its plain payload.
+            // RSV1 belongs to the extension: a frame read from a compressed message carries it (rsv() == 4), and
+            // echoed uncompressed it must not say it is compressed.
             writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             return;
         }

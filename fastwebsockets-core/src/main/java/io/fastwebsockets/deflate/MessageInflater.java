@@ -56,13 +56,14 @@ public final class MessageInflater {
         }
         ByteBuffer o = out;
         if (o == null) {
-            o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, Math.max(limit + 1, 1)));
+            o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, ceiling(limit)));
         }
         o.clear();
-        if (limit < o.capacity()) {
-            // zlib may fill what room there is: give it no more than the byte that shows the limit was crossed
-            // (the buffer is kept across frames, and may be larger than what is left of this message's limit)
-            o.limit((int) limit + 1);
+        if (o.capacity() > ceiling(limit)) {
+            // The buffer is kept across frames and may be larger than what is left of this message's limit: give zlib
+            // no more room than the byte that shows the limit was crossed, so crossing it is seen before anything
+            // zlib finds later in the frame (such as corrupt data).
+            o.limit((int) ceiling(limit));
         }
         try {
             if (payload.hasRemaining()) {
@@ -114,8 +115,7 @@ public final class MessageInflater {
             if (!o.hasRemaining()) {
                 // Full: zlib may hold more. Grow, but never past what the limit allows plus the byte that shows
                 // the limit was crossed.
-                long cap = Math.min(Math.max(2L * o.capacity(), 1024), limit + 1);
-                cap = Math.min(cap, Integer.MAX_VALUE - 8);
+                long cap = Math.min(Math.max(2L * o.capacity(), 1024), ceiling(limit));
                 if (cap <= o.capacity()) {
                     throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG,
                             "message inflates to more than the limit of its size");
@@ -133,6 +133,11 @@ public final class MessageInflater {
                 throw corrupt("compressed data makes no progress");
             }
         }
+    }
+
+    // The largest output buffer a frame with this limit may need: the limit plus the byte that shows it crossed.
+    private static long ceiling(long limit) {
+        return Math.max(1, Math.min(limit, Integer.MAX_VALUE - 9) + 1);
     }
 
     private void endMessage(Inflater inf) {

@@ -12,6 +12,7 @@ import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.testkit.Echo;
 import io.fastwebsockets.testkit.TestTls;
@@ -93,6 +94,22 @@ class ClientHandshakeTest {
         try (WebSocketServer server = echoServer(ipCert.server())) {
             Handshake.Connected c = Handshake.connect(URI.create("wss://127.0.0.1:" + server.port() + "/"),
                     ClientOptions.builder().sslContext(ipCert.client()).build());
+            assertEchoAndCleanClose(c.webSocket());
+        }
+    }
+
+    @Test
+    void wssWithPermessageDeflateCompressesBothWaysOverTls() throws Exception {
+        PerMessageDeflate deflate = PerMessageDeflate.builder().threshold(0).build();
+        try (WebSocketServer server = WebSocketServer.builder().tls(ipCert.server()).perMessageDeflate(deflate)
+                .closeTimeout(Duration.ofMillis(500)).handler(Echo::handle).start()) {
+            Handshake.Connected c = Handshake.connect(URI.create("wss://127.0.0.1:" + server.port() + "/"),
+                    ClientOptions.builder().sslContext(ipCert.client()).perMessageDeflate(deflate).build());
+            assertEquals("permessage-deflate", c.headers().get("Sec-WebSocket-Extensions"));
+            c.webSocket().writeFrame(Frame.text("compressed over TLS ".repeat(50)));
+            Frame f = c.webSocket().readFrame();
+            assertEquals(4, f.rsv(), "the echo arrived compressed");
+            assertEquals("compressed over TLS ".repeat(50), f.payloadAsText());
             assertEchoAndCleanClose(c.webSocket());
         }
     }
