@@ -83,6 +83,7 @@ public final class WebSocket implements AutoCloseable {
     private ByteBuffer readBuffer; // read mode: position = first unconsumed byte, limit = end of data
     private ByteBuffer payloadView; // a duplicate of readBuffer, re-aimed at each frame's payload
     private final Frame received = new Frame();
+    private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
     private byte[] receivedMask;
 
     // Write side, touched only by the thread holding writeLock.
@@ -238,6 +239,9 @@ public final class WebSocket implements AutoCloseable {
     }
 
     private Frame readFrameLocked() throws IOException {
+        // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
+        // bytes) while this read waits for the next frame.
+        received.set(received.fin, received.rsv, received.opcode, null, NO_PAYLOAD);
         releaseLargeBuffer();
         if (inflater != null) {
             inflater.trim();
