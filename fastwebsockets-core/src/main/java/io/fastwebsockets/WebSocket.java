@@ -641,7 +641,9 @@ public final class WebSocket implements AutoCloseable {
         }
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
-            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            // RSV1 belongs to the extension: a frame read from a compressed message carries it (rsv() == 4), and
+            // echoed uncompressed it must not say it is compressed.
+            writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             return;
         }
         if (frame.mask != null && !autoApplyMask) {
