@@ -12,7 +12,8 @@ Exits non-zero on any mismatch. The scenarios are those of ws-client.mjs:
   server-ping   "cmd:ping": the server pings us ("java-ping"); websockets answers; the server reports
                 "pong:java-ping"
   deflate       permessage-deflate offered (websockets' default offer, or ClientPerMessageDeflateFactory with the
-                --deflate-options arguments); the server must not accept it; messages still echo uncompressed
+                --deflate-options arguments: a JSON object, or a list of them for several offers in order); the
+                server must not accept it; messages still echo uncompressed
   compressed    permessage-deflate offered as above and it must be accepted: text and binary of every size in
                 SIZES, then fragmented text and binary (iterables of fragments), echoed and compared; each "ok" line
                 says whether the echo arrived compressed, and the run ends with "EXTENSIONS <the response's
@@ -38,7 +39,8 @@ async def open_ws(url, compression=None):
     extensions = None
     if compression == "deflate" and DEFLATE_OPTIONS is not None:
         compression = None
-        extensions = [ClientPerMessageDeflateFactory(**json.loads(DEFLATE_OPTIONS))]
+        options = json.loads(DEFLATE_OPTIONS)  # an object, or a list of objects: one offer each, in order
+        extensions = [ClientPerMessageDeflateFactory(**o) for o in (options if isinstance(options, list) else [options])]
     return await websockets.connect(
         url, max_size=MAX_SIZE, compression=compression, extensions=extensions, ping_interval=None,
         open_timeout=TIMEOUT, create_protocol=counting_protocol(WebSocketClientProtocol))

@@ -42,6 +42,9 @@ class DeflateOurClientTheirServerTest {
 
     /** Our client compresses every message (threshold 0), so the server's counts are exact. */
     private static final PerMessageDeflate OURS = PerMessageDeflate.builder().threshold(0).build();
+    /** ... and, in some cases, asks for no context takeover both ways in its offer. */
+    private static final PerMessageDeflate OURS_NO_TAKEOVER = PerMessageDeflate.builder().threshold(0)
+            .serverNoContextTakeover(true).clientNoContextTakeover(true).build();
 
     /**
      * One server configuration and what it must agree to.
@@ -53,9 +56,16 @@ class DeflateOurClientTheirServerTest {
      * @param serverNoContextTakeover expected in the agreement
      * @param clientNoContextTakeover expected in the agreement
      * @param serverMaxWindowBits expected in the agreement (0: not stated)
+     * @param ours our client's settings
      */
     record Case(Peer peer, String name, String flag, int threshold, boolean serverNoContextTakeover,
-            boolean clientNoContextTakeover, int serverMaxWindowBits) {
+            boolean clientNoContextTakeover, int serverMaxWindowBits, PerMessageDeflate ours) {
+        Case(Peer peer, String name, String flag, int threshold, boolean serverNoContextTakeover,
+                boolean clientNoContextTakeover, int serverMaxWindowBits) {
+            this(peer, name, flag, threshold, serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits,
+                    OURS);
+        }
+
         @Override
         public String toString() {
             return peer + ": " + name;
@@ -78,6 +88,11 @@ class DeflateOurClientTheirServerTest {
                         "--deflate-options={\"threshold\":0,\"serverMaxWindowBits\":10}", 0, false, false, 10),
                 // websockets' defaults: server_max_window_bits=12, every message compressed
                 new Case(Peer.PYTHON_WEBSOCKETS, "websockets defaults", "--deflate", 0, false, false, 12),
+                // Our offer asks for no context takeover both ways: both servers must grant it.
+                new Case(Peer.NODE_WS, "our offer asks for no context takeover both ways",
+                        "--deflate-options={\"threshold\":0}", 0, true, true, 0, OURS_NO_TAKEOVER),
+                new Case(Peer.PYTHON_WEBSOCKETS, "our offer asks for no context takeover both ways", "--deflate", 0,
+                        true, true, 12, OURS_NO_TAKEOVER),
                 new Case(Peer.PYTHON_WEBSOCKETS, "no context takeover both ways, server_max_window_bits=9",
                         "--deflate-options={\"server_no_context_takeover\":true,\"client_no_context_takeover\":true,"
                                 + "\"server_max_window_bits\":9}", 0, true, true, 9));
@@ -85,7 +100,7 @@ class DeflateOurClientTheirServerTest {
 
     private static WebSocket connect(PeerProcess server, Case c) throws Exception {
         Handshake.Connected conn = Handshake.connect(URI.create("ws://127.0.0.1:" + server.port + "/interop"),
-                ClientOptions.builder().perMessageDeflate(OURS).build());
+                ClientOptions.builder().perMessageDeflate(c.ours()).build());
         String header = conn.headers().get("Sec-WebSocket-Extensions");
         assertNotNull(header, "the 101 response has Sec-WebSocket-Extensions");
         assertTrue(header.startsWith("permessage-deflate"), header);

@@ -150,6 +150,9 @@ class DeflateTheirClientOurServerTest {
                         pmd + "; server_no_context_takeover"),
                 new Case(Peer.NODE_WS, "serverMaxWindowBits 15 (accepted and echoed)", Server.RECORDING,
                         "{\"threshold\":0,\"serverMaxWindowBits\":15}", true, 0, pmd + "; server_max_window_bits=15"),
+                // A window hint for the client's compressor: accepted (we read any window), ws then uses 10 bits.
+                new Case(Peer.NODE_WS, "clientMaxWindowBits 10", Server.RECORDING,
+                        "{\"threshold\":0,\"clientMaxWindowBits\":10}", true, 0, pmd),
                 new Case(Peer.NODE_WS, "serverMaxWindowBits 10 (declined)", Server.RECORDING,
                         "{\"threshold\":0,\"serverMaxWindowBits\":10}", false, 0, null),
                 new Case(Peer.NODE_WS, "ws defaults", Server.CLI_DEFAULTS, "{}", true, 0, pmd),
@@ -159,6 +162,12 @@ class DeflateTheirClientOurServerTest {
                 new Case(Peer.PYTHON_WEBSOCKETS, "no context takeover both ways", Server.RECORDING,
                         "{\"server_no_context_takeover\":true,\"client_no_context_takeover\":true}", true, 0,
                         pmd + "; server_no_context_takeover; client_no_context_takeover"),
+                new Case(Peer.PYTHON_WEBSOCKETS, "client_max_window_bits=9", Server.RECORDING,
+                        "{\"client_max_window_bits\":9}", true, 0, pmd),
+                // Two offers: the first asks for a window we cannot use and is declined, the second accepted.
+                new Case(Peer.PYTHON_WEBSOCKETS, "two offers, the first declined", Server.RECORDING,
+                        "[{\"server_max_window_bits\":10},{\"client_no_context_takeover\":true}]", true, 0,
+                        pmd + "; client_no_context_takeover"),
                 new Case(Peer.PYTHON_WEBSOCKETS, "server_max_window_bits=10 (declined)", Server.RECORDING,
                         "{\"server_max_window_bits\":10}", false, 0, null),
                 new Case(Peer.PYTHON_WEBSOCKETS, "websockets defaults", Server.CLI_DEFAULTS, null, true, 0, pmd),
