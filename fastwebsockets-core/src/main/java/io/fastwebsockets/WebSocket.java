@@ -584,7 +584,9 @@ public final class WebSocket implements AutoCloseable {
      * Writes a frame (and, with auto-flush on, the default, pushes it to the transport). A client-role
      * connection masks it with a fresh random key; the payload buffer is never modified nor its position moved.
      * Writing a Close frame starts (or, answering the peer's Close, completes) the closing handshake; prefer
-     * {@link #close(int, String)}, which also waits for the peer.
+     * {@link #close(int, String)}, which also waits for the peer. A frame's RSV1 is never written as it is (a frame
+     * read from a compressed connection keeps RSV1 but holds inflated bytes): only this connection's own compression
+     * sets it.
      *
      * @param frame the frame
      * @throws ConnectionClosedException if this endpoint already sent a Close or the connection is closed
@@ -605,7 +607,8 @@ public final class WebSocket implements AutoCloseable {
             if (deflate != null && !frame.opcode.isControl()) {
                 writeDataWithDeflate(frame);
             } else {
-                writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+                // RSV1 of a frame read from a compressed connection says how it arrived; its payload is inflated.
+                writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             }
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;
@@ -641,7 +644,7 @@ public final class WebSocket implements AutoCloseable {
         }
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
-            writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+            writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload); // sent as it is
             return;
         }
         if (frame.mask != null && !autoApplyMask) {

@@ -1,0 +1,63 @@
+package io.fastwebsockets;
+
+import static io.fastwebsockets.RawPeer.OP_TEXT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerDeflater;
+import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerInflater;
+import io.fastwebsockets.deflate.PerMessageDeflate;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Defects found reviewing permessage-deflate on a connection; each test failed before its fix. */
+class PerMessageDeflateReviewTest {
+    private static final byte[] TEXT = "compress me, compress me, compress me! ".repeat(100)
+            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SMALL = "hi there".getBytes(StandardCharsets.UTF_8);
+
+    private static RawPeer open(Role role) throws Exception {
+        RawPeer p = RawPeer.open(role);
+        p.ws.enablePerMessageDeflate(PerMessageDeflate.builder().threshold(100).build()
+                .acceptResponse(List.of("permessage-deflate")));
+        p.ws.setCloseTimeout(Duration.ofMillis(500));
+        return p;
+    }
+
+    // The payload of a frame our side sent, inflated if it went out compressed.
+    private static byte[] messageOf(RawPeer.WireFrame w) throws Exception {
+        return w.rsv() == 4 ? new PeerInflater().message(w.payload()) : w.payload();
+    }
+
+    // ------------------------------------------------------------------------------- RSV1 of received frames
+
+    @Test
+    void echoingAReceivedSmallCompressedMessageDoesNotSendRsv1OnPlainBytes() throws Exception {
+        // The Frame javadoc says "pass them straight to writeFrame (an echo is correct)", and EchoHandlers does it
+        // through FragmentCollector. A browser compresses even a few bytes; our threshold sends them back plain.
+        try (RawPeer p = open(Role.SERVER)) {
+            p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(SMALL, true)));
+            FragmentCollector c = new FragmentCollector(p.ws);
+            Frame f = c.readFrame();
+            assertEquals(4, f.rsv());
+            c.writeFrame(f);
+            RawPeer.WireFrame w = p.readFrame();
+            assertArrayEquals(SMALL, messageOf(w), "RSV1 must mean the payload is compressed: " + w);
+        }
+    }
+
+    @Test
+    void forwardingAnInflatedFrameToAnUncompressedConnectionSendsNoRsv1() throws Exception {
+        try (RawPeer in = open(Role.SERVER); RawPeer out = RawPeer.open(Role.SERVER)) {
+            in.send(in.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
+            Frame f = in.ws.readFrame();
+            assertEquals(4, f.rsv());
+            out.ws.writeFrame(f); // a broadcast to a client that did not negotiate compression
+            RawPeer.WireFrame w = out.readFrame();
+            assertEquals(0, w.rsv(), "RSV1 on a connection without permessage-deflate");
+            assertArrayEquals(TEXT, w.payload());
+        }
+    }
+}
