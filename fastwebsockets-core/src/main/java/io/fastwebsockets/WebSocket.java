@@ -639,16 +639,21 @@ public final class WebSocket implements AutoCloseable {
                     ? "a new " + frame.opcode + " message was started inside a fragmented one"
                     : "a continuation frame was written without a message to continue");
         }
-        if (first) {
-            compressingMessage = !frame.fin || frame.payload.remaining() >= deflate.settings().threshold();
+        boolean compress = first
+                ? !frame.fin || frame.payload.remaining() >= deflate.settings().threshold() : compressingMessage;
+        // Refuse before changing any state: a refused frame must neither open a message nor advance the compressor
+        // (with context takeover the peer would be sent references to bytes it never received).
+        if (frame.mask != null && role == Role.SERVER) {
+            throw new IllegalArgumentException("a server must not mask the frames it sends (RFC 6455 §5.1)");
         }
+        if (compress && frame.mask != null && !autoApplyMask) {
+            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
+        }
+        compressingMessage = compress;
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
             writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload); // sent as it is
             return;
-        }
-        if (frame.mask != null && !autoApplyMask) {
-            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
         }
         MessageDeflater d = deflater;
         if (d == null) {

@@ -3,10 +3,12 @@ package io.fastwebsockets;
 import static io.fastwebsockets.RawPeer.OP_TEXT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerDeflater;
 import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerInflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +60,32 @@ class PerMessageDeflateReviewTest {
             RawPeer.WireFrame w = out.readFrame();
             assertEquals(0, w.rsv(), "RSV1 on a connection without permessage-deflate");
             assertArrayEquals(TEXT, w.payload());
+        }
+    }
+
+    // ------------------------------------------------------------------------------- refused writes
+
+    @Test
+    void aMaskedFrameRefusedByAServerDoesNotAdvanceTheCompressor() throws Exception {
+        try (RawPeer p = open(Role.SERVER)) {
+            assertThrows(IllegalArgumentException.class, () -> p.ws.writeFrame(
+                    new Frame(true, OpCode.TEXT, new byte[] {1, 2, 3, 4}, ByteBuffer.wrap(TEXT))));
+            p.ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT)));
+            RawPeer.WireFrame w = p.readFrame();
+            assertEquals(4, w.rsv());
+            // The peer never saw the refused message: the one sent must not refer back to it.
+            assertArrayEquals(TEXT, new PeerInflater().message(w.payload()));
+        }
+    }
+
+    @Test
+    void aRefusedFirstFragmentLeavesNoMessageOpen() throws Exception {
+        try (RawPeer p = open(Role.CLIENT)) {
+            p.ws.setAutoApplyMask(false);
+            assertThrows(IllegalStateException.class, () -> p.ws.writeFrame(
+                    new Frame(false, OpCode.BINARY, new byte[] {1, 2, 3, 4}, ByteBuffer.wrap(TEXT))));
+            p.ws.writeFrame(Frame.binary(TEXT)); // nothing was sent: a new message may start
+            assertArrayEquals(TEXT, messageOf(p.readFrame()));
         }
     }
 }
