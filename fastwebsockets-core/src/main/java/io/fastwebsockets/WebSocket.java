@@ -680,6 +680,9 @@ public final class WebSocket implements AutoCloseable {
             throw e;
         } finally {
             writeLock.unlock();
+            if (deflater != null && transport.isClosed()) {
+                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
+            }
         }
     }
 

@@ -3,15 +3,21 @@ package io.fastwebsockets;
 import static io.fastwebsockets.RawPeer.OP_TEXT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerDeflater;
 import io.fastwebsockets.PerMessageDeflateConnectionTest.PeerInflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Defects found reviewing permessage-deflate on a connection; each test failed before its fix. */
@@ -87,5 +93,47 @@ class PerMessageDeflateReviewTest {
             p.ws.writeFrame(Frame.binary(TEXT)); // nothing was sent: a new message may start
             assertArrayEquals(TEXT, messageOf(p.readFrame()));
         }
+    }
+
+    // ------------------------------------------------------------------------------- release on close
+
+    @Test
+    void aFlushHoldingTheWriteLockWhileTheReaderClosesTheTransportStillReleasesTheDeflater() throws Exception {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch readerDone = new CountDownLatch(1);
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                inWrite.countDown();
+                try {
+                    // Hold the write (and the connection's write lock) until the reader has closed the transport.
+                    readerDone.await(TestSupport.GUARD_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        InputStream in = InputStream.nullInputStream(); // the peer hangs up
+        WebSocket ws = WebSocket.afterHandshake(in, out, Role.SERVER);
+        ws.enablePerMessageDeflate(PerMessageDeflate.builder().threshold(0).build()
+                .acceptResponse(List.of("permessage-deflate")));
+        ws.setAutoFlush(false);
+        ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT))); // compressed into the write buffer, not written yet
+        assertTrue(ws.deflaterForTest().holdsDeflater());
+        TestSupport.Background<Void> flusher = TestSupport.background("flusher", () -> {
+            ws.flush();
+            return null;
+        });
+        assertTrue(inWrite.await(TestSupport.GUARD_SECONDS, TimeUnit.SECONDS));
+        assertThrows(ConnectionClosedException.class, ws::readFrame); // end of stream: closes the transport
+        readerDone.countDown();
+        flusher.get();
+        assertTrue(ws.isClosed());
+        assertFalse(ws.deflaterForTest().holdsDeflater(), "the Deflater was never ended");
     }
 }
