@@ -136,4 +136,33 @@ class PerMessageDeflateReviewTest {
         assertTrue(ws.isClosed());
         assertFalse(ws.deflaterForTest().holdsDeflater(), "the Deflater was never ended");
     }
+
+    // ------------------------------------------------------------------------------- §7.2.2 tail handling
+
+    @Test
+    void anEmptyCompressedPayloadIsAnEmptyMessageAndLeavesTheContextAsItWas() throws Exception {
+        // zlib writes nothing for a sync flush with no input right after another one, so a sender that strips the
+        // tail only when present sends an empty message as RSV1 with no payload. Appending 00 00 FF FF to nothing
+        // leaves the inflater inside a stored block header, and the next message was read as its continuation.
+        try (RawPeer p = open(Role.SERVER)) {
+            PeerDeflater pd = new PeerDeflater();
+            p.send(p.frame(true, 4, OP_TEXT, pd.part(TEXT, true)),
+                    p.frame(true, 4, OP_TEXT, new byte[0]),
+                    p.frame(true, 4, OP_TEXT, pd.part(TEXT, true)));
+            assertArrayEquals(TEXT, p.ws.readFrame().payloadBytes());
+            assertEquals(0, p.ws.readFrame().length());
+            assertArrayEquals(TEXT, p.ws.readFrame().payloadBytes());
+        }
+    }
+
+    @Test
+    void anEmptyCompressedPayloadFollowedByAnEmptyStoredBlockIsTwoEmptyMessagesNotCorruptData() throws Exception {
+        try (RawPeer p = open(Role.SERVER)) {
+            p.send(p.frame(true, 4, RawPeer.OP_BINARY, new byte[0]),
+                    p.frame(true, 4, RawPeer.OP_BINARY, new byte[] {0})); // RFC 7692 §7.2.3.6's empty message
+            assertEquals(0, p.ws.readFrame().length());
+            Frame second = p.ws.readFrame();
+            assertEquals(0, second.length(), "bytes of the wire delivered as the message: " + second);
+        }
+    }
 }
