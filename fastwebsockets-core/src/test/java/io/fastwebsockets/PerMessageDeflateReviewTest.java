@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +164,49 @@ class PerMessageDeflateReviewTest {
             assertEquals(0, p.ws.readFrame().length());
             Frame second = p.ws.readFrame();
             assertEquals(0, second.length(), "bytes of the wire delivered as the message: " + second);
+        }
+    }
+
+    // ------------------------------------------------------------------------------- checked and found correct
+
+    @Test
+    void oneFrameBroadcastAtOnceToCompressedAndPlainConnectionsArrivesIntactEverywhere() throws Exception {
+        List<RawPeer> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                peers.add(i % 3 == 2 ? RawPeer.open(i % 2 == 0 ? Role.SERVER : Role.CLIENT)
+                        : open(i % 2 == 0 ? Role.SERVER : Role.CLIENT));
+            }
+            ByteBuffer shared = ByteBuffer.wrap(TEXT);
+            Frame frame = Frame.text(shared);
+            CountDownLatch go = new CountDownLatch(1);
+            List<TestSupport.Background<Void>> writers = new ArrayList<>();
+            for (RawPeer p : peers) {
+                writers.add(TestSupport.background("writer", () -> {
+                    go.await();
+                    for (int k = 0; k < 20; k++) {
+                        p.ws.writeFrame(frame);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (RawPeer p : peers) {
+                PeerInflater pi = new PeerInflater(); // one per connection: context takeover across the 20
+                for (int k = 0; k < 20; k++) {
+                    RawPeer.WireFrame w = p.readFrame();
+                    assertArrayEquals(TEXT, w.rsv() == 4 ? pi.message(w.payload()) : w.payload());
+                }
+            }
+            for (TestSupport.Background<Void> w : writers) {
+                w.get();
+            }
+            assertEquals(0, shared.position());
+            assertEquals(TEXT.length, shared.limit());
+        } finally {
+            for (RawPeer p : peers) {
+                p.close();
+            }
         }
     }
 }
