@@ -584,7 +584,9 @@ public final class WebSocket implements AutoCloseable {
      * Writes a frame (and, with auto-flush on, the default, pushes it to the transport). A client-role
      * connection masks it with a fresh random key; the payload buffer is never modified nor its position moved.
      * Writing a Close frame starts (or, answering the peer's Close, completes) the closing handshake; prefer
-     * {@link #close(int, String)}, which also waits for the peer.
+     * {@link #close(int, String)}, which also waits for the peer. A frame's RSV1 is never written as it is (a frame
+     * read from a compressed connection keeps RSV1 but holds inflated bytes): only this connection's own compression
+     * sets it.
      *
      * @param frame the frame
      * @throws ConnectionClosedException if this endpoint already sent a Close or the connection is closed
@@ -605,7 +607,8 @@ public final class WebSocket implements AutoCloseable {
             if (deflate != null && !frame.opcode.isControl()) {
                 writeDataWithDeflate(frame);
             } else {
-                writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+                // RSV1 of a frame read from a compressed connection says how it arrived; its payload is inflated.
+                writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             }
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;
@@ -636,18 +639,23 @@ public final class WebSocket implements AutoCloseable {
                     ? "a new " + frame.opcode + " message was started inside a fragmented one"
                     : "a continuation frame was written without a message to continue");
         }
-        if (first) {
-            compressingMessage = !frame.fin || frame.payload.remaining() >= deflate.settings().threshold();
+        boolean compress = first
+                ? !frame.fin || frame.payload.remaining() >= deflate.settings().threshold() : compressingMessage;
+        // Refuse before changing any state: a refused frame must neither open a message nor advance the compressor
+        // (with context takeover the peer would be sent references to bytes it never received).
+        if (frame.mask != null && role == Role.SERVER) {
+            throw new IllegalArgumentException("a server must not mask the frames it sends (RFC 6455 §5.1)");
         }
+        if (compress && frame.mask != null && !autoApplyMask) {
+            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
+        }
+        compressingMessage = compress;
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
             // RSV1 belongs to the extension: a frame read from a compressed message carries it (rsv() == 4), and
             // echoed uncompressed it must not say it is compressed.
             writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             return;
-        }
-        if (frame.mask != null && !autoApplyMask) {
-            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
         }
         MessageDeflater d = deflater;
         if (d == null) {
@@ -674,6 +682,9 @@ public final class WebSocket implements AutoCloseable {
             throw e;
         } finally {
             writeLock.unlock();
+            if (deflater != null && transport.isClosed()) {
+                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
+            }
         }
     }
 

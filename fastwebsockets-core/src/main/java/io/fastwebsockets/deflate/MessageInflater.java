@@ -26,6 +26,7 @@ public final class MessageInflater {
     private Inflater inflater;
     private ByteBuffer out;
     private boolean released;
+    private boolean messageHasData; // the message being inflated has had compressed bytes
 
     /**
      * @param noContextTakeover whether the peer compresses every message on its own (its messages never refer to
@@ -67,6 +68,7 @@ public final class MessageInflater {
         }
         try {
             if (payload.hasRemaining()) {
+                messageHasData = true;
                 if (inf.finished()) {
                     throw corrupt("data after the final DEFLATE block of the message");
                 }
@@ -77,7 +79,9 @@ public final class MessageInflater {
                 }
             }
             if (fin) {
-                if (!inf.finished()) {
+                // A message with no compressed bytes at all is empty (zlib sends nothing for a sync flush right
+                // after another): the tail alone is not a whole block and would leave the inflater inside one.
+                if (!inf.finished() && messageHasData) {
                     inf.setInput(TAIL);
                     o = run(inf, o, limit);
                 }
@@ -141,6 +145,7 @@ public final class MessageInflater {
     }
 
     private void endMessage(Inflater inf) {
+        messageHasData = false;
         if (noContextTakeover) {
             inflater = null;
             ZlibPool.giveBack(inf);
