@@ -230,18 +230,12 @@ public final class WebSocket implements AutoCloseable {
         try {
             return readFrameLocked();
         } finally {
-            readLock.unlock();
-            if (inflater != null && transport.isClosed()) {
-                releaseInflater(); // closed while we held the lock: closeTransport could not take it
-            }
+            unlockRead();
         }
     }
 
     private Frame readFrameLocked() throws IOException {
         releaseLargeBuffer();
-        if (inflater != null) {
-            inflater.trim();
-        }
         while (true) {
             if (closeReceived || transport.isClosed()) {
                 throw new ConnectionClosedException("connection is closed", false);
@@ -372,6 +366,9 @@ public final class WebSocket implements AutoCloseable {
             cap = b.capacity();
         }
         b.limit(cap).position(lim);
+        if (inflater != null) {
+            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
+        }
         int n;
         try {
             n = transport.read(b);
@@ -531,17 +528,30 @@ public final class WebSocket implements AutoCloseable {
     private void closeTransport() {
         transport.close();
         transportClosed.countDown();
-        if (inflater != null) {
+        if (deflate != null) {
             releaseInflater();
-        }
-        if (deflater != null) {
             releaseDeflater();
         }
     }
 
     // The compressors are released by whoever holds the matching lock when the transport closes: here if it is free
-    // (or ours), otherwise by its holder on the way out (readFrame and writeFrame check after unlocking), so the
-    // native memory is freed on every path without ever pulling a compressor from under a thread using it.
+    // (or ours), otherwise by its holder on the way out (every holder of a lock unlocks through unlockRead or
+    // unlockWrite, which check after unlocking), so the native memory is freed on every path without ever pulling a
+    // compressor from under a thread using it.
+    private void unlockRead() {
+        readLock.unlock();
+        if (deflate != null && transport.isClosed()) {
+            releaseInflater();
+        }
+    }
+
+    private void unlockWrite() {
+        writeLock.unlock();
+        if (deflate != null && transport.isClosed()) {
+            releaseDeflater();
+        }
+    }
+
     private void releaseInflater() {
         if (readLock.tryLock()) {
             try {
@@ -600,7 +610,7 @@ public final class WebSocket implements AutoCloseable {
         writeLock.lock();
         if (closeSent || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
-            writeLock.unlock();
+            unlockWrite();
             throw new ConnectionClosedException("connection is closed", false);
         }
         try {
@@ -620,10 +630,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
-            if (deflater != null && transport.isClosed()) {
-                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
-            }
+            unlockWrite();
         }
         if (frame.opcode == OpCode.CLOSE && closeReceived) {
             finishClose(); // the application answered the peer's Close itself (auto close off)
@@ -681,10 +688,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
-            if (deflater != null && transport.isClosed()) {
-                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
-            }
+            unlockWrite();
         }
     }
 
@@ -701,7 +705,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -717,7 +721,7 @@ public final class WebSocket implements AutoCloseable {
             flushLocked();
             return true;
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -856,7 +860,7 @@ public final class WebSocket implements AutoCloseable {
                 } catch (IOException e) {
                     // the peer failed, vanished, or the timeout closed the transport
                 } finally {
-                    readLock.unlock();
+                    unlockRead();
                 }
             } else {
                 // Another thread is reading: it will receive the peer's Close and complete the handshake.
