@@ -81,3 +81,38 @@ export function once(emitter, event, what, ms = 30000) {
     });
   });
 }
+
+/**
+ * Counts the compressed messages a connection receives and sends, by wrapping the two calls ws makes once per
+ * frame of a compressed message (decompress on receipt, compress before sending) and counting those that end a
+ * message (fin). This reaches into ws internals (`_extensions`), pinned by package-lock.json; it fails loudly if
+ * their shape changes. Call it right after the handshake ('connection' / 'open'), before any frame is read.
+ */
+export function countCompressed(ws) {
+  const counts = { in: 0, out: 0 };
+  if (ws.extensions === '') {
+    return counts;
+  }
+  const pmd = ws._extensions && ws._extensions['permessage-deflate'];
+  if (!pmd || typeof pmd.decompress !== 'function' || typeof pmd.compress !== 'function') {
+    fail(`cannot find ws's permessage-deflate object (ws internals changed?): extensions=${ws.extensions}`);
+  }
+  const decompress = pmd.decompress;
+  const compress = pmd.compress;
+  pmd.decompress = function (data, fin, cb) {
+    if (fin) counts.in++;
+    return decompress.call(this, data, fin, cb);
+  };
+  pmd.compress = function (data, fin, cb) {
+    if (fin) counts.out++;
+    return compress.call(this, data, fin, cb);
+  };
+  return counts;
+}
+
+/** The value of a --name=value argument, or undefined. */
+export function argValue(name) {
+  const prefix = `--${name}=`;
+  const arg = process.argv.find((a) => a.startsWith(prefix));
+  return arg === undefined ? undefined : arg.slice(prefix.length);
+}

@@ -1,6 +1,6 @@
 """A client on Python `websockets` (legacy asyncio API) that drives one scenario against a WebSocket echo server.
 
-    /usr/bin/python3 py_client.py <ws-url> <scenario>
+    /usr/bin/python3 py_client.py <ws-url> <scenario> [--deflate-options=<json>]
 
 Exits non-zero on any mismatch. The scenarios are those of ws-client.mjs:
   messages      text and binary of every size in SIZES, echoed; SHA-256 compared
@@ -11,22 +11,39 @@ Exits non-zero on any mismatch. The scenarios are those of ws-client.mjs:
   server-close  "cmd:close": the server closes with 1001 "server going away"; we must see exactly that
   server-ping   "cmd:ping": the server pings us ("java-ping"); websockets answers; the server reports
                 "pong:java-ping"
-  deflate       permessage-deflate offered; the server must not accept it; messages still echo uncompressed
+  deflate       permessage-deflate offered (websockets' default offer, or ClientPerMessageDeflateFactory with the
+                --deflate-options arguments: a JSON object, or a list of them for several offers in order); the
+                server must not accept it; messages still echo uncompressed
+  compressed    permessage-deflate offered as above and it must be accepted: text and binary of every size in
+                SIZES, then fragmented text and binary (iterables of fragments), echoed and compared; each "ok" line
+                says whether the echo arrived compressed, and the run ends with "EXTENSIONS <the response's
+                Sec-WebSocket-Extensions>" and "COMPRESSED in=<n> out=<m> messages=<k>"
 """
 import asyncio
+import json
 import sys
 
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.legacy.client import WebSocketClientProtocol
 
-from py_common import MAX_SIZE, SIZES, Mismatch, binary_of, fail, log, sha256, text_of
+from py_common import (MAX_SIZE, SIZES, Mismatch, binary_of, counting_protocol, fail, log, option_value, sha256,
+                       text_of)
 
 TIMEOUT = 30
+DEFLATE_OPTIONS = option_value("deflate-options")
 
 
 async def open_ws(url, compression=None):
+    extensions = None
+    if compression == "deflate" and DEFLATE_OPTIONS is not None:
+        compression = None
+        options = json.loads(DEFLATE_OPTIONS)  # an object, or a list of objects: one offer each, in order
+        extensions = [ClientPerMessageDeflateFactory(**o) for o in (options if isinstance(options, list) else [options])]
     return await websockets.connect(
-        url, max_size=MAX_SIZE, compression=compression, ping_interval=None, open_timeout=TIMEOUT)
+        url, max_size=MAX_SIZE, compression=compression, extensions=extensions, ping_interval=None,
+        open_timeout=TIMEOUT, create_protocol=counting_protocol(WebSocketClientProtocol))
 
 
 async def expect_echo(ws, sent, label):
@@ -141,6 +158,47 @@ async def deflate(url):
     return ws
 
 
+async def expect_compressed_echo(ws, sent, label):
+    before = ws.compressed.received
+    got = await asyncio.wait_for(ws.recv(), TIMEOUT)
+    if type(got) is not type(sent):
+        raise Mismatch(f"{label}: sent {type(sent).__name__}, echoed as {type(got).__name__}")
+    if len(got) != len(sent) or sha256(got) != sha256(sent):
+        raise Mismatch(f"{label}: echo differs ({len(got)} items, sha256 {sha256(got)}; "
+                       f"sent {len(sent)}, sha256 {sha256(sent)})")
+    compressed = "true" if ws.compressed.received > before else "false"
+    log(f"ok {label} sha256={sha256(sent)[:16]} compressed={compressed}")
+
+
+async def compressed(url):
+    ws = await open_ws(url, compression="deflate")
+    answered = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+    if [e.name for e in ws.extensions] != ["permessage-deflate"]:
+        raise Mismatch(f"offered permessage-deflate; the server answered {answered!r}")
+    messages = 0
+    for n in SIZES:
+        text = text_of(n)
+        await ws.send(text)
+        messages += 1
+        await expect_compressed_echo(ws, text, f"text {n}")
+        data = binary_of(n)
+        await ws.send(data)
+        messages += 1
+        await expect_compressed_echo(ws, data, f"binary {n}")
+    # Fragments: one frame each, then an empty final frame (websockets' way of ending an iterable).
+    text = text_of(1 << 20)
+    await ws.send([text[:1000], text[1000:1001], "", text[1001:60000], text[60000:]])
+    messages += 1
+    await expect_compressed_echo(ws, text, f"fragmented-text {len(text.encode('utf-8'))}")
+    data = binary_of(3 * 65536 + 7)
+    await ws.send([data[:65536], data[65536:65536], data[65536:]])
+    messages += 1
+    await expect_compressed_echo(ws, data, f"fragmented-binary {len(data)}")
+    log(f"EXTENSIONS {answered}")
+    log(f"COMPRESSED in={ws.compressed.received} out={ws.compressed.sent} messages={messages}")
+    return ws
+
+
 SCENARIOS = {
     "messages": messages,
     "fragments": fragments,
@@ -149,6 +207,7 @@ SCENARIOS = {
     "server-close": server_close,
     "server-ping": server_ping,
     "deflate": deflate,
+    "compressed": compressed,
 }
 
 
@@ -160,8 +219,9 @@ async def main(url, scenario):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[2] not in SCENARIOS:
-        fail(f"usage: py_client.py <ws-url> <{'|'.join(SCENARIOS)}>")
+    if len(sys.argv) not in (3, 4) or sys.argv[2] not in SCENARIOS or (
+            len(sys.argv) == 4 and DEFLATE_OPTIONS is None):
+        fail(f"usage: py_client.py <ws-url> <{'|'.join(SCENARIOS)}> [--deflate-options=<json>]")
     try:
         asyncio.run(asyncio.wait_for(main(sys.argv[1], sys.argv[2]), 90))
     except Mismatch as e:

@@ -37,3 +37,56 @@ class Mismatch(Exception):
 def fail(message):
     print(f"FAIL: {message}", file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+class CompressionCount:
+    """Counts compressed messages received and sent: wraps a connection's extensions (the public Extension
+    interface, decode/encode per frame) and counts data frames that carry RSV1, which is set on the first frame of a
+    compressed message only."""
+
+    def __init__(self):
+        self.received = 0
+        self.sent = 0
+
+    def wrap(self, extensions):
+        return [_Counting(e, self) for e in extensions]
+
+
+class _Counting:
+    def __init__(self, inner, count):
+        self.inner = inner
+        self.name = inner.name
+        self.count = count
+
+    def decode(self, frame, *, max_size=None):
+        if frame.rsv1:
+            self.count.received += 1
+        return self.inner.decode(frame, max_size=max_size)
+
+    def encode(self, frame):
+        frame = self.inner.encode(frame)
+        if frame.rsv1:
+            self.count.sent += 1
+        return frame
+
+
+def counting_protocol(base):
+    """A subclass of a legacy protocol class whose connections count compressed messages (`.compressed`); the
+    extensions are wrapped as the connection opens, before any frame is read."""
+
+    class Counting(base):
+        def connection_open(self):
+            self.compressed = CompressionCount()
+            self.extensions = self.compressed.wrap(self.extensions)
+            super().connection_open()
+
+    return Counting
+
+
+def option_value(name):
+    """The value of a --name=value argument, or None."""
+    prefix = f"--{name}="
+    for arg in sys.argv:
+        if arg.startswith(prefix):
+            return arg[len(prefix):]
+    return None

@@ -231,10 +231,7 @@ public final class WebSocket implements AutoCloseable {
         try {
             return readFrameLocked();
         } finally {
-            readLock.unlock();
-            if (inflater != null && transport.isClosed()) {
-                releaseInflater(); // closed while we held the lock: closeTransport could not take it
-            }
+            unlockRead();
         }
     }
 
@@ -243,9 +240,6 @@ public final class WebSocket implements AutoCloseable {
         // bytes) while this read waits for the next frame.
         received.set(received.fin, received.rsv, received.opcode, null, NO_PAYLOAD);
         releaseLargeBuffer();
-        if (inflater != null) {
-            inflater.trim();
-        }
         while (true) {
             if (closeReceived || transport.isClosed()) {
                 throw new ConnectionClosedException("connection is closed", false);
@@ -376,6 +370,9 @@ public final class WebSocket implements AutoCloseable {
             cap = b.capacity();
         }
         b.limit(cap).position(lim);
+        if (inflater != null) {
+            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
+        }
         int n;
         try {
             n = transport.read(b);
@@ -535,17 +532,30 @@ public final class WebSocket implements AutoCloseable {
     private void closeTransport() {
         transport.close();
         transportClosed.countDown();
-        if (inflater != null) {
+        if (deflate != null) {
             releaseInflater();
-        }
-        if (deflater != null) {
             releaseDeflater();
         }
     }
 
     // The compressors are released by whoever holds the matching lock when the transport closes: here if it is free
-    // (or ours), otherwise by its holder on the way out (readFrame and writeFrame check after unlocking), so the
-    // native memory is freed on every path without ever pulling a compressor from under a thread using it.
+    // (or ours), otherwise by its holder on the way out (every holder of a lock unlocks through unlockRead or
+    // unlockWrite, which check after unlocking), so the native memory is freed on every path without ever pulling a
+    // compressor from under a thread using it.
+    private void unlockRead() {
+        readLock.unlock();
+        if (deflate != null && transport.isClosed()) {
+            releaseInflater();
+        }
+    }
+
+    private void unlockWrite() {
+        writeLock.unlock();
+        if (deflate != null && transport.isClosed()) {
+            releaseDeflater();
+        }
+    }
+
     private void releaseInflater() {
         if (readLock.tryLock()) {
             try {
@@ -588,7 +598,9 @@ public final class WebSocket implements AutoCloseable {
      * Writes a frame (and, with auto-flush on, the default, pushes it to the transport). A client-role
      * connection masks it with a fresh random key; the payload buffer is never modified nor its position moved.
      * Writing a Close frame starts (or, answering the peer's Close, completes) the closing handshake; prefer
-     * {@link #close(int, String)}, which also waits for the peer.
+     * {@link #close(int, String)}, which also waits for the peer. A frame's RSV1 is never written as it is (a frame
+     * read from a compressed connection keeps RSV1 but holds inflated bytes): only this connection's own compression
+     * sets it.
      *
      * @param frame the frame
      * @throws ConnectionClosedException if this endpoint already sent a Close or the connection is closed
@@ -602,14 +614,15 @@ public final class WebSocket implements AutoCloseable {
         writeLock.lock();
         if (closeSent || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
-            writeLock.unlock();
+            unlockWrite();
             throw new ConnectionClosedException("connection is closed", false);
         }
         try {
             if (deflate != null && !frame.opcode.isControl()) {
                 writeDataWithDeflate(frame);
             } else {
-                writeLocked(frame.fin, frame.rsv, frame.opcode, frame.mask, frame.payload);
+                // RSV1 of a frame read from a compressed connection says how it arrived; its payload is inflated.
+                writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             }
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;
@@ -621,10 +634,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
-            if (deflater != null && transport.isClosed()) {
-                releaseDeflater(); // closed while we held the lock: closeTransport could not take it
-            }
+            unlockWrite();
         }
         if (frame.opcode == OpCode.CLOSE && closeReceived) {
             finishClose(); // the application answered the peer's Close itself (auto close off)
@@ -640,18 +650,23 @@ public final class WebSocket implements AutoCloseable {
                     ? "a new " + frame.opcode + " message was started inside a fragmented one"
                     : "a continuation frame was written without a message to continue");
         }
-        if (first) {
-            compressingMessage = !frame.fin || frame.payload.remaining() >= deflate.settings().threshold();
+        boolean compress = first
+                ? !frame.fin || frame.payload.remaining() >= deflate.settings().threshold() : compressingMessage;
+        // Refuse before changing any state: a refused frame must neither open a message nor advance the compressor
+        // (with context takeover the peer would be sent references to bytes it never received).
+        if (frame.mask != null && role == Role.SERVER) {
+            throw new IllegalArgumentException("a server must not mask the frames it sends (RFC 6455 §5.1)");
         }
+        if (compress && frame.mask != null && !autoApplyMask) {
+            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
+        }
+        compressingMessage = compress;
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
             // RSV1 belongs to the extension: a frame read from a compressed message carries it (rsv() == 4), and
             // echoed uncompressed it must not say it is compressed.
             writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
             return;
-        }
-        if (frame.mask != null && !autoApplyMask) {
-            throw new IllegalStateException("a payload masked by the caller cannot be compressed");
         }
         MessageDeflater d = deflater;
         if (d == null) {
@@ -677,7 +692,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -694,7 +709,7 @@ public final class WebSocket implements AutoCloseable {
             closeTransport();
             throw e;
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -710,7 +725,7 @@ public final class WebSocket implements AutoCloseable {
             flushLocked();
             return true;
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
@@ -849,7 +864,7 @@ public final class WebSocket implements AutoCloseable {
                 } catch (IOException e) {
                     // the peer failed, vanished, or the timeout closed the transport
                 } finally {
-                    readLock.unlock();
+                    unlockRead();
                 }
             } else {
                 // Another thread is reading: it will receive the peer's Close and complete the handshake.

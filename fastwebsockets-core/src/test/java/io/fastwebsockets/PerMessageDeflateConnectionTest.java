@@ -395,6 +395,22 @@ class PerMessageDeflateConnectionTest {
     }
 
     @Test
+    void nothingOfTheLastMessageIsKeptWhileWaitingForTheNext() throws Exception {
+        try (RawPeer p = open(Role.SERVER)) {
+            p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
+            assertArrayEquals(TEXT, p.ws.readFrame().payloadBytes());
+            assertTrue(p.ws.inflaterForTest().outputCapacity() >= TEXT.length, "the frame's bytes live there");
+            p.ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT)));
+            p.readFrame();
+            TestSupport.Background<Frame> reader = TestSupport.background("reader", p.ws::readFrame);
+            TestSupport.awaitInsideReadFrame(reader.thread);
+            assertEquals(0, p.ws.inflaterForTest().outputCapacity(), "inflate output dropped before waiting");
+            p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
+            assertArrayEquals(TEXT, reader.get().payloadBytes(), "and the next message still inflates");
+        }
+    }
+
+    @Test
     void aCloseFromAnotherThreadWhileOneIsBlockedReadingReleasesTheInflaterToo() throws Exception {
         try (RawPeer p = open(Role.SERVER)) {
             p.ws.setCloseTimeout(java.time.Duration.ofMillis(300));

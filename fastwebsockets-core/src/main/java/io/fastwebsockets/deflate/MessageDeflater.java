@@ -14,8 +14,6 @@ import java.util.zip.Deflater;
  * ends; after that the instance is unusable.
  */
 public final class MessageDeflater {
-    /** Output buffers larger than this are dropped after the frame that needed them. */
-    static final int RETAINED_OUTPUT = 16 * 1024;
 
     private final int level;
     private final boolean noContextTakeover;
@@ -53,8 +51,9 @@ public final class MessageDeflater {
         }
         ByteBuffer o = out;
         int n = payload.remaining();
-        if (o == null || o.capacity() < 64) {
-            o = out = ByteBuffer.allocate(Math.min(Math.max(n / 2 + 64, 256), RETAINED_OUTPUT));
+        if (o == null) {
+            // Room for a good ratio, grown as needed (by doubling: a sync flush wants all its output at once).
+            o = out = ByteBuffer.allocate(Math.min(Math.max(n / 2 + 64, 256), 1 << 20));
         }
         o.clear();
         d.setInput(payload.duplicate());
@@ -63,7 +62,11 @@ public final class MessageDeflater {
             if (o.hasRemaining()) {
                 break; // all input taken and flushed: a sync flush that did not fill the buffer is complete
             }
-            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(2L * o.capacity() + 64, Integer.MAX_VALUE - 8));
+            long room = Math.min(2L * o.capacity() + 64, Integer.MAX_VALUE - 8);
+            if (room <= o.capacity()) {
+                throw new IllegalArgumentException("payload too large to compress into one Java buffer");
+            }
+            ByteBuffer bigger = ByteBuffer.allocate((int) room);
             o.flip();
             bigger.put(o);
             o = out = bigger;
@@ -91,11 +94,12 @@ public final class MessageDeflater {
         return o;
     }
 
-    /** Drops an output buffer that grew for a large frame; call once the frame has been written. */
+    /**
+     * Drops the output buffer; call once the frame has been written, so that nothing of the last message is kept
+     * alive between messages. The next frame allocates a buffer sized for it.
+     */
     public void trim() {
-        if (out != null && out.capacity() > RETAINED_OUTPUT) {
-            out = null;
-        }
+        out = null;
     }
 
     /** @return whether a deflater is held now (between messages: only with context takeover) */

@@ -18,7 +18,8 @@ import java.util.zip.Inflater;
  * it under its read lock. Call {@link #release()} when the connection ends.
  */
 public final class MessageInflater {
-    static final int RETAINED_OUTPUT = 16 * 1024;
+    private static final int INITIAL_OUTPUT = 1024;
+    private static final int MAX_INITIAL_OUTPUT = 1 << 20;
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
     private static final byte[] EMPTY = new byte[0];
 
@@ -26,6 +27,7 @@ public final class MessageInflater {
     private Inflater inflater;
     private ByteBuffer out;
     private boolean released;
+    private boolean messageHasData; // the message being inflated has had compressed bytes
 
     /**
      * @param noContextTakeover whether the peer compresses every message on its own (its messages never refer to
@@ -56,7 +58,9 @@ public final class MessageInflater {
         }
         ByteBuffer o = out;
         if (o == null) {
-            o = out = ByteBuffer.allocate((int) Math.min(RETAINED_OUTPUT, ceiling(limit)));
+            // A guess at the inflated size, grown as needed: compressible text is often 4 to 10 times smaller.
+            long guess = Math.max(INITIAL_OUTPUT, Math.min(4L * payload.remaining(), MAX_INITIAL_OUTPUT));
+            o = out = ByteBuffer.allocate((int) Math.min(guess, ceiling(limit)));
         }
         o.clear();
         if (o.capacity() > ceiling(limit)) {
@@ -67,6 +71,7 @@ public final class MessageInflater {
         }
         try {
             if (payload.hasRemaining()) {
+                messageHasData = true;
                 if (inf.finished()) {
                     throw corrupt("data after the final DEFLATE block of the message");
                 }
@@ -77,7 +82,9 @@ public final class MessageInflater {
                 }
             }
             if (fin) {
-                if (!inf.finished()) {
+                // A message with no compressed bytes at all is empty (zlib sends nothing for a sync flush right
+                // after another): the tail alone is not a whole block and would leave the inflater inside one.
+                if (!inf.finished() && messageHasData) {
                     inf.setInput(TAIL);
                     o = run(inf, o, limit);
                 }
@@ -141,6 +148,7 @@ public final class MessageInflater {
     }
 
     private void endMessage(Inflater inf) {
+        messageHasData = false;
         if (noContextTakeover) {
             inflater = null;
             ZlibPool.giveBack(inf);
@@ -155,11 +163,13 @@ public final class MessageInflater {
         return new WebSocketException(CloseCode.INVALID_PAYLOAD, message);
     }
 
-    /** Drops an output buffer that grew for a large frame; call once its bytes are no longer needed. */
+    /**
+     * Drops the output buffer: call once the last frame's bytes are no longer needed and no frame is about to be
+     * inflated (a connection does it before it waits for the socket), so that nothing of the last message is kept
+     * alive between messages. The next frame allocates a buffer sized for it.
+     */
     public void trim() {
-        if (out != null && out.capacity() > RETAINED_OUTPUT) {
-            out = null;
-        }
+        out = null;
     }
 
     /** @return whether an inflater is held now (between messages: only with context takeover, once used) */

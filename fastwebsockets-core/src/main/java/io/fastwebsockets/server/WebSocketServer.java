@@ -401,6 +401,8 @@ public final class WebSocketServer implements AutoCloseable {
         private SSLContext sslContext;
         private int maxConnections = 10_000;
         private UpgradeOptions upgradeOptions = UpgradeOptions.defaults();
+        private io.fastwebsockets.deflate.PerMessageDeflate perMessageDeflate;
+        private boolean perMessageDeflateSet;
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
@@ -467,15 +469,16 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
-         * Turns on permessage-deflate (RFC 7692) for clients that offer it; the same as setting it in
-         * {@link #upgradeOptions}. Default off.
+         * Turns on permessage-deflate (RFC 7692) for clients that offer it. It takes precedence over the setting in
+         * {@link #upgradeOptions}, whichever is called first. Default off.
          *
          * @param settings the compression settings ({@link io.fastwebsockets.deflate.PerMessageDeflate#defaults()}),
          *     or {@code null} for none
          * @return this
          */
         public Builder perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate settings) {
-            this.upgradeOptions = upgradeOptions.withPerMessageDeflate(settings);
+            this.perMessageDeflate = settings;
+            this.perMessageDeflateSet = true;
             return this;
         }
 
@@ -562,6 +565,9 @@ public final class WebSocketServer implements AutoCloseable {
         public WebSocketServer start() throws IOException {
             if (handler == null) {
                 throw new IllegalStateException("no handler");
+            }
+            if (perMessageDeflateSet) {
+                upgradeOptions = upgradeOptions.withPerMessageDeflate(perMessageDeflate);
             }
             return new WebSocketServer(this).begin();
         }

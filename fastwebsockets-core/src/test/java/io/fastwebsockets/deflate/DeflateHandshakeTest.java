@@ -84,6 +84,18 @@ class DeflateHandshakeTest {
     }
 
     @Test
+    void theServerSettingSurvivesUpgradeOptionsSetAfterIt() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder().perMessageDeflate(PerMessageDeflate.defaults())
+                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().subprotocols("chat").build())
+                .handler(Echo::handle).start(); Socket s = RawHttp.connect(server.port())) {
+            HttpParser.Response r = upgradeWith(server.port(), s, "Sec-WebSocket-Extensions: permessage-deflate",
+                    "Sec-WebSocket-Protocol: chat");
+            assertEquals("permessage-deflate", r.headers().get("Sec-WebSocket-Extensions"));
+            assertEquals("chat", r.headers().get("Sec-WebSocket-Protocol"));
+        }
+    }
+
+    @Test
     void serverWithoutCompressionIgnoresOffers() throws Exception {
         try (WebSocketServer server = server(null); Socket s = RawHttp.connect(server.port())) {
             HttpParser.Response r = upgradeWith(server.port(), s, "Sec-WebSocket-Extensions: permessage-deflate");

@@ -1,5 +1,6 @@
 package io.fastwebsockets.examples;
 
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,10 +11,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The echo server behind {@code ./fastws echo-server}: echoes whole messages (through a
- * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames.
+ * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames; {@code --deflate} serves
+ * permessage-deflate ({@link PerMessageDeflate#defaults()}) to clients that offer it.
  *
  * <pre>
- * ./fastws echo-server [--host H] [--port P] [--raw] [--tls [--keystore FILE --storepass PW]]
+ * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
  * </pre>
  *
  * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
@@ -33,9 +35,26 @@ public final class EchoServer {
      * @throws Exception if binding fails
      */
     public static WebSocketServer start(String host, int port, boolean raw, SSLContext tls) throws Exception {
+        return start(host, port, raw, tls, null);
+    }
+
+    /**
+     * Starts an echo server, compressing with clients that offer permessage-deflate if {@code deflate} is given.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @param deflate permessage-deflate settings, or {@code null} for none
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer start(String host, int port, boolean raw, SSLContext tls,
+            PerMessageDeflate deflate) throws Exception {
         return WebSocketServer.builder()
                 .bind(host, port)
                 .tls(tls)
+                .perMessageDeflate(deflate)
                 .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
                 .start();
     }
@@ -45,6 +64,7 @@ public final class EchoServer {
         int port = 9001;
         boolean raw = false;
         boolean tls = false;
+        boolean deflate = false;
         String keystore = null;
         String storepass = "changeit";
         if (args.length == 1 && args[0].matches("\\d+")) {
@@ -58,10 +78,11 @@ public final class EchoServer {
                     case "--port" -> port = Integer.parseInt(args[++i]);
                     case "--raw" -> raw = true;
                     case "--tls" -> tls = true;
+                    case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = args[++i];
                     case "--storepass" -> storepass = args[++i];
                     default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] "
+                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
                                 + "[--tls [--keystore FILE --storepass PW]]");
                         System.exit(2);
                     }
@@ -76,8 +97,10 @@ public final class EchoServer {
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        try (WebSocketServer server = start(host, port, raw, context)) {
-            System.out.println("echo server (" + (raw ? "raw frames" : "whole messages") + ") on "
+        try (WebSocketServer server = start(host, port, raw, context,
+                deflate ? PerMessageDeflate.defaults() : null)) {
+            System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
+                    + (deflate ? ", permessage-deflate" : "") + ") on "
                     + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
             server.awaitTermination();
         }

@@ -131,7 +131,7 @@ enum Peer {
         }
     }
 
-    /** Starts this peer's echo server and waits for its port. Flags: --deflate, --fragment. */
+    /** Starts this peer's echo server and waits for its port. Flags: --deflate, --deflate-options=JSON, --fragment. */
     PeerProcess startServer(String... flags) throws Exception {
         require();
         List<String> command = new ArrayList<>(interpreter());
@@ -148,13 +148,14 @@ enum Peer {
         }
     }
 
-    /** Starts this peer's client on one scenario against {@code url}. */
-    PeerProcess startClient(String url, String scenario) throws Exception {
+    /** Starts this peer's client on one scenario against {@code url}; flags: --deflate-options=JSON. */
+    PeerProcess startClient(String url, String scenario, String... flags) throws Exception {
         require();
         List<String> command = new ArrayList<>(interpreter());
         command.add(clientScript);
         command.add(url);
         command.add(scenario);
+        command.addAll(List.of(flags));
         return PeerProcess.start(label + " client " + scenario, command);
     }
 }

@@ -3,6 +3,7 @@ package io.fastwebsockets.servlet;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.upgrade.HttpHeaders;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
@@ -46,6 +47,12 @@ import java.util.concurrent.TimeUnit;
  * refused Origin {@code 403}, a request arriving after {@link #close()} {@code 503}, and nothing is upgraded. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
  * The options' head size and handshake timeout do not apply here: the container reads the request.
+ *
+ * <p>permessage-deflate (RFC 7692) is off unless the options turn it on
+ * ({@code UpgradeOptions.builder().perMessageDeflate(PerMessageDeflate.defaults())}): then a client's acceptable
+ * offer is answered in {@code Sec-WebSocket-Extensions} and the handler's {@link WebSocket} compresses as agreed
+ * ({@link WebSocket#perMessageDeflate()} tells); a client that offers nothing acceptable gets an uncompressed
+ * connection, and an unparsable {@code Sec-WebSocket-Extensions} header gets {@code 400}.
  *
  * <p>How the connection is taken over depends on the container. The specification's route
  * ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads and writes on the
@@ -115,7 +122,7 @@ public final class ServletUpgrade implements AutoCloseable {
     /**
      * An upgrade whose handler reads and writes raw frames.
      *
-     * @param options subprotocol choice and Origin check
+     * @param options subprotocol choice, Origin check and permessage-deflate
      * @param handler the code run for each connection
      * @return the upgrade, to call from {@code doGet}
      */
@@ -126,7 +133,7 @@ public final class ServletUpgrade implements AutoCloseable {
     /**
      * An upgrade whose handler reads and writes whole messages through a {@link FragmentCollector}.
      *
-     * @param options subprotocol choice and Origin check
+     * @param options subprotocol choice, Origin check and permessage-deflate
      * @param handler the code run for each connection
      * @return the upgrade, to call from {@code doGet}
      */
@@ -196,13 +203,18 @@ public final class ServletUpgrade implements AutoCloseable {
         if (acceptance.subprotocol() != null) {
             response.setHeader("Sec-WebSocket-Protocol", acceptance.subprotocol());
         }
+        String extensions = acceptance.extensionsHeaderValue();
+        if (extensions != null) {
+            response.setHeader("Sec-WebSocket-Extensions", extensions);
+        }
         Accepted accepted = new Accepted(head, acceptance.subprotocol(), request.getRemoteAddr(),
                 request.getUserPrincipal());
+        PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
         if (JettyTunnel.handles(request)) {
-            JettyTunnel.upgrade(request, streams -> new Session(this, accepted, streams).start());
+            JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
         } else {
             UpgradeConnection connection = request.upgrade(UpgradeConnection.class);
-            connection.configure(this, accepted);
+            connection.configure(this, accepted, deflate);
         }
         return true;
     }

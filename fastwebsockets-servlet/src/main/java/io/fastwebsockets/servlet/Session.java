@@ -4,6 +4,7 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +15,16 @@ final class Session {
 
     private final ServletUpgrade owner;
     private final ServletUpgrade.Accepted accepted;
+    private final PerMessageDeflate.Agreement deflate; // null: not negotiated
     private final ConnectionStreams streams;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile WebSocket ws;
 
-    Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, ConnectionStreams streams) {
+    Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate,
+            ConnectionStreams streams) {
         this.owner = owner;
         this.accepted = accepted;
+        this.deflate = deflate;
         this.streams = new FailingCloseStreams(streams);
     }
 
@@ -32,6 +36,7 @@ final class Session {
         try {
             WebSocket w = WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
             w.setCloseTimeout(owner.closeTimeoutValue());
+            w.enablePerMessageDeflate(deflate); // as answered in the 101 response; null leaves it off
             ws = w;
             if (!owner.register(this)) {
                 w.close(CloseCode.GOING_AWAY, "server shutting down");

@@ -1,5 +1,6 @@
 package io.fastwebsockets.servlet;
 
+import io.fastwebsockets.deflate.PerMessageDeflate;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
@@ -18,6 +19,7 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
     // Set once under the lock, in either order: the servlet configures, the container initialises.
     private ServletUpgrade owner;
     private ServletUpgrade.Accepted accepted;
+    private PerMessageDeflate.Agreement deflate;
     private ServletStreams streams;
     private Session session;
 
@@ -25,11 +27,12 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
     public UpgradeConnection() {
     }
 
-    void configure(ServletUpgrade owner, ServletUpgrade.Accepted accepted) {
+    void configure(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate) {
         lock.lock();
         try {
             this.owner = owner;
             this.accepted = accepted;
+            this.deflate = deflate;
             startWhenReady();
         } finally {
             lock.unlock();
@@ -65,7 +68,7 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
     // Some containers call init() from inside HttpServletRequest.upgrade(), before the servlet has configured us.
     private void startWhenReady() {
         if (owner != null && streams != null && session == null) {
-            session = new Session(owner, accepted, streams);
+            session = new Session(owner, accepted, deflate, streams);
             session.start();
         }
     }

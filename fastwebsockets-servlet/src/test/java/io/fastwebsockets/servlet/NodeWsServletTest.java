@@ -75,11 +75,13 @@ class NodeWsServletTest {
     }
 
     /** Runs one scenario of ws-client.mjs against the running container; returns its stdout. */
-    private String runClient(String scenario) throws Exception {
+    private String runClient(String scenario, String... flags) throws Exception {
         Path dir = interopDir();
         requireNodeWs(dir);
         String url = "ws://127.0.0.1:" + running.port() + "/interop";
-        ProcessBuilder pb = new ProcessBuilder(List.of("node", "ws-client.mjs", url, scenario)).directory(dir.toFile());
+        List<String> command = new java.util.ArrayList<>(List.of("node", "ws-client.mjs", url, scenario));
+        command.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().remove("NODE_OPTIONS");
         Process p = pb.start();
         try {
@@ -140,6 +142,45 @@ class NodeWsServletTest {
     void permessageDeflateIsDeclined(EmbeddedContainer container) throws Exception {
         running = container.start("127.0.0.1", 0, new EchoServlet());
         assertTrue(runClient("deflate").contains("ok permessage-deflate offered and declined"));
+    }
+
+    /**
+     * The echo servlet with permessage-deflate on (defaults: threshold 1 KiB) and ws offering it with its defaults
+     * (which, with context takeover, compress every message): every size and fragments come back, echoes from 1 KiB
+     * up arrive compressed, and ws counts every message it sent as compressed.
+     */
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void permessageDeflateWhenTheServletTurnsItOn(EmbeddedContainer container) throws Exception {
+        ServletUpgrade upgrade = ServletUpgrade.messages(
+                io.fastwebsockets.upgrade.UpgradeOptions.builder()
+                        .perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate.defaults()).build(),
+                (messages, request) -> EchoServlet.echo(messages));
+        running = container.start("127.0.0.1", 0, new jakarta.servlet.http.HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(jakarta.servlet.http.HttpServletRequest req,
+                    jakarta.servlet.http.HttpServletResponse resp) throws IOException, jakarta.servlet.ServletException {
+                upgrade.upgrade(req, resp);
+            }
+        });
+        String out = runClient("compressed", "--deflate-options={}");
+        assertTrue(out.contains("\nEXTENSIONS permessage-deflate\n"), out);
+        java.util.regex.Matcher ok = java.util.regex.Pattern
+                .compile("^ok \\S+ (\\d+) sha256=\\S+ compressed=(true|false)$", java.util.regex.Pattern.MULTILINE)
+                .matcher(out);
+        int echoes = 0;
+        int compressed = 0;
+        while (ok.find()) {
+            boolean expected = Long.parseLong(ok.group(1)) >= 1024;
+            assertEquals(expected, Boolean.parseBoolean(ok.group(2)), ok.group());
+            echoes++;
+            compressed += expected ? 1 : 0;
+        }
+        assertEquals(16, echoes, out);
+        assertTrue(out.contains("\nCOMPRESSED in=" + compressed + " out=16 messages=16\n"), out);
+        upgrade.close();
     }
 
     @ParameterizedTest
