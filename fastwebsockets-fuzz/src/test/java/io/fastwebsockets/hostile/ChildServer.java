@@ -104,7 +104,6 @@ final class ChildServer implements AutoCloseable {
                 .backlog(4096)
                 .maxConnections(15_000)
                 .upgradeOptions(UpgradeOptions.builder().handshakeTimeout(HANDSHAKE_TIMEOUT).build())
-                // after upgradeOptions, which replaces the options (this setting among them)
                 .perMessageDeflate(a.contains("--deflate") ? PerMessageDeflate.defaults() : null)
                 .closeTimeout(Duration.ofSeconds(2))
                 .writeTimeout(Duration.ofSeconds(5))
