@@ -58,8 +58,11 @@ public final class MessageInflater {
         }
         ByteBuffer o = out;
         if (o == null) {
-            // A guess at the inflated size, grown as needed: compressible text is often 4 to 10 times smaller.
-            long guess = Math.max(INITIAL_OUTPUT, Math.min(4L * payload.remaining(), MAX_INITIAL_OUTPUT));
+            // A guess at the inflated size, grown as needed: compressible text is often 4 to 10 times smaller, and
+            // incompressible data inflates to a little less than it takes on the wire (room beyond that, so that
+            // zlib does not fill the buffer exactly and force a grow-and-copy).
+            int wire = payload.remaining();
+            long guess = Math.max(Math.max(INITIAL_OUTPUT, wire + 64L), Math.min(4L * wire, MAX_INITIAL_OUTPUT));
             o = out = ByteBuffer.allocate((int) Math.min(guess, ceiling(limit)));
         }
         o.clear();
