@@ -38,7 +38,10 @@ final class LoopTransport implements Transport {
     private volatile Thread reader;
     private volatile Thread writer;
     private volatile boolean closed;
-    private boolean drained; // the last read returned less than it asked for (reader's thread only)
+    // The last read returned less than it asked for, so the socket was empty then (reader's thread only). True at
+    // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
+    // report, holding no buffer meanwhile (see readWillWait).
+    private boolean drained = true;
     private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
@@ -64,7 +67,7 @@ final class LoopTransport implements Transport {
             // likely find nothing (a system call for nothing), wait for the loop's report; its poll is
             // level-triggered, so bytes that came in meanwhile are reported at once.
             drained = false;
-            awaitReadable();
+            awaitReadiness();
         }
         while (true) {
             int want = dst.remaining();
@@ -73,8 +76,30 @@ final class LoopTransport implements Transport {
                 drained = n > 0 && n < want;
                 return n;
             }
-            awaitReadable();
+            awaitReadiness();
         }
+    }
+
+    @Override
+    public boolean readWillWait() {
+        return drained;
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        // What read() would do first; the level-triggered poll reports at once bytes that are already there.
+        drained = false;
+        awaitReadiness();
+    }
+
+    @Override
+    public ByteBuffer acquireReadBuffer(int capacity) {
+        return loop.readBuffers.acquire(capacity);
+    }
+
+    @Override
+    public void releaseReadBuffer(ByteBuffer buffer) {
+        loop.readBuffers.release(buffer);
     }
 
     @Override
@@ -121,7 +146,7 @@ final class LoopTransport implements Transport {
         return writeDeadline.timeout();
     }
 
-    private void awaitReadable() throws IOException {
+    private void awaitReadiness() throws IOException {
         Thread me = Thread.currentThread();
         reader = me;
         while (true) {

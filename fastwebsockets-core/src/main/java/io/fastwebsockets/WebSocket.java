@@ -63,6 +63,9 @@ public final class WebSocket implements AutoCloseable {
     // temporary heap buffer (see grow) and the connection goes back to its regular buffer afterwards.
     static final int INITIAL_READ_BUFFER_SIZE = 1024;
     static final int READ_BUFFER_SIZE = 32 * 1024;
+    // The read buffer of a connection that waits for bytes with nothing buffered, over a transport that lends
+    // buffers (the EventLoop's): capacity 0, so no read ever goes to it and nothing about it can change.
+    private static final ByteBuffer NO_BUFFER = ByteBuffer.allocate(0);
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
     // masks every payload through it, so it gets a larger one. Allocated on the first write.
     static final int SERVER_WRITE_BUFFER_SIZE = 4 * 1024;
@@ -108,6 +111,12 @@ public final class WebSocket implements AutoCloseable {
         this.role = Objects.requireNonNull(role, "role");
         this.transport = transport;
         this.decoder = new FrameDecoder(role);
+        if (alreadyRead == null && transport.readWillWait()) {
+            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (fill).
+            this.regularReadBuffer = NO_BUFFER;
+            this.readBuffer = NO_BUFFER;
+            return;
+        }
         int size = Math.max(INITIAL_READ_BUFFER_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
         this.regularReadBuffer = allocateReadBuffer(size);
         this.readBuffer = regularReadBuffer;
@@ -295,6 +304,10 @@ public final class WebSocket implements AutoCloseable {
         int needed = decoder.bytesNeeded();
         if (pos == lim) {
             pos = lim = 0;
+            if (b == regularReadBuffer && transport.readWillWait()) {
+                b = awaitBytesWithoutBuffer(b);
+                cap = b.capacity();
+            }
         } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
             b.put(0, b, pos, lim - pos);
             lim -= pos;
@@ -339,7 +352,29 @@ public final class WebSocket implements AutoCloseable {
     }
 
     private ByteBuffer allocateReadBuffer(int size) {
-        return transport.prefersDirectBuffers() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        return transport.acquireReadBuffer(size);
+    }
+
+    // Nothing is buffered and the peer has sent nothing since the last read: give the (empty) regular buffer back to
+    // the transport's pool while waiting, and take one of the same size once bytes have arrived. An idle connection
+    // over an EventLoop holds no read buffer.
+    private ByteBuffer awaitBytesWithoutBuffer(ByteBuffer b) throws IOException {
+        int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
+        regularReadBuffer = readBuffer = NO_BUFFER;
+        payloadView = null;
+        if (b != NO_BUFFER) {
+            transport.releaseReadBuffer(b);
+        }
+        try {
+            transport.awaitReadable();
+        } catch (IOException e) {
+            throw readFailed(e);
+        } finally {
+            // Never leave the connection without a buffer to read into, even when the wait failed.
+            b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
+            b.limit(0);
+        }
+        return b;
     }
 
     // The connection is busy: trade the small initial buffer for a full-size one, keeping the unconsumed bytes
@@ -350,6 +385,7 @@ public final class WebSocket implements AutoCloseable {
         regularReadBuffer = bigger;
         readBuffer = bigger;
         payloadView = null;
+        transport.releaseReadBuffer(old);
         return bigger;
     }
 

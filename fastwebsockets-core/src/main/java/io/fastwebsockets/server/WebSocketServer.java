@@ -74,14 +74,24 @@ public final class WebSocketServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
 
-    private final class Connection {
+    // Connection threads come from one factory (thread-safe), and each connection is its thread's Runnable: no
+    // builder, lambda or holder array per connection.
+    private static final java.util.concurrent.ThreadFactory CONNECTION_THREADS =
+            Thread.ofVirtual().name("fastwebsockets-conn").factory();
+
+    private final class Connection implements Runnable {
         final Closeable socket;
         final Thread thread;
         volatile WebSocket ws;
 
-        Connection(Closeable socket, Runnable body) {
+        Connection(Closeable socket) {
             this.socket = socket;
-            this.thread = Thread.ofVirtual().name("fastwebsockets-conn").unstarted(body);
+            this.thread = CONNECTION_THREADS.newThread(this);
+        }
+
+        @Override
+        public void run() {
+            serve(this);
         }
 
         // A handshake blocked reading the request gets no more time; one past its gate is left to finish.
@@ -171,9 +181,7 @@ public final class WebSocketServer implements AutoCloseable {
                 refuseBusy(socket);
                 continue;
             }
-            Connection[] self = new Connection[1];
-            Connection c = new Connection(socket, () -> serve(self[0]));
-            self[0] = c;
+            Connection c = new Connection(socket);
             connections.add(c);
             if (closing) {
                 connections.remove(c);

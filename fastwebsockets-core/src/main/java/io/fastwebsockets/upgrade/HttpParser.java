@@ -38,11 +38,20 @@ public final class HttpParser {
      */
     public static HttpRequest parseRequest(byte[] b, int headLength) throws UpgradeException {
         String[] lines = lines(b, headLength);
-        String[] parts = lines[0].split(" ", -1);
-        if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
+        // method SP target SP version: exactly two spaces
+        String line = lines[0];
+        int sp1 = line.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+        if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
             throw bad("malformed request line");
         }
-        return new HttpRequest(parts[0], parts[1], parts[2], headers(lines));
+        String method = line.substring(0, sp1);
+        String target = line.substring(sp1 + 1, sp2);
+        String version = line.substring(sp2 + 1);
+        if (!isToken(method) || target.isEmpty() || !version.startsWith("HTTP/")) {
+            throw bad("malformed request line");
+        }
+        return new HttpRequest(method, target, version, headers(lines));
     }
 
     /**
@@ -90,15 +99,29 @@ public final class HttpParser {
         if (headLength < 4) {
             throw bad("empty message head");
         }
-        // ISO-8859-1 maps every byte to one char, so indexes stay byte indexes.
-        String head = new String(b, 0, headLength - 4, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n", -1);
-        for (String line : lines) {
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                    throw bad("control character in message head");
-                }
+        // ISO-8859-1 maps every byte to one char, so indexes stay byte indexes. Lines are cut at each CRLF by
+        // hand (no regular expression: a handshake should not compile one) and checked for control characters.
+        int end = headLength - 4;
+        int count = 1;
+        for (int i = 0; i + 1 < end; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                count++;
+                i++;
+            }
+        }
+        String[] lines = new String[count];
+        int start = 0;
+        int n = 0;
+        for (int i = 0; i <= end; i++) {
+            if (i == end || (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n')) {
+                lines[n++] = new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+                start = i + 2;
+                i++;
+                continue;
+            }
+            int c = b[i] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw bad("control character in message head");
             }
         }
         if (lines[0].isEmpty()) {
@@ -126,7 +149,16 @@ public final class HttpParser {
             if (!isToken(name)) {
                 throw bad("invalid header name");
             }
-            h.add(name, line.substring(colon + 1));
+            // The value without its surrounding whitespace, cut once (add would strip a copy again).
+            int from = colon + 1;
+            int to = line.length();
+            while (from < to && Character.isWhitespace(line.charAt(from))) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace(line.charAt(to - 1))) {
+                to--;
+            }
+            h.add(name, line.substring(from, to));
         }
         return h;
     }

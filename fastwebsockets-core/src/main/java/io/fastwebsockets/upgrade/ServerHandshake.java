@@ -90,10 +90,31 @@ public final class ServerHandshake {
      * @return the accept value
      */
     public static String acceptKey(String secWebSocketKey) {
+        MessageDigest sha1 = sha1();
+        sha1.update(secWebSocketKey.getBytes(StandardCharsets.ISO_8859_1));
+        sha1.update(GUID_BYTES);
+        return Base64.getEncoder().encodeToString(sha1.digest());
+    }
+
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+    private static final MessageDigest SHA1_PROTOTYPE = newSha1();
+
+    // A fresh SHA-1 digest. Cloning a prototype skips the provider lookup of MessageDigest.getInstance, which
+    // allocates on every call and leaves a thread-local entry behind in every (virtual) thread that makes it.
+    private static MessageDigest sha1() {
+        if (SHA1_PROTOTYPE != null) {
+            try {
+                return (MessageDigest) SHA1_PROTOTYPE.clone();
+            } catch (CloneNotSupportedException e) {
+                // fall through: a provider whose digest cannot be cloned
+            }
+        }
+        return newSha1();
+    }
+
+    private static MessageDigest newSha1() {
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JDK", e);
         }
