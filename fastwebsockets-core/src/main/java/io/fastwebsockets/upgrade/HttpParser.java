@@ -37,9 +37,9 @@ public final class HttpParser {
      * @throws UpgradeException with status 400 for anything malformed
      */
     public static HttpRequest parseRequest(byte[] b, int headLength) throws UpgradeException {
-        String[] lines = lines(b, headLength);
+        int[] lines = lines(b, headLength);
         // method SP target SP version: exactly two spaces
-        String line = lines[0];
+        String line = string(b, lines[0], lines[1]);
         int sp1 = line.indexOf(' ');
         int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
         if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
@@ -51,7 +51,7 @@ public final class HttpParser {
         if (!isToken(method) || target.isEmpty() || !version.startsWith("HTTP/")) {
             throw bad("malformed request line");
         }
-        return new HttpRequest(method, target, version, headers(lines));
+        return new HttpRequest(method, target, version, headers(b, lines));
     }
 
     /**
@@ -74,8 +74,8 @@ public final class HttpParser {
      * @throws UpgradeException with status 400 for anything malformed
      */
     public static Response parseResponse(byte[] b, int headLength) throws UpgradeException {
-        String[] lines = lines(b, headLength);
-        String line = lines[0];
+        int[] lines = lines(b, headLength);
+        String line = string(b, lines[0], lines[1]);
         int sp1 = line.indexOf(' ');
         if (sp1 < 0 || !line.startsWith("HTTP/") || line.length() < sp1 + 4) {
             throw bad("malformed status line");
@@ -92,15 +92,15 @@ public final class HttpParser {
             throw bad("malformed status code");
         }
         String reason = line.length() > sp1 + 5 ? line.substring(sp1 + 5) : "";
-        return new Response(line.substring(0, sp1), Integer.parseInt(code), reason, headers(lines));
+        return new Response(line.substring(0, sp1), Integer.parseInt(code), reason, headers(b, lines));
     }
 
-    private static String[] lines(byte[] b, int headLength) throws UpgradeException {
+    // The lines of a head as [start, end) byte ranges, pairs in one array: lines are cut at each CRLF by hand (no
+    // regular expression, no string per line) and checked for control characters.
+    private static int[] lines(byte[] b, int headLength) throws UpgradeException {
         if (headLength < 4) {
             throw bad("empty message head");
         }
-        // ISO-8859-1 maps every byte to one char, so indexes stay byte indexes. Lines are cut at each CRLF by
-        // hand (no regular expression: a handshake should not compile one) and checked for control characters.
         int end = headLength - 4;
         int count = 1;
         for (int i = 0; i + 1 < end; i++) {
@@ -109,12 +109,13 @@ public final class HttpParser {
                 i++;
             }
         }
-        String[] lines = new String[count];
+        int[] lines = new int[2 * count];
         int start = 0;
         int n = 0;
         for (int i = 0; i <= end; i++) {
             if (i == end || (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n')) {
-                lines[n++] = new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+                lines[n++] = start;
+                lines[n++] = i;
                 start = i + 2;
                 i++;
                 continue;
@@ -124,41 +125,49 @@ public final class HttpParser {
                 throw bad("control character in message head");
             }
         }
-        if (lines[0].isEmpty()) {
+        if (lines[1] == lines[0]) {
             throw bad("empty start line");
         }
         return lines;
     }
 
-    private static HttpHeaders headers(String[] lines) throws UpgradeException {
+    // ISO-8859-1 maps every byte to one char, so string indexes stay byte indexes.
+    private static String string(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static HttpHeaders headers(byte[] b, int[] lines) throws UpgradeException {
         HttpHeaders h = new HttpHeaders();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isEmpty()) {
+        for (int i = 2; i < lines.length; i += 2) {
+            int start = lines[i];
+            int end = lines[i + 1];
+            if (start == end) {
                 throw bad("empty header line");
             }
-            char first = line.charAt(0);
-            if (first == ' ' || first == '\t') {
+            if (b[start] == ' ' || b[start] == '\t') {
                 throw bad("obsolete line folding");
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
+            int colon = start;
+            while (colon < end && b[colon] != ':') {
+                colon++;
+            }
+            if (colon == start || colon == end) {
                 throw bad("header line without a name");
             }
-            String name = line.substring(0, colon);
+            String name = string(b, start, colon);
             if (!isToken(name)) {
                 throw bad("invalid header name");
             }
             // The value without its surrounding whitespace, cut once (add would strip a copy again).
             int from = colon + 1;
-            int to = line.length();
-            while (from < to && Character.isWhitespace(line.charAt(from))) {
+            int to = end;
+            while (from < to && Character.isWhitespace((char) (b[from] & 0xFF))) {
                 from++;
             }
-            while (to > from && Character.isWhitespace(line.charAt(to - 1))) {
+            while (to > from && Character.isWhitespace((char) (b[to - 1] & 0xFF))) {
                 to--;
             }
-            h.add(name, line.substring(from, to));
+            h.add(name, string(b, from, to));
         }
         return h;
     }

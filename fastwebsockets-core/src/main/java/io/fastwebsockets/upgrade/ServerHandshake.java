@@ -90,27 +90,24 @@ public final class ServerHandshake {
      * @return the accept value
      */
     public static String acceptKey(String secWebSocketKey) {
-        MessageDigest sha1 = sha1();
-        sha1.update(secWebSocketKey.getBytes(StandardCharsets.ISO_8859_1));
-        sha1.update(GUID_BYTES);
-        return Base64.getEncoder().encodeToString(sha1.digest());
+        // Digests are reused (digest() resets one): MessageDigest.getInstance allocates a provider lookup on every
+        // call and leaves a thread-local cache entry behind in every (virtual) thread that makes it.
+        MessageDigest sha1 = SHA1.take();
+        byte[] digest;
+        try {
+            sha1.update(secWebSocketKey.getBytes(StandardCharsets.ISO_8859_1));
+            sha1.update(GUID_BYTES);
+            digest = sha1.digest();
+        } catch (RuntimeException e) {
+            sha1.reset();
+            throw e;
+        }
+        SHA1.giveBack(sha1);
+        return Base64.getEncoder().encodeToString(digest);
     }
 
     private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
-    private static final MessageDigest SHA1_PROTOTYPE = newSha1();
-
-    // A fresh SHA-1 digest. Cloning a prototype skips the provider lookup of MessageDigest.getInstance, which
-    // allocates on every call and leaves a thread-local entry behind in every (virtual) thread that makes it.
-    private static MessageDigest sha1() {
-        if (SHA1_PROTOTYPE != null) {
-            try {
-                return (MessageDigest) SHA1_PROTOTYPE.clone();
-            } catch (CloneNotSupportedException e) {
-                // fall through: a provider whose digest cannot be cloned
-            }
-        }
-        return newSha1();
-    }
+    private static final BoundedPool<MessageDigest> SHA1 = new BoundedPool<>(16, ServerHandshake::newSha1);
 
     private static MessageDigest newSha1() {
         try {
@@ -258,13 +255,29 @@ public final class ServerHandshake {
     }
 
     private static final int INITIAL_HEAD_BUFFER = 1024;
+    // Request-head buffers of the initial size, reused: a handshake owns one only until its WebSocket has copied
+    // the bytes that followed the head. Bounded: at most 64 KiB kept.
+    static final BoundedPool<byte[]> HEAD_BUFFERS = new BoundedPool<>(64, () -> new byte[INITIAL_HEAD_BUFFER]);
 
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
             SocketChannel channel, BooleanSupplier gate, EventLoop loop) throws IOException {
         // A typical upgrade request is a few hundred bytes: start small and grow up to the limit, so that thousands
         // of handshakes do not each churn through a limit-sized buffer.
         int max = options.maxHeadBytes();
-        byte[] buf = new byte[Math.min(INITIAL_HEAD_BUFFER, max)];
+        byte[] first = max >= INITIAL_HEAD_BUFFER ? HEAD_BUFFERS.take() : new byte[max];
+        try {
+            return upgrade(socket, in, out, options, channel, gate, loop, first);
+        } finally {
+            // Nothing refers to it any more: the request was parsed into strings, the bytes after it copied.
+            if (first.length == INITIAL_HEAD_BUFFER) {
+                HEAD_BUFFERS.giveBack(first);
+            }
+        }
+    }
+
+    private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
+            SocketChannel channel, BooleanSupplier gate, EventLoop loop, byte[] buf) throws IOException {
+        int max = options.maxHeadBytes();
         int len = 0;
         int end = -1;
         HttpRequest request;
