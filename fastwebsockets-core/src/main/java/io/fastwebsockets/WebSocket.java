@@ -305,7 +305,26 @@ public final class WebSocket implements AutoCloseable {
         if (pos == lim) {
             pos = lim = 0;
             if (b == regularReadBuffer && transport.readWillWait()) {
-                b = awaitBytesWithoutBuffer(b);
+                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) regular buffer
+                // back to the transport's pool while waiting, and take one of the same size once bytes have
+                // arrived. An idle connection over an EventLoop holds no read buffer. (Inline rather than in a
+                // method of its own: an idle connection's thread is parked in here, and every frame on its stack
+                // is memory kept while it waits.)
+                int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
+                regularReadBuffer = readBuffer = NO_BUFFER;
+                payloadView = null;
+                if (b != NO_BUFFER) {
+                    transport.releaseReadBuffer(b);
+                }
+                try {
+                    transport.awaitReadable();
+                } catch (IOException e) {
+                    throw readFailed(e);
+                } finally {
+                    // Never leave the connection without a buffer to read into, even when the wait failed.
+                    b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
+                    b.limit(0);
+                }
                 cap = b.capacity();
             }
         } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
@@ -353,28 +372,6 @@ public final class WebSocket implements AutoCloseable {
 
     private ByteBuffer allocateReadBuffer(int size) {
         return transport.acquireReadBuffer(size);
-    }
-
-    // Nothing is buffered and the peer has sent nothing since the last read: give the (empty) regular buffer back to
-    // the transport's pool while waiting, and take one of the same size once bytes have arrived. An idle connection
-    // over an EventLoop holds no read buffer.
-    private ByteBuffer awaitBytesWithoutBuffer(ByteBuffer b) throws IOException {
-        int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
-        regularReadBuffer = readBuffer = NO_BUFFER;
-        payloadView = null;
-        if (b != NO_BUFFER) {
-            transport.releaseReadBuffer(b);
-        }
-        try {
-            transport.awaitReadable();
-        } catch (IOException e) {
-            throw readFailed(e);
-        } finally {
-            // Never leave the connection without a buffer to read into, even when the wait failed.
-            b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
-            b.limit(0);
-        }
-        return b;
     }
 
     // The connection is busy: trade the small initial buffer for a full-size one, keeping the unconsumed bytes
