@@ -221,9 +221,8 @@ public final class ServerHandshake {
      */
     public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate,
             EventLoop loop) throws IOException {
-        channel.configureBlocking(true);
-        Socket socket = channel.socket();
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel, gate, loop);
+        // The socket and its streams are made only if the request does not arrive whole at once (see below).
+        return upgrade(null, null, null, options, channel, gate, loop);
     }
 
     /**
@@ -275,6 +274,10 @@ public final class ServerHandshake {
         }
     }
 
+    // With a channel, socket, in and out are null at first: the request is read without blocking, and usually
+    // arrives whole with the connection, so the 101 is written the same way and the channel never needs its socket
+    // adaptor (nor the adaptor's streams, timed blocking reads and blocking-mode switch). Only a request still
+    // incomplete after that first read is read through the adaptor, blocking, within the handshake deadline.
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
             SocketChannel channel, BooleanSupplier gate, EventLoop loop, byte[] buf) throws IOException {
         int max = options.maxHeadBytes();
@@ -284,6 +287,21 @@ public final class ServerHandshake {
         Acceptance acceptance;
         try {
             long deadline = System.nanoTime() + options.handshakeTimeout().toNanos();
+            if (socket == null) {
+                channel.configureBlocking(false);
+                int n = channel.read(ByteBuffer.wrap(buf));
+                if (n < 0) {
+                    throw new UpgradeException(0, "connection closed before a request");
+                }
+                len = n;
+                end = HttpParser.headEnd(buf, 0, len);
+                if (end < 0) {
+                    channel.configureBlocking(true);
+                    socket = channel.socket();
+                    in = socket.getInputStream();
+                    out = socket.getOutputStream();
+                }
+            }
             while (end < 0) {
                 if (len == buf.length) {
                     if (buf.length >= max) {
@@ -312,19 +330,41 @@ public final class ServerHandshake {
                 len += n;
                 end = HttpParser.headEnd(buf, from, len);
             }
-            socket.setSoTimeout(0);
+            if (socket != null) {
+                socket.setSoTimeout(0);
+            }
             request = HttpParser.parseRequest(buf, end);
             acceptance = validate(request, options);
             if (!gate.getAsBoolean()) {
                 throw new UpgradeException(503, "server is shutting down");
             }
-            out.write(acceptance.responseBytes());
-            out.flush();
+            if (socket == null) {
+                // A fresh connection's send buffer takes the 101 whole; should it not, finish blocking.
+                ByteBuffer response = ByteBuffer.wrap(acceptance.responseBytes());
+                channel.write(response);
+                if (response.hasRemaining()) {
+                    channel.configureBlocking(true);
+                    while (response.hasRemaining()) {
+                        channel.write(response);
+                    }
+                }
+            } else {
+                out.write(acceptance.responseBytes());
+                out.flush();
+            }
         } catch (UpgradeException e) {
-            refuse(socket, out, e);
+            if (socket == null) {
+                refuseOnChannel(channel, e);
+            } else {
+                refuse(socket, out, e);
+            }
             throw e;
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            if (socket == null) {
+                closeQuietly(channel);
+            } else {
+                closeQuietly(socket);
+            }
             throw e;
         }
         ByteBuffer rest = len > end ? ByteBuffer.wrap(buf, end, len - end) : null;
@@ -334,7 +374,11 @@ public final class ServerHandshake {
                     ? WebSocket.afterHandshake(channel, Role.SERVER, rest, loop)
                     : WebSocket.afterHandshake(in, out, Role.SERVER, rest);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            if (socket == null) {
+                closeQuietly(channel);
+            } else {
+                closeQuietly(socket);
+            }
             throw e;
         }
         return new Upgraded(ws, request, acceptance.subprotocol());
@@ -400,6 +444,29 @@ public final class ServerHandshake {
             // the client is gone or slow; we are closing anyway
         } finally {
             closeQuietly(socket);
+        }
+    }
+
+    // A refusal on a channel still in non-blocking mode: answered like any other, through the blocking socket.
+    private static void refuseOnChannel(SocketChannel channel, UpgradeException e) {
+        Socket socket;
+        OutputStream out;
+        try {
+            channel.configureBlocking(true);
+            socket = channel.socket();
+            out = socket.getOutputStream();
+        } catch (IOException | RuntimeException x) {
+            closeQuietly(channel);
+            return;
+        }
+        refuse(socket, out, e);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do
         }
     }
 
