@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
  * is not kept. Each class keeps at most a fixed number of free buffers, so the pool never holds more than
  * {@link #MAX_SMALL} × 1 KiB + {@link #MAX_LARGE} × 32 KiB, whatever the connections do; a buffer given back to a
  * full class is left to the garbage collector. Thread-safe.
+ *
+ * <p>A consequence for applications: a {@link Frame} is a view of the read buffer, valid until the next
+ * {@code readFrame()} (see {@link WebSocket}); one kept past that may now show another connection's bytes, not only
+ * later bytes of its own.
  */
 final class ReadBufferPool {
     static final int SMALL = WebSocket.INITIAL_READ_BUFFER_SIZE;
