@@ -34,6 +34,8 @@ public final class EventLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     private final Selector selector;
+    // The read buffers of this loop's connections, shared: a connection waiting for bytes holds none.
+    final ReadBufferPool readBuffers = new ReadBufferPool();
     private final Thread thread;
     private volatile boolean closed;
 

@@ -1,13 +1,14 @@
 package io.fastwebsockets;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,13 +34,31 @@ final class LoopTransport implements Transport {
     private final SocketChannel channel;
     private final EventLoop loop;
     private final SelectionKey key;
-    private final AtomicInteger readState = new AtomicInteger(ARMED);
-    private final AtomicInteger writeState = new AtomicInteger(DISARMED);
+    // Plain volatile fields with VarHandles rather than AtomicIntegers: two objects fewer per connection.
+    private volatile int readState = ARMED;
+    private volatile int writeState = DISARMED;
+    private static final VarHandle READ_STATE;
+    private static final VarHandle WRITE_STATE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            READ_STATE = l.findVarHandle(LoopTransport.class, "readState", int.class);
+            WRITE_STATE = l.findVarHandle(LoopTransport.class, "writeState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile Thread reader;
     private volatile Thread writer;
     private volatile boolean closed;
-    private boolean drained; // the last read returned less than it asked for (reader's thread only)
-    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
+    // The last read returned less than it asked for, so the socket was empty then (reader's thread only). True at
+    // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
+    // report, holding no buffer meanwhile (see readWillWait).
+    private boolean drained = true;
+    // Made by the first setWriteTimeout with a timeout: most connections never have one, and an idle connection
+    // should hold as few objects as it can.
+    private volatile WriteDeadline writeDeadline;
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
         this.channel = channel;
@@ -63,7 +82,6 @@ final class LoopTransport implements Transport {
             // The last read left room in its buffer: the socket was empty then. Rather than a read that would most
             // likely find nothing (a system call for nothing), wait for the loop's report; its poll is
             // level-triggered, so bytes that came in meanwhile are reported at once.
-            drained = false;
             awaitReadable();
         }
         while (true) {
@@ -78,8 +96,27 @@ final class LoopTransport implements Transport {
     }
 
     @Override
+    public boolean readWillWait() {
+        return drained;
+    }
+
+
+    @Override
+    public ByteBuffer acquireReadBuffer(int capacity) {
+        return loop.readBuffers.acquire(capacity);
+    }
+
+    @Override
+    public void releaseReadBuffer(ByteBuffer buffer) {
+        loop.readBuffers.release(buffer);
+    }
+
+    @Override
     public void write(ByteBuffer src) throws IOException {
-        writeDeadline.begin();
+        WriteDeadline deadline = writeDeadline;
+        if (deadline != null) {
+            deadline.begin();
+        }
         try {
             while (src.hasRemaining()) {
                 if (channel.write(src) == 0) {
@@ -87,15 +124,20 @@ final class LoopTransport implements Transport {
                 }
             }
         } catch (IOException e) {
-            throw writeDeadline.failure(e);
+            throw deadline != null ? deadline.failure(e) : e;
         } finally {
-            writeDeadline.end();
+            if (deadline != null) {
+                deadline.end();
+            }
         }
     }
 
     @Override
     public void write(ByteBuffer[] srcs) throws IOException {
-        writeDeadline.begin();
+        WriteDeadline deadline = writeDeadline;
+        if (deadline != null) {
+            deadline.begin();
+        }
         try {
             // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
             // before it is not.
@@ -105,33 +147,59 @@ final class LoopTransport implements Transport {
                 }
             }
         } catch (IOException e) {
-            throw writeDeadline.failure(e);
+            throw deadline != null ? deadline.failure(e) : e;
         } finally {
-            writeDeadline.end();
+            if (deadline != null) {
+                deadline.end();
+            }
         }
     }
 
     @Override
     public void setWriteTimeout(java.time.Duration timeout) {
-        writeDeadline.setTimeout(timeout);
+        WriteDeadline deadline = writeDeadline;
+        if (deadline == null) {
+            if (timeout == null || timeout.isZero()) {
+                return; // none, as before
+            }
+            synchronized (this) {
+                deadline = writeDeadline;
+                if (deadline == null) {
+                    deadline = new WriteDeadline(this::close);
+                    deadline.setTimeout(timeout); // validates before it is published
+                    writeDeadline = deadline;
+                    if (closed) {
+                        deadline.stop(); // no watchdog for a closed transport
+                    }
+                    return;
+                }
+            }
+        }
+        deadline.setTimeout(timeout);
     }
 
     @Override
     public java.time.Duration writeTimeout() {
-        return writeDeadline.timeout();
+        WriteDeadline deadline = writeDeadline;
+        return deadline == null ? null : deadline.timeout();
     }
 
-    private void awaitReadable() throws IOException {
+    // Parks until the loop reports the socket readable. Also what a reader with nothing buffered calls before it
+    // takes a buffer (WebSocket.fill): an idle connection's thread is parked here, so this sits directly on the
+    // parked stack, one frame less to keep than a wrapper would cost.
+    @Override
+    public void awaitReadable() throws IOException {
+        drained = false;
         Thread me = Thread.currentThread();
         reader = me;
         while (true) {
-            int s = readState.get();
+            int s = readState;
             if (s == ARMED) {
-                if (readState.compareAndSet(ARMED, WAITING)) {
+                if (READ_STATE.compareAndSet(this, ARMED, WAITING)) {
                     break;
                 }
             } else if (s == DISARMED) {
-                if (readState.compareAndSet(DISARMED, WAITING)) {
+                if (READ_STATE.compareAndSet(this, DISARMED, WAITING)) {
                     interest(SelectionKey.OP_READ, true);
                     break;
                 }
@@ -139,7 +207,7 @@ final class LoopTransport implements Transport {
                 break; // WAITING already (a spurious return from an earlier park)
             }
         }
-        while (readState.get() == WAITING && !closed) {
+        while (readState == WAITING && !closed) {
             LockSupport.park(this);
         }
         reader = null;
@@ -151,10 +219,10 @@ final class LoopTransport implements Transport {
     private void awaitWritable() throws IOException {
         Thread me = Thread.currentThread();
         writer = me;
-        if (writeState.compareAndSet(DISARMED, WAITING)) {
+        if (WRITE_STATE.compareAndSet(this, DISARMED, WAITING)) {
             interest(SelectionKey.OP_WRITE, true);
         }
-        while (writeState.get() == WAITING && !closed) {
+        while (writeState == WAITING && !closed) {
             LockSupport.park(this);
         }
         writer = null;
@@ -168,18 +236,18 @@ final class LoopTransport implements Transport {
     void ready(SelectionKey key, int ops) {
         if ((ops & SelectionKey.OP_READ) != 0) {
             while (true) {
-                int s = readState.get();
+                int s = readState;
                 if (s == WAITING) {
-                    if (readState.compareAndSet(WAITING, ARMED)) {
+                    if (READ_STATE.compareAndSet(this, WAITING, ARMED)) {
                         LockSupport.unpark(reader);
                         break;
                     }
                 } else if (s == ARMED) {
-                    if (readState.compareAndSet(ARMED, DISARMED)) {
+                    if (READ_STATE.compareAndSet(this, ARMED, DISARMED)) {
                         interestOnLoop(key, SelectionKey.OP_READ, false);
                         // The reader may have started waiting between the CAS and the line above, turning the
                         // interest on just before we turned it off: give it back, or its wakeup is lost.
-                        if (readState.get() == WAITING) {
+                        if (readState == WAITING) {
                             interestOnLoop(key, SelectionKey.OP_READ, true);
                         }
                         break;
@@ -189,11 +257,11 @@ final class LoopTransport implements Transport {
                 }
             }
         }
-        if ((ops & SelectionKey.OP_WRITE) != 0 && writeState.compareAndSet(WAITING, DISARMED)) {
+        if ((ops & SelectionKey.OP_WRITE) != 0 && WRITE_STATE.compareAndSet(this, WAITING, DISARMED)) {
             interestOnLoop(key, SelectionKey.OP_WRITE, false);
             // As for reads: a writer that found no room again right after the CAS may already have turned the
             // interest back on, before our line above turned it off.
-            if (writeState.get() == WAITING) {
+            if (writeState == WAITING) {
                 interestOnLoop(key, SelectionKey.OP_WRITE, true);
             }
             LockSupport.unpark(writer);
@@ -238,7 +306,10 @@ final class LoopTransport implements Transport {
             return;
         }
         closed = true;
-        writeDeadline.stop();
+        WriteDeadline deadline = writeDeadline;
+        if (deadline != null) {
+            deadline.stop();
+        }
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -44,6 +44,44 @@ interface Transport {
     /** @return whether {@link #close()} has been called */
     boolean isClosed();
 
+    /**
+     * Whether the next {@link #read} would first wait for the peer (the last read came up short, so the socket was
+     * empty): a caller with nothing buffered may then give its read buffer back ({@link #releaseReadBuffer}), wait
+     * with {@link #awaitReadable()} and take a buffer only once bytes have arrived. Default: false (a read just
+     * blocks).
+     *
+     * @return whether the caller may wait without a buffer
+     */
+    default boolean readWillWait() {
+        return false;
+    }
+
+    /**
+     * Waits until the socket is reported readable (or at end of stream, or closed), without reading; the next
+     * {@link #read} then reads at once. Only called after {@link #readWillWait()} returned true.
+     *
+     * @throws IOException if the transport is closed meanwhile
+     */
+    default void awaitReadable() throws IOException {
+    }
+
+    /**
+     * @param capacity the capacity wanted
+     * @return an empty read buffer of that capacity, direct if {@link #prefersDirectBuffers()}, from a pool where the
+     *     transport has one
+     */
+    default ByteBuffer acquireReadBuffer(int capacity) {
+        return prefersDirectBuffers() ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+    }
+
+    /**
+     * Gives a read buffer back to the transport's pool, if it has one; the caller must not touch it again.
+     *
+     * @param buffer the buffer
+     */
+    default void releaseReadBuffer(ByteBuffer buffer) {
+    }
+
     /** @return whether any of the buffers has bytes left (a gathering write is done when none has) */
     static boolean anyRemaining(ByteBuffer[] srcs) {
         for (ByteBuffer b : srcs) {

@@ -36,7 +36,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Frames, not messages.</b> {@link #readFrame()} returns every frame as it arrives, fin bit visible,
  * control frames included (after answering them, see below). Wrap the connection in a {@link FragmentCollector}
  * to receive whole messages instead. A returned frame is a view of the read buffer, valid until the next
- * {@code readFrame()}: see {@link Frame}.
+ * {@code readFrame()}: see {@link Frame}. After that its bytes may be anything, even another connection's (an idle
+ * connection over an {@link EventLoop} lends its empty read buffer to a shared pool while it waits); copy what you
+ * keep ({@link Frame#copy()}).
  *
  * <p><b>Strict.</b> Every protocol rule is checked on raw frames too (see {@link FrameDecoder}): masking
  * direction, RSV bits, opcodes, control frame rules, fragmentation order, UTF-8 of text across fragments and of
@@ -67,6 +69,9 @@ public final class WebSocket implements AutoCloseable {
     // temporary heap buffer (see grow) and the connection goes back to its regular buffer afterwards.
     static final int INITIAL_READ_BUFFER_SIZE = 1024;
     static final int READ_BUFFER_SIZE = 32 * 1024;
+    // The read buffer of a connection that waits for bytes with nothing buffered, over a transport that lends
+    // buffers (the EventLoop's): capacity 0, so no read ever goes to it and nothing about it can change.
+    private static final ByteBuffer NO_BUFFER = ByteBuffer.allocate(0);
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
     // masks every payload through it, so it gets a larger one. Allocated on the first write.
     static final int SERVER_WRITE_BUFFER_SIZE = 4 * 1024;
@@ -123,6 +128,12 @@ public final class WebSocket implements AutoCloseable {
         this.role = Objects.requireNonNull(role, "role");
         this.transport = transport;
         this.decoder = new FrameDecoder(role);
+        if (alreadyRead == null && transport.readWillWait()) {
+            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (fill).
+            this.regularReadBuffer = NO_BUFFER;
+            this.readBuffer = NO_BUFFER;
+            return;
+        }
         int size = Math.max(INITIAL_READ_BUFFER_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
         this.regularReadBuffer = allocateReadBuffer(size);
         this.readBuffer = regularReadBuffer;
@@ -349,6 +360,9 @@ public final class WebSocket implements AutoCloseable {
     // Reads more bytes after the buffered ones: compacts, grows for a frame larger than the buffer (never beyond
     // what has actually arrived, times two), and treats end of stream.
     private void fill() throws IOException {
+        if (inflater != null) {
+            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
+        }
         ByteBuffer b = readBuffer;
         int pos = b.position();
         int lim = b.limit();
@@ -356,6 +370,29 @@ public final class WebSocket implements AutoCloseable {
         int needed = decoder.bytesNeeded();
         if (pos == lim) {
             pos = lim = 0;
+            if (b == regularReadBuffer && transport.readWillWait()) {
+                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) regular buffer
+                // back to the transport's pool while waiting, and take one of the same size once bytes have
+                // arrived. An idle connection over an EventLoop holds no read buffer. (Inline rather than in a
+                // method of its own: an idle connection's thread is parked in here, and every frame on its stack
+                // is memory kept while it waits.)
+                int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
+                regularReadBuffer = readBuffer = NO_BUFFER;
+                payloadView = null;
+                if (b != NO_BUFFER) {
+                    transport.releaseReadBuffer(b);
+                }
+                try {
+                    transport.awaitReadable();
+                } catch (IOException e) {
+                    throw readFailed(e);
+                } finally {
+                    // Never leave the connection without a buffer to read into, even when the wait failed.
+                    b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
+                    b.limit(0);
+                }
+                cap = b.capacity();
+            }
         } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
             b.put(0, b, pos, lim - pos);
             lim -= pos;
@@ -370,9 +407,6 @@ public final class WebSocket implements AutoCloseable {
             cap = b.capacity();
         }
         b.limit(cap).position(lim);
-        if (inflater != null) {
-            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
-        }
         int n;
         try {
             n = transport.read(b);
@@ -403,7 +437,7 @@ public final class WebSocket implements AutoCloseable {
     }
 
     private ByteBuffer allocateReadBuffer(int size) {
-        return transport.prefersDirectBuffers() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        return transport.acquireReadBuffer(size);
     }
 
     // The connection is busy: trade the small initial buffer for a full-size one, keeping the unconsumed bytes
@@ -414,6 +448,7 @@ public final class WebSocket implements AutoCloseable {
         regularReadBuffer = bigger;
         readBuffer = bigger;
         payloadView = null;
+        transport.releaseReadBuffer(old);
         return bigger;
     }
 

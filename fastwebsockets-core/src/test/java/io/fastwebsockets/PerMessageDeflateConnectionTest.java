@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -408,6 +409,43 @@ class PerMessageDeflateConnectionTest {
             p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
             assertArrayEquals(TEXT, reader.get().payloadBytes(), "and the next message still inflates");
         }
+    }
+
+    @Test
+    void overAnEventLoopNothingOfTheLastMessageIsKeptWhileWaitingEither() throws Exception {
+        SocketChannel[] pair = RawPeer.socketPair();
+        try (EventLoop loop = EventLoop.start("deflate-idle-test");
+                SocketChannel client = pair[0]) {
+            WebSocket ws = WebSocket.afterHandshake(pair[1], Role.SERVER, null, loop);
+            ws.enablePerMessageDeflate(agreement(PerMessageDeflate.defaults(), "permessage-deflate"));
+            byte[] frame = RawPeer.encode(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true), new byte[] {1, 2, 3, 4});
+            client.write(ByteBuffer.wrap(frame));
+            assertArrayEquals(TEXT, ws.readFrame().payloadBytes());
+            assertTrue(ws.inflaterForTest().outputCapacity() >= TEXT.length);
+            TestSupport.Background<Frame> reader = TestSupport.background("loop-reader", ws::readFrame);
+            awaitParked(reader.thread);
+            assertEquals(0, ws.inflaterForTest().outputCapacity(), "inflate output dropped before waiting");
+            client.write(ByteBuffer.wrap(frame));
+            assertArrayEquals(TEXT, reader.get().payloadBytes());
+            ws.setCloseTimeout(java.time.Duration.ofMillis(200));
+            ws.close();
+        }
+    }
+
+    // Waits (bounded) until t is parked inside readFrame, over either transport.
+    private static void awaitParked(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestSupport.GUARD_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING) {
+                for (StackTraceElement e : t.getStackTrace()) {
+                    if (e.getClassName().equals(WebSocket.class.getName())) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("thread " + t + " never parked in readFrame");
     }
 
     @Test

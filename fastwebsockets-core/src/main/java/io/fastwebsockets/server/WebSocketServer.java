@@ -74,14 +74,84 @@ public final class WebSocketServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
 
-    private final class Connection {
+    // Connection threads come from one factory (thread-safe), and each connection is its thread's Runnable: no
+    // builder, lambda or holder array per connection.
+    private static final java.util.concurrent.ThreadFactory CONNECTION_THREADS =
+            Thread.ofVirtual().name("fastwebsockets-conn").factory();
+
+    private final class Connection implements Runnable, java.util.function.BooleanSupplier {
         final Closeable socket;
         final Thread thread;
         volatile WebSocket ws;
 
-        Connection(Closeable socket, Runnable body) {
+        Connection(Closeable socket) {
             this.socket = socket;
-            this.thread = Thread.ofVirtual().name("fastwebsockets-conn").unstarted(body);
+            this.thread = CONNECTION_THREADS.newThread(this);
+        }
+
+        // The handshake's gate, run after the request is validated and before the 101 is written: a server that
+        // started closing meanwhile answers 503 instead of upgrading a connection it would then drop.
+        @Override
+        public boolean getAsBoolean() {
+            upgrading = true;
+            return !closing;
+        }
+
+        // The connection's whole life: handshake, then the handler. Written here rather than in a method it calls:
+        // an idle connection's thread is parked below this frame, and every frame kept costs memory while it waits.
+        @Override
+        public void run() {
+            try {
+                // This connection is the handshake's gate (getAsBoolean).
+                // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
+                // and an interpreted frame keeps every local alive, the parsed request (its strings) included.
+                WebSocket ws = (socket instanceof SocketChannel
+                        ? ServerHandshake.upgrade((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
+                        : ServerHandshake.upgrade((Socket) socket, config.upgradeOptions, this)).webSocket();
+                ws.setCloseTimeout(config.closeTimeout);
+                if (config.writeTimeout != null) {
+                    ws.setWriteTimeout(config.writeTimeout);
+                }
+                // Publish before anything that can block, then look at `closing`: close() sets `closing` before it
+                // reads `ws`, so either it sees this connection or this thread sees `closing` (both volatile).
+                this.ws = ws;
+                if (closing) {
+                    ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                    return;
+                }
+                if (config.configurer != null) {
+                    config.configurer.accept(ws);
+                }
+                if (closing) {
+                    ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                    return;
+                }
+                try {
+                    config.handler.handle(ws);
+                    if (!ws.isClosed()) {
+                        ws.close(CloseCode.NORMAL, "");
+                    }
+                } catch (WebSocketException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
+                } catch (Exception | Error e) {
+                    LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
+                    try {
+                        ws.close(CloseCode.INTERNAL_ERROR, "internal error");
+                    } catch (IOException | RuntimeException ignored) {
+                        // closing below anyway
+                    }
+                }
+            } catch (UpgradeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
+            } finally {
+                forceClose();
+                connections.remove(this);
+                permits.release();
+            }
         }
 
         // A handshake blocked reading the request gets no more time; one past its gate is left to finish.
@@ -171,9 +241,7 @@ public final class WebSocketServer implements AutoCloseable {
                 refuseBusy(socket);
                 continue;
             }
-            Connection[] self = new Connection[1];
-            Connection c = new Connection(socket, () -> serve(self[0]));
-            self[0] = c;
+            Connection c = new Connection(socket);
             connections.add(c);
             if (closing) {
                 connections.remove(c);
@@ -217,64 +285,6 @@ public final class WebSocketServer implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // closing is what matters
-        }
-    }
-
-    private void serve(Connection c) {
-        try {
-            // The gate runs after the request is validated and before the 101 is written: a server that started
-            // closing meanwhile answers 503 instead of upgrading a connection it would then drop.
-            java.util.function.BooleanSupplier gate = () -> {
-                c.upgrading = true;
-                return !closing;
-            };
-            ServerHandshake.Upgraded up = c.socket instanceof SocketChannel ch
-                    ? ServerHandshake.upgrade(ch, config.upgradeOptions, gate, nextLoop())
-                    : ServerHandshake.upgrade((Socket) c.socket, config.upgradeOptions, gate);
-            WebSocket ws = up.webSocket();
-            ws.setCloseTimeout(config.closeTimeout);
-            if (config.writeTimeout != null) {
-                ws.setWriteTimeout(config.writeTimeout);
-            }
-            // Publish before anything that can block, then look at `closing`: close() sets `closing` before it
-            // reads `ws`, so either it sees this connection or this thread sees `closing` (both volatile).
-            c.ws = ws;
-            if (closing) {
-                ws.close(CloseCode.GOING_AWAY, "server shutting down");
-                return;
-            }
-            if (config.configurer != null) {
-                config.configurer.accept(ws);
-            }
-            if (closing) {
-                ws.close(CloseCode.GOING_AWAY, "server shutting down");
-                return;
-            }
-            try {
-                config.handler.handle(ws);
-                if (!ws.isClosed()) {
-                    ws.close(CloseCode.NORMAL, "");
-                }
-            } catch (WebSocketException e) {
-                LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
-            } catch (Exception | Error e) {
-                LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
-                try {
-                    ws.close(CloseCode.INTERNAL_ERROR, "internal error");
-                } catch (IOException | RuntimeException ignored) {
-                    // closing below anyway
-                }
-            }
-        } catch (UpgradeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
-        } finally {
-            c.forceClose();
-            connections.remove(c);
-            permits.release();
         }
     }
 

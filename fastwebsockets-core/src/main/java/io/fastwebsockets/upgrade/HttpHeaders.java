@@ -1,18 +1,25 @@
 package io.fastwebsockets.upgrade;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * HTTP header fields as received: names compared case-insensitively, every value kept in arrival order. Also
  * parses comma-separated token lists ({@code Connection: keep-alive, Upgrade}).
  */
 public final class HttpHeaders {
-    private final Map<String, List<String>> fields = new LinkedHashMap<>();
+    // Fields in arrival order, names as received. A request head has a handful of fields, so lookups scan (names
+    // compared ignoring case) instead of keeping a map of lower-cased names: parsing a head allocates no map, no
+    // lists and no lower-cased copies. The head's size limit bounds the count.
+    private String[] names = new String[8];
+    private String[] values = new String[8];
+    private int size;
 
     /** Creates an empty set of headers. */
     public HttpHeaders() {
@@ -26,7 +33,15 @@ public final class HttpHeaders {
      * @return this
      */
     public HttpHeaders add(String name, String value) {
-        fields.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(value.strip());
+        Objects.requireNonNull(name, "name");
+        String v = value.strip();
+        if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        names[size] = name;
+        values[size] = v;
+        size++;
         return this;
     }
 
@@ -35,8 +50,12 @@ public final class HttpHeaders {
      * @return the first value of the field, or {@code null}
      */
     public String get(String name) {
-        List<String> v = fields.get(name.toLowerCase(Locale.ROOT));
-        return v == null ? null : v.get(0);
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return values[i];
+            }
+        }
+        return null;
     }
 
     /**
@@ -44,8 +63,16 @@ public final class HttpHeaders {
      * @return every value of the field, in order (empty if absent)
      */
     public List<String> all(String name) {
-        List<String> v = fields.get(name.toLowerCase(Locale.ROOT));
-        return v == null ? List.of() : Collections.unmodifiableList(v);
+        List<String> out = null;
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                if (out == null) {
+                    out = new ArrayList<>(2);
+                }
+                out.add(values[i]);
+            }
+        }
+        return out == null ? List.of() : Collections.unmodifiableList(out);
     }
 
     /**
@@ -53,7 +80,13 @@ public final class HttpHeaders {
      * @return how many times the field occurs
      */
     public int count(String name) {
-        return all(name).size();
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -63,13 +96,22 @@ public final class HttpHeaders {
      * @return the elements, in order
      */
     public List<String> tokens(String name) {
-        List<String> out = new ArrayList<>();
-        for (String value : all(name)) {
-            for (String part : value.split(",")) {
-                String t = part.strip();
-                if (!t.isEmpty()) {
-                    out.add(t);
+        List<String> out = new ArrayList<>(2);
+        for (int i = 0; i < size; i++) {
+            if (!names[i].equalsIgnoreCase(name)) {
+                continue;
+            }
+            String value = values[i];
+            int from = 0;
+            while (from <= value.length()) {
+                int comma = value.indexOf(',', from);
+                int to = comma < 0 ? value.length() : comma;
+                int a = skipSpace(value, from, to);
+                int b = trimSpace(value, a, to);
+                if (b > a) {
+                    out.add(value.substring(a, b));
                 }
+                from = to + 1;
             }
         }
         return out;
@@ -81,21 +123,57 @@ public final class HttpHeaders {
      * @return whether the list contains the token, compared case-insensitively
      */
     public boolean containsToken(String name, String token) {
-        for (String t : tokens(name)) {
-            if (t.equalsIgnoreCase(token)) {
-                return true;
+        for (int i = 0; i < size; i++) {
+            if (!names[i].equalsIgnoreCase(name)) {
+                continue;
+            }
+            String value = values[i];
+            int from = 0;
+            while (from <= value.length()) {
+                int comma = value.indexOf(',', from);
+                int to = comma < 0 ? value.length() : comma;
+                int a = skipSpace(value, from, to);
+                int b = trimSpace(value, a, to);
+                if (b > a && b - a == token.length() && value.regionMatches(true, a, token, 0, b - a)) {
+                    return true;
+                }
+                from = to + 1;
             }
         }
         return false;
     }
 
+    // The first index in [from, to) that is not whitespace (as String.strip sees it), or `to`.
+    private static int skipSpace(String s, int from, int to) {
+        while (from < to && Character.isWhitespace(s.charAt(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    // The end of [from, to) without its trailing whitespace.
+    private static int trimSpace(String s, int from, int to) {
+        while (to > from && Character.isWhitespace(s.charAt(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
     /** @return the field names (lower case) in first-arrival order */
     public List<String> names() {
-        return List.copyOf(fields.keySet());
+        return List.copyOf(asMap().keySet());
+    }
+
+    private Map<String, List<String>> asMap() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            m.computeIfAbsent(names[i].toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(values[i]);
+        }
+        return m;
     }
 
     @Override
     public String toString() {
-        return fields.toString();
+        return asMap().toString();
     }
 }

@@ -37,12 +37,21 @@ public final class HttpParser {
      * @throws UpgradeException with status 400 for anything malformed
      */
     public static HttpRequest parseRequest(byte[] b, int headLength) throws UpgradeException {
-        String[] lines = lines(b, headLength);
-        String[] parts = lines[0].split(" ", -1);
-        if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty() || !parts[2].startsWith("HTTP/")) {
+        int[] lines = lines(b, headLength);
+        // method SP target SP version: exactly two spaces
+        String line = string(b, lines[0], lines[1]);
+        int sp1 = line.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+        if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
             throw bad("malformed request line");
         }
-        return new HttpRequest(parts[0], parts[1], parts[2], headers(lines));
+        String method = line.substring(0, sp1);
+        String target = line.substring(sp1 + 1, sp2);
+        String version = line.substring(sp2 + 1);
+        if (!isToken(method) || target.isEmpty() || !version.startsWith("HTTP/")) {
+            throw bad("malformed request line");
+        }
+        return new HttpRequest(method, target, version, headers(b, lines));
     }
 
     /**
@@ -65,8 +74,8 @@ public final class HttpParser {
      * @throws UpgradeException with status 400 for anything malformed
      */
     public static Response parseResponse(byte[] b, int headLength) throws UpgradeException {
-        String[] lines = lines(b, headLength);
-        String line = lines[0];
+        int[] lines = lines(b, headLength);
+        String line = string(b, lines[0], lines[1]);
         int sp1 = line.indexOf(' ');
         if (sp1 < 0 || !line.startsWith("HTTP/") || line.length() < sp1 + 4) {
             throw bad("malformed status line");
@@ -83,50 +92,82 @@ public final class HttpParser {
             throw bad("malformed status code");
         }
         String reason = line.length() > sp1 + 5 ? line.substring(sp1 + 5) : "";
-        return new Response(line.substring(0, sp1), Integer.parseInt(code), reason, headers(lines));
+        return new Response(line.substring(0, sp1), Integer.parseInt(code), reason, headers(b, lines));
     }
 
-    private static String[] lines(byte[] b, int headLength) throws UpgradeException {
+    // The lines of a head as [start, end) byte ranges, pairs in one array: lines are cut at each CRLF by hand (no
+    // regular expression, no string per line) and checked for control characters.
+    private static int[] lines(byte[] b, int headLength) throws UpgradeException {
         if (headLength < 4) {
             throw bad("empty message head");
         }
-        // ISO-8859-1 maps every byte to one char, so indexes stay byte indexes.
-        String head = new String(b, 0, headLength - 4, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n", -1);
-        for (String line : lines) {
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                    throw bad("control character in message head");
-                }
+        int end = headLength - 4;
+        int count = 1;
+        for (int i = 0; i + 1 < end; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                count++;
+                i++;
             }
         }
-        if (lines[0].isEmpty()) {
+        int[] lines = new int[2 * count];
+        int start = 0;
+        int n = 0;
+        for (int i = 0; i <= end; i++) {
+            if (i == end || (b[i] == '\r' && i + 1 < end && b[i + 1] == '\n')) {
+                lines[n++] = start;
+                lines[n++] = i;
+                start = i + 2;
+                i++;
+                continue;
+            }
+            int c = b[i] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw bad("control character in message head");
+            }
+        }
+        if (lines[1] == lines[0]) {
             throw bad("empty start line");
         }
         return lines;
     }
 
-    private static HttpHeaders headers(String[] lines) throws UpgradeException {
+    // ISO-8859-1 maps every byte to one char, so string indexes stay byte indexes.
+    private static String string(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static HttpHeaders headers(byte[] b, int[] lines) throws UpgradeException {
         HttpHeaders h = new HttpHeaders();
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isEmpty()) {
+        for (int i = 2; i < lines.length; i += 2) {
+            int start = lines[i];
+            int end = lines[i + 1];
+            if (start == end) {
                 throw bad("empty header line");
             }
-            char first = line.charAt(0);
-            if (first == ' ' || first == '\t') {
+            if (b[start] == ' ' || b[start] == '\t') {
                 throw bad("obsolete line folding");
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
+            int colon = start;
+            while (colon < end && b[colon] != ':') {
+                colon++;
+            }
+            if (colon == start || colon == end) {
                 throw bad("header line without a name");
             }
-            String name = line.substring(0, colon);
+            String name = string(b, start, colon);
             if (!isToken(name)) {
                 throw bad("invalid header name");
             }
-            h.add(name, line.substring(colon + 1));
+            // The value without its surrounding whitespace, cut once (add would strip a copy again).
+            int from = colon + 1;
+            int to = end;
+            while (from < to && Character.isWhitespace((char) (b[from] & 0xFF))) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace((char) (b[to - 1] & 0xFF))) {
+                to--;
+            }
+            h.add(name, string(b, from, to));
         }
         return h;
     }

@@ -102,10 +102,28 @@ public final class ServerHandshake {
      * @return the accept value
      */
     public static String acceptKey(String secWebSocketKey) {
+        // Digests are reused (digest() resets one): MessageDigest.getInstance allocates a provider lookup on every
+        // call and leaves a thread-local cache entry behind in every (virtual) thread that makes it.
+        MessageDigest sha1 = SHA1.take();
+        byte[] digest;
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            byte[] digest = sha1.digest((secWebSocketKey + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
+            sha1.update(secWebSocketKey.getBytes(StandardCharsets.ISO_8859_1));
+            sha1.update(GUID_BYTES);
+            digest = sha1.digest();
+        } catch (RuntimeException e) {
+            sha1.reset();
+            throw e;
+        }
+        SHA1.giveBack(sha1);
+        return Base64.getEncoder().encodeToString(digest);
+    }
+
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+    private static final BoundedPool<MessageDigest> SHA1 = new BoundedPool<>(16, ServerHandshake::newSha1);
+
+    private static MessageDigest newSha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JDK", e);
         }
@@ -223,9 +241,8 @@ public final class ServerHandshake {
      */
     public static Upgraded upgrade(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate,
             EventLoop loop) throws IOException {
-        channel.configureBlocking(true);
-        Socket socket = channel.socket();
-        return upgrade(socket, socket.getInputStream(), socket.getOutputStream(), options, channel, gate, loop);
+        // The socket and its streams are made only if the request does not arrive whole at once (see below).
+        return upgrade(null, null, null, options, channel, gate, loop);
     }
 
     /**
@@ -257,19 +274,54 @@ public final class ServerHandshake {
     }
 
     private static final int INITIAL_HEAD_BUFFER = 1024;
+    // Request-head buffers of the initial size, reused: a handshake owns one only until its WebSocket has copied
+    // the bytes that followed the head. Bounded: at most 64 KiB kept.
+    static final BoundedPool<byte[]> HEAD_BUFFERS = new BoundedPool<>(64, () -> new byte[INITIAL_HEAD_BUFFER]);
 
     private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
             SocketChannel channel, BooleanSupplier gate, EventLoop loop) throws IOException {
         // A typical upgrade request is a few hundred bytes: start small and grow up to the limit, so that thousands
         // of handshakes do not each churn through a limit-sized buffer.
         int max = options.maxHeadBytes();
-        byte[] buf = new byte[Math.min(INITIAL_HEAD_BUFFER, max)];
+        byte[] first = max >= INITIAL_HEAD_BUFFER ? HEAD_BUFFERS.take() : new byte[max];
+        try {
+            return upgrade(socket, in, out, options, channel, gate, loop, first);
+        } finally {
+            // Nothing refers to it any more: the request was parsed into strings, the bytes after it copied.
+            if (first.length == INITIAL_HEAD_BUFFER) {
+                HEAD_BUFFERS.giveBack(first);
+            }
+        }
+    }
+
+    // With a channel, socket, in and out are null at first: the request is read without blocking, and usually
+    // arrives whole with the connection, so the 101 is written the same way and the channel never needs its socket
+    // adaptor (nor the adaptor's streams, timed blocking reads and blocking-mode switch). Only a request still
+    // incomplete after that first read is read through the adaptor, blocking, within the handshake deadline.
+    private static Upgraded upgrade(Socket socket, InputStream in, OutputStream out, UpgradeOptions options,
+            SocketChannel channel, BooleanSupplier gate, EventLoop loop, byte[] buf) throws IOException {
+        int max = options.maxHeadBytes();
         int len = 0;
         int end = -1;
         HttpRequest request;
         Acceptance acceptance;
         try {
             long deadline = System.nanoTime() + options.handshakeTimeout().toNanos();
+            if (socket == null) {
+                channel.configureBlocking(false);
+                int n = channel.read(ByteBuffer.wrap(buf));
+                if (n < 0) {
+                    throw new UpgradeException(0, "connection closed before a request");
+                }
+                len = n;
+                end = HttpParser.headEnd(buf, 0, len);
+                if (end < 0) {
+                    channel.configureBlocking(true);
+                    socket = channel.socket();
+                    in = socket.getInputStream();
+                    out = socket.getOutputStream();
+                }
+            }
             while (end < 0) {
                 if (len == buf.length) {
                     if (buf.length >= max) {
@@ -298,19 +350,41 @@ public final class ServerHandshake {
                 len += n;
                 end = HttpParser.headEnd(buf, from, len);
             }
-            socket.setSoTimeout(0);
+            if (socket != null) {
+                socket.setSoTimeout(0);
+            }
             request = HttpParser.parseRequest(buf, end);
             acceptance = validate(request, options);
             if (!gate.getAsBoolean()) {
                 throw new UpgradeException(503, "server is shutting down");
             }
-            out.write(acceptance.responseBytes());
-            out.flush();
+            if (socket == null) {
+                // A fresh connection's send buffer takes the 101 whole; should it not, finish blocking.
+                ByteBuffer response = ByteBuffer.wrap(acceptance.responseBytes());
+                channel.write(response);
+                if (response.hasRemaining()) {
+                    channel.configureBlocking(true);
+                    while (response.hasRemaining()) {
+                        channel.write(response);
+                    }
+                }
+            } else {
+                out.write(acceptance.responseBytes());
+                out.flush();
+            }
         } catch (UpgradeException e) {
-            refuse(socket, out, e);
+            if (socket == null) {
+                refuseOnChannel(channel, e);
+            } else {
+                refuse(socket, out, e);
+            }
             throw e;
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            if (socket == null) {
+                closeQuietly(channel);
+            } else {
+                closeQuietly(socket);
+            }
             throw e;
         }
         ByteBuffer rest = len > end ? ByteBuffer.wrap(buf, end, len - end) : null;
@@ -320,7 +394,11 @@ public final class ServerHandshake {
                     ? WebSocket.afterHandshake(channel, Role.SERVER, rest, loop)
                     : WebSocket.afterHandshake(in, out, Role.SERVER, rest);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            if (socket == null) {
+                closeQuietly(channel);
+            } else {
+                closeQuietly(socket);
+            }
             throw e;
         }
         ws.enablePerMessageDeflate(acceptance.perMessageDeflate());
@@ -387,6 +465,29 @@ public final class ServerHandshake {
             // the client is gone or slow; we are closing anyway
         } finally {
             closeQuietly(socket);
+        }
+    }
+
+    // A refusal on a channel still in non-blocking mode: answered like any other, through the blocking socket.
+    private static void refuseOnChannel(SocketChannel channel, UpgradeException e) {
+        Socket socket;
+        OutputStream out;
+        try {
+            channel.configureBlocking(true);
+            socket = channel.socket();
+            out = socket.getOutputStream();
+        } catch (IOException | RuntimeException x) {
+            closeQuietly(channel);
+            return;
+        }
+        refuse(socket, out, e);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do
         }
     }
 
