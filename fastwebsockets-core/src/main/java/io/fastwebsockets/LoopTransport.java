@@ -208,6 +208,10 @@ final class LoopTransport implements Transport {
             }
         }
         while (readState == WAITING && !closed) {
+            if (me.isInterrupted()) {
+                reader = null;
+                throw interrupted();
+            }
             LockSupport.park(this);
         }
         reader = null;
@@ -223,12 +227,24 @@ final class LoopTransport implements Transport {
             interest(SelectionKey.OP_WRITE, true);
         }
         while (writeState == WAITING && !closed) {
+            if (me.isInterrupted()) {
+                writer = null;
+                throw interrupted();
+            }
             LockSupport.park(this);
         }
         writer = null;
         if (closed) {
             throw new ClosedChannelException();
         }
+    }
+
+    // An interrupted thread must not wait here (park returns at once while the interrupt is pending, so it would
+    // spin): as with the JDK's interruptible channels, the interrupt closes the transport and the wait ends with
+    // ClosedByInterruptException, the interrupt status left set.
+    private IOException interrupted() {
+        close();
+        return new java.nio.channels.ClosedByInterruptException();
     }
 
     // Called by the loop with the ready operations of this socket. The loop passes the key: it can report the socket

@@ -268,4 +268,21 @@ class EventLoopTest {
             assertTrue(expected.getMessage().contains("closed"));
         }
     }
+
+    @Test
+    void interruptingAReaderParkedOnTheLoopEndsItsWaitAndClosesTheConnection() throws Exception {
+        SocketChannel[] peer = new SocketChannel[1];
+        WebSocket ws = serverOverLoop(peer);
+        TestSupport.Background<Frame> reader = TestSupport.background("interrupted-reader", ws::readFrame);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestSupport.GUARD_SECONDS);
+        while (reader.thread.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertEquals(Thread.State.WAITING, reader.thread.getState(), "the reader parks while nothing arrives");
+        reader.thread.interrupt();
+        // Before the fix the interrupted reader spun on park() until bytes or a close came: failure() would time out.
+        Throwable t = reader.failure();
+        assertInstanceOf(IOException.class, t);
+        assertTrue(ws.isClosed(), "the interrupt closed the connection, as the JDK's channels do");
+    }
 }
