@@ -63,7 +63,7 @@ public final class MessageInflater {
             // zlib does not fill the buffer exactly and force a grow-and-copy).
             int wire = payload.remaining();
             long guess = Math.max(Math.max(INITIAL_OUTPUT, wire + 64L), Math.min(4L * wire, MAX_INITIAL_OUTPUT));
-            o = out = ByteBuffer.allocate((int) Math.min(guess, ceiling(limit)));
+            o = out = ZlibPool.takeBuffer((int) Math.min(guess, ceiling(limit)));
         }
         o.clear();
         if (o.capacity() > ceiling(limit)) {
@@ -130,9 +130,11 @@ public final class MessageInflater {
                     throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG,
                             "message inflates to more than the limit of its size");
                 }
-                ByteBuffer bigger = ByteBuffer.allocate((int) cap);
+                ByteBuffer bigger = ZlibPool.takeBuffer((int) cap);
+                bigger.limit((int) cap); // a pooled buffer may be larger than the limit allows
                 o.flip();
                 bigger.put(o);
+                ZlibPool.giveBack(o);
                 o = out = bigger;
                 continue;
             }
@@ -172,7 +174,11 @@ public final class MessageInflater {
      * alive between messages. The next frame allocates a buffer sized for it.
      */
     public void trim() {
-        out = null;
+        ByteBuffer o = out;
+        if (o != null) {
+            out = null;
+            ZlibPool.giveBack(o);
+        }
     }
 
     /** @return whether an inflater is held now (between messages: only with context takeover, once used) */
@@ -188,7 +194,7 @@ public final class MessageInflater {
     /** Ends the inflater (its native memory is freed at once) and drops the buffers. Idempotent. */
     public void release() {
         released = true;
-        out = null;
+        trim();
         if (inflater != null) {
             inflater.end();
             inflater = null;

@@ -52,6 +52,53 @@ final class ZlibPool {
         }
     }
 
+    // Heap output buffers for inflating, 1 KiB to 64 KiB in powers of two: a connection takes one for a compressed
+    // frame and gives it back before it waits for the next, so that nothing of its last message stays with it, yet
+    // a busy server does not allocate (and zero) a fresh buffer per message.
+    static final int SMALLEST_BUFFER = 1024;
+    static final int LARGEST_POOLED_BUFFER = 64 * 1024;
+    @SuppressWarnings("unchecked")
+    private static final Shelf<java.nio.ByteBuffer>[] BUFFERS = new Shelf[7];
+
+    static {
+        for (int i = 0; i < BUFFERS.length; i++) {
+            BUFFERS[i] = new Shelf<>();
+        }
+    }
+
+    /** A cleared heap buffer of at least {@code size} bytes (exactly, beyond the largest pooled size). */
+    static java.nio.ByteBuffer takeBuffer(int size) {
+        if (size > LARGEST_POOLED_BUFFER) {
+            return java.nio.ByteBuffer.allocate(size);
+        }
+        int cls = bufferClass(size);
+        java.nio.ByteBuffer b = BUFFERS[cls].take();
+        return b != null ? b.clear() : java.nio.ByteBuffer.allocate(SMALLEST_BUFFER << cls);
+    }
+
+    /** Gives back a buffer from {@link #takeBuffer}; others (and any beyond the bound) are left to the GC. */
+    static void giveBack(java.nio.ByteBuffer b) {
+        int cap = b.capacity();
+        if (cap < SMALLEST_BUFFER || cap > LARGEST_POOLED_BUFFER || Integer.bitCount(cap) != 1 || !b.hasArray()) {
+            return;
+        }
+        BUFFERS[bufferClass(cap)].put(b);
+    }
+
+    private static int bufferClass(int size) {
+        int s = Math.max(size, SMALLEST_BUFFER);
+        return 32 - Integer.numberOfLeadingZeros(s - 1) - 10; // ceil(log2(s)) - log2(1024)
+    }
+
+    /** @return idle buffers held now, for tests */
+    static int idleBuffers() {
+        int n = 0;
+        for (Shelf<java.nio.ByteBuffer> s : BUFFERS) {
+            n += s.size.get();
+        }
+        return n;
+    }
+
     /** @return idle inflaters and deflaters (all levels) held now, for tests */
     static int idleCount() {
         int n = INFLATERS.size.get();

@@ -254,6 +254,41 @@ class MessageCodecTest {
     }
 
     @Test
+    void outputBuffersAreLentFromABoundedPoolAndComeBackOnTrim() throws Exception {
+        MessageDeflater d = new MessageDeflater(6, false);
+        byte[] text = "pooled output buffers, pooled output buffers. ".repeat(300).getBytes(StandardCharsets.US_ASCII);
+        MessageInflater a = new MessageInflater(false);
+        byte[] wire = array(d.deflate(ByteBuffer.wrap(text), true));
+        ByteBuffer first = a.inflate(ByteBuffer.wrap(wire), true, 1 << 20);
+        assertArrayEquals(text, array(first));
+        a.trim();
+        assertEquals(0, a.outputCapacity(), "nothing kept by the inflater after trim");
+        // the next message (any inflater) may get the same buffer back, cleared of its old limits, and inflates right
+        byte[] wire2 = array(d.deflate(ByteBuffer.wrap(text), true));
+        ByteBuffer second = a.inflate(ByteBuffer.wrap(wire2), true, 1 << 20);
+        assertArrayEquals(text, array(second));
+        a.trim();
+        // many inflaters trimming at once never grow the pool past its bound
+        List<MessageInflater> many = new ArrayList<>();
+        for (int i = 0; i < ZlibPool.MAX_IDLE * 4; i++) {
+            MessageInflater m = new MessageInflater(true);
+            m.inflate(ByteBuffer.wrap(array(new MessageDeflater(6, true).deflate(ByteBuffer.wrap(text), true))), true,
+                    1 << 20);
+            many.add(m);
+        }
+        many.forEach(MessageInflater::trim);
+        assertTrue(ZlibPool.idleBuffers() <= ZlibPool.MAX_IDLE * 7, "idle buffers: " + ZlibPool.idleBuffers());
+        // a pooled buffer larger than what is left of the limit still stops at limit + 1
+        MessageInflater limited = new MessageInflater(false);
+        byte[] alone = array(new MessageDeflater(6, true).deflate(ByteBuffer.wrap(text), true));
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> limited.inflate(ByteBuffer.wrap(alone), true, 1500));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode());
+        d.release();
+        a.release();
+    }
+
+    @Test
     void releasedCodecsRefuseWorkAndReleaseIsIdempotent() {
         MessageDeflater d = new MessageDeflater(6, false);
         d.deflate(ByteBuffer.wrap(new byte[10]), true);
