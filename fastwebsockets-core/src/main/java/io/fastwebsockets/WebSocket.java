@@ -656,8 +656,9 @@ public final class WebSocket implements AutoCloseable {
             if (deflate != null && !frame.opcode.isControl()) {
                 writeDataWithDeflate(frame);
             } else {
-                // RSV1 of a frame read from a compressed connection says how it arrived; its payload is inflated.
-                writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
+                // RSV bits are the connection's to set, never copied from the frame: a frame read from a compressed
+                // connection carries RSV1 to say how it arrived, and its payload is inflated.
+                writeLocked(frame.fin, 0, frame.opcode, frame.mask, frame.payload);
             }
             if (frame.opcode == OpCode.CLOSE) {
                 closeSent = true;
@@ -698,9 +699,7 @@ public final class WebSocket implements AutoCloseable {
         compressingMessage = compress;
         sendingMessage = !frame.fin;
         if (!compressingMessage) {
-            // RSV1 belongs to the extension: a frame read from a compressed message carries it (rsv() == 4), and
-            // echoed uncompressed it must not say it is compressed.
-            writeLocked(frame.fin, frame.rsv & ~4, frame.opcode, frame.mask, frame.payload);
+            writeLocked(frame.fin, 0, frame.opcode, frame.mask, frame.payload); // RSV bits: see writeFrame
             return;
         }
         MessageDeflater d = deflater;
