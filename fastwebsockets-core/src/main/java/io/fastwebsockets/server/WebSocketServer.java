@@ -48,6 +48,36 @@ import javax.net.ssl.SSLServerSocket;
 public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
 
+    /**
+     * Runs a handler on an upgraded connection the way this server does, for integrations that upgrade by other
+     * means (the servlet module): when the handler returns, the connection is closed with 1000 if still open; when it
+     * throws, with 1011. A connection that failed (a {@link WebSocketException}) or whose transport failed is only
+     * logged. Failures are logged at DEBUG, never printed; the caller releases the transport afterwards.
+     *
+     * @param ws the upgraded connection
+     * @param handler what to run on it
+     * @param log where to log the outcome
+     */
+    public static void runHandler(WebSocket ws, Handler handler, System.Logger log) {
+        try {
+            handler.handle(ws);
+            if (!ws.isClosed()) {
+                ws.close(CloseCode.NORMAL, "");
+            }
+        } catch (WebSocketException e) {
+            log.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
+        } catch (IOException e) {
+            log.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
+        } catch (Exception | Error e) {
+            log.log(System.Logger.Level.DEBUG, "handler failed", e);
+            try {
+                ws.close(CloseCode.INTERNAL_ERROR, "internal error");
+            } catch (IOException | RuntimeException ignored) {
+                // the caller releases the transport anyway
+            }
+        }
+    }
+
     /** The application's code for one connection. */
     @FunctionalInterface
     public interface Handler {
@@ -126,23 +156,7 @@ public final class WebSocketServer implements AutoCloseable {
                     ws.close(CloseCode.GOING_AWAY, "server shutting down");
                     return;
                 }
-                try {
-                    config.handler.handle(ws);
-                    if (!ws.isClosed()) {
-                        ws.close(CloseCode.NORMAL, "");
-                    }
-                } catch (WebSocketException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
-                } catch (Exception | Error e) {
-                    LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
-                    try {
-                        ws.close(CloseCode.INTERNAL_ERROR, "internal error");
-                    } catch (IOException | RuntimeException ignored) {
-                        // closing below anyway
-                    }
-                }
+                runHandler(ws, config.handler, LOG);
             } catch (UpgradeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
             } catch (IOException | RuntimeException e) {

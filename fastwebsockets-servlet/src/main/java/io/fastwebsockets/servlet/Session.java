@@ -3,8 +3,8 @@ package io.fastwebsockets.servlet;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
-import io.fastwebsockets.WebSocketException;
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.server.WebSocketServer;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,23 +42,7 @@ final class Session {
                 w.close(CloseCode.GOING_AWAY, "server shutting down");
                 return;
             }
-            try {
-                owner.handler().handle(w, accepted);
-                if (!w.isClosed()) {
-                    w.close(CloseCode.NORMAL, "");
-                }
-            } catch (WebSocketException e) {
-                LOG.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
-            } catch (Exception | Error e) {
-                LOG.log(System.Logger.Level.DEBUG, "handler failed", e);
-                try {
-                    w.close(CloseCode.INTERNAL_ERROR, "internal error");
-                } catch (IOException | RuntimeException ignored) {
-                    // released below anyway
-                }
-            }
+            WebSocketServer.runHandler(w, c -> owner.handler().handle(c, accepted), LOG);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "upgraded connection failed: " + e);
         } finally {
