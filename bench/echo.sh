@@ -5,7 +5,8 @@
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
 #   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket";
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket
+#               c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
 #      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
@@ -13,7 +14,7 @@
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket c-floor"}
 CASES=${CASES:-"100x20 100x1024 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}

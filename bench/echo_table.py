@@ -44,7 +44,9 @@ def throughput(path):
         eff[(s, case)].append(float(r.get("msgs_per_server_cpu_sec") or 0))
     med = statistics.median
     ours = [s for s in servers if s.startswith("ours")]
-    peers = [s for s in servers if not s.startswith("ours")]
+    # c-floor*: bench/floor.c, the least a server can do per message here; the ceiling, not a peer
+    ceilings = [s for s in servers if s.startswith("c-floor")]
+    peers = [s for s in servers if not s.startswith("ours") and s not in ceilings]
     print("\n".join("- " + c for c in comments(path)))
     print()
     print("Messages per second, median of the repetitions (in brackets: CPU % of the load generator / of the server):")
@@ -69,15 +71,25 @@ def throughput(path):
         print()
         print(title)
         print()
-        cols = [(o, p) for o in ours for p in peers]
-        print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + " |")
-        print("|---|" + "---:|" * len(cols))
-        for case in cases:
-            cells = []
-            for o, p in cols:
-                a, b = data.get((o, case)), data.get((p, case))
-                cells.append(f"{med(a) / med(b):.2f}x" if a and b and med(b) > 0 else "n/a")
-            print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
+        ratio_table(data, cases, [(o, p) for o in ours for p in peers + ceilings])
+    if ceilings and peers:
+        print()
+        print("The ceiling: throughput of the minimal C server (bench/floor.c) / each JVM server, medians of the "
+              "same run (no server making the same system calls can exceed these ratios here):")
+        print()
+        ratio_table(rates, cases, [(c, p) for c in ceilings for p in ours + peers])
+
+
+def ratio_table(data, cases, cols):
+    med = statistics.median
+    print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + " |")
+    print("|---|" + "---:|" * len(cols))
+    for case in cases:
+        cells = []
+        for o, p in cols:
+            a, b = data.get((o, case)), data.get((p, case))
+            cells.append(f"{med(a) / med(b):.2f}x" if a and b and med(b) > 0 else "n/a")
+        print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
 
 
 def memory(path):

@@ -2,6 +2,7 @@
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
 #     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | netty | jetty | helidon | java-websocket
+#           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
@@ -31,6 +32,14 @@ case "$name" in
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
+  c-floor|c-floor-sr)  # no JVM: build bench/floor.c when it changed and run it
+    mkdir -p bench/target
+    if [ ! -x bench/target/floor ] || [ bench/floor.c -nt bench/target/floor ]; then
+      gcc -O2 -Wall -o bench/target/floor bench/floor.c
+    fi
+    sc=rw; [ "$name" = c-floor-sr ] && sc=sr
+    pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
+    exec "${pin[@]}" bench/target/floor --syscalls "$sc" "$@" ;;
   -h|--help|help) usage ;;
   *) echo "server.sh: unknown server '$name'" >&2; usage ;;
 esac
