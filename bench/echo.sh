@@ -12,6 +12,9 @@
 #      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
+#      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
+#               cpu controller or v2 with cpu enabled). Unset: the whole core. With a quota the server is the
+#               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket c-floor"}
@@ -30,11 +33,34 @@ gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz  # zlib: Debian's zlib1g-dev
 JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
 export BENCH_JAVA=$JAVA_HOME/bin/java
 
+# SERVER_QUOTA: a cgroup for the server with a CPU quota (period 10 ms, so throttling comes in short slices)
+CGROUP_PROCS=
+if [ -n "${SERVER_QUOTA:-}" ]; then
+  quota_us=$((SERVER_QUOTA * 100))
+  if [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    cg=/sys/fs/cgroup/cpu/fastwebsockets-bench
+    mkdir -p "$cg"
+    echo 10000 >"$cg/cpu.cfs_period_us"
+    echo "$quota_us" >"$cg/cpu.cfs_quota_us"
+  elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    cg=/sys/fs/cgroup/fastwebsockets-bench
+    mkdir -p "$cg"
+    echo "$quota_us 10000" >"$cg/cpu.max"
+  else
+    echo "echo.sh: SERVER_QUOTA needs a writable cgroup cpu controller (run as root)" >&2
+    exit 1
+  fi
+  CGROUP_PROCS=$cg/cgroup.procs
+fi
+
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
   local log="$OUT/server-$1.log"
   taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
   SERVER_PID=$!
+  # server.sh execs the server, so this PID is the server's (a JVM's threads all move with it)
+  if [ -n "$CGROUP_PROCS" ]; then echo "$SERVER_PID" >"$CGROUP_PROCS"; fi
   PORT=
   for _ in $(seq 1 3000); do
     PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
@@ -112,7 +138,7 @@ fi
 
 RES="$OUT/echo-results.tsv"
 machine | sed 's/^/# /' >"$RES"
-echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU" >>"$RES"
+echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}" >>"$RES"
 printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\n' >>"$RES"
 read -r -a names <<<"$SERVERS"
 for rep in $(seq 1 "$REPS"); do
