@@ -266,59 +266,84 @@ public final class WebSocket implements AutoCloseable {
      * @throws IOException if the transport failed
      */
     public Frame readFrame() throws IOException {
+        // One method rather than a locking wrapper around another: an idle connection's thread is parked below this
+        // frame (in fill), and every frame on its stack is memory kept while it waits. close() reads through here
+        // too, holding the (reentrant) lock already.
         readLock.lock();
         try {
-            return readFrameLocked();
+            // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
+            // inflated bytes) while this read waits for the next frame.
+            Frame last = received;
+            if (last != null) {
+                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
+            }
+            releaseLargeBuffer();
+            while (true) {
+                if (closeReceived || transport.isClosed()) {
+                    throw new ConnectionClosedException("connection is closed", false);
+                }
+                boolean complete;
+                try {
+                    complete = decoder.decode(readBuffer);
+                } catch (WebSocketException e) {
+                    fail(e);
+                    throw e;
+                }
+                if (complete) {
+                    Frame f = receivedFrame();
+                    switch (f.opcode) {
+                        case PING -> {
+                            if (autoPong) {
+                                sendControl(OpCode.PONG, f.payload);
+                            }
+                            return f;
+                        }
+                        case PONG -> {
+                            return f;
+                        }
+                        case CLOSE -> {
+                            onCloseReceived(f);
+                            return f;
+                        }
+                        default -> {
+                            if (!closeSent) {
+                                return decoder.messageCompressed() ? inflate(f) : f;
+                            }
+                            // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
+                        }
+                    }
+                } else {
+                    if (inflater != null) {
+                        inflater.trim(); // the last inflated frame was given up by this call: keep none of it
+                    }
+                    ByteBuffer b = readBuffer;
+                    if (!b.hasRemaining() && b == regularReadBuffer && transport.readWillWait()) {
+                        // Nothing is buffered and the peer sent nothing since the last read: give the (empty)
+                        // regular buffer back to the transport's pool while waiting, and take one of the same size
+                        // once bytes have arrived. An idle connection over an EventLoop holds no read buffer. (Here
+                        // rather than in fill or a method of its own: an idle connection's thread is parked in
+                        // here, and every frame on its stack is memory kept while it waits.)
+                        int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
+                        regularReadBuffer = readBuffer = NO_BUFFER;
+                        payloadView = null;
+                        if (b != NO_BUFFER) {
+                            transport.releaseReadBuffer(b);
+                        }
+                        try {
+                            transport.awaitReadable();
+                        } catch (IOException e) {
+                            throw readFailed(e);
+                        } finally {
+                            // Never leave the connection without a buffer to read into, even when the wait failed.
+                            b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
+                            b.limit(0);
+                        }
+                    }
+                    fill();
+                }
+            }
         } finally {
             unlockRead();
-        }
-    }
-
-    private Frame readFrameLocked() throws IOException {
-        // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
-        // bytes) while this read waits for the next frame.
-        Frame last = received;
-        if (last != null) {
-            last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
-        }
-        releaseLargeBuffer();
-        while (true) {
-            if (closeReceived || transport.isClosed()) {
-                throw new ConnectionClosedException("connection is closed", false);
-            }
-            boolean complete;
-            try {
-                complete = decoder.decode(readBuffer);
-            } catch (WebSocketException e) {
-                fail(e);
-                throw e;
-            }
-            if (complete) {
-                Frame f = receivedFrame();
-                switch (f.opcode) {
-                    case PING -> {
-                        if (autoPong) {
-                            sendControl(OpCode.PONG, f.payload);
-                        }
-                        return f;
-                    }
-                    case PONG -> {
-                        return f;
-                    }
-                    case CLOSE -> {
-                        onCloseReceived(f);
-                        return f;
-                    }
-                    default -> {
-                        if (!closeSent) {
-                            return decoder.messageCompressed() ? inflate(f) : f;
-                        }
-                        // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
-                    }
-                }
-            } else {
-                fill();
-            }
         }
     }
 
@@ -395,39 +420,13 @@ public final class WebSocket implements AutoCloseable {
     // Reads more bytes after the buffered ones: compacts, grows for a frame larger than the buffer (never beyond
     // what has actually arrived, times two), and treats end of stream.
     private void fill() throws IOException {
-        if (inflater != null) {
-            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
-        }
         ByteBuffer b = readBuffer;
         int pos = b.position();
         int lim = b.limit();
         int cap = b.capacity();
         int needed = decoder.bytesNeeded();
         if (pos == lim) {
-            pos = lim = 0;
-            if (b == regularReadBuffer && transport.readWillWait()) {
-                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) regular buffer
-                // back to the transport's pool while waiting, and take one of the same size once bytes have
-                // arrived. An idle connection over an EventLoop holds no read buffer. (Inline rather than in a
-                // method of its own: an idle connection's thread is parked in here, and every frame on its stack
-                // is memory kept while it waits.)
-                int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
-                regularReadBuffer = readBuffer = NO_BUFFER;
-                payloadView = null;
-                if (b != NO_BUFFER) {
-                    transport.releaseReadBuffer(b);
-                }
-                try {
-                    transport.awaitReadable();
-                } catch (IOException e) {
-                    throw readFailed(e);
-                } finally {
-                    // Never leave the connection without a buffer to read into, even when the wait failed.
-                    b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
-                    b.limit(0);
-                }
-                cap = b.capacity();
-            }
+            pos = lim = 0; // (a connection with nothing buffered that had to wait has done so in readFrame)
         } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
             b.put(0, b, pos, lim - pos);
             lim -= pos;
@@ -946,7 +945,7 @@ public final class WebSocket implements AutoCloseable {
             if (readLock.tryLock()) {
                 try {
                     while (!transport.isClosed()) {
-                        if (readFrameLocked().opcode == OpCode.CLOSE) {
+                        if (readFrame().opcode == OpCode.CLOSE) {
                             break;
                         }
                     }
