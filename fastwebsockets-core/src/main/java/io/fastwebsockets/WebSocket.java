@@ -157,7 +157,7 @@ public final class WebSocket implements AutoCloseable {
         this.transport = transport;
         this.decoder = new FrameDecoder(role);
         if (alreadyRead == null && transport.readWillWait()) {
-            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (fill).
+            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (readFrame).
             this.regularReadBuffer = NO_BUFFER;
             this.readBuffer = NO_BUFFER;
             return;
@@ -267,8 +267,8 @@ public final class WebSocket implements AutoCloseable {
      */
     public Frame readFrame() throws IOException {
         // One method rather than a locking wrapper around another: an idle connection's thread is parked below this
-        // frame (in fill), and every frame on its stack is memory kept while it waits. close() reads through here
-        // too, holding the (reentrant) lock already.
+        // frame (waiting for bytes), and every frame on its stack is memory kept while it waits. close() reads
+        // through here too, holding the (reentrant) lock already.
         readLock.lock();
         try {
             // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
