@@ -185,7 +185,7 @@ final class LoopTransport implements Transport {
     }
 
     // Parks until the loop reports the socket readable. Also what a reader with nothing buffered calls before it
-    // takes a buffer (WebSocket.fill): an idle connection's thread is parked here, so this sits directly on the
+    // takes a buffer (WebSocket.readFrame): an idle connection's thread is parked here, so this sits directly on the
     // parked stack, one frame less to keep than a wrapper would cost.
     @Override
     public void awaitReadable() throws IOException {

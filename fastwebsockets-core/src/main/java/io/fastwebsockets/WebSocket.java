@@ -10,6 +10,8 @@ import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -87,14 +89,15 @@ public final class WebSocket implements AutoCloseable {
     private boolean lastReadFilled; // the last read filled all the free room: read-ahead wants a larger buffer
     private ByteBuffer readBuffer; // read mode: position = first unconsumed byte, limit = end of data
     private ByteBuffer payloadView; // a duplicate of readBuffer, re-aimed at each frame's payload
-    private final Frame received = new Frame();
+    private Frame received; // the frame readFrame hands out, made for the first one
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
     private byte[] receivedMask;
 
-    // Write side, touched only by the thread holding writeLock.
-    private final ReentrantLock writeLock = new ReentrantLock();
+    // Write side, touched only by the thread holding writeLock. The lock is made by the first write (see writeLock()):
+    // a connection that never writes, like one idle since its handshake, holds none.
+    private volatile ReentrantLock writeLock;
     private ByteBuffer writeBuffer; // write mode: bytes [0, position) are waiting to be written
-    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private ByteBuffer[] gather; // the gathering write's header and payload, made for the first one
     private Masking.KeySource keys;
 
     // permessage-deflate, when negotiated: the inflater and its message state under readLock, the deflater and its
@@ -114,7 +117,8 @@ public final class WebSocket implements AutoCloseable {
     private boolean autoPong = true;
     private boolean autoApplyMask = true;
     private boolean autoFlush = true;
-    private volatile Duration closeTimeout = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     // Activity: when bytes last arrived (System.nanoTime), for idle timeouts.
     private volatile long lastReadNanos = System.nanoTime();
@@ -122,14 +126,38 @@ public final class WebSocket implements AutoCloseable {
     // Close state.
     private volatile boolean closeSent;
     private volatile boolean closeReceived;
-    private final CountDownLatch transportClosed = new CountDownLatch(1);
+    // Whether closeTransport has run, for a close() waiting while another thread reads: null at first, CLOSED once it
+    // ran, or the latch such a close() waits on (made only then; closeTransport counts it down).
+    private volatile Object transportClosed;
+    private static final Object CLOSED = new Object();
+
+    // The halves, made when first asked for.
+    private volatile ReadHalf readHalf;
+    private volatile WriteHalf writeHalf;
+
+    private static final VarHandle WRITE_LOCK;
+    private static final VarHandle TRANSPORT_CLOSED;
+    private static final VarHandle READ_HALF;
+    private static final VarHandle WRITE_HALF;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            WRITE_LOCK = l.findVarHandle(WebSocket.class, "writeLock", ReentrantLock.class);
+            TRANSPORT_CLOSED = l.findVarHandle(WebSocket.class, "transportClosed", Object.class);
+            READ_HALF = l.findVarHandle(WebSocket.class, "readHalf", ReadHalf.class);
+            WRITE_HALF = l.findVarHandle(WebSocket.class, "writeHalf", WriteHalf.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
         this.role = Objects.requireNonNull(role, "role");
         this.transport = transport;
         this.decoder = new FrameDecoder(role);
         if (alreadyRead == null && transport.readWillWait()) {
-            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (fill).
+            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive (readFrame).
             this.regularReadBuffer = NO_BUFFER;
             this.readBuffer = NO_BUFFER;
             return;
@@ -238,56 +266,84 @@ public final class WebSocket implements AutoCloseable {
      * @throws IOException if the transport failed
      */
     public Frame readFrame() throws IOException {
+        // One method rather than a locking wrapper around another: an idle connection's thread is parked below this
+        // frame (waiting for bytes), and every frame on its stack is memory kept while it waits. close() reads
+        // through here too, holding the (reentrant) lock already.
         readLock.lock();
         try {
-            return readFrameLocked();
+            // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
+            // inflated bytes) while this read waits for the next frame.
+            Frame last = received;
+            if (last != null) {
+                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
+            }
+            releaseLargeBuffer();
+            while (true) {
+                if (closeReceived || transport.isClosed()) {
+                    throw new ConnectionClosedException("connection is closed", false);
+                }
+                boolean complete;
+                try {
+                    complete = decoder.decode(readBuffer);
+                } catch (WebSocketException e) {
+                    fail(e);
+                    throw e;
+                }
+                if (complete) {
+                    Frame f = receivedFrame();
+                    switch (f.opcode) {
+                        case PING -> {
+                            if (autoPong) {
+                                sendControl(OpCode.PONG, f.payload);
+                            }
+                            return f;
+                        }
+                        case PONG -> {
+                            return f;
+                        }
+                        case CLOSE -> {
+                            onCloseReceived(f);
+                            return f;
+                        }
+                        default -> {
+                            if (!closeSent) {
+                                return decoder.messageCompressed() ? inflate(f) : f;
+                            }
+                            // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
+                        }
+                    }
+                } else {
+                    if (inflater != null) {
+                        inflater.trim(); // the last inflated frame was given up by this call: keep none of it
+                    }
+                    ByteBuffer b = readBuffer;
+                    if (!b.hasRemaining() && b == regularReadBuffer && transport.readWillWait()) {
+                        // Nothing is buffered and the peer sent nothing since the last read: give the (empty)
+                        // regular buffer back to the transport's pool while waiting, and take one of the same size
+                        // once bytes have arrived. An idle connection over an EventLoop holds no read buffer. (Here
+                        // rather than in fill or a method of its own: an idle connection's thread is parked in
+                        // here, and every frame on its stack is memory kept while it waits.)
+                        int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
+                        regularReadBuffer = readBuffer = NO_BUFFER;
+                        payloadView = null;
+                        if (b != NO_BUFFER) {
+                            transport.releaseReadBuffer(b);
+                        }
+                        try {
+                            transport.awaitReadable();
+                        } catch (IOException e) {
+                            throw readFailed(e);
+                        } finally {
+                            // Never leave the connection without a buffer to read into, even when the wait failed.
+                            b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
+                            b.limit(0);
+                        }
+                    }
+                    fill();
+                }
+            }
         } finally {
             unlockRead();
-        }
-    }
-
-    private Frame readFrameLocked() throws IOException {
-        // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
-        // bytes) while this read waits for the next frame.
-        received.set(received.fin, received.rsv, received.opcode, null, NO_PAYLOAD);
-        releaseLargeBuffer();
-        while (true) {
-            if (closeReceived || transport.isClosed()) {
-                throw new ConnectionClosedException("connection is closed", false);
-            }
-            boolean complete;
-            try {
-                complete = decoder.decode(readBuffer);
-            } catch (WebSocketException e) {
-                fail(e);
-                throw e;
-            }
-            if (complete) {
-                Frame f = receivedFrame();
-                switch (f.opcode) {
-                    case PING -> {
-                        if (autoPong) {
-                            sendControl(OpCode.PONG, f.payload);
-                        }
-                        return f;
-                    }
-                    case PONG -> {
-                        return f;
-                    }
-                    case CLOSE -> {
-                        onCloseReceived(f);
-                        return f;
-                    }
-                    default -> {
-                        if (!closeSent) {
-                            return decoder.messageCompressed() ? inflate(f) : f;
-                        }
-                        // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
-                    }
-                }
-            } else {
-                fill();
-            }
         }
     }
 
@@ -353,46 +409,24 @@ public final class WebSocket implements AutoCloseable {
             receivedMask[3] = (byte) k;
             mask = receivedMask;
         }
-        received.set(decoder.fin(), decoder.rsv(), decoder.opcode(), mask, v);
-        return received;
+        Frame r = received;
+        if (r == null) {
+            r = received = new Frame();
+        }
+        r.set(decoder.fin(), decoder.rsv(), decoder.opcode(), mask, v);
+        return r;
     }
 
     // Reads more bytes after the buffered ones: compacts, grows for a frame larger than the buffer (never beyond
     // what has actually arrived, times two), and treats end of stream.
     private void fill() throws IOException {
-        if (inflater != null) {
-            inflater.trim(); // the last inflated frame was given up by this call: keep nothing of it while waiting
-        }
         ByteBuffer b = readBuffer;
         int pos = b.position();
         int lim = b.limit();
         int cap = b.capacity();
         int needed = decoder.bytesNeeded();
         if (pos == lim) {
-            pos = lim = 0;
-            if (b == regularReadBuffer && transport.readWillWait()) {
-                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) regular buffer
-                // back to the transport's pool while waiting, and take one of the same size once bytes have
-                // arrived. An idle connection over an EventLoop holds no read buffer. (Inline rather than in a
-                // method of its own: an idle connection's thread is parked in here, and every frame on its stack
-                // is memory kept while it waits.)
-                int size = b == NO_BUFFER ? INITIAL_READ_BUFFER_SIZE : b.capacity();
-                regularReadBuffer = readBuffer = NO_BUFFER;
-                payloadView = null;
-                if (b != NO_BUFFER) {
-                    transport.releaseReadBuffer(b);
-                }
-                try {
-                    transport.awaitReadable();
-                } catch (IOException e) {
-                    throw readFailed(e);
-                } finally {
-                    // Never leave the connection without a buffer to read into, even when the wait failed.
-                    b = regularReadBuffer = readBuffer = allocateReadBuffer(size);
-                    b.limit(0);
-                }
-                cap = b.capacity();
-            }
+            pos = lim = 0; // (a connection with nothing buffered that had to wait has done so in readFrame)
         } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
             b.put(0, b, pos, lim - pos);
             lim -= pos;
@@ -566,7 +600,9 @@ public final class WebSocket implements AutoCloseable {
 
     private void closeTransport() {
         transport.close();
-        transportClosed.countDown();
+        if (TRANSPORT_CLOSED.getAndSet(this, CLOSED) instanceof CountDownLatch waiter) {
+            waiter.countDown();
+        }
         if (deflate != null) {
             releaseInflater();
             releaseDeflater();
@@ -585,7 +621,7 @@ public final class WebSocket implements AutoCloseable {
     }
 
     private void unlockWrite() {
-        writeLock.unlock();
+        writeLock.unlock(); // made by the lock() this undoes
         if (deflate != null && transport.isClosed()) {
             releaseDeflater();
         }
@@ -604,6 +640,7 @@ public final class WebSocket implements AutoCloseable {
     }
 
     private void releaseDeflater() {
+        ReentrantLock writeLock = writeLock();
         if (writeLock.tryLock()) {
             try {
                 if (deflater != null) {
@@ -613,6 +650,19 @@ public final class WebSocket implements AutoCloseable {
                 writeLock.unlock();
             }
         }
+    }
+
+    // The write lock, made by the first call: every thread gets the same one.
+    private ReentrantLock writeLock() {
+        ReentrantLock l = writeLock;
+        if (l == null) {
+            l = new ReentrantLock();
+            ReentrantLock other = (ReentrantLock) WRITE_LOCK.compareAndExchange(this, null, l);
+            if (other != null) {
+                l = other;
+            }
+        }
+        return l;
     }
 
     private Thread startCloseWatchdog() {
@@ -646,7 +696,7 @@ public final class WebSocket implements AutoCloseable {
         if (frame.opcode == OpCode.CLOSE) {
             CloseCode.checkPayloadForSending(frame.payload);
         }
-        writeLock.lock();
+        writeLock().lock();
         if (closeSent || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlockWrite();
@@ -717,7 +767,7 @@ public final class WebSocket implements AutoCloseable {
      * @throws IOException if the transport failed
      */
     public void flush() throws IOException {
-        writeLock.lock();
+        writeLock().lock();
         try {
             if (!transport.isClosed()) {
                 flushLocked();
@@ -732,7 +782,7 @@ public final class WebSocket implements AutoCloseable {
 
     // Automatic replies: skipped once we have sent Close (nothing may follow it).
     private void sendControl(OpCode op, ByteBuffer payload) throws IOException {
-        writeLock.lock();
+        writeLock().lock();
         try {
             if (closeSent || transport.isClosed()) {
                 return;
@@ -749,7 +799,7 @@ public final class WebSocket implements AutoCloseable {
 
     // Sends a Close unless one was sent already. Returns whether this call sent it.
     private boolean sendClose(ByteBuffer payload) throws IOException {
-        writeLock.lock();
+        writeLock().lock();
         try {
             if (closeSent || transport.isClosed()) {
                 return false;
@@ -806,6 +856,10 @@ public final class WebSocket implements AutoCloseable {
             // Gathering write: header (and anything buffered before it) plus the payload, without copying it.
             // A duplicate, so that one frame may be written to many connections at once (broadcast).
             w.flip();
+            ByteBuffer[] gather = this.gather;
+            if (gather == null) {
+                gather = this.gather = new ByteBuffer[2];
+            }
             gather[0] = w;
             gather[1] = payload.duplicate();
             try {
@@ -891,7 +945,7 @@ public final class WebSocket implements AutoCloseable {
             if (readLock.tryLock()) {
                 try {
                     while (!transport.isClosed()) {
-                        if (readFrameLocked().opcode == OpCode.CLOSE) {
+                        if (readFrame().opcode == OpCode.CLOSE) {
                             break;
                         }
                     }
@@ -902,7 +956,17 @@ public final class WebSocket implements AutoCloseable {
                 }
             } else {
                 // Another thread is reading: it will receive the peer's Close and complete the handshake.
-                transportClosed.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                Object closed = transportClosed;
+                if (closed == null) {
+                    CountDownLatch latch = new CountDownLatch(1);
+                    closed = TRANSPORT_CLOSED.compareAndExchange(this, null, latch);
+                    if (closed == null) {
+                        closed = latch;
+                    }
+                }
+                if (closed instanceof CountDownLatch latch) {
+                    latch.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                }
             }
         } catch (IOException e) {
             // sending failed: the peer is gone; close below
@@ -1119,16 +1183,29 @@ public final class WebSocket implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ halves
 
-    private final ReadHalf readHalf = new ReadHalf(this);
-    private final WriteHalf writeHalf = new WriteHalf(this);
-
-    /** @return the reading capability of this connection, to hand to the thread that reads */
+    /** @return the reading capability of this connection, to hand to the thread that reads (always the same one) */
     public ReadHalf readHalf() {
-        return readHalf;
+        ReadHalf h = readHalf;
+        if (h == null) {
+            h = new ReadHalf(this);
+            ReadHalf other = (ReadHalf) READ_HALF.compareAndExchange(this, null, h);
+            if (other != null) {
+                h = other;
+            }
+        }
+        return h;
     }
 
-    /** @return the writing capability of this connection, to hand to the threads that write */
+    /** @return the writing capability of this connection, to hand to the threads that write (always the same one) */
     public WriteHalf writeHalf() {
-        return writeHalf;
+        WriteHalf h = writeHalf;
+        if (h == null) {
+            h = new WriteHalf(this);
+            WriteHalf other = (WriteHalf) WRITE_HALF.compareAndExchange(this, null, h);
+            if (other != null) {
+                h = other;
+            }
+        }
+        return h;
     }
 }

@@ -67,14 +67,22 @@ final class TestSupport {
     }
 
     /**
-     * Waits until {@code t} is inside {@code WebSocket.readFrameLocked}, i.e. holds the connection's read lock and
-     * is blocked reading. Deterministic replacement for a sleep.
+     * Waits until {@code t} is inside {@code WebSocket.readFrame}, holding the connection's read lock and blocked
+     * reading: in {@code fill}, or (over an {@link EventLoop}, with nothing buffered) waiting for the loop's report
+     * straight from {@code readFrame}. Deterministic replacement for a sleep.
      */
     static void awaitInsideReadFrame(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
         while (System.nanoTime() < deadline) {
-            for (StackTraceElement e : t.getStackTrace()) {
+            StackTraceElement[] stack = t.getStackTrace();
+            for (int i = 0; i < stack.length; i++) {
+                StackTraceElement e = stack[i];
                 if (e.getClassName().equals(WebSocket.class.getName()) && e.getMethodName().equals("fill")) {
+                    return;
+                }
+                if (e.getClassName().equals(LoopTransport.class.getName()) && e.getMethodName().equals("awaitReadable")
+                        && i + 1 < stack.length && stack[i + 1].getClassName().equals(WebSocket.class.getName())
+                        && stack[i + 1].getMethodName().equals("readFrame")) {
                     return;
                 }
             }

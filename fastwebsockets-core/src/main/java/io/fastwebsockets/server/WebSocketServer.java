@@ -59,16 +59,35 @@ public final class WebSocketServer implements AutoCloseable {
      * @param log where to log the outcome
      */
     public static void runHandler(WebSocket ws, Handler handler, System.Logger log) {
+        // Connection.run does the same with the handler called from its own frame (see there).
         try {
             handler.handle(ws);
+        } catch (Exception | Error e) {
+            handlerFailed(ws, e, log);
+            return;
+        }
+        handlerReturned(ws, log);
+    }
+
+    // The handler returned: close with 1000 if it left the connection open.
+    private static void handlerReturned(WebSocket ws, System.Logger log) {
+        try {
             if (!ws.isClosed()) {
                 ws.close(CloseCode.NORMAL, "");
             }
-        } catch (WebSocketException e) {
-            log.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-        } catch (IOException e) {
-            log.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
         } catch (Exception | Error e) {
+            handlerFailed(ws, e, log);
+        }
+    }
+
+    // The handler (or the close after it) threw: a failed connection or transport is only logged, anything else
+    // closes with 1011.
+    private static void handlerFailed(WebSocket ws, Throwable e, System.Logger log) {
+        if (e instanceof WebSocketException) {
+            log.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
+        } else if (e instanceof IOException) {
+            log.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
+        } else {
             log.log(System.Logger.Level.DEBUG, "handler failed", e);
             try {
                 ws.close(CloseCode.INTERNAL_ERROR, "internal error");
@@ -156,7 +175,14 @@ public final class WebSocketServer implements AutoCloseable {
                     ws.close(CloseCode.GOING_AWAY, "server shutting down");
                     return;
                 }
-                runHandler(ws, config.handler, LOG);
+                // runHandler, with the handler called from this frame: one frame fewer on the parked stack.
+                try {
+                    config.handler.handle(ws);
+                } catch (Exception | Error e) {
+                    handlerFailed(ws, e, LOG);
+                    return;
+                }
+                handlerReturned(ws, LOG);
             } catch (UpgradeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
             } catch (IOException | RuntimeException e) {
