@@ -655,14 +655,14 @@ public final class WebSocket implements AutoCloseable {
     // The write lock, made by the first call: every thread gets the same one.
     private ReentrantLock writeLock() {
         ReentrantLock l = writeLock;
-        if (l == null) {
-            l = new ReentrantLock();
-            ReentrantLock other = (ReentrantLock) WRITE_LOCK.compareAndExchange(this, null, l);
-            if (other != null) {
-                l = other;
-            }
-        }
-        return l;
+        return l != null ? l : (ReentrantLock) publishOnce(WRITE_LOCK, new ReentrantLock());
+    }
+
+    // Stores made in a field made on first need, unless another thread stored one first; returns whichever the field
+    // holds then, so that every caller gets the same object.
+    private Object publishOnce(VarHandle field, Object made) {
+        Object other = field.compareAndExchange(this, null, made);
+        return other != null ? other : made;
     }
 
     private Thread startCloseWatchdog() {
@@ -1186,26 +1186,12 @@ public final class WebSocket implements AutoCloseable {
     /** @return the reading capability of this connection, to hand to the thread that reads (always the same one) */
     public ReadHalf readHalf() {
         ReadHalf h = readHalf;
-        if (h == null) {
-            h = new ReadHalf(this);
-            ReadHalf other = (ReadHalf) READ_HALF.compareAndExchange(this, null, h);
-            if (other != null) {
-                h = other;
-            }
-        }
-        return h;
+        return h != null ? h : (ReadHalf) publishOnce(READ_HALF, new ReadHalf(this));
     }
 
     /** @return the writing capability of this connection, to hand to the threads that write (always the same one) */
     public WriteHalf writeHalf() {
         WriteHalf h = writeHalf;
-        if (h == null) {
-            h = new WriteHalf(this);
-            WriteHalf other = (WriteHalf) WRITE_HALF.compareAndExchange(this, null, h);
-            if (other != null) {
-                h = other;
-            }
-        }
-        return h;
+        return h != null ? h : (WriteHalf) publishOnce(WRITE_HALF, new WriteHalf(this));
     }
 }
