@@ -6,10 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /** A {@link Transport} over a blocking {@link SocketChannel}: direct buffers, gathering writes. */
-final class ChannelTransport implements Transport {
+final class ChannelTransport extends DeadlineTransport {
     private final SocketChannel channel;
-    private volatile boolean closed;
-    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     ChannelTransport(SocketChannel channel) throws IOException {
         this.channel = channel;
@@ -36,37 +34,21 @@ final class ChannelTransport implements Transport {
     }
 
     @Override
-    public void write(ByteBuffer src) throws IOException {
-        writeDeadline.begin();
-        try {
-            while (src.hasRemaining()) {
-                channel.write(src);
-            }
-            writeDeadline.throwIfExpired();
-            checkNotClosedDuringWrite();
-        } catch (IOException e) {
-            throw writeDeadline.failure(e);
-        } finally {
-            writeDeadline.end();
+    void writeBlocking(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            channel.write(src);
         }
+        checkNotClosedDuringWrite();
     }
 
     @Override
-    public void write(ByteBuffer[] srcs) throws IOException {
-        writeDeadline.begin();
-        try {
-            // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
-            // before it is not.
-            do {
-                channel.write(srcs);
-            } while (Transport.anyRemaining(srcs));
-            writeDeadline.throwIfExpired();
-            checkNotClosedDuringWrite();
-        } catch (IOException e) {
-            throw writeDeadline.failure(e);
-        } finally {
-            writeDeadline.end();
-        }
+    void writeBlocking(ByteBuffer[] srcs) throws IOException {
+        // Until every buffer is written: the last one may be empty (a zero-length payload) while the header before it
+        // is not.
+        do {
+            channel.write(srcs);
+        } while (Transport.anyRemaining(srcs));
+        checkNotClosedDuringWrite();
     }
 
     // On a virtual thread, a blocking channel write cut short by another thread closing the channel can return as
@@ -78,37 +60,18 @@ final class ChannelTransport implements Transport {
     }
 
     @Override
-    public void flush() {
-    }
-
-    @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
 
     @Override
-    public void setWriteTimeout(java.time.Duration timeout) {
-        writeDeadline.setTimeout(timeout);
-    }
-
-    @Override
-    public java.time.Duration writeTimeout() {
-        return writeDeadline.timeout();
-    }
-
-    @Override
     public void close() {
         closed = true;
-        writeDeadline.stop();
+        stopWriteDeadline();
         try {
             channel.close();
         } catch (IOException ignored) {
             // nothing useful to do: the descriptor is released either way
         }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Write interest is on only while a writer waits for room in the socket's send buffer.</li>
  * </ul>
  */
-final class LoopTransport implements Transport {
+final class LoopTransport extends DeadlineTransport {
     private static final int ARMED = 0;
     private static final int WAITING = 1;
     private static final int DISARMED = 2;
@@ -51,14 +51,10 @@ final class LoopTransport implements Transport {
     }
     private volatile Thread reader;
     private volatile Thread writer;
-    private volatile boolean closed;
     // The last read returned less than it asked for, so the socket was empty then (reader's thread only). True at
     // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
     // report, holding no buffer meanwhile (see readWillWait).
     private boolean drained = true;
-    // Made by the first setWriteTimeout with a timeout: most connections never have one, and an idle connection
-    // should hold as few objects as it can.
-    private volatile WriteDeadline writeDeadline;
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
         this.channel = channel;
@@ -100,7 +96,6 @@ final class LoopTransport implements Transport {
         return drained;
     }
 
-
     @Override
     public ByteBuffer acquireReadBuffer(int capacity) {
         return loop.readBuffers.acquire(capacity);
@@ -112,81 +107,28 @@ final class LoopTransport implements Transport {
     }
 
     @Override
-    public void write(ByteBuffer src) throws IOException {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline != null) {
-            deadline.begin();
-        }
-        try {
-            while (src.hasRemaining()) {
-                if (channel.write(src) == 0) {
-                    awaitWritable();
-                }
-            }
-        } catch (IOException e) {
-            throw deadline != null ? deadline.failure(e) : e;
-        } finally {
-            if (deadline != null) {
-                deadline.end();
+    void writeBlocking(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            if (channel.write(src) == 0) {
+                awaitWritable();
             }
         }
     }
 
     @Override
-    public void write(ByteBuffer[] srcs) throws IOException {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline != null) {
-            deadline.begin();
-        }
-        try {
-            // Until every buffer is written: the last one may be empty (a zero-length payload) while the header
-            // before it is not.
-            while (Transport.anyRemaining(srcs)) {
-                if (channel.write(srcs) == 0) {
-                    awaitWritable();
-                }
-            }
-        } catch (IOException e) {
-            throw deadline != null ? deadline.failure(e) : e;
-        } finally {
-            if (deadline != null) {
-                deadline.end();
+    void writeBlocking(ByteBuffer[] srcs) throws IOException {
+        // Until every buffer is written: the last one may be empty (a zero-length payload) while the header before it
+        // is not.
+        while (Transport.anyRemaining(srcs)) {
+            if (channel.write(srcs) == 0) {
+                awaitWritable();
             }
         }
-    }
-
-    @Override
-    public void setWriteTimeout(java.time.Duration timeout) {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline == null) {
-            if (timeout == null || timeout.isZero()) {
-                return; // none, as before
-            }
-            synchronized (this) {
-                deadline = writeDeadline;
-                if (deadline == null) {
-                    deadline = new WriteDeadline(this::close);
-                    deadline.setTimeout(timeout); // validates before it is published
-                    writeDeadline = deadline;
-                    if (closed) {
-                        deadline.stop(); // no watchdog for a closed transport
-                    }
-                    return;
-                }
-            }
-        }
-        deadline.setTimeout(timeout);
-    }
-
-    @Override
-    public java.time.Duration writeTimeout() {
-        WriteDeadline deadline = writeDeadline;
-        return deadline == null ? null : deadline.timeout();
     }
 
     // Parks until the loop reports the socket readable. Also what a reader with nothing buffered calls before it
-    // takes a buffer (WebSocket.readFrame): an idle connection's thread is parked here, so this sits directly on the
-    // parked stack, one frame less to keep than a wrapper would cost.
+    // takes a buffer (WebSocketReader.readFrame): an idle connection's thread is parked here, so this sits directly
+    // on the parked stack, one frame less to keep than a wrapper would cost.
     @Override
     public void awaitReadable() throws IOException {
         drained = false;
@@ -308,10 +250,6 @@ final class LoopTransport implements Transport {
     }
 
     @Override
-    public void flush() {
-    }
-
-    @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
@@ -322,10 +260,7 @@ final class LoopTransport implements Transport {
             return;
         }
         closed = true;
-        WriteDeadline deadline = writeDeadline;
-        if (deadline != null) {
-            deadline.stop();
-        }
+        stopWriteDeadline();
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();
@@ -344,10 +279,5 @@ final class LoopTransport implements Transport {
         if (w != null) {
             LockSupport.unpark(w);
         }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
     }
 }

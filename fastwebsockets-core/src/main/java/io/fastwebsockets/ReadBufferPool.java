@@ -18,8 +18,8 @@ import java.nio.ByteBuffer;
  * later bytes of its own.
  */
 final class ReadBufferPool {
-    static final int SMALL = WebSocket.INITIAL_READ_BUFFER_SIZE;
-    static final int LARGE = WebSocket.READ_BUFFER_SIZE;
+    static final int SMALL = ReadBuffer.INITIAL_SIZE;
+    static final int LARGE = ReadBuffer.REGULAR_SIZE;
     static final int MAX_SMALL = 1024; // 1 MiB
     static final int MAX_LARGE = 64; // 2 MiB
 

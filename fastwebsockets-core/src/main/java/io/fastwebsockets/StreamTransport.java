@@ -6,14 +6,12 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /** A {@link Transport} over an input/output stream pair (an {@code SSLSocket}, a servlet connection). */
-final class StreamTransport implements Transport {
+final class StreamTransport extends DeadlineTransport {
     private final InputStream in;
     private final OutputStream out;
     // Only for direct buffers handed to us by the application; one each, since a reader and a writer may run at once.
     private byte[] readCopy;
     private byte[] writeCopy;
-    private volatile boolean closed;
-    private final WriteDeadline writeDeadline = new WriteDeadline(this::close);
 
     StreamTransport(InputStream in, OutputStream out) {
         this.in = in;
@@ -46,19 +44,7 @@ final class StreamTransport implements Transport {
     }
 
     @Override
-    public void write(ByteBuffer src) throws IOException {
-        writeDeadline.begin();
-        try {
-            writeUntimed(src);
-            writeDeadline.throwIfExpired();
-        } catch (IOException e) {
-            throw writeDeadline.failure(e);
-        } finally {
-            writeDeadline.end();
-        }
-    }
-
-    private void writeUntimed(ByteBuffer src) throws IOException {
+    void writeBlocking(ByteBuffer src) throws IOException {
         if (src.hasArray()) {
             out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
             src.position(src.limit());
@@ -76,23 +62,20 @@ final class StreamTransport implements Transport {
     }
 
     @Override
-    public void write(ByteBuffer[] srcs) throws IOException {
+    void writeBlocking(ByteBuffer[] srcs) throws IOException {
         for (ByteBuffer b : srcs) {
-            write(b);
+            writeBlocking(b);
         }
     }
 
     @Override
     public void flush() throws IOException {
-        writeDeadline.begin();
-        try {
-            out.flush();
-            writeDeadline.throwIfExpired();
-        } catch (IOException e) {
-            throw writeDeadline.failure(e);
-        } finally {
-            writeDeadline.end();
-        }
+        timedFlush();
+    }
+
+    @Override
+    void flushBlocking() throws IOException {
+        out.flush();
     }
 
     @Override
@@ -101,19 +84,9 @@ final class StreamTransport implements Transport {
     }
 
     @Override
-    public void setWriteTimeout(java.time.Duration timeout) {
-        writeDeadline.setTimeout(timeout);
-    }
-
-    @Override
-    public java.time.Duration writeTimeout() {
-        return writeDeadline.timeout();
-    }
-
-    @Override
     public void close() {
         closed = true;
-        writeDeadline.stop();
+        stopWriteDeadline();
         try {
             out.close();
         } catch (IOException ignored) {
@@ -124,10 +97,5 @@ final class StreamTransport implements Transport {
         } catch (IOException ignored) {
             // closing is best effort
         }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
     }
 }

@@ -78,7 +78,7 @@ class AlreadyReadBytesTest {
         int half = f3.length / 2;
         ByteBuffer already = ByteBuffer.wrap(RawPeer.concat(frame(role, RawPeer.OP_BINARY, p1),
                 frame(role, RawPeer.OP_BINARY, p2), Arrays.copyOf(f3, half)));
-        assertTrue(already.remaining() > WebSocket.READ_BUFFER_SIZE, "the test needs more than one buffer-full");
+        assertTrue(already.remaining() > ReadBuffer.REGULAR_SIZE, "the test needs more than one buffer-full");
         try (RawPeer peer = openWith(role, already)) {
             peer.send(Arrays.copyOfRange(f3, half, f3.length));
             assertArrayEquals(p1, peer.ws.readFrame().payloadBytes());

@@ -26,10 +26,17 @@ class IdleConnectionFootprintTest {
     private static final String[] LAZY = {"writeLock", "gather", "received", "transportClosed", "readHalf",
         "writeHalf"};
 
+    // A field of the connection or of one of its parts (reader, writer, closing handshake), by name.
     private static Object field(WebSocket ws, String name) throws ReflectiveOperationException {
-        Field f = WebSocket.class.getDeclaredField(name);
-        f.setAccessible(true);
-        return f.get(ws);
+        for (Object o : new Object[] {ws, ws.reader, ws.writer, ws.closing}) {
+            for (Field f : o.getClass().getDeclaredFields()) {
+                if (f.getName().equals(name)) {
+                    f.setAccessible(true);
+                    return f.get(o);
+                }
+            }
+        }
+        throw new NoSuchFieldException(name);
     }
 
     @Test

@@ -19,10 +19,10 @@ class ReadBufferSizingTest {
     @Test
     void anIdleConnectionHoldsOnlyTheSmallInitialBuffer() throws IOException {
         try (RawPeer peer = RawPeer.open(Role.SERVER)) {
-            assertEquals(WebSocket.INITIAL_READ_BUFFER_SIZE, peer.ws.readBufferCapacity());
+            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader.buffer.capacity());
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, new byte[20], KEY));
             assertEquals(20, peer.ws.readFrame().payloadBytes().length);
-            assertEquals(WebSocket.INITIAL_READ_BUFFER_SIZE, peer.ws.regularReadBufferCapacity(),
+            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader.buffer.regularCapacity(),
                     "small frames need no larger buffer");
         }
     }
@@ -34,7 +34,7 @@ class ReadBufferSizingTest {
             for (int i = 0; i < 3; i++) {
                 peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, payload, KEY));
                 assertArrayEquals(payload, peer.ws.readFrame().payloadBytes());
-                assertEquals(WebSocket.READ_BUFFER_SIZE, peer.ws.regularReadBufferCapacity());
+                assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader.buffer.regularCapacity());
             }
         }
     }
@@ -46,11 +46,11 @@ class ReadBufferSizingTest {
         try (RawPeer peer = RawPeer.open(Role.SERVER)) {
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
             assertArrayEquals(big, peer.ws.readFrame().payloadBytes());
-            int during = peer.ws.readBufferCapacity();
+            int during = peer.ws.reader.buffer.capacity();
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
             assertArrayEquals(small, peer.ws.readFrame().payloadBytes());
             assertEquals(true, during >= big.length, "the large frame was read whole: " + during);
-            assertEquals(WebSocket.READ_BUFFER_SIZE, peer.ws.readBufferCapacity(), "back to the regular buffer");
+            assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader.buffer.capacity(), "back to the regular buffer");
         }
     }
 }

@@ -68,8 +68,8 @@ final class TestSupport {
 
     /**
      * Waits until {@code t} is inside {@code WebSocket.readFrame}, holding the connection's read lock and blocked
-     * reading: in {@code fill}, or (over an {@link EventLoop}, with nothing buffered) waiting for the loop's report
-     * straight from {@code readFrame}. Deterministic replacement for a sleep.
+     * reading: in {@code ReadBuffer.fill}, or (over an {@link EventLoop}, with nothing buffered) waiting for the
+     * loop's report straight from {@code WebSocketReader.readFrame}. Deterministic replacement for a sleep.
      */
     static void awaitInsideReadFrame(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
@@ -77,11 +77,11 @@ final class TestSupport {
             StackTraceElement[] stack = t.getStackTrace();
             for (int i = 0; i < stack.length; i++) {
                 StackTraceElement e = stack[i];
-                if (e.getClassName().equals(WebSocket.class.getName()) && e.getMethodName().equals("fill")) {
+                if (e.getClassName().equals(ReadBuffer.class.getName()) && e.getMethodName().equals("fill")) {
                     return;
                 }
                 if (e.getClassName().equals(LoopTransport.class.getName()) && e.getMethodName().equals("awaitReadable")
-                        && i + 1 < stack.length && stack[i + 1].getClassName().equals(WebSocket.class.getName())
+                        && i + 1 < stack.length && stack[i + 1].getClassName().equals(WebSocketReader.class.getName())
                         && stack[i + 1].getMethodName().equals("readFrame")) {
                     return;
                 }

@@ -1,5 +1,6 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.deflate.ExtensionHeader;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -178,21 +179,10 @@ public final class HttpParser {
 
     /**
      * @param s a string
-     * @return whether it is a non-empty RFC 9110 token
+     * @return whether it is a non-empty RFC 9110 token; the one definition is {@link ExtensionHeader#isToken}
      */
     public static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return ExtensionHeader.isToken(s);
     }
 
     private static UpgradeException bad(String message) {

@@ -1,0 +1,206 @@
+package io.fastwebsockets;
+
+import io.fastwebsockets.codec.FrameDecoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The read buffer of one connection, in read mode: position = the first byte not yet decoded, limit = the end of the
+ * bytes read. Used only by the thread holding the reader's lock.
+ *
+ * <p>Sizing, cheapest first:
+ * <ul>
+ *   <li><b>None.</b> A connection that waits for bytes with nothing buffered, over a transport that lends buffers
+ *       (the {@link EventLoop}'s), gives its buffer back before it waits ({@link #releaseForWait}) and takes one
+ *       when bytes have arrived ({@link #reacquireAfterWait}): an idle connection holds no read buffer.</li>
+ *   <li><b>Small</b> ({@link #INITIAL_SIZE}): what a connection starts with. The first read that needs more room (a
+ *       frame larger than it, or a read that filled it) swaps it for a regular one for good.</li>
+ *   <li><b>Regular</b> ({@link #REGULAR_SIZE}): a busy connection's, large enough that one read brings several
+ *       frames.</li>
+ *   <li><b>Grown</b>: a frame larger than the regular buffer is read into a temporary heap buffer, never larger than
+ *       what has actually arrived times two (never by a length the peer merely declared); the connection goes back to
+ *       its regular buffer once the frame has been handed out ({@link #releaseLarge}).</li>
+ * </ul>
+ */
+final class ReadBuffer {
+    static final int INITIAL_SIZE = 1024;
+    static final int REGULAR_SIZE = 32 * 1024;
+    // The buffer of a connection waiting for bytes with none: capacity 0, so no read ever goes to it and nothing
+    // about it can change.
+    private static final ByteBuffer NO_BUFFER = ByteBuffer.allocate(0);
+
+    private final Transport transport;
+    private ByteBuffer regular; // the connection's own buffer: NO_BUFFER, INITIAL_SIZE, then REGULAR_SIZE
+    private ByteBuffer current; // regular, or a grown one while a large frame is read
+    private ByteBuffer payloadView; // a duplicate of current, re-aimed at each frame's payload
+    private boolean lastReadFilled; // the last read filled all the free room: read-ahead wants a larger buffer
+
+    /**
+     * @param transport the source of the bytes and of pooled buffers
+     * @param alreadyRead bytes that arrived with the handshake (position to limit), or {@code null}
+     */
+    ReadBuffer(Transport transport, ByteBuffer alreadyRead) {
+        this.transport = transport;
+        if (alreadyRead == null && transport.readWillWait()) {
+            // Nothing to decode yet and the first read waits for the peer: no buffer until bytes arrive.
+            regular = current = NO_BUFFER;
+            return;
+        }
+        int size = Math.max(INITIAL_SIZE, alreadyRead == null ? 0 : alreadyRead.remaining());
+        regular = current = transport.acquireReadBuffer(size);
+        if (alreadyRead != null) {
+            current.put(alreadyRead);
+        }
+        current.flip();
+    }
+
+    /** @return the buffer to decode from (read mode) */
+    ByteBuffer bytes() {
+        return current;
+    }
+
+    /**
+     * @return a view of {@code [start, start + length)} of the buffer, valid until the buffer changes (the same view
+     *     object is re-aimed for every frame)
+     */
+    ByteBuffer payload(int start, int length) {
+        ByteBuffer v = payloadView;
+        if (v == null) {
+            v = payloadView = current.duplicate();
+        }
+        v.limit(start + length).position(start);
+        return v;
+    }
+
+    /**
+     * @return whether the reader may give the buffer back and wait for bytes without one: nothing is buffered and
+     *     the transport says its next read would wait
+     */
+    boolean mayWaitWithoutBuffer() {
+        ByteBuffer b = current;
+        return !b.hasRemaining() && b == regular && transport.readWillWait();
+    }
+
+    /**
+     * Gives the (empty) regular buffer back to the transport's pool before a wait.
+     *
+     * @return the capacity to take again after the wait
+     */
+    int releaseForWait() {
+        ByteBuffer b = current;
+        int size = b == NO_BUFFER ? INITIAL_SIZE : b.capacity();
+        regular = current = NO_BUFFER;
+        payloadView = null;
+        if (b != NO_BUFFER) {
+            transport.releaseReadBuffer(b);
+        }
+        return size;
+    }
+
+    /**
+     * Takes a buffer again after a wait, failed or not: the connection is never left without one to read into.
+     *
+     * @param size what {@link #releaseForWait} returned
+     */
+    void reacquireAfterWait(int size) {
+        ByteBuffer b = regular = current = transport.acquireReadBuffer(size);
+        b.limit(0);
+    }
+
+    /**
+     * Reads more bytes after the buffered ones: compacts, enlarges the small buffer or grows for a frame larger than
+     * the buffer (never beyond what has actually arrived, times two). On end of stream or failure the buffer is left
+     * as it was.
+     *
+     * @param decoder what the decoder still needs, and the size of the frame under way
+     * @return bytes read, or -1 at end of stream
+     * @throws IOException if the transport failed
+     */
+    int fill(FrameDecoder decoder) throws IOException {
+        ByteBuffer b = current;
+        int pos = b.position();
+        int lim = b.limit();
+        int cap = b.capacity();
+        int needed = decoder.bytesNeeded();
+        if (pos == lim) {
+            pos = lim = 0; // (a connection with nothing buffered that had to wait has done so in the reader)
+        } else if (pos > 0 && (cap - lim < needed || cap - lim < (cap >> 2))) {
+            b.put(0, b, pos, lim - pos);
+            lim -= pos;
+            pos = 0;
+        }
+        if (b == regular && cap < REGULAR_SIZE && (lim == cap || lastReadFilled || needed > cap - lim)) {
+            b = enlargeRegular(b, pos, lim);
+            cap = b.capacity();
+        }
+        if (lim == cap) {
+            b = grow(b, lim, decoder.currentFrameSize());
+            cap = b.capacity();
+        }
+        b.limit(cap).position(lim);
+        int n;
+        try {
+            n = transport.read(b);
+        } catch (IOException e) {
+            b.limit(lim).position(pos);
+            throw e;
+        }
+        if (n < 0) {
+            b.limit(lim).position(pos);
+            return n;
+        }
+        lastReadFilled = !b.hasRemaining();
+        b.limit(b.position()).position(pos);
+        return n;
+    }
+
+    // The connection is busy: trade the small initial buffer for a regular one, keeping the unconsumed bytes
+    // [pos, lim) at the same indexes (the decoder's state refers to them).
+    private ByteBuffer enlargeRegular(ByteBuffer old, int pos, int lim) {
+        ByteBuffer bigger = transport.acquireReadBuffer(Math.max(REGULAR_SIZE, lim));
+        bigger.put(pos, old, pos, lim - pos);
+        regular = current = bigger;
+        payloadView = null;
+        transport.releaseReadBuffer(old);
+        return bigger;
+    }
+
+    private ByteBuffer grow(ByteBuffer old, int used, long frame) {
+        long target = Math.max((long) old.capacity() * 2, old.capacity() + 1L);
+        if (frame > 0) {
+            target = Math.min(target, Math.max(frame, old.capacity() + 1L));
+        }
+        // Grown buffers live on the heap: a large frame is rare, and heap memory is reclaimed promptly.
+        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(target, Integer.MAX_VALUE - 8));
+        bigger.put(0, old, 0, used);
+        current = bigger;
+        payloadView = null;
+        return bigger;
+    }
+
+    /** After a large frame has been handed out (and, by now, given up by the caller), go back to the regular buffer. */
+    void releaseLarge() {
+        ByteBuffer b = current;
+        ByteBuffer r = regular;
+        if (b == r) {
+            return;
+        }
+        int unconsumed = b.remaining();
+        if (unconsumed <= r.capacity() / 2) {
+            r.clear();
+            r.put(0, b, b.position(), unconsumed);
+            r.limit(unconsumed).position(0);
+            current = r;
+            payloadView = null;
+        }
+    }
+
+    // For tests: the capacity of the buffer the next read goes to, and of the connection's regular one.
+    int capacity() {
+        return current.capacity();
+    }
+
+    int regularCapacity() {
+        return regular.capacity();
+    }
+}

@@ -1,0 +1,292 @@
+package io.fastwebsockets;
+
+import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.codec.Masking;
+import io.fastwebsockets.codec.Utf8Validator;
+import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.deflate.PerMessageDeflate;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The reading side of one connection: reads bytes into the {@link ReadBuffer}, decodes frames with the strict
+ * {@link FrameDecoder} (which also enforces the message size limit across fragments), answers Pings (through the
+ * {@link WebSocketWriter}), hands a Close to the {@link ClosingHandshake}, fails the connection on a protocol
+ * violation, and inflates compressed messages (checking the limit and UTF-8 on the inflated bytes). One thread reads
+ * at a time (the read lock); {@link ClosingHandshake#close} reads through here too.
+ */
+final class WebSocketReader {
+    private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
+
+    private final Role role;
+    private final Transport transport;
+    private final ClosingHandshake closing;
+    private final WebSocketWriter writer;
+    final FrameDecoder decoder;
+    final ReadBuffer buffer;
+    private final ReentrantLock readLock = new ReentrantLock();
+
+    // Touched only by the thread holding readLock.
+    private Frame received; // the frame readFrame hands out, made for the first one
+    private byte[] receivedMask;
+    // permessage-deflate, when negotiated: the inflater and the state of the compressed message being received.
+    private PerMessageDeflate.Agreement deflate;
+    private MessageInflater inflater;
+    private Utf8Validator inflatedText;
+    private long inflatedSize;
+
+    boolean autoPong = true;
+    // When bytes last arrived (System.nanoTime), for idle timeouts.
+    private volatile long lastReadNanos = System.nanoTime();
+    private volatile ReadHalf readHalf;
+    private static final VarHandle READ_HALF;
+
+    static {
+        try {
+            READ_HALF = MethodHandles.lookup().findVarHandle(WebSocketReader.class, "readHalf", ReadHalf.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    WebSocketReader(Role role, Transport transport, ByteBuffer alreadyRead, ClosingHandshake closing,
+            WebSocketWriter writer) {
+        this.role = role;
+        this.transport = transport;
+        this.closing = closing;
+        this.writer = writer;
+        this.decoder = new FrameDecoder(role);
+        this.buffer = new ReadBuffer(transport, alreadyRead);
+    }
+
+    /** See {@link WebSocket#readFrame()}. */
+    Frame readFrame() throws IOException {
+        // One method, waiting for bytes itself: an idle connection's thread is parked below this frame, and every
+        // frame on its stack is memory kept while it waits. close() reads through here too, holding the (reentrant)
+        // lock already.
+        readLock.lock();
+        try {
+            // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
+            // inflated bytes) while this read waits for the next frame.
+            Frame last = received;
+            if (last != null) {
+                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
+            }
+            buffer.releaseLarge();
+            while (true) {
+                if (closing.closeReceived() || transport.isClosed()) {
+                    throw new ConnectionClosedException("connection is closed", false);
+                }
+                boolean complete;
+                try {
+                    complete = decoder.decode(buffer.bytes());
+                } catch (WebSocketException e) {
+                    closing.fail(e);
+                    throw e;
+                }
+                if (complete) {
+                    Frame f = receivedFrame();
+                    switch (f.opcode) {
+                        case PING -> {
+                            if (autoPong) {
+                                writer.sendControl(OpCode.PONG, f.payload);
+                            }
+                            return f;
+                        }
+                        case PONG -> {
+                            return f;
+                        }
+                        case CLOSE -> {
+                            closing.onCloseReceived(f);
+                            return f;
+                        }
+                        default -> {
+                            if (!closing.closeSent()) {
+                                return decoder.messageCompressed() ? inflate(f) : f;
+                            }
+                            // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
+                        }
+                    }
+                    continue;
+                }
+                if (inflater != null) {
+                    inflater.trim(); // the last inflated frame was given up by this call: keep none of it
+                }
+                if (buffer.mayWaitWithoutBuffer()) {
+                    // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
+                    // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
+                    // connection over an EventLoop holds no read buffer, and its thread is parked right here.
+                    int size = buffer.releaseForWait();
+                    try {
+                        transport.awaitReadable();
+                    } catch (IOException e) {
+                        throw readFailed(e);
+                    } finally {
+                        buffer.reacquireAfterWait(size);
+                    }
+                }
+                int n;
+                try {
+                    n = buffer.fill(decoder);
+                } catch (IOException e) {
+                    throw readFailed(e);
+                }
+                if (n < 0) {
+                    boolean truncated = buffer.bytes().hasRemaining() || !decoder.atFrameBoundary();
+                    closing.closeTransport();
+                    throw new ConnectionClosedException(truncated
+                            ? "peer closed the connection in the middle of a frame"
+                            : "peer closed the connection without a closing handshake", truncated);
+                }
+                lastReadNanos = System.nanoTime();
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    private Frame receivedFrame() {
+        ByteBuffer payload = buffer.payload(decoder.payloadStart(), decoder.payloadLength());
+        byte[] mask = null;
+        if (decoder.payloadStillMasked()) {
+            if (receivedMask == null) {
+                receivedMask = new byte[4];
+            }
+            int k = decoder.maskKey();
+            receivedMask[0] = (byte) (k >>> 24);
+            receivedMask[1] = (byte) (k >>> 16);
+            receivedMask[2] = (byte) (k >>> 8);
+            receivedMask[3] = (byte) k;
+            mask = receivedMask;
+        }
+        Frame r = received;
+        if (r == null) {
+            r = received = new Frame();
+        }
+        r.set(decoder.fin(), decoder.rsv(), decoder.opcode(), mask, payload);
+        return r;
+    }
+
+    // Replaces a compressed frame's payload by its inflated bytes, checking the message's size limit and, for text,
+    // its UTF-8, on what comes out. The frame keeps its RSV1 (the first frame of a compressed message) and fin.
+    private Frame inflate(Frame f) throws IOException {
+        ByteBuffer wire = f.payload;
+        if (f.mask != null) {
+            Masking.apply(wire, wire.position(), wire.limit(), Masking.key(f.mask), 0); // auto-apply-mask off
+        }
+        ByteBuffer plain;
+        try {
+            if (f.opcode != OpCode.CONTINUATION) {
+                inflatedSize = 0;
+                if (decoder.textMessage()) {
+                    if (inflatedText == null) {
+                        inflatedText = new Utf8Validator();
+                    }
+                    inflatedText.reset();
+                }
+            }
+            MessageInflater inf = inflater;
+            if (inf == null) {
+                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(role));
+            }
+            plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
+            inflatedSize += plain.remaining();
+            if (decoder.textMessage()) {
+                int bad = inflatedText.validate(plain, plain.position(), plain.limit());
+                if (bad >= 0) {
+                    throw new WebSocketException(CloseCode.INVALID_PAYLOAD, "invalid UTF-8 in compressed text"
+                            + " message at byte " + (inflatedSize - plain.limit() + bad));
+                }
+                if (f.fin && !inflatedText.isComplete()) {
+                    throw new WebSocketException(CloseCode.INVALID_PAYLOAD,
+                            "compressed text message ends in the middle of a UTF-8 sequence");
+                }
+            }
+        } catch (WebSocketException e) {
+            closing.fail(e);
+            throw e;
+        }
+        received.set(f.fin, f.rsv, f.opcode, null, plain);
+        return received;
+    }
+
+    private IOException readFailed(IOException e) {
+        if (transport.isClosed()) {
+            return new ConnectionClosedException("connection is closed", false);
+        }
+        closing.closeTransport();
+        return e;
+    }
+
+    /** @return the {@link System#nanoTime()} at which bytes last arrived (or the connection was created) */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    // ------------------------------------------------------------------------------------------------ the lock
+
+    /** For close(): read only if no other thread is reading. */
+    boolean tryLock() {
+        return readLock.tryLock();
+    }
+
+    // The compressors are released by whoever holds the matching lock when the transport closes: by closeTransport
+    // if the lock is free, otherwise by its holder on the way out (every holder unlocks through here, or through
+    // WebSocketWriter.unlock, and checks after unlocking), so the native memory is freed on every path without ever
+    // pulling a compressor from under a thread using it.
+    void unlock() {
+        readLock.unlock();
+        if (deflate != null && transport.isClosed()) {
+            releaseInflater();
+        }
+    }
+
+    /** Frees the inflater's native memory once the transport is closed, unless a reader holds it (it will). */
+    void releaseInflater() {
+        if (deflate != null && readLock.tryLock()) {
+            try {
+                if (inflater != null) {
+                    inflater.release();
+                }
+            } finally {
+                readLock.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ settings
+
+    /** @return the agreement in force, or {@code null} */
+    PerMessageDeflate.Agreement deflate() {
+        return deflate;
+    }
+
+    /** See {@link WebSocket#enablePerMessageDeflate}: nothing for {@code null}; refused if already on. */
+    void enableDeflate(PerMessageDeflate.Agreement agreement) {
+        if (deflate != null) {
+            throw new IllegalStateException("permessage-deflate is already on");
+        }
+        if (agreement != null) {
+            this.deflate = agreement;
+            decoder.setPerMessageCompression(true);
+        }
+    }
+
+    /** @return the connection's reading capability, made by the first call; every caller gets the same one */
+    ReadHalf half(WebSocket ws) {
+        ReadHalf h = readHalf;
+        if (h == null) {
+            READ_HALF.compareAndSet(this, null, new ReadHalf(ws));
+            h = readHalf;
+        }
+        return h;
+    }
+
+    // For tests: the compressor held now.
+    MessageInflater inflater() {
+        return inflater;
+    }
+}
