@@ -54,7 +54,7 @@ final class ClosingHandshake {
         }
     }
 
-    private final Role role;
+    private final boolean server; // the end that closes TCP first
     private final Transport transport;
     private WebSocketReader reader; // set once by connect, before the connection is shared
     private WebSocketWriter writer;
@@ -66,7 +66,7 @@ final class ClosingHandshake {
     private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     ClosingHandshake(Role role, Transport transport) {
-        this.role = java.util.Objects.requireNonNull(role, "role");
+        this.server = java.util.Objects.requireNonNull(role, "role") == Role.SERVER;
         this.transport = transport;
     }
 
@@ -82,7 +82,7 @@ final class ClosingHandshake {
     }
 
     Role role() {
-        return role;
+        return server ? Role.SERVER : Role.CLIENT;
     }
 
     /** @return whether this end has sent its Close: nothing may be written after it */
@@ -217,7 +217,7 @@ final class ClosingHandshake {
                 // timeout). Closing with unread bytes would send a reset, which can destroy our Close frame before
                 // the peer reads it. A server also half-closes first, as the end that closes TCP (RFC 6455
                 // §7.1.1); a client leaves that to the server (some stacks lose track of a half-closed client).
-                if (role == Role.SERVER) {
+                if (server) {
                     transport.shutdownOutput();
                 }
                 drain(8192);
@@ -232,7 +232,7 @@ final class ClosingHandshake {
 
     // The closing handshake is complete: the server closes TCP first, the client waits for it (bounded).
     private void finishClose() {
-        if (role == Role.SERVER || transport.isClosed()) {
+        if (server || transport.isClosed()) {
             closeTransport();
             return;
         }

@@ -57,13 +57,11 @@ import java.util.Objects;
 public final class WebSocket implements AutoCloseable {
     // The parts, one concept a file: WebSocketReader (over ReadBuffer), WebSocketWriter, ClosingHandshake, and below
     // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport).
-    private final Transport transport;
     final ClosingHandshake closing;
     final WebSocketWriter writer;
     final WebSocketReader reader;
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
-        this.transport = transport;
         this.closing = new ClosingHandshake(role, transport);
         this.writer = new WebSocketWriter(role, transport, closing);
         this.reader = new WebSocketReader(role, transport, alreadyRead, closing, writer);
@@ -340,12 +338,12 @@ public final class WebSocket implements AutoCloseable {
      * @throws IllegalArgumentException for a negative timeout
      */
     public void setWriteTimeout(Duration timeout) {
-        transport.setWriteTimeout(timeout);
+        writer.setWriteTimeout(timeout);
     }
 
     /** @return the write timeout, or {@code null} when writes may block indefinitely */
     public Duration writeTimeout() {
-        return transport.writeTimeout();
+        return writer.writeTimeout();
     }
 
     /** @return whether gathering writes are on */

@@ -21,7 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class WebSocketReader {
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
-    private final Role role;
     private final Transport transport;
     private final ClosingHandshake closing;
     private final WebSocketWriter writer;
@@ -54,7 +53,6 @@ final class WebSocketReader {
 
     WebSocketReader(Role role, Transport transport, ByteBuffer alreadyRead, ClosingHandshake closing,
             WebSocketWriter writer) {
-        this.role = role;
         this.transport = transport;
         this.closing = closing;
         this.writer = writer;
@@ -190,7 +188,7 @@ final class WebSocketReader {
             }
             MessageInflater inf = inflater;
             if (inf == null) {
-                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(role));
+                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()));
             }
             plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
             inflatedSize += plain.remaining();

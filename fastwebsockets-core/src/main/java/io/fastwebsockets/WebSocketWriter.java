@@ -349,6 +349,15 @@ final class WebSocketWriter {
         return h;
     }
 
+    /** The write deadline of the transport; see {@link WebSocket#setWriteTimeout}. */
+    void setWriteTimeout(java.time.Duration timeout) {
+        transport.setWriteTimeout(timeout);
+    }
+
+    java.time.Duration writeTimeout() {
+        return transport.writeTimeout();
+    }
+
     // For tests: the compressor held now.
     MessageDeflater deflater() {
         return deflater;
