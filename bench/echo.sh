@@ -167,3 +167,40 @@ for rep in $(seq 1 "$REPS"); do
   done
 done
 python3 bench/echo_table.py throughput "$RES"
+
+# Latency beside throughput: every server again, now at a fixed rate for each case, half the slowest server's median
+# rate above (so every server has room), measured by ./fastws bench --rate, which counts each round trip from when
+# its message was due (coordinated omission corrected). LATENCY=0 skips it.
+if [ "${LATENCY:-1}" != 0 ]; then
+  ./fastws bench --help >/dev/null  # builds the CLI before anything is timed
+  CLI_CP="fastwebsockets-core/target/classes:fastwebsockets-cli/target/classes:$(cat fastwebsockets-cli/target/runtime-classpath.txt)"
+  LRES="$OUT/echo-latency.tsv"
+  machine | sed 's/^/# /' >"$LRES"
+  printf 'server\tconns\tsize\trate\tmsgs_per_sec\tp50_ms\tp99_ms\terrors\n' >>"$LRES"
+  for s in "${names[@]}"; do
+    start_server "$s"
+    for c in $CASES; do
+      n=${c%x*}; b=${c#*x}
+      rate=$(python3 -c 'import sys,statistics,collections
+rates=collections.defaultdict(list); h=None
+for l in open(sys.argv[1]):
+    if l.startswith("#"): continue
+    c=l.rstrip("\n").split("\t")
+    if h is None: h=c; continue
+    r=dict(zip(h,c))
+    if r["conns"]==sys.argv[2] and r["size"]==sys.argv[3] and r["errors"]=="0": rates[r["server"]].append(float(r["msgs_per_sec"]))
+print(int(min(statistics.median(v) for v in rates.values())/2) if rates else 0)' "$RES" "$n" "$b")
+      [ "$rate" -gt 0 ] || continue
+      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
+      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT/" \
+        -c "$n" -s "$b" --rate "$rate" --warmup "${WARMUP}s" -d "${DURATION}s" --json "${z[@]}" 2>/dev/null || true)
+      python3 -c 'import json,sys
+try: d=json.loads(sys.argv[1])
+except ValueError: d=None
+if d: print("%s\t%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%d" % (sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], d["messages_per_s"], d["latency_ms"]["p50"], d["latency_ms"]["p99"], d["errors"]))
+else: print("%s\t%s\t%s\t%s\t0\t0\t0\tfail" % tuple(sys.argv[2:6]))' "$j" "$s" "$n" "$b" "$rate" | tee -a "$LRES"
+    done
+    stop_server
+  done
+  python3 bench/echo_table.py latency "$LRES"
+fi

@@ -25,6 +25,31 @@ def fmt_rate(x):
     return f"{x / 1e6:.2f} M/s" if x >= 1e6 else f"{x / 1e3:.1f} k/s"
 
 
+def latency(path):
+    """The fixed-rate pass: p50 / p99 round trip per server and case (from ./fastws bench --rate)."""
+    data, servers, cases = {}, [], []
+    for r in rows(path):
+        s, case = r["server"], (int(r["conns"]), int(r["size"]), int(r["rate"]))
+        if s not in servers:
+            servers.append(s)
+        if case not in cases:
+            cases.append(case)
+        data[(s, case)] = r
+    print("\n".join("- " + c for c in comments(path)))
+    print()
+    print("Round-trip latency at a fixed rate (half the slowest server's median throughput for the case), "
+          "p50 / p99 in ms, from when each message was due:")
+    print()
+    print("| case | rate | " + " | ".join(servers) + " |")
+    print("|---|---:|" + "---:|" * len(servers))
+    for case in cases:
+        cells = []
+        for s in servers:
+            r = data.get((s, case))
+            cells.append("—" if r is None or r["errors"] != "0" else f"{float(r['p50_ms']):.2f} / {float(r['p99_ms']):.2f}")
+        print(f"| {case[0]} x {case[1]} B | {case[2]:,} msg/s | " + " | ".join(cells) + " |")
+
+
 def throughput(path):
     rates, lg, srv, eff = (defaultdict(list) for _ in range(4))
     failed = defaultdict(int)
@@ -109,4 +134,4 @@ def memory(path):
 
 
 if __name__ == "__main__":
-    {"throughput": throughput, "memory": memory}[sys.argv[1]](sys.argv[2])
+    {"throughput": throughput, "memory": memory, "latency": latency}[sys.argv[1]](sys.argv[2])

@@ -1,5 +1,6 @@
 package io.fastwebsockets.handshake;
 
+import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +18,10 @@ public final class ClientOptions {
     private final boolean verifyHostname;
     private final int maxHeadBytes;
     private final PerMessageDeflate perMessageDeflate;
+    private final EventLoop eventLoop;
 
     private ClientOptions(Builder b) {
+        this.eventLoop = b.eventLoop;
         this.perMessageDeflate = b.perMessageDeflate;
         this.headers = List.copyOf(b.headers);
         this.subprotocols = List.copyOf(b.subprotocols);
@@ -37,6 +40,11 @@ public final class ClientOptions {
     /** @return a builder starting from the defaults */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** @return the loop that ws:// connections are registered with, or {@code null} for the JDK's poller */
+    public EventLoop eventLoop() {
+        return eventLoop;
     }
 
     /** @return extra request headers, as name/value pairs */
@@ -89,6 +97,7 @@ public final class ClientOptions {
         private boolean verifyHostname = true;
         private int maxHeadBytes = 16 * 1024;
         private PerMessageDeflate perMessageDeflate;
+        private EventLoop eventLoop;
 
         private Builder() {
         }
@@ -197,6 +206,20 @@ public final class ClientOptions {
          */
         public Builder perMessageDeflate(PerMessageDeflate settings) {
             this.perMessageDeflate = settings;
+            return this;
+        }
+
+        /**
+         * Registers {@code ws://} connections with this {@link EventLoop} once their handshake is done, as
+         * {@link io.fastwebsockets.server.WebSocketServer} does for its connections: thousands of client connections
+         * then cost what server connections cost (one registration each, no re-arming of the JDK's poller per read).
+         * {@code wss://} connections run over the JDK's TLS streams and do not use it. Default: none.
+         *
+         * @param loop a running loop, or {@code null} for none; the caller closes it, which closes its connections
+         * @return this
+         */
+        public Builder eventLoop(EventLoop loop) {
+            this.eventLoop = loop;
             return this;
         }
 

@@ -124,7 +124,7 @@ public final class Handshake {
                 Socket s = channel.socket();
                 Exchange ex = exchange(s, s.getInputStream(), s.getOutputStream(), path, hostHeader, options,
                         deadline);
-                WebSocket ws = WebSocket.afterHandshake(channel, Role.CLIENT, ex.rest);
+                WebSocket ws = WebSocket.afterHandshake(channel, Role.CLIENT, ex.rest, options.eventLoop());
                 ws.enablePerMessageDeflate(ex.deflate);
                 return new Connected(ws, ex.headers, ex.subprotocol);
             } catch (IOException | RuntimeException e) {

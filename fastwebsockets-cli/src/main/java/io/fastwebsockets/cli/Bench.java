@@ -1,0 +1,388 @@
+package io.fastwebsockets.cli;
+
+import io.fastwebsockets.EventLoop;
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.handshake.ClientOptions;
+import io.fastwebsockets.handshake.Handshake;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fastws bench}: a WebSocket load generator on this library's client, its connections on one
+ * {@link EventLoop}. Closed loop by default (one message in flight per connection: send, wait for the whole echo,
+ * verify it, send the next); with {@code --rate}, an open loop that sends at a fixed total rate and measures each
+ * round trip from the time its message was <em>due</em>, not from when it could be sent, so a stalled server shows
+ * in the percentiles instead of slowing the generator down (coordinated omission corrected).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Load an echo server: messages/s, MB/s, latency percentiles, errors, the generator's CPU.")
+final class Bench implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URL", description = "ws:// or wss:// URL of an echo server")
+    URI url;
+
+    @Option(names = {"-c", "--connections"}, paramLabel = "CONNECTIONS", description = "default ${DEFAULT-VALUE}")
+    int connections = 100;
+
+    @Option(names = {"-s", "--size"}, paramLabel = "BYTES", description = "payload size, default ${DEFAULT-VALUE}")
+    int size = 20;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", description = "measured time, default 10s")
+    Duration duration = Duration.ofSeconds(10);
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "unmeasured time first, default 1s")
+    Duration warmup = Duration.ofSeconds(1);
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", description = "send at this total rate (open loop)")
+    long rate;
+
+    @Option(names = "--text", description = "send text messages (default binary)")
+    boolean text;
+
+    @Option(names = "--deflate", description = "offer permessage-deflate")
+    boolean deflate;
+
+    @Option(names = "--json", description = "print the result as one JSON object on stdout")
+    boolean json;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private final LongAdder messages = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final Recorder latency = new Recorder(3_600_000_000_000L, 3); // ns, up to an hour, 3 digits
+    private volatile boolean measuring;
+    private volatile boolean stopping;
+    private volatile String firstError;
+
+    Bench() {
+        this(System.out, System.err);
+    }
+
+    Bench(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (connections < 1 || size < 0 || rate < 0 || duration.isZero()) {
+            err.println("fastws bench: -c must be >= 1, -s >= 0, --rate >= 0 and -d > 0");
+            return 2;
+        }
+        try (EventLoop loop = EventLoop.start("fastws-bench-loop")) {
+            ClientOptions.Builder options = ClientOptions.builder().eventLoop(loop);
+            if (deflate) {
+                options.perMessageDeflate(PerMessageDeflate.defaults());
+            }
+            ClientOptions opts = options.build();
+            List<WebSocket> sockets = new ArrayList<>(connections);
+            try {
+                for (int i = 0; i < connections; i++) {
+                    sockets.add(Handshake.connect(url, opts).webSocket());
+                }
+            } catch (IOException e) {
+                err.println("fastws bench: connection " + (sockets.size() + 1) + " of " + connections + " failed: "
+                        + e.getMessage());
+                closeAll(sockets);
+                return 1;
+            }
+            return run(sockets);
+        }
+    }
+
+    private int run(List<WebSocket> sockets) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        double perConnectionRate = rate > 0 ? (double) rate / sockets.size() : 0;
+        for (int i = 0; i < sockets.size(); i++) {
+            WebSocket ws = sockets.get(i);
+            // Spread the open-loop senders over one interval so they do not all fire at once.
+            long offset = perConnectionRate > 0 ? (long) (1e9 / perConnectionRate * i / sockets.size()) : 0;
+            if (rate > 0) {
+                Pending pending = new Pending();
+                threads.add(Thread.ofVirtual().start(() -> sendAtRate(ws, pending, start + offset,
+                        (long) (1e9 / perConnectionRate))));
+                threads.add(Thread.ofVirtual().start(() -> receive(ws, pending)));
+            } else {
+                threads.add(Thread.ofVirtual().start(() -> closedLoop(ws)));
+            }
+        }
+        long warmupNs = warmup.toNanos();
+        LockSupport.parkNanos(warmupNs);
+        latency.reset();
+        messages.reset();
+        measuring = true;
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        Histogram total = new Histogram(3_600_000_000_000L, 3);
+        Histogram interval = null;
+        long lastCount = 0;
+        long lastTime = t0;
+        long end = t0 + duration.toNanos();
+        for (int second = 1; System.nanoTime() < end; second++) {
+            long next = Math.min(t0 + second * 1_000_000_000L, end);
+            LockSupport.parkNanos(next - System.nanoTime());
+            interval = latency.getIntervalHistogram(interval);
+            total.add(interval);
+            long count = messages.sum();
+            long now = System.nanoTime();
+            double secs = (now - lastTime) / 1e9;
+            lastTime = now;
+            err.printf(Locale.ROOT, "%3ds %,12.0f msg/s  p50 %8.3f ms  p99 %8.3f ms  errors %d%n", second,
+                    (count - lastCount) / Math.max(secs, 1e-9), interval.getValueAtPercentile(50) / 1e6,
+                    interval.getValueAtPercentile(99) / 1e6, errors.sum());
+            lastCount = count;
+        }
+        long elapsed = System.nanoTime() - t0;
+        long cpu = processCpuNanos() - cpu0;
+        long count = messages.sum();
+        measuring = false;
+        stopping = true;
+        interval = latency.getIntervalHistogram(interval);
+        total.add(interval);
+        closeAll(sockets);
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(5));
+        }
+        report(count, elapsed, cpu, total);
+        return errors.sum() == 0 ? 0 : 1;
+    }
+
+    // One message in flight: send, wait for the whole echo, verify, record, repeat.
+    private void closedLoop(WebSocket ws) {
+        FragmentCollector in = new FragmentCollector(ws);
+        Payloads payloads = new Payloads(size, text);
+        try {
+            for (long seq = 0; !stopping; seq++) {
+                ByteBuffer message = payloads.make(seq);
+                long sent = System.nanoTime();
+                ws.writeFrame(frame(message.duplicate()));
+                Frame echo = readData(in);
+                long now = System.nanoTime();
+                if (!payloads.matches(echo, seq)) {
+                    fail("echo " + seq + " differs from what was sent");
+                    return;
+                }
+                if (measuring) {
+                    latency.recordValue(now - sent);
+                    messages.increment();
+                }
+            }
+        } catch (IOException e) {
+            if (!stopping) {
+                fail(e.getMessage());
+            }
+        }
+    }
+
+    // Open loop: message seq is due at first + seq * every; its round trip is measured from then.
+    private void sendAtRate(WebSocket ws, Pending pending, long first, long every) {
+        Payloads payloads = new Payloads(size, text);
+        try {
+            for (long seq = 0; !stopping; seq++) {
+                long due = first + seq * every;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                if (stopping) {
+                    return;
+                }
+                pending.put(due);
+                ws.writeFrame(frame(payloads.make(seq)));
+            }
+        } catch (IOException | InterruptedException e) {
+            if (!stopping) {
+                fail(e.getMessage());
+            }
+        }
+    }
+
+    private void receive(WebSocket ws, Pending pending) {
+        FragmentCollector in = new FragmentCollector(ws);
+        Payloads payloads = new Payloads(size, text);
+        try {
+            for (long seq = 0; !stopping; seq++) {
+                Frame echo = readData(in);
+                long now = System.nanoTime();
+                long due = pending.take();
+                if (!payloads.matches(echo, seq)) {
+                    fail("echo " + seq + " differs from what was sent");
+                    return;
+                }
+                if (measuring) {
+                    latency.recordValue(Math.max(0, now - due));
+                    messages.increment();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            if (!stopping) {
+                fail(e.getMessage());
+            }
+        }
+    }
+
+    private Frame frame(ByteBuffer payload) {
+        return text ? Frame.text(payload) : Frame.binary(payload);
+    }
+
+    private Frame readData(FragmentCollector in) throws IOException {
+        while (true) {
+            Frame f = in.readFrame();
+            if (f.opcode() == OpCode.CLOSE) {
+                throw new IOException("the server closed the connection");
+            }
+            if (!f.opcode().isControl()) {
+                if (f.opcode() != (text ? OpCode.TEXT : OpCode.BINARY)) {
+                    throw new IOException("echo came back as " + f.opcode());
+                }
+                return f;
+            }
+        }
+    }
+
+    private void fail(String message) {
+        errors.increment();
+        if (firstError == null) {
+            firstError = message;
+            err.println("fastws bench: " + message);
+        }
+    }
+
+    private static void closeAll(List<WebSocket> sockets) throws InterruptedException {
+        List<Thread> closers = new ArrayList<>();
+        for (WebSocket ws : sockets) {
+            closers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    ws.close();
+                } catch (IOException e) {
+                    // gone already
+                }
+            }));
+        }
+        for (Thread t : closers) {
+            t.join(Duration.ofSeconds(5));
+        }
+    }
+
+    private void report(long count, long elapsedNs, long cpuNs, Histogram h) {
+        double secs = elapsedNs / 1e9;
+        double rateOut = count / secs;
+        double mbps = rateOut * size / 1e6;
+        double cpuPct = 100.0 * cpuNs / elapsedNs;
+        double cpuPerMsgUs = count == 0 ? 0 : cpuNs / 1e3 / count;
+        if (json) {
+            out.printf(Locale.ROOT, "{\"url\":\"%s\",\"connections\":%d,\"size\":%d,\"text\":%b,\"deflate\":%b,"
+                    + "\"rate\":%d,\"seconds\":%.3f,\"messages\":%d,\"messages_per_s\":%.1f,\"mb_per_s\":%.3f,"
+                    + "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"p99_9\":%.4f,\"max\":%.4f},"
+                    + "\"errors\":%d,\"cpu_percent\":%.1f,\"cpu_us_per_message\":%.3f}%n",
+                    url.toString().replace("\"", "\\\""), connections, size, text, deflate, rate, secs, count,
+                    rateOut, mbps, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6,
+                    errors.sum(), cpuPct, cpuPerMsgUs);
+            return;
+        }
+        out.printf(Locale.ROOT, "%s  %d connections x %d B %s%s%s, %.1f s%n", url, connections, size,
+                text ? "text" : "binary", deflate ? ", permessage-deflate" : "",
+                rate > 0 ? ", " + rate + " msg/s offered" : ", one in flight each", secs);
+        out.printf(Locale.ROOT, "  messages   %,d  (%,.0f msg/s, %.2f MB/s of payload each way)%n", count, rateOut,
+                mbps);
+        out.printf(Locale.ROOT, "  latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%s%n",
+                ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6,
+                rate > 0 ? " (from when each message was due)" : "");
+        out.printf(Locale.ROOT, "  errors     %d%n", errors.sum());
+        out.printf(Locale.ROOT, "  generator  %.0f%% of one core, %.2f us CPU per message%n", cpuPct, cpuPerMsgUs);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** The due times of messages sent and not yet echoed, in order: a bounded ring of longs. */
+    static final class Pending {
+        private final long[] due = new long[1 << 16];
+        private long head; // next to take
+        private long tail; // next to put
+
+        synchronized void put(long time) throws InterruptedException {
+            while (tail - head == due.length) {
+                wait(); // a full ring: 65,536 messages unanswered; the due times keep counting meanwhile
+            }
+            due[(int) (tail++ & (due.length - 1))] = time;
+            notifyAll();
+        }
+
+        synchronized long take() throws InterruptedException {
+            while (head == tail) {
+                wait();
+            }
+            long t = due[(int) (head++ & (due.length - 1))];
+            notifyAll();
+            return t;
+        }
+    }
+
+    /** Message seq: a fixed pattern with seq written into its first bytes, so each echo is checked exactly. */
+    static final class Payloads {
+        private final byte[] pattern;
+        private final ByteBuffer buffer;
+        private final boolean text;
+
+        Payloads(int size, boolean text) {
+            this.text = text;
+            pattern = new byte[size];
+            for (int i = 0; i < size; i++) {
+                pattern[i] = (byte) ('a' + i % 26); // ASCII: valid UTF-8 for text, compressible for deflate
+            }
+            buffer = ByteBuffer.allocate(size);
+        }
+
+        ByteBuffer make(long seq) {
+            byte[] b = buffer.array();
+            System.arraycopy(pattern, 0, b, 0, b.length);
+            stamp(b, seq);
+            return buffer.clear();
+        }
+
+        boolean matches(Frame echo, long seq) {
+            byte[] expected = make(seq).array();
+            ByteBuffer got = echo.payload();
+            return got.remaining() == expected.length
+                    && got.equals(ByteBuffer.wrap(expected));
+        }
+
+        // The sequence number in hex digits over the first (up to 16) bytes: still ASCII for text messages.
+        private void stamp(byte[] b, long seq) {
+            int n = Math.min(16, b.length);
+            for (int i = n - 1; i >= 0; i--) {
+                b[i] = (byte) Character.forDigit((int) (seq & 15), 16);
+                seq >>>= 4;
+            }
+        }
+    }
+}

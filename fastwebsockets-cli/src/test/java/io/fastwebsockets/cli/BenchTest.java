@@ -1,0 +1,80 @@
+package io.fastwebsockets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.examples.EchoServer;
+import io.fastwebsockets.server.WebSocketServer;
+import java.nio.ByteBuffer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code fastws bench} as a process: it measures, it verifies every echo, and an open loop keeps to its rate. */
+class BenchTest {
+    private static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":([0-9.]+)").matcher(json);
+        assertTrue(m.find(), field + " in " + json);
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void closedLoopAgainstAnEchoServerCountsMessagesAndNoErrors() throws Exception {
+        try (WebSocketServer echo = EchoServer.start("127.0.0.1", 0, false, null)) {
+            CliProcess run = CliProcess.pipe("", "bench", "ws://127.0.0.1:" + echo.port() + "/", "-c", "4", "-s",
+                    "100", "-d", "1s", "--warmup", "200ms", "--json");
+            assertEquals(0, run.exit, run.toString());
+            assertTrue(number(run.out, "messages") > 0, run.toString());
+            assertEquals(0, number(run.out, "errors"), run.toString());
+            assertTrue(run.err.contains("msg/s"), "a progress line every second: " + run);
+        }
+    }
+
+    @Test
+    void anEchoThatDiffersIsAnErrorAndExitsNonZero() throws Exception {
+        // Echoes every message with its last byte changed.
+        try (WebSocketServer liar = WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
+            FragmentCollector in = new FragmentCollector(ws);
+            while (true) {
+                Frame f = in.readFrame();
+                if (f.opcode().isControl()) {
+                    if (f.opcode() == io.fastwebsockets.OpCode.CLOSE) {
+                        return;
+                    }
+                    continue;
+                }
+                byte[] b = f.payloadBytes();
+                b[b.length - 1] ^= 1;
+                ws.writeFrame(Frame.binary(ByteBuffer.wrap(b)));
+            }
+        }).start()) {
+            CliProcess run = CliProcess.pipe("", "bench", "ws://127.0.0.1:" + liar.port() + "/", "-c", "2", "-s",
+                    "32", "-d", "1s", "--warmup", "0s", "--json");
+            assertEquals(1, run.exit, run.toString());
+            assertTrue(number(run.out, "errors") >= 1, run.toString());
+            assertTrue(run.err.contains("differs"), run.toString());
+        }
+    }
+
+    @Test
+    void openLoopNeverSendsMoreThanItsRate() throws Exception {
+        try (WebSocketServer echo = EchoServer.start("127.0.0.1", 0, false, null)) {
+            // 200 msg/s over 2 connections for 1 s after a 0.5 s warm-up: at most 200 * 1.5 messages are ever due,
+            // whatever the machine's speed, so at most that many can be counted.
+            CliProcess run = CliProcess.pipe("", "bench", "ws://127.0.0.1:" + echo.port() + "/", "-c", "2", "-s",
+                    "20", "-d", "1s", "--warmup", "500ms", "--rate", "200", "--text", "--json");
+            assertEquals(0, run.exit, run.toString());
+            long n = number(run.out, "messages");
+            assertTrue(n > 0 && n <= 300, run.toString());
+        }
+    }
+
+    @Test
+    void badArgumentsAreAUsageError() throws Exception {
+        CliProcess run = CliProcess.pipe("", "bench", "ws://127.0.0.1:1/", "-d", "soon");
+        assertEquals(2, run.exit, run.toString());
+        assertEquals(1, run.err.strip().lines().count(), run.toString());
+    }
+}
