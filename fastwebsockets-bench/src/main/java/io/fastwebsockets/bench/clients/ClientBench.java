@@ -2,7 +2,6 @@ package io.fastwebsockets.bench.clients;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -39,27 +38,7 @@ public final class ClientBench {
         }
 
         /**
-         * One echo received in full.
-         *
-         * @param echo the echoed bytes
-         * @param sentNanos when its message was sent
-         * @return whether the loop goes on
-         */
-        public boolean echoed(byte[] echo, long sentNanos) {
-            long now = System.nanoTime();
-            if (!Arrays.equals(echo, payload)) {
-                fail("echo differs from the message");
-                return false;
-            }
-            if (measuring) {
-                latency.recordValue(now - sentNanos);
-                messages.increment();
-            }
-            return !stopping;
-        }
-
-        /**
-         * Same, for drivers that compare in place (the echo in a buffer of theirs).
+         * One echo received in full, already compared with the message (in the driver's own buffer type).
          *
          * @param equal whether the echo matched
          * @param sentNanos when its message was sent
