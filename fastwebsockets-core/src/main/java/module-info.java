@@ -8,7 +8,6 @@
  */
 module io.fastwebsockets {
     exports io.fastwebsockets;
-    exports io.fastwebsockets.codec;
     exports io.fastwebsockets.deflate;
     exports io.fastwebsockets.upgrade;
     exports io.fastwebsockets.handshake;

@@ -1,6 +1,6 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.Utf8Validator;
+import io.fastwebsockets.internal.codec.Utf8Validator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

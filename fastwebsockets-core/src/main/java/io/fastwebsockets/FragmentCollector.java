@@ -1,6 +1,6 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.Masking;
+import io.fastwebsockets.internal.codec.Masking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

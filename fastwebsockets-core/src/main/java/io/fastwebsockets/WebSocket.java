@@ -1,11 +1,11 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.FrameDecoder;
-import io.fastwebsockets.codec.FrameEncoder;
-import io.fastwebsockets.codec.Masking;
-import io.fastwebsockets.codec.Utf8Validator;
-import io.fastwebsockets.deflate.MessageDeflater;
-import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.internal.codec.FrameDecoder;
+import io.fastwebsockets.internal.codec.FrameEncoder;
+import io.fastwebsockets.internal.codec.Masking;
+import io.fastwebsockets.internal.codec.Utf8Validator;
+import io.fastwebsockets.internal.deflate.MessageDeflater;
+import io.fastwebsockets.internal.deflate.MessageInflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package io.fastwebsockets.bench;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;

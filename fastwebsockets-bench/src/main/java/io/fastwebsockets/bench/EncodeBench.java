@@ -1,7 +1,7 @@
 package io.fastwebsockets.bench;
 
 import io.fastwebsockets.OpCode;
-import io.fastwebsockets.codec.FrameEncoder;
+import io.fastwebsockets.internal.codec.FrameEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,7 @@
 package io.fastwebsockets.deflate;
 
+import io.fastwebsockets.internal.deflate.ExtensionHeader;
+
 import io.fastwebsockets.Role;
 import java.util.HashSet;
 import java.util.List;

@@ -104,7 +104,7 @@ public final class ClientOptions {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name);
             Objects.requireNonNull(value);
-            if (!io.fastwebsockets.upgrade.HttpParser.isToken(name)) {
+            if (!io.fastwebsockets.internal.http.HttpParser.isToken(name)) {
                 throw new IllegalArgumentException("header name '" + name + "' is not an HTTP token");
             }
             for (int i = 0; i < value.length(); i++) {
@@ -128,7 +128,7 @@ public final class ClientOptions {
          */
         public Builder subprotocols(String... offered) {
             for (String s : offered) {
-                if (!io.fastwebsockets.upgrade.HttpParser.isToken(s)) {
+                if (!io.fastwebsockets.internal.http.HttpParser.isToken(s)) {
                     throw new IllegalArgumentException("subprotocol '" + s + "' is not a token");
                 }
                 subprotocols.add(s);

@@ -1,6 +1,6 @@
 package io.fastwebsockets.handshake;
 
-import io.fastwebsockets.upgrade.HttpHeaders;
+import io.fastwebsockets.HttpHeaders;
 import java.io.IOException;
 
 /**

@@ -1,5 +1,8 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.internal.http.HttpParser;
+import io.fastwebsockets.HttpHeaders;
+
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;

@@ -1,6 +1,6 @@
 package io.fastwebsockets.testkit;
 
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.UpgradeException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

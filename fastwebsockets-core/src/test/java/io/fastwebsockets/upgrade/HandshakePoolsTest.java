@@ -1,5 +1,6 @@
 package io.fastwebsockets.upgrade;
 
+
 import static io.fastwebsockets.testkit.RawHttp.SAMPLE_ACCEPT;
 import static io.fastwebsockets.testkit.RawHttp.SAMPLE_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;

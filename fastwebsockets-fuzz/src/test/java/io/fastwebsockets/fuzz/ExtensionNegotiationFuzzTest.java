@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.Role;
-import io.fastwebsockets.deflate.ExtensionHeader;
+import io.fastwebsockets.internal.deflate.ExtensionHeader;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
 
 import java.nio.ByteBuffer;
 import java.util.zip.Deflater;

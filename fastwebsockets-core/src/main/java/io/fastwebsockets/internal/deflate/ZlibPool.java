@@ -1,4 +1,4 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;

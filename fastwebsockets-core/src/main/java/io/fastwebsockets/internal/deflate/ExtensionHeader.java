@@ -1,4 +1,5 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
+
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
-import static io.fastwebsockets.codec.Wire.F;
+import static io.fastwebsockets.internal.codec.Wire.F;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

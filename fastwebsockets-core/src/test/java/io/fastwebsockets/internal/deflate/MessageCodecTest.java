@@ -1,4 +1,4 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
-import static io.fastwebsockets.codec.Wire.F;
+import static io.fastwebsockets.internal.codec.Wire.F;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
-import io.fastwebsockets.codec.Wire.Feeder;
-import io.fastwebsockets.codec.Wire.Feeder.Compaction;
+import io.fastwebsockets.internal.codec.Wire.Feeder;
+import io.fastwebsockets.internal.codec.Wire.Feeder.Compaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

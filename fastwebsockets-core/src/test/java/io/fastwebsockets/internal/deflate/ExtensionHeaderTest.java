@@ -1,4 +1,5 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,13 +1,13 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
-import static io.fastwebsockets.codec.Wire.F;
-import static io.fastwebsockets.codec.Wire.KEY;
-import static io.fastwebsockets.codec.Wire.assertFails;
-import static io.fastwebsockets.codec.Wire.bytes;
-import static io.fastwebsockets.codec.Wire.concat;
-import static io.fastwebsockets.codec.Wire.decodeAll;
-import static io.fastwebsockets.codec.Wire.maskedFor;
-import static io.fastwebsockets.codec.Wire.raw;
+import static io.fastwebsockets.internal.codec.Wire.F;
+import static io.fastwebsockets.internal.codec.Wire.KEY;
+import static io.fastwebsockets.internal.codec.Wire.assertFails;
+import static io.fastwebsockets.internal.codec.Wire.bytes;
+import static io.fastwebsockets.internal.codec.Wire.concat;
+import static io.fastwebsockets.internal.codec.Wire.decodeAll;
+import static io.fastwebsockets.internal.codec.Wire.maskedFor;
+import static io.fastwebsockets.internal.codec.Wire.raw;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

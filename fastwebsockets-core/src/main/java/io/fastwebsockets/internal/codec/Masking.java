@@ -1,4 +1,4 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

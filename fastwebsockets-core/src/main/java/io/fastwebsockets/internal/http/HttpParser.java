@@ -1,4 +1,8 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets.internal.http;
+
+import io.fastwebsockets.HttpHeaders;
+import io.fastwebsockets.upgrade.HttpRequest;
+import io.fastwebsockets.upgrade.UpgradeException;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,10 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets.internal.http;
+
+import io.fastwebsockets.HttpHeaders;
+import io.fastwebsockets.upgrade.HttpRequest;
+import io.fastwebsockets.upgrade.UpgradeException;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.upgrade.ServerHandshake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

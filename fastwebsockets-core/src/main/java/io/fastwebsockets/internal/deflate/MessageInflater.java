@@ -1,4 +1,4 @@
-package io.fastwebsockets.deflate;
+package io.fastwebsockets.internal.deflate;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.WebSocketException;

@@ -1,4 +1,4 @@
-package io.fastwebsockets.codec;
+package io.fastwebsockets.internal.codec;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.OpCode;

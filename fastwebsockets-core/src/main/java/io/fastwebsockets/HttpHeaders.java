@@ -1,4 +1,4 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets;
 
 import java.util.ArrayList;
 import java.util.Arrays;
