@@ -7,6 +7,7 @@ import io.fastwebsockets.internal.codec.Utf8Validator;
 import io.fastwebsockets.internal.deflate.MessageDeflater;
 import io.fastwebsockets.internal.deflate.MessageInflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.internal.ConnectionAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -122,6 +123,10 @@ public final class WebSocket implements AutoCloseable {
 
     // Activity: when bytes last arrived (System.nanoTime), for idle timeouts.
     private volatile long lastReadNanos = System.nanoTime();
+
+    static {
+        ConnectionAccess.register(WebSocket::lastReadNanos);
+    }
 
     // Close state.
     private volatile boolean closeSent;
@@ -488,9 +493,9 @@ public final class WebSocket implements AutoCloseable {
 
     /**
      * @return the {@link System#nanoTime()} at which bytes last arrived (or the connection was created), for idle
-     *     timeouts
+     *     timeouts (read by the embedded server through {@link ConnectionAccess}, not public API)
      */
-    public long lastReadNanos() {
+    long lastReadNanos() {
         return lastReadNanos;
     }
 

@@ -61,7 +61,7 @@ public final class Handshake {
     /**
      * @return a fresh {@code Sec-WebSocket-Key}: the base64 of 16 random bytes
      */
-    public static String generateKey() {
+    static String generateKey() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return Base64.getEncoder().encodeToString(b);

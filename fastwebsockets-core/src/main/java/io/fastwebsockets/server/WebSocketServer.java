@@ -3,8 +3,9 @@ package io.fastwebsockets.server;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.WebSocket;
-import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.http.ServerUpgrader;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.upgrade.UpgradeException;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.Closeable;
@@ -47,55 +48,6 @@ import javax.net.ssl.SSLServerSocket;
  */
 public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
-
-    /**
-     * Runs a handler on an upgraded connection the way this server does, for integrations that upgrade by other
-     * means (the servlet module): when the handler returns, the connection is closed with 1000 if still open; when it
-     * throws, with 1011. A connection that failed (a {@link WebSocketException}) or whose transport failed is only
-     * logged. Failures are logged at DEBUG, never printed; the caller releases the transport afterwards.
-     *
-     * @param ws the upgraded connection
-     * @param handler what to run on it
-     * @param log where to log the outcome
-     */
-    public static void runHandler(WebSocket ws, Handler handler, System.Logger log) {
-        // Connection.run does the same with the handler called from its own frame (see there).
-        try {
-            handler.handle(ws);
-        } catch (Exception | Error e) {
-            handlerFailed(ws, e, log);
-            return;
-        }
-        handlerReturned(ws, log);
-    }
-
-    // The handler returned: close with 1000 if it left the connection open.
-    private static void handlerReturned(WebSocket ws, System.Logger log) {
-        try {
-            if (!ws.isClosed()) {
-                ws.close(CloseCode.NORMAL, "");
-            }
-        } catch (Exception | Error e) {
-            handlerFailed(ws, e, log);
-        }
-    }
-
-    // The handler (or the close after it) threw: a failed connection or transport is only logged, anything else
-    // closes with 1011.
-    private static void handlerFailed(WebSocket ws, Throwable e, System.Logger log) {
-        if (e instanceof WebSocketException) {
-            log.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-        } else if (e instanceof IOException) {
-            log.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
-        } else {
-            log.log(System.Logger.Level.DEBUG, "handler failed", e);
-            try {
-                ws.close(CloseCode.INTERNAL_ERROR, "internal error");
-            } catch (IOException | RuntimeException ignored) {
-                // the caller releases the transport anyway
-            }
-        }
-    }
 
     /** The application's code for one connection. */
     @FunctionalInterface
@@ -155,8 +107,8 @@ public final class WebSocketServer implements AutoCloseable {
                 // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
                 // and an interpreted frame keeps every local alive, the parsed request (its strings) included.
                 WebSocket ws = (socket instanceof SocketChannel
-                        ? ServerHandshake.upgrade((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
-                        : ServerHandshake.upgrade((Socket) socket, config.upgradeOptions, this)).webSocket();
+                        ? ServerUpgrader.overChannel((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
+                        : ServerUpgrader.overSocket((Socket) socket, config.upgradeOptions, this)).webSocket();
                 ws.setCloseTimeout(config.closeTimeout);
                 if (config.writeTimeout != null) {
                     ws.setWriteTimeout(config.writeTimeout);
@@ -175,14 +127,14 @@ public final class WebSocketServer implements AutoCloseable {
                     ws.close(CloseCode.GOING_AWAY, "server shutting down");
                     return;
                 }
-                // runHandler, with the handler called from this frame: one frame fewer on the parked stack.
+                // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.
                 try {
                     config.handler.handle(ws);
                 } catch (Exception | Error e) {
-                    handlerFailed(ws, e, LOG);
+                    HandlerRuns.failed(ws, e, LOG);
                     return;
                 }
-                handlerReturned(ws, LOG);
+                HandlerRuns.returned(ws, LOG);
             } catch (UpgradeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
             } catch (IOException | RuntimeException e) {
@@ -356,7 +308,7 @@ public final class WebSocketServer implements AutoCloseable {
             long now = System.nanoTime();
             for (Connection c : connections) {
                 WebSocket ws = c.ws;
-                if (ws != null && !ws.isClosed() && now - ws.lastReadNanos() > idleNanos) {
+                if (ws != null && !ws.isClosed() && now - ConnectionAccess.lastReadNanos(ws) > idleNanos) {
                     Thread.ofVirtual().start(() -> {
                         try {
                             ws.close(CloseCode.GOING_AWAY, "idle timeout");

@@ -328,9 +328,9 @@ public final class FrameDecoder {
                 ByteBuffer copy = ByteBuffer.allocate(payloadLength); // at most 125 bytes
                 buf.get(payloadStart, copy.array(), 0, payloadLength);
                 Masking.apply(copy.array(), 0, payloadLength, maskKey, 0);
-                CloseCode.checkPayload(copy, 0, payloadLength);
+                ClosePayloads.check(copy, 0, payloadLength);
             } else {
-                CloseCode.checkPayload(buf, payloadStart, payloadLength);
+                ClosePayloads.check(buf, payloadStart, payloadLength);
             }
             return;
         }

@@ -1,4 +1,4 @@
-package io.fastwebsockets.fuzz;
+package io.fastwebsockets.deflate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.internal.deflate.ExtensionHeader;
-import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,6 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets.internal.http;
+
+import io.fastwebsockets.upgrade.ServerHandshake;
 
 
 import static io.fastwebsockets.testkit.RawHttp.SAMPLE_ACCEPT;
@@ -43,12 +45,12 @@ class HandshakePoolsTest {
     void theHeadBufferPoolIsBounded() {
         List<byte[]> taken = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            taken.add(ServerHandshake.HEAD_BUFFERS.take());
+            taken.add(ServerUpgrader.HEAD_BUFFERS.take());
         }
         for (byte[] b : taken) {
-            ServerHandshake.HEAD_BUFFERS.giveBack(b);
+            ServerUpgrader.HEAD_BUFFERS.giveBack(b);
         }
-        assertTrue(ServerHandshake.HEAD_BUFFERS.size() <= 64, "at most 64 kept: " + ServerHandshake.HEAD_BUFFERS.size());
+        assertTrue(ServerUpgrader.HEAD_BUFFERS.size() <= 64, "at most 64 kept: " + ServerUpgrader.HEAD_BUFFERS.size());
     }
 
     @Test

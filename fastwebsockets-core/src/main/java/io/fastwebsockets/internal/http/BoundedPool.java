@@ -1,4 +1,4 @@
-package io.fastwebsockets.upgrade;
+package io.fastwebsockets.internal.http;
 
 import java.util.function.Supplier;
 
@@ -9,19 +9,23 @@ import java.util.function.Supplier;
  *
  * @param <T> the pooled type
  */
-final class BoundedPool<T> {
+public final class BoundedPool<T> {
     private final Object[] free;
     private final Supplier<T> factory;
     private int count;
 
-    BoundedPool(int max, Supplier<T> factory) {
+    /**
+     * @param max how many objects to keep at most
+     * @param factory makes one when none is free
+     */
+    public BoundedPool(int max, Supplier<T> factory) {
         this.free = new Object[max];
         this.factory = factory;
     }
 
     /** @return a pooled object, or a new one if none is free */
     @SuppressWarnings("unchecked")
-    T take() {
+    public T take() {
         synchronized (this) {
             if (count > 0) {
                 T t = (T) free[--count];
@@ -33,7 +37,7 @@ final class BoundedPool<T> {
     }
 
     /** @param t an object taken from this pool (or made like one) that the caller no longer uses */
-    void giveBack(T t) {
+    public void giveBack(T t) {
         synchronized (this) {
             if (count < free.length) {
                 free[count++] = t;
