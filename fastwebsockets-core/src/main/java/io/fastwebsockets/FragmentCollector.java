@@ -15,6 +15,10 @@ import java.time.Duration;
  * {@link #setMaxMessageSize the size limit} counts the whole message, refused from the header of the fragment that
  * would cross it, before its payload is buffered.
  *
+ * <p>A returned message's {@link Frame#rsv()} is that of its first frame, whether it arrived in one frame or was
+ * joined: 4 (RSV1) for a message that arrived compressed (permessage-deflate; its payload is already inflated),
+ * 0 otherwise.
+ *
  * <p>A message that arrived in one frame is returned without copying (still masked, with its key, if
  * {@code autoApplyMask} is off). A fragmented one is joined, unmasked, in a buffer owned by the collector, which grows as data arrives and goes back to its small size after a large message. As
  * with raw frames, the returned frame is valid until the next {@code readFrame()}; use {@link Frame#copy()} to keep
@@ -28,6 +32,7 @@ public final class FragmentCollector implements AutoCloseable {
     private final Frame message = new Frame();
     private ByteBuffer collected = ByteBuffer.allocate(0); // write mode while a message is being collected
     private OpCode collecting; // opcode of the fragmented message in progress, null if none
+    private int collectingRsv; // RSV bits of its first frame (RSV1: it arrived compressed)
 
     /**
      * @param ws the connection to read messages from; do not read from it directly afterwards
@@ -61,6 +66,7 @@ public final class FragmentCollector implements AutoCloseable {
                     return f; // unfragmented: no copy
                 }
                 collecting = f.opcode;
+                collectingRsv = f.rsv;
                 collected.clear();
                 append(f);
                 continue;
@@ -71,7 +77,7 @@ public final class FragmentCollector implements AutoCloseable {
                 OpCode op = collecting;
                 collecting = null;
                 collected.flip();
-                message.set(true, 0, op, null, collected);
+                message.set(true, collectingRsv, op, null, collected);
                 return message;
             }
         }
