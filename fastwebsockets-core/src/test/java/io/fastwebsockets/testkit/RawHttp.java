@@ -65,11 +65,7 @@ public final class RawHttp {
     }
 
     public static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
+        return RawFrames.concat(parts);
     }
 
     /** Reads a message head up to and including CRLFCRLF, byte by byte (so nothing after it is consumed). */

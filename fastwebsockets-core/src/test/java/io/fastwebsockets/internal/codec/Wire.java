@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocketException;
-import java.io.ByteArrayOutputStream;
+import io.fastwebsockets.testkit.RawFrames;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,57 +74,25 @@ final class Wire {
     }
 
     /**
-     * Builds one frame by hand, with full control of the header: first byte {@code b0}, 7-bit length field
-     * {@code len7}, extended length bytes {@code ext}, mask bit and key, and payload (masked here if requested).
+     * Builds one frame by hand (the test kit's builder), with full control of the header: first byte {@code b0},
+     * 7-bit length field {@code len7}, extended length bytes {@code ext}, mask bit and key, and payload (masked here
+     * if requested).
      */
     static byte[] raw(int b0, boolean masked, int len7, byte[] ext, int key, byte[] payload) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.write(b0);
-        o.write((masked ? 0x80 : 0) | len7);
-        o.writeBytes(ext);
-        byte[] p = payload.clone();
-        if (masked) {
-            o.writeBytes(Masking.keyBytes(key));
-            for (int i = 0; i < p.length; i++) {
-                p[i] ^= (byte) (key >>> (24 - 8 * (i & 3)));
-            }
-        }
-        o.writeBytes(p);
-        return o.toByteArray();
+        return RawFrames.raw(b0, len7, ext, masked ? RawFrames.keyBytes(key) : null, payload);
     }
 
     /** A hand-built frame with the shortest length encoding, masked iff the receiver is a server. */
     static byte[] raw(Role receiver, int b0, byte[] payload) {
-        int n = payload.length;
-        int len7;
-        byte[] ext;
-        if (n < 126) {
-            len7 = n;
-            ext = new byte[0];
-        } else if (n <= 0xFFFF) {
-            len7 = 126;
-            ext = new byte[] {(byte) (n >>> 8), (byte) n};
-        } else {
-            len7 = 127;
-            ext = ByteBuffer.allocate(8).putLong(n).array();
-        }
-        return raw(b0, maskedFor(receiver), len7, ext, KEY, payload);
+        return RawFrames.frame(b0, payload, maskedFor(receiver) ? KEY : null);
     }
 
     static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            o.writeBytes(p);
-        }
-        return o.toByteArray();
+        return RawFrames.concat(parts);
     }
 
     static byte[] bytes(int... v) {
-        byte[] b = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = (byte) v[i];
-        }
-        return b;
+        return RawFrames.bytes(v);
     }
 
     /** Decodes a whole stream fed at once; fails the test if bytes are left over. */

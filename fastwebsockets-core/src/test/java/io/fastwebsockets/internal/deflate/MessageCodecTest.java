@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The sans-I/O compressor and decompressor against RFC 7692's examples and the JDK's zlib used directly. */
 class MessageCodecTest {
     private static byte[] bytes(int... v) {
-        byte[] b = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = (byte) v[i];
-        }
-        return b;
+        return RawFrames.bytes(v);
     }
 
     private static byte[] array(ByteBuffer b) {
