@@ -46,6 +46,8 @@ public final class HttpHeaders {
     }
 
     /**
+     * The first value of a field.
+     *
      * @param name a field name, any case
      * @return the first value of the field, or {@code null}
      */
@@ -59,6 +61,8 @@ public final class HttpHeaders {
     }
 
     /**
+     * Every value of a field.
+     *
      * @param name a field name, any case
      * @return every value of the field, in order (empty if absent)
      */
@@ -76,6 +80,8 @@ public final class HttpHeaders {
     }
 
     /**
+     * How often a field occurs.
+     *
      * @param name a field name, any case
      * @return how many times the field occurs
      */
@@ -118,6 +124,8 @@ public final class HttpHeaders {
     }
 
     /**
+     * Whether a comma-separated list field holds a token.
+     *
      * @param name a list field
      * @param token a token
      * @return whether the list contains the token, compared case-insensitively
@@ -159,7 +167,7 @@ public final class HttpHeaders {
         return to;
     }
 
-    /** @return the field names (lower case) in first-arrival order */
+    /** {@return the field names (lower case) in first-arrival order} */
     public List<String> names() {
         return List.copyOf(asMap().keySet());
     }

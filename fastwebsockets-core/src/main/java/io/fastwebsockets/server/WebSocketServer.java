@@ -196,22 +196,22 @@ public final class WebSocketServer implements AutoCloseable {
                 : Thread.ofVirtual().name("fastwebsockets-idle").unstarted(this::sweepIdle);
     }
 
-    /** @return a builder */
+    /** {@return a builder} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the bound address (with the actual port when bound to port 0) */
+    /** {@return the bound address (with the actual port when bound to port 0)} */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** @return the bound port */
+    /** {@return the bound port} */
     public int port() {
         return address.getPort();
     }
 
-    /** @return connections open right now, handshaking or upgraded */
+    /** {@return connections open right now, handshaking or upgraded} */
     public int connectionCount() {
         return connections.size();
     }
@@ -416,6 +416,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The address and port to listen on.
+         *
          * @param host address to bind (default 127.0.0.1)
          * @param port port to bind, 0 for an ephemeral one (default 0)
          * @return this
@@ -430,6 +432,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The listen backlog.
+         *
          * @param backlog the listen backlog (default 1024)
          * @return this
          */
@@ -450,6 +454,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The connection limit.
+         *
          * @param max the most connections at once, handshaking or open (default 10,000); more get 503
          * @return this
          */
@@ -462,6 +468,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The handshake options.
+         *
          * @param options handshake limits, subprotocol selection and Origin check
          * @return this
          */
@@ -485,6 +493,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The idle timeout.
+         *
          * @param timeout close a connection (with 1001) that received nothing for this long; {@code null} (the
          *     default) never does
          * @return this
@@ -498,6 +508,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The bound on every closing handshake.
+         *
          * @param timeout bound on each closing handshake (default 5 s)
          * @return this
          */
@@ -526,6 +538,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The write timeout of every connection.
+         *
          * @param timeout close a connection whose peer stops reading: a write blocked longer than this closes the
          *     transport and the handler's write (or read) fails with an {@code IOException}; {@code null} (the
          *     default) for none. See {@link WebSocket#setWriteTimeout}.
@@ -540,6 +554,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The application's code for each connection.
+         *
          * @param handler the application's code, run once per connection
          * @return this
          */
@@ -549,6 +565,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * Settings applied to each connection before its handler runs.
+         *
          * @param configurer applied to every connection before the handler runs (settings such as
          *     {@code setMaxMessageSize})
          * @return this

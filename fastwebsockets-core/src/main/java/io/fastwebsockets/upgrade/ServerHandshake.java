@@ -57,12 +57,12 @@ public final class ServerHandshake {
      *     with {@link WebSocket#enablePerMessageDeflate} on the upgraded connection
      */
     public record Acceptance(String acceptKey, String subprotocol, PerMessageDeflate.Agreement perMessageDeflate) {
-        /** @return the {@code Sec-WebSocket-Extensions} response value, or {@code null} for none */
+        /** {@return the {@code Sec-WebSocket-Extensions} response value, or {@code null} for none} */
         public String extensionsHeaderValue() {
             return perMessageDeflate == null ? null : perMessageDeflate.responseHeaderValue();
         }
 
-        /** @return the complete 101 response head */
+        /** {@return the complete 101 response head} */
         public byte[] responseBytes() {
             StringBuilder r = new StringBuilder(160)
                     .append("HTTP/1.1 101 Switching Protocols\r\n")
