@@ -3,13 +3,16 @@
 # different cores, alternating order, medians and ratios. Also the idle-connection memory test.
 #
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
-#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections
+#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, twice: connections
+#                                 that never sent a message, and connections that exchanged one each way first
 #
 # Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket
 #               c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
-#      CASES    (default "100x20 100x1024 100x16384 200x16384 500x16384", CONNSxBYTES)
+#      CASES    (default "100x20 100x1024 100x1024t 100x16384 200x16384 500x16384", CONNSxBYTES, a trailing t:
+#               TEXT messages (loadgen -x: JSON-like ASCII, so the server validates UTF-8), otherwise BINARY)
+#      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -18,13 +21,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket c-floor"}
-CASES=${CASES:-"100x20 100x1024 100x16384 200x16384 500x16384"}
+CASES=${CASES:-"100x20 100x1024 100x1024t 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}
 DURATION=${DURATION:-5}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 IDLE=${IDLE:-10000}
+IDLE_MSG=${IDLE_MSG:-20}
 OUT=bench/target
 mkdir -p "$OUT"
 
@@ -100,17 +104,20 @@ machine() {
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
   machine | sed 's/^/# /' >"$RES"
-  printf 'server\tidle_conns\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
+  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
   for s in $SERVERS; do
     case "$s" in c-floor*) continue ;; esac  # the ceiling is for throughput; it has no heap and 2 MiB of buffers a connection
+    for msgs in 0 1; do  # 0: connections that never sent a message; 1: each echoed one message first (loadgen -e)
+    e=(); [ "$msgs" = 1 ] && e=(-e -s "$IDLE_MSG")
+    case "$s" in *-deflate) [ "$msgs" = 1 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
     "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
     sleep 1
     rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     fifo=$(mktemp -u); mkfifo "$fifo"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
     lg=$!
     exec 9>"$fifo"
     for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
@@ -122,16 +129,17 @@ if [ "${1:-}" = memory ]; then
       # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
       heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/total/ { for (i = 1; i < NF; i++)
         if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }')
-      printf '%s\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$(echo "$rss0/1024" | bc -l)" \
+      printf '%s\t%d\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
         "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" | tee -a "$RES"
     else
       echo "echo.sh: $s did not take $IDLE idle connections:" >&2; cat "$OUT/idle-$s.log" >&2
-      printf '%s\t%d\tfailed\tfailed\tfailed\n' "$s" "$IDLE" | tee -a "$RES"
+      printf '%s\t%d\t%d\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
     fi
     exec 9>&-
     wait $lg 2>/dev/null || true
     rm -f "$fifo"
     stop_server
+    done
   done
   python3 bench/echo_table.py memory "$RES"
   exit 0
@@ -140,7 +148,7 @@ fi
 RES="$OUT/echo-results.tsv"
 machine | sed 's/^/# /' >"$RES"
 echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}" >>"$RES"
-printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\n' >>"$RES"
+printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\tkind\n' >>"$RES"
 read -r -a names <<<"$SERVERS"
 for rep in $(seq 1 "$REPS"); do
   order=("${names[@]}")
@@ -150,8 +158,9 @@ for rep in $(seq 1 "$REPS"); do
   for s in "${order[@]}"; do
     start_server "$s"
     for c in $CASES; do
-      n=${c%x*}; b=${c#*x}
+      n=${c%x*}; b=${c#*x}; kind=binary
       z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
+      case "$b" in *t) b=${b%t}; kind=text; z+=(-x) ;; esac
       line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
         -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -160,8 +169,8 @@ for rep in $(seq 1 "$REPS"); do
       scpu=$(sed -n 's/.*server_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
       eff=$(sed -n 's/.*msgs_per_server_cpu_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       if [ -z "$rate" ]; then rate=0; cpu=0; errs=fail; sed 's/^/  /' "$OUT/loadgen.err" >&2; fi
-      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "${scpu:-0}" "${eff:-0}" \
-        "$errs" | tee -a "$RES"
+      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "${scpu:-0}" \
+        "${eff:-0}" "$errs" "$kind" | tee -a "$RES"
     done
     stop_server
   done

@@ -55,7 +55,7 @@ def throughput(path):
     failed = defaultdict(int)
     servers, cases = [], []
     for r in rows(path):
-        s, case = r["server"], (int(r["conns"]), int(r["size"]))
+        s, case = r["server"], (int(r["conns"]), int(r["size"]), r.get("kind") or "binary")
         if s not in servers:
             servers.append(s)
         if case not in cases:
@@ -89,7 +89,7 @@ def throughput(path):
             if failed.get((s, case)):
                 cell += f" ({failed[(s, case)]} runs failed)"
             cells.append(cell)
-        print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
+        print(f"| {label(case)} | " + " | ".join(cells) + " |")
     for title, data in (("Throughput ratio ours / peer (> 1: ours is faster), medians of the same run:", rates),
                         ("Efficiency ratio ours / peer: messages per CPU-second of the server process "
                          "(> 1: ours does the same work with less CPU), medians of the same run:", eff)):
@@ -114,23 +114,31 @@ def ratio_table(data, cases, cols):
         for o, p in cols:
             a, b = data.get((o, case)), data.get((p, case))
             cells.append(f"{med(a) / med(b):.2f}x" if a and b and med(b) > 0 else "n/a")
-        print(f"| {case[0]} x {case[1]} B | " + " | ".join(cells) + " |")
+        print(f"| {label(case)} | " + " | ".join(cells) + " |")
+
+
+def label(case):
+    conns, size, kind = case
+    return f"{conns} x {size} B" + (" text" if kind == "text" else "")
 
 
 def memory(path):
     print("\n".join("- " + c for c in comments(path)))
     print()
-    print("| server | idle connections | RSS before (MiB) | RSS with them (MiB) | RSS per connection (KiB) "
-          "| heap after GC (MiB) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("Messages: 0 = connections that never sent a message; 1 = each exchanged one message each way first "
+          "(the footprint a connection keeps after use).")
+    print()
+    print("| server | idle connections | messages | RSS before (MiB) | RSS with them (MiB) "
+          "| RSS per connection (KiB) | heap after GC (MiB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows(path):
         try:
             per = (float(r["rss_after_mib"]) - float(r["rss_before_mib"])) * 1024 / int(r["idle_conns"])
             per = f"{per:.1f}"
         except ValueError:
             per = "failed"
-        print(f"| {r['server']} | {r['idle_conns']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {per} "
-              f"| {r['heap_after_gc_mib']} |")
+        print(f"| {r['server']} | {r['idle_conns']} | {r.get('messages', '0')} | {r['rss_before_mib']} "
+              f"| {r['rss_after_mib']} | {per} | {r['heap_after_gc_mib']} |")
 
 
 if __name__ == "__main__":

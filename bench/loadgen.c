@@ -3,7 +3,7 @@
 // byte), then sends the next. Prints messages/second over the measurement window and its own CPU use, so a reader
 // can see it was not the bottleneck.
 //
-//   loadgen -p PORT [-h 127.0.0.1] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] [-o OPENING] [-P PID]
+//   loadgen -p PORT [-h 127.0.0.1] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] [-o OPENING] [-P PID] [-x]
 //     -P PID: also report the CPU the server process PID used over the measurement window (/proc/PID/stat), and
 //             messages per server CPU-second: the server's efficiency, which still compares servers when the
 //             load generator's own core is what limits the rate
@@ -16,6 +16,9 @@
 //             stands alone). Every echo is verified: a compressed one (RSV1) is inflated with zlib and compared
 //             with the payload, an uncompressed one compared as it is. RESULT then also has wire_size (compressed).
 //   -T: with -z, offer plain "permessage-deflate" instead (context takeover both ways, the server's default).
+//   -x: TEXT messages instead of binary: the payload is the JSON-like text of -z (valid UTF-8), so a server validates
+//       UTF-8 on every message. With -z the compressed frame is TEXT too.
+//   Every echo must come back with the opcode it was sent with (TEXT or BINARY), or the connection counts as failed.
 //   -e: in idle mode, one message each way per connection (sent one connection at a time, each echo verified)
 //       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps.
 //
@@ -82,6 +85,8 @@ static int offer_takeover = 0;
 static int echo_once = 0;
 
 static unsigned char *payload; // what every message carries, unmasked
+static int text_mode;           // -x: TEXT messages
+static int msg_opcode = 2;      // the opcode sent, and expected back: 1 (TEXT) or 2 (BINARY)
 static unsigned char *wire;    // what goes in the frame: the payload, or with -z the payload compressed
 static size_t wire_size;
 static size_t max_compressed;  // the longest compressed echo accepted (incompressible data grows a little)
@@ -151,7 +156,7 @@ static void build_frame(struct conn *c, uint32_t key) {
     c->frame = malloc(c->frame_len);
     if (!c->frame) die("malloc");
     unsigned char *f = c->frame;
-    f[0] = deflate_mode ? 0xC2 : 0x82; // fin, (RSV1: compressed,) binary
+    f[0] = (deflate_mode ? 0xC0 : 0x80) | msg_opcode; // fin, (RSV1: compressed,) text or binary
     if (n < 126) {
         f[1] = 0x80 | (unsigned char)n;
     } else if (n <= 0xFFFF) {
@@ -329,6 +334,11 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                 return -1;
             }
             if (c->opcode == 1 || c->opcode == 2) {
+                if (c->opcode != msg_opcode) {
+                    kill_conn(c, msg_opcode == 1 ? "echo is BINARY, the message sent was TEXT"
+                                                 : "echo is TEXT, the message sent was BINARY");
+                    return -1;
+                }
                 if (c->in_msg) {
                     kill_conn(c, "new message inside a fragmented one");
                     return -1;
@@ -494,7 +504,7 @@ static void open_all(double deadline) {
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] [-P PID] [-z|--deflate [-T]] | -p PORT -i CONNS [-t HOLD_S] [-e [-s SIZE] [-z [-T]]]\n");
+                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T]] | -p PORT -i CONNS [-t HOLD_S] [-e [-s SIZE] [-x] [-z [-T]]]\n");
     exit(2);
 }
 
@@ -503,7 +513,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTe")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTex")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -519,6 +529,7 @@ int main(int argc, char **argv) {
         case 'z': deflate_mode = 1; break;
         case 'T': offer_takeover = 1; break;
         case 'e': echo_once = 1; break;
+        case 'x': text_mode = 1; msg_opcode = 1; break;
         default: usage();
         }
     }
@@ -534,6 +545,10 @@ int main(int argc, char **argv) {
         max_compressed = size + size / 8 + 1024;
         inflated = malloc(size + 1);
         if (!inflated) die("malloc");
+    } else if (text_mode) {
+        fill_text(payload, size); // ASCII: valid UTF-8 wherever it is cut
+        wire = payload;
+        wire_size = size;
     } else {
         uint64_t x = 0x9E3779B97F4A7C15ULL; // xorshift: incompressible, reproducible payload
         for (size_t i = 0; i < size; i++) {
@@ -610,9 +625,9 @@ int main(int argc, char **argv) {
     double scpu1 = server_pid ? process_cpu_seconds(server_pid) : -1;
     uint64_t msgs = completed - c0;
     double secs = m1 - m0;
-    printf("RESULT conns=%d size=%zu msgs=%llu secs=%.3f msgs_per_sec=%.1f mib_per_sec=%.2f loadgen_cpu_pct=%.1f "
-           "errors=%llu",
-           nconns, size, (unsigned long long)msgs, secs, msgs / secs, msgs * (double)size / secs / (1 << 20),
+    printf("RESULT conns=%d size=%zu kind=%s msgs=%llu secs=%.3f msgs_per_sec=%.1f mib_per_sec=%.2f "
+           "loadgen_cpu_pct=%.1f errors=%llu",
+           nconns, size, text_mode ? "text" : "binary", (unsigned long long)msgs, secs, msgs / secs, msgs * (double)size / secs / (1 << 20),
            100.0 * (cpu1 - cpu0) / secs, (unsigned long long)errors);
     if (scpu0 >= 0 && scpu1 >= 0) {
         double used = scpu1 - scpu0;

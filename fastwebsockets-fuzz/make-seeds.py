@@ -151,7 +151,7 @@ offers = {
     "response-bits-8": b"permessage-deflate; server_max_window_bits=8; client_no_context_takeover",
 }
 for name, v in offers.items():
-    write("ExtensionNegotiationFuzzTest", "negotiate", name, v)
+    write("ExtensionNegotiationFuzzTest", "negotiate", name, v, pkg="deflate")
 
 import zlib
 

@@ -1,6 +1,6 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.Utf8Validator;
+import io.fastwebsockets.internal.codec.ClosePayloads;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -84,40 +84,11 @@ public final class CloseCode {
         if (n == 0) {
             return new Status(NO_STATUS, "");
         }
-        checkPayload(payload, p, n);
+        ClosePayloads.check(payload, p, n);
         int code = ((payload.get(p) & 0xFF) << 8) | (payload.get(p + 1) & 0xFF);
         byte[] reason = new byte[n - 2];
         payload.get(p + 2, reason);
         return new Status(code, new String(reason, StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Validates a Close frame payload without allocating: the rules of {@link #parse}.
-     *
-     * @param payload the buffer holding the payload
-     * @param offset where it starts
-     * @param length its length
-     * @throws WebSocketException as {@link #parse} does
-     */
-    public static void checkPayload(ByteBuffer payload, int offset, int length) throws WebSocketException {
-        if (length == 0) {
-            return;
-        }
-        if (length == 1) {
-            throw WebSocketException.protocol("close frame with a 1-byte payload");
-        }
-        if (length > 125) {
-            throw WebSocketException.protocol("close frame payload longer than 125 bytes");
-        }
-        int code = ((payload.get(offset) & 0xFF) << 8) | (payload.get(offset + 1) & 0xFF);
-        if (!isAllowed(code)) {
-            throw WebSocketException.protocol("close code " + code + " is not allowed on the wire");
-        }
-        Utf8Validator v = new Utf8Validator();
-        int bad = v.validate(payload, offset + 2, offset + length);
-        if (bad >= 0 || !v.isComplete()) {
-            throw new WebSocketException(INVALID_PAYLOAD, "close reason is not valid UTF-8");
-        }
     }
 
     /**
@@ -126,9 +97,9 @@ public final class CloseCode {
      * @param payload the payload
      * @throws IllegalArgumentException if a peer would reject it
      */
-    public static void checkPayloadForSending(ByteBuffer payload) {
+    static void checkPayloadForSending(ByteBuffer payload) {
         try {
-            checkPayload(payload, payload.position(), payload.remaining());
+            ClosePayloads.check(payload, payload.position(), payload.remaining());
         } catch (WebSocketException e) {
             throw new IllegalArgumentException("invalid close payload: " + e.getMessage(), e);
         }
@@ -168,7 +139,7 @@ public final class CloseCode {
      * @param reason any text, may be {@code null}
      * @return the longest prefix that fits
      */
-    public static String truncateReason(String reason) {
+    static String truncateReason(String reason) {
         if (reason == null) {
             return "";
         }

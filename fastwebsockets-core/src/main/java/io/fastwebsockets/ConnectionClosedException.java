@@ -6,11 +6,15 @@ package io.fastwebsockets;
  * that hung up cleanly between frames (still without a closing handshake).
  */
 public class ConnectionClosedException extends WebSocketException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** Whether the transport ended inside a frame. */
     private final boolean truncated;
 
     /**
+     * The connection ended: closed, or its transport reached end of stream.
+     *
      * @param message what happened
      * @param truncated whether the transport ended inside a frame
      */
@@ -19,7 +23,7 @@ public class ConnectionClosedException extends WebSocketException {
         this.truncated = truncated;
     }
 
-    /** @return whether the transport ended in the middle of a frame (or of the bytes of one) */
+    /** {@return whether the transport ended in the middle of a frame (or of the bytes of one)} */
     public boolean truncated() {
         return truncated;
     }

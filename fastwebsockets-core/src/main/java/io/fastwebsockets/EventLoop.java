@@ -67,7 +67,7 @@ public final class EventLoop implements AutoCloseable {
         return loop;
     }
 
-    /** @return whether {@link #close()} has been called */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }

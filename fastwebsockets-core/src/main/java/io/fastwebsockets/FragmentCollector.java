@@ -1,6 +1,6 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.Masking;
+import io.fastwebsockets.internal.codec.Masking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,6 +15,10 @@ import java.time.Duration;
  * {@link #setMaxMessageSize the size limit} counts the whole message, refused from the header of the fragment that
  * would cross it, before its payload is buffered.
  *
+ * <p>A returned message's {@link Frame#rsv()} is that of its first frame, whether it arrived in one frame or was
+ * joined: 4 (RSV1) for a message that arrived compressed (permessage-deflate; its payload is already inflated),
+ * 0 otherwise.
+ *
  * <p>A message that arrived in one frame is returned without copying (still masked, with its key, if
  * {@code autoApplyMask} is off). A fragmented one is joined, unmasked, in a buffer owned by the collector, which grows as data arrives and goes back to its small size after a large message. As
  * with raw frames, the returned frame is valid until the next {@code readFrame()}; use {@link Frame#copy()} to keep
@@ -28,15 +32,18 @@ public final class FragmentCollector implements AutoCloseable {
     private final Frame message = new Frame();
     private ByteBuffer collected = ByteBuffer.allocate(0); // write mode while a message is being collected
     private OpCode collecting; // opcode of the fragmented message in progress, null if none
+    private int collectingRsv; // RSV bits of its first frame (RSV1: it arrived compressed)
 
     /**
+     * Collects the messages of a connection.
+     *
      * @param ws the connection to read messages from; do not read from it directly afterwards
      */
     public FragmentCollector(WebSocket ws) {
         this.ws = ws;
     }
 
-    /** @return the underlying connection */
+    /** {@return the underlying connection} */
     public WebSocket webSocket() {
         return ws;
     }
@@ -61,6 +68,7 @@ public final class FragmentCollector implements AutoCloseable {
                     return f; // unfragmented: no copy
                 }
                 collecting = f.opcode;
+                collectingRsv = f.rsv;
                 collected.clear();
                 append(f);
                 continue;
@@ -71,7 +79,7 @@ public final class FragmentCollector implements AutoCloseable {
                 OpCode op = collecting;
                 collecting = null;
                 collected.flip();
-                message.set(true, 0, op, null, collected);
+                message.set(true, collectingRsv, op, null, collected);
                 return message;
             }
         }
@@ -98,68 +106,119 @@ public final class FragmentCollector implements AutoCloseable {
         c.position(at + n);
     }
 
-    /** Writes a frame; see {@link WebSocket#writeFrame(Frame)}. */
+    /**
+     * Writes a frame; see {@link WebSocket#writeFrame(Frame)}.
+     *
+     * @param frame the frame
+     * @throws IOException as there
+     */
     public void writeFrame(Frame frame) throws IOException {
         ws.writeFrame(frame);
     }
 
-    /** Pushes buffered frames; see {@link WebSocket#flush()}. */
+    /**
+     * Pushes buffered frames; see {@link WebSocket#flush()}.
+     *
+     * @throws IOException as there
+     */
     public void flush() throws IOException {
         ws.flush();
     }
 
-    /** Closes with the closing handshake; see {@link WebSocket#close(int, String)}. */
+    /**
+     * Closes with the closing handshake; see {@link WebSocket#close(int, String)}.
+     *
+     * @param code the close code
+     * @param reason the reason, may be empty
+     * @throws IOException as there
+     */
     public void close(int code, String reason) throws IOException {
         ws.close(code, reason);
     }
 
-    /** Same as {@code close(1000, "")}. */
+    /**
+     * Same as {@code close(1000, "")}.
+     *
+     * @throws IOException as {@link #close(int, String)}
+     */
     @Override
     public void close() throws IOException {
         ws.close();
     }
 
-    /** @return whether the connection can no longer carry messages */
+    /** {@return whether the connection can no longer carry messages} */
     public boolean isClosed() {
         return ws.isClosed();
     }
 
-    /** @see WebSocket#setWritev(boolean) */
+    /**
+     * Same as {@link WebSocket#setWritev(boolean)}.
+     *
+     * @param writev as there
+     */
     public void setWritev(boolean writev) {
         ws.setWritev(writev);
     }
 
-    /** @see WebSocket#setWritevThreshold(int) */
+    /**
+     * Same as {@link WebSocket#setWritevThreshold(int)}.
+     *
+     * @param bytes as there
+     */
     public void setWritevThreshold(int bytes) {
         ws.setWritevThreshold(bytes);
     }
 
-    /** @see WebSocket#setAutoClose(boolean) */
+    /**
+     * Same as {@link WebSocket#setAutoClose(boolean)}.
+     *
+     * @param autoClose as there
+     */
     public void setAutoClose(boolean autoClose) {
         ws.setAutoClose(autoClose);
     }
 
-    /** @see WebSocket#setAutoPong(boolean) */
+    /**
+     * Same as {@link WebSocket#setAutoPong(boolean)}.
+     *
+     * @param autoPong as there
+     */
     public void setAutoPong(boolean autoPong) {
         ws.setAutoPong(autoPong);
     }
 
-    /** @see WebSocket#setMaxMessageSize(long) */
+    /**
+     * Same as {@link WebSocket#setMaxMessageSize(long)}.
+     *
+     * @param bytes as there
+     */
     public void setMaxMessageSize(long bytes) {
         ws.setMaxMessageSize(bytes);
     }
 
-    /** @see WebSocket#setAutoApplyMask(boolean) */
+    /**
+     * Same as {@link WebSocket#setAutoApplyMask(boolean)}.
+     *
+     * @param autoApplyMask as there
+     */
     public void setAutoApplyMask(boolean autoApplyMask) {
         ws.setAutoApplyMask(autoApplyMask);
     }
 
-    /** @see WebSocket#setAutoFlush(boolean) */
+    /**
+     * Same as {@link WebSocket#setAutoFlush(boolean)}.
+     *
+     * @param autoFlush as there
+     */
     public void setAutoFlush(boolean autoFlush) {
         ws.setAutoFlush(autoFlush);
     }
 
-    /** @see WebSocket#setCloseTimeout(Duration) */
+    /**
+     * Same as {@link WebSocket#setCloseTimeout(Duration)}.
+     *
+     * @param timeout as there
+     */
     public void setCloseTimeout(Duration timeout) {
         ws.setCloseTimeout(timeout);
     }

@@ -80,22 +80,42 @@ public final class Frame {
         this.payload = payload;
     }
 
-    /** A final text frame holding {@code text} in UTF-8. */
+    /**
+     * A final text frame holding {@code text} in UTF-8.
+     *
+     * @param text the message
+     * @return the frame
+     */
     public static Frame text(String text) {
         return new Frame(true, OpCode.TEXT, null, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** A final text frame; the payload must be valid UTF-8 (the peer will fail the connection otherwise). */
+    /**
+     * A final text frame; the payload must be valid UTF-8 (the peer will fail the connection otherwise).
+     *
+     * @param utf8 the payload, not copied
+     * @return the frame
+     */
     public static Frame text(ByteBuffer utf8) {
         return new Frame(true, OpCode.TEXT, null, utf8);
     }
 
-    /** A final binary frame. */
+    /**
+     * A final binary frame.
+     *
+     * @param payload the payload, not copied
+     * @return the frame
+     */
     public static Frame binary(ByteBuffer payload) {
         return new Frame(true, OpCode.BINARY, null, payload);
     }
 
-    /** A final binary frame over {@code payload} (not copied). */
+    /**
+     * A final binary frame over {@code payload} (not copied).
+     *
+     * @param payload the payload
+     * @return the frame
+     */
     public static Frame binary(byte[] payload) {
         return new Frame(true, OpCode.BINARY, null, ByteBuffer.wrap(payload));
     }
@@ -113,27 +133,39 @@ public final class Frame {
         return new Frame(true, OpCode.CLOSE, null, CloseCode.payload(code, reason));
     }
 
-    /** A Ping frame; at most 125 bytes of payload. */
+    /**
+     * A Ping frame.
+     *
+     * @param payload at most 125 bytes
+     * @return the frame
+     */
     public static Frame ping(ByteBuffer payload) {
         return new Frame(true, OpCode.PING, null, payload);
     }
 
-    /** A Pong frame; at most 125 bytes of payload. */
+    /**
+     * A Pong frame.
+     *
+     * @param payload at most 125 bytes
+     * @return the frame
+     */
     public static Frame pong(ByteBuffer payload) {
         return new Frame(true, OpCode.PONG, null, payload);
     }
 
-    /** @return whether this is the final frame of its message */
+    /** {@return whether this is the final frame of its message} */
     public boolean fin() {
         return fin;
     }
 
-    /** @return the opcode */
+    /** {@return the opcode} */
     public OpCode opcode() {
         return opcode;
     }
 
     /**
+     * The masking key.
+     *
      * @return the masking key as sent, or {@code null}. Frames read with {@code autoApplyMask} on (the default)
      *     are already unmasked and return {@code null}.
      */
@@ -141,36 +173,40 @@ public final class Frame {
         return mask;
     }
 
-    /** @return the payload, from position to limit (see the class comment for how long a received one lives) */
+    /** {@return the payload, from position to limit (see the class comment for how long a received one lives)} */
     public ByteBuffer payload() {
         return payload;
     }
 
     /**
+     * The RSV bits.
+     *
      * @return the RSV1..RSV3 bits as a 3-bit number (RSV1 is 4); zero unless an extension negotiated them
      */
     public int rsv() {
         return rsv;
     }
 
-    /** @return the payload length in bytes */
+    /** {@return the payload length in bytes} */
     public int length() {
         return payload.remaining();
     }
 
-    /** @return a new array with the payload bytes (the payload's position is not changed) */
+    /** {@return a new array with the payload bytes (the payload's position is not changed)} */
     public byte[] payloadBytes() {
         byte[] b = new byte[payload.remaining()];
         payload.get(payload.position(), b);
         return b;
     }
 
-    /** @return the payload decoded as UTF-8 (malformed input is replaced; received text frames are validated) */
+    /** {@return the payload decoded as UTF-8 (malformed input is replaced; received text frames are validated)} */
     public String payloadAsText() {
         return new String(payloadBytes(), StandardCharsets.UTF_8);
     }
 
     /**
+     * A copy that outlives the next read.
+     *
      * @return an independent frame with its own copy of the payload (and of the key), safe to keep after the next
      *     {@code readFrame()} and to hand to another thread
      */

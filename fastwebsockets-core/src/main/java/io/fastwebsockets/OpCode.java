@@ -29,12 +29,12 @@ public enum OpCode {
         this.code = code;
     }
 
-    /** @return the 4-bit wire value */
+    /** {@return the 4-bit wire value} */
     public int code() {
         return code;
     }
 
-    /** @return whether this is a control opcode (close, ping, pong) */
+    /** {@return whether this is a control opcode (close, ping, pong)} */
     public boolean isControl() {
         return code >= 0x8;
     }

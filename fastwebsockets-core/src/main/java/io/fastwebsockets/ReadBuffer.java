@@ -1,6 +1,6 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.internal.codec.FrameDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

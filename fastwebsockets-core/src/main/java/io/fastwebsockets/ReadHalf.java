@@ -24,12 +24,12 @@ public final class ReadHalf {
         return ws.readFrame();
     }
 
-    /** @return whether the connection can no longer carry messages */
+    /** {@return whether the connection can no longer carry messages} */
     public boolean isClosed() {
         return ws.isClosed();
     }
 
-    /** @return the connection this half belongs to */
+    /** {@return the connection this half belongs to} */
     public WebSocket webSocket() {
         return ws;
     }

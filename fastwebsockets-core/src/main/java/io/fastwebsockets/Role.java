@@ -10,7 +10,7 @@ public enum Role {
     /** The endpoint that opened the connection. */
     CLIENT;
 
-    /** @return whether frames this endpoint <em>receives</em> must be masked */
+    /** {@return whether frames this endpoint <em>receives</em> must be masked} */
     public boolean expectsMaskedFrames() {
         return this == SERVER;
     }

@@ -1,6 +1,7 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,10 @@ public final class WebSocket implements AutoCloseable {
     final ClosingHandshake closing;
     final WebSocketWriter writer;
     final WebSocketReader reader;
+
+    static {
+        ConnectionAccess.register(WebSocket::lastReadNanos);
+    }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
         this.closing = new ClosingHandshake(role, transport);
@@ -163,8 +168,11 @@ public final class WebSocket implements AutoCloseable {
         return reader.readFrame();
     }
 
-    /** @return when bytes last arrived, or the connection was made ({@link System#nanoTime()}), for idle timeouts */
-    public long lastReadNanos() {
+    /**
+     * @return when bytes last arrived, or the connection was made ({@link System#nanoTime()}), for idle timeouts
+     *     (read by the embedded server through {@link ConnectionAccess}, not public API)
+     */
+    long lastReadNanos() {
         return reader.lastReadNanos();
     }
 

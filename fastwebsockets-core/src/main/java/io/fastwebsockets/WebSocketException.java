@@ -9,11 +9,15 @@ import java.io.IOException;
  * the transport.
  */
 public class WebSocketException extends IOException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** The close code this failure maps to. */
     private final int closeCode;
 
     /**
+     * A failure that maps to a close code.
+     *
      * @param closeCode the close code this failure maps to
      * @param message what went wrong, for humans
      */
@@ -23,6 +27,8 @@ public class WebSocketException extends IOException {
     }
 
     /**
+     * A failure that maps to a close code.
+     *
      * @param closeCode the close code this failure maps to
      * @param message what went wrong, for humans
      * @param cause the underlying failure
@@ -32,12 +38,17 @@ public class WebSocketException extends IOException {
         this.closeCode = closeCode;
     }
 
-    /** @return the close code this failure maps to, one of the {@link CloseCode} constants */
+    /** {@return the close code this failure maps to, one of the {@link CloseCode} constants} */
     public int closeCode() {
         return closeCode;
     }
 
-    /** A protocol violation (1002). */
+    /**
+     * A protocol violation (1002).
+     *
+     * @param message what was violated
+     * @return the exception
+     */
     public static WebSocketException protocol(String message) {
         return new WebSocketException(CloseCode.PROTOCOL_ERROR, message);
     }

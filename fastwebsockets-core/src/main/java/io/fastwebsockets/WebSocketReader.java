@@ -1,9 +1,9 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.FrameDecoder;
-import io.fastwebsockets.codec.Masking;
-import io.fastwebsockets.codec.Utf8Validator;
-import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.internal.codec.FrameDecoder;
+import io.fastwebsockets.internal.codec.Masking;
+import io.fastwebsockets.internal.codec.Utf8Validator;
+import io.fastwebsockets.internal.deflate.MessageInflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

@@ -1,8 +1,8 @@
 package io.fastwebsockets;
 
-import io.fastwebsockets.codec.FrameEncoder;
-import io.fastwebsockets.codec.Masking;
-import io.fastwebsockets.deflate.MessageDeflater;
+import io.fastwebsockets.internal.codec.FrameEncoder;
+import io.fastwebsockets.internal.codec.Masking;
+import io.fastwebsockets.internal.deflate.MessageDeflater;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

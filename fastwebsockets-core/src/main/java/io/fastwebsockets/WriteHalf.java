@@ -43,12 +43,12 @@ public final class WriteHalf {
         ws.close(code, reason);
     }
 
-    /** @return whether the connection can no longer carry messages */
+    /** {@return whether the connection can no longer carry messages} */
     public boolean isClosed() {
         return ws.isClosed();
     }
 
-    /** @return the connection this half belongs to */
+    /** {@return the connection this half belongs to} */
     public WebSocket webSocket() {
         return ws;
     }

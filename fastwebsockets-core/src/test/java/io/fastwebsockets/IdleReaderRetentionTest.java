@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,23 +82,7 @@ class IdleReaderRetentionTest {
 
     // An unmasked final frame with the given first byte's RSV/opcode bits.
     private static byte[] serverFrame(int rsvAndOpcode, byte[] payload) {
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x80 | rsvAndOpcode);
-        int n = payload.length;
-        if (n < 126) {
-            f.write(n);
-        } else if (n <= 0xFFFF) {
-            f.write(126);
-            f.write(n >> 8);
-            f.write(n);
-        } else {
-            f.write(127);
-            for (int s = 56; s >= 0; s -= 8) {
-                f.write((int) ((long) n >>> s));
-            }
-        }
-        f.writeBytes(payload);
-        return f.toByteArray();
+        return RawFrames.serverFrame(0x80 | rsvAndOpcode, payload);
     }
 
     /** Serves the bytes, then blocks the reader until released, then ends the stream. */

@@ -149,6 +149,33 @@ class PerMessageDeflateConnectionTest {
     }
 
     @Test
+    void theCollectorReportsRsv1ForACompressedMessageWhetherItArrivedWholeOrInFragments() throws Exception {
+        try (RawPeer p = open(Role.SERVER)) {
+            PeerDeflater pd = new PeerDeflater();
+            byte[] a = Arrays.copyOfRange(TEXT, 0, 1000);
+            byte[] b = Arrays.copyOfRange(TEXT, 1000, TEXT.length);
+            p.send(p.frame(true, 4, OP_TEXT, pd.part(TEXT, true)),
+                    p.frame(false, 4, OP_TEXT, pd.part(a, false)),
+                    p.frame(true, 0, OP_CONTINUATION, pd.part(b, true)),
+                    p.frame(true, 0, OP_BINARY, new byte[] {1, 2, 3}),
+                    p.frame(false, 0, OP_BINARY, new byte[] {4}),
+                    p.frame(true, 0, OP_CONTINUATION, new byte[] {5}));
+            FragmentCollector c = new FragmentCollector(p.ws);
+            Frame single = c.readFrame();
+            assertArrayEquals(TEXT, single.payloadBytes());
+            assertEquals(4, single.rsv(), "one compressed frame");
+            Frame joined = c.readFrame();
+            assertArrayEquals(TEXT, joined.payloadBytes());
+            assertEquals(4, joined.rsv(), "a compressed message joined from two frames reports RSV1 the same way");
+            Frame plain = c.readFrame();
+            assertEquals(0, plain.rsv(), "an uncompressed single frame");
+            Frame plainJoined = c.readFrame();
+            assertArrayEquals(new byte[] {4, 5}, plainJoined.payloadBytes());
+            assertEquals(0, plainJoined.rsv(), "an uncompressed joined message");
+        }
+    }
+
+    @Test
     void rawFramesOfAFragmentedCompressedMessageCarryTheirOwnInflatedBytes() throws Exception {
         try (RawPeer p = open(Role.SERVER)) {
             PeerDeflater pd = new PeerDeflater();

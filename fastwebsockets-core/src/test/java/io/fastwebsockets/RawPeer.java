@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -137,46 +137,17 @@ final class RawPeer implements AutoCloseable {
     }
 
     static byte[] closePayload(int code, String reason) {
-        byte[] r = utf8(reason);
-        byte[] p = new byte[2 + r.length];
-        p[0] = (byte) (code >>> 8);
-        p[1] = (byte) code;
-        System.arraycopy(r, 0, p, 2, r.length);
-        return p;
+        return RawFrames.closePayload(code, reason);
     }
 
-    /** Encodes a frame by hand, lengths in their shortest form; {@code key == null} means unmasked. */
+    /** Encodes a frame by hand (the test kit's builder), lengths in their shortest form; {@code key == null}: unmasked. */
     static byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, byte[] key) {
-        return encode(fin, rsv, opcode, payload, key, payload.length);
+        return RawFrames.encode(fin, rsv, opcode, payload, key);
     }
 
     /** Like {@link #encode(boolean, int, int, byte[], byte[])} but declaring {@code declaredLength}. */
     static byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, byte[] key, long declaredLength) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 14);
-        out.write((fin ? 0x80 : 0) | (rsv & 7) << 4 | (opcode & 0xF));
-        int maskBit = key != null ? 0x80 : 0;
-        // Lengths are unsigned on the wire: a negative long stands for a 64-bit length with the top bit set.
-        if (declaredLength >= 0 && declaredLength < 126) {
-            out.write(maskBit | (int) declaredLength);
-        } else if (declaredLength >= 0 && declaredLength <= 0xFFFF) {
-            out.write(maskBit | 126);
-            out.write((int) (declaredLength >>> 8) & 0xFF);
-            out.write((int) declaredLength & 0xFF);
-        } else {
-            out.write(maskBit | 127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                out.write((int) (declaredLength >>> shift) & 0xFF);
-            }
-        }
-        byte[] body = payload.clone();
-        if (key != null) {
-            out.write(key, 0, 4);
-            for (int i = 0; i < body.length; i++) {
-                body[i] ^= key[i & 3];
-            }
-        }
-        out.write(body, 0, body.length);
-        return out.toByteArray();
+        return RawFrames.encode(fin, rsv, opcode, payload, key, declaredLength);
     }
 
     static byte[] utf8(String s) {
@@ -184,11 +155,7 @@ final class RawPeer implements AutoCloseable {
     }
 
     static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.write(p, 0, p.length);
-        }
-        return out.toByteArray();
+        return RawFrames.concat(parts);
     }
 
     // ------------------------------------------------------------------------------------------------- sending

@@ -1,7 +1,7 @@
 package io.fastwebsockets.bench;
 
 import io.fastwebsockets.OpCode;
-import io.fastwebsockets.codec.FrameEncoder;
+import io.fastwebsockets.internal.codec.FrameEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;

@@ -3,7 +3,7 @@ package io.fastwebsockets.bench;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.codec.FrameDecoder;
+import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -68,6 +69,7 @@ public class DecodeBench {
     public String kind;
 
     private byte[] wire;
+    byte[] payload; // what every frame must decode to
     private boolean text;
     private ByteBuffer heapBuf;
     private ByteBuffer directBuf;
@@ -95,7 +97,7 @@ public class DecodeBench {
     @Setup
     public void setup() throws Exception {
         text = kind.equals("TEXT");
-        byte[] payload = text ? BenchData.ascii(size) : BenchData.randomBytes(size);
+        payload = text ? BenchData.ascii(size) : BenchData.randomBytes(size);
         wire = BenchData.maskedFrames(text ? OpCode.TEXT : OpCode.BINARY, payload, FRAMES);
         heapBuf = ByteBuffer.allocate(wire.length);
         directBuf = ByteBuffer.allocateDirect(wire.length);
@@ -107,12 +109,21 @@ public class DecodeBench {
         ctx = channel.pipeline().context(nettyDecoder);
         nettyIn = PooledByteBufAllocator.DEFAULT.directBuffer(wire.length);
 
-        // Both sides must see 64 frames with the expected payload.
+        verify();
+    }
+
+    /**
+     * Both sides must see 64 frames with the expected payload, byte for byte (checked once per trial, outside the
+     * measured loops).
+     *
+     * @throws Exception if a decoder returned something else
+     */
+    void verify() throws Exception {
         Blackhole bh = new Blackhole(
                 "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
-        oursDirect(bh);
-        oursHeap(bh);
-        netty(bh);
+        decodeOurs(directBuf, bh, true);
+        decodeOurs(heapBuf, bh, true);
+        decodeNetty(bh, true);
         bh.evaporate("Yes, I am Stephen Hawking, and know a thing or two about black holes.");
     }
 
@@ -133,16 +144,16 @@ public class DecodeBench {
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void oursDirect(Blackhole bh) throws WebSocketException {
-        decodeOurs(directBuf, bh);
+        decodeOurs(directBuf, bh, false);
     }
 
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void oursHeap(Blackhole bh) throws WebSocketException {
-        decodeOurs(heapBuf, bh);
+        decodeOurs(heapBuf, bh, false);
     }
 
-    private void decodeOurs(ByteBuffer buf, Blackhole bh) throws WebSocketException {
+    private void decodeOurs(ByteBuffer buf, Blackhole bh, boolean verify) throws WebSocketException {
         buf.clear();
         buf.put(0, wire);
         buf.limit(wire.length);
@@ -154,6 +165,13 @@ public class DecodeBench {
             if (d.payloadLength() != size) {
                 throw new AssertionError("payload length " + d.payloadLength());
             }
+            if (verify) {
+                byte[] got = new byte[size];
+                buf.get(d.payloadStart(), got);
+                if (d.payloadStillMasked() || !Arrays.equals(got, payload)) {
+                    throw new AssertionError("ours: frame " + i + " decoded to other bytes");
+                }
+            }
             bh.consume(d.payloadStart());
         }
     }
@@ -161,6 +179,10 @@ public class DecodeBench {
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void netty(Blackhole bh) throws Exception {
+        decodeNetty(bh, false);
+    }
+
+    private void decodeNetty(Blackhole bh, boolean verify) throws Exception {
         ByteBuf in = nettyIn;
         in.clear();
         in.writeBytes(wire);
@@ -172,6 +194,13 @@ public class DecodeBench {
             ByteBuf content = f.content();
             if (content.readableBytes() != size) {
                 throw new AssertionError("payload length " + content.readableBytes());
+            }
+            if (verify) {
+                byte[] got = new byte[size];
+                content.getBytes(content.readerIndex(), got);
+                if (!Arrays.equals(got, payload)) {
+                    throw new AssertionError("netty: frame " + i + " decoded to other bytes");
+                }
             }
             if (text) {
                 nettyUtf8.checkWholeMessage(content);

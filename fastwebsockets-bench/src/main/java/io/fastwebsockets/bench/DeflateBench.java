@@ -1,8 +1,8 @@
 package io.fastwebsockets.bench;
 
 import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.deflate.MessageDeflater;
-import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.internal.deflate.MessageDeflater;
+import io.fastwebsockets.internal.deflate.MessageInflater;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,6 +1,6 @@
 package io.fastwebsockets.bench;
 
-import io.fastwebsockets.codec.Masking;
+import io.fastwebsockets.internal.codec.Masking;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;

@@ -1,6 +1,6 @@
 package io.fastwebsockets.bench;
 
-import io.fastwebsockets.codec.Utf8Validator;
+import io.fastwebsockets.internal.codec.Utf8Validator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.NettyUtf8Access;

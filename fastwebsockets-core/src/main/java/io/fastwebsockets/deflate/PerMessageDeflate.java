@@ -1,5 +1,7 @@
 package io.fastwebsockets.deflate;
 
+import io.fastwebsockets.internal.deflate.ExtensionHeader;
+
 import io.fastwebsockets.Role;
 import java.util.HashSet;
 import java.util.List;
@@ -108,7 +110,7 @@ public final class PerMessageDeflate {
      * @param offer one {@code permessage-deflate} element of a client's header
      * @return the reason, or {@code null} if the offer can be accepted
      */
-    public String declineReason(ExtensionHeader.Extension offer) {
+    String declineReason(ExtensionHeader.Extension offer) {
         Set<String> seen = new HashSet<>();
         for (ExtensionHeader.Param p : offer.params()) {
             String name = p.name().toLowerCase(Locale.ROOT);

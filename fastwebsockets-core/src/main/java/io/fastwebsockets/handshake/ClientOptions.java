@@ -32,57 +32,57 @@ public final class ClientOptions {
         this.maxHeadBytes = b.maxHeadBytes;
     }
 
-    /** @return the defaults: 10 s timeouts, the JDK's default TLS context, hostname verification on */
+    /** {@return the defaults: 10 s timeouts, the JDK's default TLS context, hostname verification on} */
     public static ClientOptions defaults() {
         return builder().build();
     }
 
-    /** @return a builder starting from the defaults */
+    /** {@return a builder starting from the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the loop that ws:// connections are registered with, or {@code null} for the JDK's poller */
+    /** {@return the loop that ws:// connections are registered with, or {@code null} for the JDK's poller} */
     public EventLoop eventLoop() {
         return eventLoop;
     }
 
-    /** @return extra request headers, as name/value pairs */
+    /** {@return extra request headers, as name/value pairs} */
     public List<String[]> headers() {
         return headers;
     }
 
-    /** @return subprotocols offered, in order of preference */
+    /** {@return subprotocols offered, in order of preference} */
     public List<String> subprotocols() {
         return subprotocols;
     }
 
-    /** @return the TCP connect timeout */
+    /** {@return the TCP connect timeout} */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** @return the time allowed for the TLS handshake and the HTTP exchange */
+    /** {@return the time allowed for the TLS handshake and the HTTP exchange} */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
 
-    /** @return the permessage-deflate settings offered, or {@code null} if compression is not offered */
+    /** {@return the permessage-deflate settings offered, or {@code null} if compression is not offered} */
     public PerMessageDeflate perMessageDeflate() {
         return perMessageDeflate;
     }
 
-    /** @return the TLS context for {@code wss://}, or {@code null} for the JDK default */
+    /** {@return the TLS context for {@code wss://}, or {@code null} for the JDK default} */
     public SSLContext sslContext() {
         return sslContext;
     }
 
-    /** @return whether the server certificate must match the host name */
+    /** {@return whether the server certificate must match the host name} */
     public boolean verifyHostname() {
         return verifyHostname;
     }
 
-    /** @return the largest response head accepted */
+    /** {@return the largest response head accepted} */
     public int maxHeadBytes() {
         return maxHeadBytes;
     }
@@ -113,7 +113,7 @@ public final class ClientOptions {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name);
             Objects.requireNonNull(value);
-            if (!io.fastwebsockets.upgrade.HttpParser.isToken(name)) {
+            if (!io.fastwebsockets.internal.http.HttpParser.isToken(name)) {
                 throw new IllegalArgumentException("header name '" + name + "' is not an HTTP token");
             }
             for (int i = 0; i < value.length(); i++) {
@@ -132,12 +132,14 @@ public final class ClientOptions {
         }
 
         /**
+         * The subprotocols to offer ({@code Sec-WebSocket-Protocol}).
+         *
          * @param offered subprotocols to offer, in order of preference
          * @return this
          */
         public Builder subprotocols(String... offered) {
             for (String s : offered) {
-                if (!io.fastwebsockets.upgrade.HttpParser.isToken(s)) {
+                if (!io.fastwebsockets.internal.http.HttpParser.isToken(s)) {
                     throw new IllegalArgumentException("subprotocol '" + s + "' is not a token");
                 }
                 subprotocols.add(s);
@@ -146,6 +148,8 @@ public final class ClientOptions {
         }
 
         /**
+         * The TCP connect timeout.
+         *
          * @param timeout TCP connect timeout
          * @return this
          */
@@ -155,6 +159,8 @@ public final class ClientOptions {
         }
 
         /**
+         * The time allowed for the handshake.
+         *
          * @param timeout time allowed for the TLS handshake and the HTTP exchange
          * @return this
          */
@@ -164,6 +170,8 @@ public final class ClientOptions {
         }
 
         /**
+         * The TLS context for {@code wss://} URIs.
+         *
          * @param context the TLS context for {@code wss://} (trust store, client certificates)
          * @return this
          */
@@ -185,6 +193,8 @@ public final class ClientOptions {
         }
 
         /**
+         * The largest head accepted.
+         *
          * @param bytes the largest response head accepted
          * @return this
          */
@@ -223,7 +233,7 @@ public final class ClientOptions {
             return this;
         }
 
-        /** @return the options */
+        /** {@return the options} */
         public ClientOptions build() {
             return new ClientOptions(this);
         }

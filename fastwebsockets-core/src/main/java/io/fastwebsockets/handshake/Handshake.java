@@ -3,8 +3,8 @@ package io.fastwebsockets.handshake;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
-import io.fastwebsockets.upgrade.HttpHeaders;
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.HttpHeaders;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;
 import java.io.IOException;
@@ -61,7 +61,7 @@ public final class Handshake {
     /**
      * @return a fresh {@code Sec-WebSocket-Key}: the base64 of 16 random bytes
      */
-    public static String generateKey() {
+    static String generateKey() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return Base64.getEncoder().encodeToString(b);

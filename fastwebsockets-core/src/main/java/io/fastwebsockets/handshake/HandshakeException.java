@@ -1,6 +1,6 @@
 package io.fastwebsockets.handshake;
 
-import io.fastwebsockets.upgrade.HttpHeaders;
+import io.fastwebsockets.HttpHeaders;
 import java.io.IOException;
 
 /**
@@ -8,12 +8,16 @@ import java.io.IOException;
  * server's HTTP status (0 if no valid status line arrived).
  */
 public class HandshakeException extends IOException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status received, or 0. */
     private final int status;
     private final transient HttpHeaders headers;
 
     /**
+     * A handshake that the server refused or answered wrongly.
+     *
      * @param status the HTTP status received, or 0
      * @param headers the response headers received, or {@code null}
      * @param message what was wrong
@@ -24,12 +28,12 @@ public class HandshakeException extends IOException {
         this.headers = headers;
     }
 
-    /** @return the HTTP status the server answered, or 0 */
+    /** {@return the HTTP status the server answered, or 0} */
     public int status() {
         return status;
     }
 
-    /** @return the response headers, or {@code null} if none were received */
+    /** {@return the response headers, or {@code null} if none were received} */
     public HttpHeaders headers() {
         return headers;
     }

@@ -3,8 +3,9 @@ package io.fastwebsockets.server;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.WebSocket;
-import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.http.ServerUpgrader;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.upgrade.UpgradeException;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.Closeable;
@@ -47,55 +48,6 @@ import javax.net.ssl.SSLServerSocket;
  */
 public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
-
-    /**
-     * Runs a handler on an upgraded connection the way this server does, for integrations that upgrade by other
-     * means (the servlet module): when the handler returns, the connection is closed with 1000 if still open; when it
-     * throws, with 1011. A connection that failed (a {@link WebSocketException}) or whose transport failed is only
-     * logged. Failures are logged at DEBUG, never printed; the caller releases the transport afterwards.
-     *
-     * @param ws the upgraded connection
-     * @param handler what to run on it
-     * @param log where to log the outcome
-     */
-    public static void runHandler(WebSocket ws, Handler handler, System.Logger log) {
-        // Connection.run does the same with the handler called from its own frame (see there).
-        try {
-            handler.handle(ws);
-        } catch (Exception | Error e) {
-            handlerFailed(ws, e, log);
-            return;
-        }
-        handlerReturned(ws, log);
-    }
-
-    // The handler returned: close with 1000 if it left the connection open.
-    private static void handlerReturned(WebSocket ws, System.Logger log) {
-        try {
-            if (!ws.isClosed()) {
-                ws.close(CloseCode.NORMAL, "");
-            }
-        } catch (Exception | Error e) {
-            handlerFailed(ws, e, log);
-        }
-    }
-
-    // The handler (or the close after it) threw: a failed connection or transport is only logged, anything else
-    // closes with 1011.
-    private static void handlerFailed(WebSocket ws, Throwable e, System.Logger log) {
-        if (e instanceof WebSocketException) {
-            log.log(System.Logger.Level.DEBUG, "connection failed: " + e.getMessage());
-        } else if (e instanceof IOException) {
-            log.log(System.Logger.Level.DEBUG, "connection I/O failed: " + e);
-        } else {
-            log.log(System.Logger.Level.DEBUG, "handler failed", e);
-            try {
-                ws.close(CloseCode.INTERNAL_ERROR, "internal error");
-            } catch (IOException | RuntimeException ignored) {
-                // the caller releases the transport anyway
-            }
-        }
-    }
 
     /** The application's code for one connection. */
     @FunctionalInterface
@@ -155,8 +107,8 @@ public final class WebSocketServer implements AutoCloseable {
                 // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
                 // and an interpreted frame keeps every local alive, the parsed request (its strings) included.
                 WebSocket ws = (socket instanceof SocketChannel
-                        ? ServerHandshake.upgrade((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
-                        : ServerHandshake.upgrade((Socket) socket, config.upgradeOptions, this)).webSocket();
+                        ? ServerUpgrader.overChannel((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
+                        : ServerUpgrader.overSocket((Socket) socket, config.upgradeOptions, this)).webSocket();
                 ws.setCloseTimeout(config.closeTimeout);
                 if (config.writeTimeout != null) {
                     ws.setWriteTimeout(config.writeTimeout);
@@ -175,14 +127,14 @@ public final class WebSocketServer implements AutoCloseable {
                     ws.close(CloseCode.GOING_AWAY, "server shutting down");
                     return;
                 }
-                // runHandler, with the handler called from this frame: one frame fewer on the parked stack.
+                // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.
                 try {
                     config.handler.handle(ws);
                 } catch (Exception | Error e) {
-                    handlerFailed(ws, e, LOG);
+                    HandlerRuns.failed(ws, e, LOG);
                     return;
                 }
-                handlerReturned(ws, LOG);
+                HandlerRuns.returned(ws, LOG);
             } catch (UpgradeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
             } catch (IOException | RuntimeException e) {
@@ -244,22 +196,22 @@ public final class WebSocketServer implements AutoCloseable {
                 : Thread.ofVirtual().name("fastwebsockets-idle").unstarted(this::sweepIdle);
     }
 
-    /** @return a builder */
+    /** {@return a builder} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the bound address (with the actual port when bound to port 0) */
+    /** {@return the bound address (with the actual port when bound to port 0)} */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** @return the bound port */
+    /** {@return the bound port} */
     public int port() {
         return address.getPort();
     }
 
-    /** @return connections open right now, handshaking or upgraded */
+    /** {@return connections open right now, handshaking or upgraded} */
     public int connectionCount() {
         return connections.size();
     }
@@ -356,7 +308,7 @@ public final class WebSocketServer implements AutoCloseable {
             long now = System.nanoTime();
             for (Connection c : connections) {
                 WebSocket ws = c.ws;
-                if (ws != null && !ws.isClosed() && now - ws.lastReadNanos() > idleNanos) {
+                if (ws != null && !ws.isClosed() && now - ConnectionAccess.lastReadNanos(ws) > idleNanos) {
                     Thread.ofVirtual().start(() -> {
                         try {
                             ws.close(CloseCode.GOING_AWAY, "idle timeout");
@@ -464,6 +416,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The address and port to listen on.
+         *
          * @param host address to bind (default 127.0.0.1)
          * @param port port to bind, 0 for an ephemeral one (default 0)
          * @return this
@@ -478,6 +432,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The listen backlog.
+         *
          * @param backlog the listen backlog (default 1024)
          * @return this
          */
@@ -498,6 +454,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The connection limit.
+         *
          * @param max the most connections at once, handshaking or open (default 10,000); more get 503
          * @return this
          */
@@ -510,6 +468,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The handshake options.
+         *
          * @param options handshake limits, subprotocol selection and Origin check
          * @return this
          */
@@ -533,6 +493,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The idle timeout.
+         *
          * @param timeout close a connection (with 1001) that received nothing for this long; {@code null} (the
          *     default) never does
          * @return this
@@ -546,6 +508,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The bound on every closing handshake.
+         *
          * @param timeout bound on each closing handshake (default 5 s)
          * @return this
          */
@@ -574,6 +538,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The write timeout of every connection.
+         *
          * @param timeout close a connection whose peer stops reading: a write blocked longer than this closes the
          *     transport and the handler's write (or read) fails with an {@code IOException}; {@code null} (the
          *     default) for none. See {@link WebSocket#setWriteTimeout}.
@@ -588,6 +554,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The application's code for each connection.
+         *
          * @param handler the application's code, run once per connection
          * @return this
          */
@@ -597,6 +565,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * Settings applied to each connection before its handler runs.
+         *
          * @param configurer applied to every connection before the handler runs (settings such as
          *     {@code setMaxMessageSize})
          * @return this

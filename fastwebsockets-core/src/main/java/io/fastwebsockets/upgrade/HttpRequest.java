@@ -1,5 +1,7 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.HttpHeaders;
+
 /**
  * An HTTP/1.1 request head: the request line and the header fields.
  *

@@ -9,11 +9,15 @@ import java.io.IOException;
  * when the peer went away and nothing could be answered.
  */
 public class UpgradeException extends IOException {
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the answer, or 0. */
     private final int status;
 
     /**
+     * A refused upgrade request.
+     *
      * @param status the HTTP status for the response, or 0 for none
      * @param message what was wrong
      */
@@ -22,7 +26,7 @@ public class UpgradeException extends IOException {
         this.status = status;
     }
 
-    /** @return the HTTP status answered, or 0 if there was nobody to answer */
+    /** {@return the HTTP status answered, or 0 if there was nobody to answer} */
     public int status() {
         return status;
     }

@@ -29,42 +29,44 @@ public final class UpgradeOptions {
         this.originCheck = b.originCheck;
     }
 
-    /** @return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, any Origin, no compression */
+    /** {@return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, any Origin, no compression} */
     public static UpgradeOptions defaults() {
         return builder().build();
     }
 
-    /** @return a builder starting from the defaults */
+    /** {@return a builder starting from the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the largest request head accepted, in bytes (431 beyond it) */
+    /** {@return the largest request head accepted, in bytes (431 beyond it)} */
     public int maxHeadBytes() {
         return maxHeadBytes;
     }
 
-    /** @return how long the whole request may take to arrive (408 after it) */
+    /** {@return how long the whole request may take to arrive (408 after it)} */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
 
-    /** @return the subprotocol selector */
+    /** {@return the subprotocol selector} */
     public Function<List<String>, String> subprotocolSelector() {
         return subprotocolSelector;
     }
 
-    /** @return the Origin check */
+    /** {@return the Origin check} */
     public Predicate<String> originCheck() {
         return originCheck;
     }
 
-    /** @return the permessage-deflate settings, or {@code null} if compression is off */
+    /** {@return the permessage-deflate settings, or {@code null} if compression is off} */
     public PerMessageDeflate perMessageDeflate() {
         return perMessageDeflate;
     }
 
     /**
+     * These options with other permessage-deflate settings.
+     *
      * @param settings permessage-deflate settings, or {@code null} for none
      * @return a copy of these options with those settings
      */
@@ -102,6 +104,8 @@ public final class UpgradeOptions {
         }
 
         /**
+         * The largest head accepted.
+         *
          * @param bytes the largest request head accepted (request line and headers), 256 to 1 MiB
          * @return this
          */
@@ -114,6 +118,8 @@ public final class UpgradeOptions {
         }
 
         /**
+         * The time allowed for the handshake.
+         *
          * @param timeout how long the whole request head may take to arrive; a slow client gets 408 and is closed
          * @return this
          */
@@ -160,7 +166,7 @@ public final class UpgradeOptions {
             return this;
         }
 
-        /** @return the options */
+        /** {@return the options} */
         public UpgradeOptions build() {
             return new UpgradeOptions(this);
         }

@@ -16,7 +16,7 @@ import io.fastwebsockets.testkit.Echo;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawHttp;
 import io.fastwebsockets.testkit.ScriptedServer;
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.HttpRequest;
 import java.io.IOException;
 import java.net.Socket;

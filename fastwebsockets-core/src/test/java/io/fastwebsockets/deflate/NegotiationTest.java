@@ -1,5 +1,7 @@
 package io.fastwebsockets.deflate;
 
+import io.fastwebsockets.internal.deflate.ExtensionHeader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

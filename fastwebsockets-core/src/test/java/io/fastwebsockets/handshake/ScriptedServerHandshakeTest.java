@@ -22,7 +22,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.ScriptedServer;
-import io.fastwebsockets.upgrade.HttpHeaders;
+import io.fastwebsockets.HttpHeaders;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import java.net.URI;

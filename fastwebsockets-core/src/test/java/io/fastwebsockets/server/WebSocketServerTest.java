@@ -284,24 +284,39 @@ class WebSocketServerTest {
     @Test
     void closeRightAfterA101StillSendsGoingAwayToThatConnection() throws Exception {
         // The 101 is on the wire before the server publishes the connection as upgraded (the configurer runs in
-        // between). A close() in that window must still give the client a Close 1001, not a bare TCP close.
+        // between). A close() in that window must still give the client a Close 1001, not a bare TCP close. The
+        // configurer holds the connection in that window until close() has begun (its listener is closed).
         java.util.concurrent.CountDownLatch configuring = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closeBegun = new java.util.concurrent.CountDownLatch(1);
         server = builder().configure(ws -> {
             configuring.countDown();
             try {
-                Thread.sleep(300);
+                closeBegun.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }).handler(Echo::handle).start();
-        try (Socket s = connect(server.port())) {
+        int port = server.port();
+        try (Socket s = connect(port)) {
             send(s, validRequest());
             assertEquals(101, readResponse(s.getInputStream()).status());
             assertTrue(configuring.await(5, TimeUnit.SECONDS));
-            server.close();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            await(() -> !accepts(port), "close() has begun: the listener is closed");
+            closeBegun.countDown();
             RawFrame f = RawFrames.read(s.getInputStream()); // EOFException: closed without a Close frame
             assertEquals(CLOSE, f.opcode());
             assertEquals(1001, f.closeCode());
+            closing.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

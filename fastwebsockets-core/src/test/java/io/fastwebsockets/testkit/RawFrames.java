@@ -4,9 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Frames built and parsed byte by byte, independently of the library's codec, for raw-socket peers. */
+/**
+ * The test kit's one frame builder and reader: frames built and parsed byte by byte, independently of the library's
+ * codec, for raw-socket peers in every module's tests (core's test-jar). Everything that writes frame bytes by hand
+ * in a test goes through {@link #raw}: canonical frames ({@link #frame}, {@link #encode}), headers that declare
+ * more than follows ({@link #header}), and non-canonical length encodings ({@link #raw} itself).
+ */
 public final class RawFrames {
     private RawFrames() {
     }
@@ -14,43 +20,105 @@ public final class RawFrames {
     /** First-byte bits. */
     public static final int FIN = 0x80;
     public static final int RSV1 = 0x40;
+    public static final int CONTINUATION = 0x0;
     public static final int TEXT = 0x1;
     public static final int BINARY = 0x2;
     public static final int CLOSE = 0x8;
     public static final int PING = 0x9;
     public static final int PONG = 0xA;
 
+    /** A key for tests that do not care which key masks a frame. */
+    public static final byte[] KEY = {0x11, 0x22, 0x33, 0x44};
+
     /**
-     * One frame: first byte {@code b0} (FIN, RSV, opcode), the shortest length encoding, masked with {@code key}
-     * when it is not null.
+     * One frame with full control of the header: first byte {@code b0} (FIN, RSV, opcode), the 7-bit length field
+     * {@code len7} and the extended length bytes {@code ext} as given (so non-minimal or lying encodings can be
+     * built), then the key and the payload masked with it, or no key and the payload as it is when {@code key} is
+     * null.
+     *
+     * @param b0 the first byte
+     * @param len7 the 7-bit length field
+     * @param ext the extended length bytes (0, 2 or 8 of them, or anything a test wants)
+     * @param key the 4-byte masking key, or {@code null} for an unmasked frame
+     * @param payload the payload, unmasked
+     * @return the frame's bytes
      */
-    public static byte[] frame(int b0, byte[] payload, Integer key) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    public static byte[] raw(int b0, int len7, byte[] ext, byte[] key, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 14);
         out.write(b0);
-        int maskBit = key != null ? 0x80 : 0;
-        int n = payload.length;
-        if (n < 126) {
-            out.write(maskBit | n);
-        } else if (n < 65536) {
-            out.write(maskBit | 126);
-            out.write(n >>> 8);
-            out.write(n);
-        } else {
-            out.write(maskBit | 127);
-            for (int s = 56; s >= 0; s -= 8) {
-                out.write((int) ((long) n >>> s));
-            }
-        }
+        out.write((key != null ? 0x80 : 0) | len7);
+        out.writeBytes(ext);
         byte[] p = payload.clone();
         if (key != null) {
-            byte[] k = {(byte) (key >>> 24), (byte) (key >>> 16), (byte) (key >>> 8), (byte) (int) key};
-            out.writeBytes(k);
+            out.writeBytes(key);
             for (int i = 0; i < p.length; i++) {
-                p[i] ^= k[i & 3];
+                p[i] ^= key[i & 3];
             }
         }
         out.writeBytes(p);
         return out.toByteArray();
+    }
+
+    /**
+     * A frame whose header declares {@code declaredLength} (in its shortest encoding; a negative value stands for a
+     * 64-bit length with the top bit set) whatever the payload's length.
+     *
+     * @param fin the FIN bit
+     * @param rsv the RSV bits as a 3-bit number (4 is RSV1)
+     * @param opcode the opcode
+     * @param payload the payload, unmasked
+     * @param key the 4-byte masking key, or {@code null} for an unmasked frame
+     * @param declaredLength the length the header declares
+     * @return the frame's bytes
+     */
+    public static byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, byte[] key, long declaredLength) {
+        int b0 = (fin ? FIN : 0) | (rsv & 7) << 4 | (opcode & 0xF);
+        if (declaredLength >= 0 && declaredLength < 126) {
+            return raw(b0, (int) declaredLength, new byte[0], key, payload);
+        }
+        if (declaredLength >= 0 && declaredLength <= 0xFFFF) {
+            return raw(b0, 126, new byte[] {(byte) (declaredLength >>> 8), (byte) declaredLength}, key, payload);
+        }
+        return raw(b0, 127, ByteBuffer.allocate(8).putLong(declaredLength).array(), key, payload);
+    }
+
+    /**
+     * A frame with its true length in the shortest encoding.
+     *
+     * @param fin the FIN bit
+     * @param rsv the RSV bits as a 3-bit number (4 is RSV1)
+     * @param opcode the opcode
+     * @param payload the payload, unmasked
+     * @param key the 4-byte masking key, or {@code null} for an unmasked frame
+     * @return the frame's bytes
+     */
+    public static byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, byte[] key) {
+        return encode(fin, rsv, opcode, payload, key, payload.length);
+    }
+
+    /**
+     * One frame: first byte {@code b0} (FIN, RSV, opcode), the shortest length encoding, masked with {@code key}
+     * when it is not null.
+     *
+     * @param b0 the first byte
+     * @param payload the payload, unmasked
+     * @param key the key as a big-endian int, or {@code null} for an unmasked frame
+     * @return the frame's bytes
+     */
+    public static byte[] frame(int b0, byte[] payload, Integer key) {
+        return encode((b0 & FIN) != 0, (b0 >>> 4) & 7, b0 & 0xF, payload, key == null ? null : keyBytes(key));
+    }
+
+    /**
+     * A header alone, declaring {@code length} payload bytes that a test may never send.
+     *
+     * @param b0 the first byte
+     * @param length the declared length
+     * @param key the 4-byte masking key, or {@code null}
+     * @return the header's bytes (with the key)
+     */
+    public static byte[] header(int b0, long length, byte[] key) {
+        return encode((b0 & FIN) != 0, (b0 >>> 4) & 7, b0 & 0xF, new byte[0], key, length);
     }
 
     /** A frame as a client sends it: masked. */
@@ -61,6 +129,38 @@ public final class RawFrames {
     /** A frame as a server sends it: unmasked. */
     public static byte[] serverFrame(int b0, byte[] payload) {
         return frame(b0, payload, null);
+    }
+
+    /**
+     * @param key a key as a big-endian int
+     * @return its four bytes
+     */
+    public static byte[] keyBytes(int key) {
+        return new byte[] {(byte) (key >>> 24), (byte) (key >>> 16), (byte) (key >>> 8), (byte) key};
+    }
+
+    /**
+     * @param v byte values as ints (0x80 and up without casts)
+     * @return them as bytes
+     */
+    public static byte[] bytes(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = (byte) v[i];
+        }
+        return b;
+    }
+
+    /**
+     * @param parts byte arrays
+     * @return them one after the other
+     */
+    public static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     /** A Close payload: the code, then the reason in UTF-8. */

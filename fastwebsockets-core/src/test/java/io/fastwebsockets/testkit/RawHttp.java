@@ -1,6 +1,6 @@
 package io.fastwebsockets.testkit;
 
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.UpgradeException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -65,11 +65,7 @@ public final class RawHttp {
     }
 
     public static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
+        return RawFrames.concat(parts);
     }
 
     /** Reads a message head up to and including CRLFCRLF, byte by byte (so nothing after it is consumed). */

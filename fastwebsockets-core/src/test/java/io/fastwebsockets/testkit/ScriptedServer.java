@@ -1,6 +1,6 @@
 package io.fastwebsockets.testkit;
 
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.internal.http.HttpParser;
+import io.fastwebsockets.HttpHeaders;
+
 import static io.fastwebsockets.testkit.RawFrames.BINARY;
 import static io.fastwebsockets.testkit.RawFrames.CLOSE;
 import static io.fastwebsockets.testkit.RawFrames.FIN;

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.codec.ClosePayloads;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The Close payload parser: {@link CloseCode#parse} and {@link CloseCode#checkPayload} agree with each other and
+ * The Close payload parser: {@link CloseCode#parse} and {@link ClosePayloads#check} agree with each other and
  * with the rules (empty: no status; 1 byte or over 125: 1002; a code not allowed on the wire: 1002; a reason that
  * is not UTF-8: 1007), on heap and direct buffers at any offset; what parses re-encodes to the same bytes.
  */
@@ -42,7 +43,7 @@ class CloseCodeFuzzTest {
         direct.put(3, payload);
         int checked = 0;
         try {
-            CloseCode.checkPayload(direct, 3, payload.length);
+            ClosePayloads.check(direct, 3, payload.length);
         } catch (WebSocketException e) {
             checked = e.closeCode();
         }

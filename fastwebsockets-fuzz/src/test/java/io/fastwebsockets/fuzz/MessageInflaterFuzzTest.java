@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.WebSocketException;
-import io.fastwebsockets.deflate.MessageInflater;
+import io.fastwebsockets.internal.deflate.MessageInflater;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;

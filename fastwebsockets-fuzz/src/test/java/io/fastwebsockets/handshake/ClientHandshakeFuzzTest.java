@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.fastwebsockets.upgrade.HttpParser;
+import io.fastwebsockets.internal.http.HttpParser;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -160,12 +160,14 @@ class HostileFramesTest {
     void aDeclared60MiBFrameThatNeverArrivesAllocatesNothingLikeItAndIsClosedWhenIdle() throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         List<RawClient> stalled = new ArrayList<>();
+        BlockingQueue<Thread> readers = new LinkedBlockingQueue<>();
         // The default 64 MiB message limit, so that 60 MiB is allowed and only its arrival is awaited.
         try (WebSocketServer patient = WebSocketServer.builder()
                 .bind("127.0.0.1", 0)
                 .idleTimeout(Duration.ofSeconds(2))
                 .closeTimeout(Duration.ofSeconds(1))
                 .handler(ws -> {
+                    readers.add(Thread.currentThread());
                     try {
                         new FragmentCollector(ws).readFrame();
                         handlerOutcomes.add(new AssertionError("a 60 MiB frame that never arrived was returned"));
@@ -176,12 +178,25 @@ class HostileFramesTest {
                 .start()) {
             long before = heapAfterGc(memory);
             for (int i = 0; i < 20; i++) { // 20 x 60 MiB would not fit the 1 GiB heap
-                RawClient c = RawClient.upgraded(patient.port());
-                c.send(RawClient.header64(2, 60L << 20));
-                c.send(new byte[] {1, 2, 3});
+                // The frame's start travels with the request, so the server has it before its handler's first
+                // read: once that handler waits for more bytes, it has decoded the header declaring 60 MiB.
+                RawClient c = new RawClient(patient.port());
+                byte[] request = RawClient.request().getBytes(StandardCharsets.ISO_8859_1);
+                byte[] header = RawClient.header64(2, 60L << 20);
+                byte[] all = java.util.Arrays.copyOf(request, request.length + header.length + 3);
+                System.arraycopy(header, 0, all, request.length, header.length);
+                all[all.length - 3] = 1;
+                all[all.length - 2] = 2;
+                all[all.length - 1] = 3;
+                c.send(all);
+                assertTrue(c.readHead().startsWith("HTTP/1.1 101"));
                 stalled.add(c);
             }
-            Thread.sleep(300); // let the server read what was sent
+            for (int i = 0; i < 20; i++) {
+                Thread reader = readers.poll(10, TimeUnit.SECONDS);
+                awaitTrue(() -> parkedInTransport(reader, "read", "awaitReadable"),
+                        "the handler waits for the rest of the 60 MiB frame");
+            }
             long grown = heapAfterGc(memory) - before;
             assertTrue(grown < (16 << 20), "20 declared 60 MiB frames cost " + (grown >> 10) + " KiB of heap");
             for (RawClient c : stalled) {
@@ -355,11 +370,13 @@ class HostileFramesTest {
             throws Exception {
         BlockingQueue<Throwable> told = new LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Thread> writer = new java.util.concurrent.atomic.AtomicReference<>();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         WebSocketServer pusher = WebSocketServer.builder()
                 .bind("127.0.0.1", 0)
                 .closeTimeout(Duration.ofSeconds(1))
                 .handler(ws -> {
+                    writer.set(Thread.currentThread());
                     Frame big = Frame.binary(new byte[64 * 1024]);
                     try {
                         for (int i = 0; i < 1_000_000; i++) {
@@ -372,13 +389,12 @@ class HostileFramesTest {
                     }
                 })
                 .start();
+        long before = heapAfterGc(memory); // before the handler starts writing
         try (RawClient c = RawClient.upgraded(pusher.port())) {
-            long before = heapAfterGc(memory);
-            long stalledAt;
-            do { // wait until the writer is stuck: no progress for 500 ms
-                stalledAt = written.get();
-                Thread.sleep(500);
-            } while (written.get() != stalledAt);
+            // The writer is stuck once it waits inside a transport write: the peer reads nothing, so it stays there.
+            awaitTrue(() -> writer.get() != null && parkedInTransport(writer.get(), "write", "awaitWritable"),
+                    "the handler's write waits for a peer that does not read");
+            long stalledAt = written.get();
             long grown = heapAfterGc(memory) - before;
             assertTrue(grown < (8 << 20), "heap grew by " + (grown >> 10) + " KiB while the writer was blocked");
             assertTrue(stalledAt < (64L << 20), "only socket buffers' worth was written: " + stalledAt);
@@ -392,6 +408,22 @@ class HostileFramesTest {
         } finally {
             pusher.close();
         }
+    }
+
+    /** Whether {@code t} is parked inside one of our transports' {@code methods} (a read or write that waits). */
+    private static boolean parkedInTransport(Thread t, String... methods) {
+        Thread.State state = t.getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        List<String> names = List.of(methods);
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().startsWith("io.fastwebsockets.") && e.getClassName().endsWith("Transport")
+                    && names.contains(e.getMethodName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long heapAfterGc(MemoryMXBean memory) throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.fastwebsockets.hostile;
 
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -187,45 +188,12 @@ final class RawClient implements AutoCloseable {
 
     /** A frame with reserved bits {@code rsv} (4 is RSV1: compressed, with permessage-deflate). */
     static byte[] frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) {
-        int n = payload.length;
-        ByteArrayOutputStream f = new ByteArrayOutputStream(n + 14);
-        f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
-        int m = masked ? 0x80 : 0;
-        if (n < 126) {
-            f.write(m | n);
-        } else if (n <= 0xFFFF) {
-            f.write(m | 126);
-            f.write(n >> 8);
-            f.write(n);
-        } else {
-            f.write(m | 127);
-            for (int s = 56; s >= 0; s -= 8) {
-                f.write((int) ((long) n >>> s));
-            }
-        }
-        byte[] key = {0x11, 0x22, 0x33, 0x44};
-        if (masked) {
-            f.writeBytes(key);
-        }
-        for (int i = 0; i < n; i++) {
-            f.write(payload[i] ^ (masked ? key[i & 3] : 0));
-        }
-        return f.toByteArray();
+        return RawFrames.encode(fin, rsv, opcode, payload, masked ? RawFrames.KEY : null);
     }
 
     /** A masked header only, declaring {@code length} bytes (the 64-bit form). */
     static byte[] header64(int opcode, long length) {
-        byte[] h = new byte[14];
-        h[0] = (byte) (0x80 | opcode);
-        h[1] = (byte) (0x80 | 127);
-        for (int i = 0; i < 8; i++) {
-            h[2 + i] = (byte) (length >>> (56 - 8 * i));
-        }
-        h[10] = 0x11;
-        h[11] = 0x22;
-        h[12] = 0x33;
-        h[13] = 0x44;
-        return h;
+        return RawFrames.header(RawFrames.FIN | opcode, length, RawFrames.KEY);
     }
 
     /** Closes with a reset (SO_LINGER 0): an abrupt disconnect. */

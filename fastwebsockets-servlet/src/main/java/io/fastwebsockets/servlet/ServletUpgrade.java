@@ -4,7 +4,7 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
-import io.fastwebsockets.upgrade.HttpHeaders;
+import io.fastwebsockets.HttpHeaders;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;

@@ -4,7 +4,7 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
-import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +42,7 @@ final class Session {
                 w.close(CloseCode.GOING_AWAY, "server shutting down");
                 return;
             }
-            WebSocketServer.runHandler(w, c -> owner.handler().handle(c, accepted), LOG);
+            HandlerRuns.run(w, c -> owner.handler().handle(c, accepted), LOG);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "upgraded connection failed: " + e);
         } finally {

@@ -16,6 +16,7 @@ import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.servlet.example.EchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -550,18 +551,10 @@ class ServletUpgradeTest {
         return s;
     }
 
-    /** A masked client frame (payload under 126 bytes). */
+    /** A masked client frame (the core test kit's builder). */
     private static byte[] maskedFrame(int opcode, ByteBuffer payload) {
         byte[] p = new byte[payload.remaining()];
         payload.duplicate().get(p);
-        byte[] mask = {0x11, 0x22, 0x33, 0x44};
-        byte[] f = new byte[6 + p.length];
-        f[0] = (byte) (0x80 | opcode);
-        f[1] = (byte) (0x80 | p.length);
-        System.arraycopy(mask, 0, f, 2, 4);
-        for (int i = 0; i < p.length; i++) {
-            f[6 + i] = (byte) (p[i] ^ mask[i & 3]);
-        }
-        return f;
+        return RawFrames.encode(true, 0, opcode, p, RawFrames.KEY);
     }
 }

@@ -1,0 +1,121 @@
+package io.fastwebsockets.internal.deflate;
+
+import java.nio.ByteBuffer;
+import java.util.zip.Deflater;
+
+/**
+ * The sending half of permessage-deflate, sans I/O: compresses the payloads of one message's frames into the
+ * payloads to send (RFC 7692 §7.2.1). Each frame's data is compressed and flushed to a byte boundary (a sync
+ * flush), so every frame can go out at once; the last frame of a message loses the {@code 00 00 FF FF} that ends
+ * the flush, as the RFC requires. With context takeover one {@link Deflater} serves the whole connection, keeping
+ * its window across messages; without, a deflater is borrowed for one message and returned reset.
+ *
+ * <p>Not thread-safe: the connection calls it under its write lock. Call {@link #release()} when the connection
+ * ends; after that the instance is unusable.
+ */
+public final class MessageDeflater {
+
+    private final int level;
+    private final boolean noContextTakeover;
+    private Deflater deflater; // with takeover: for good once created; without: only while a message is open
+    private ByteBuffer out;
+    private boolean released;
+
+    /**
+     * @param level the compression level, 0 to 9
+     * @param noContextTakeover whether every message is compressed on its own
+     */
+    public MessageDeflater(int level, boolean noContextTakeover) {
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("level must be 0 to 9");
+        }
+        this.level = level;
+        this.noContextTakeover = noContextTakeover;
+    }
+
+    /**
+     * Compresses one frame's payload.
+     *
+     * @param payload the frame's payload (position to limit); left untouched
+     * @param fin whether this is the last frame of the message
+     * @return the compressed payload, a buffer owned by this deflater, valid until the next call
+     * @throws IllegalStateException after {@link #release()}
+     */
+    public ByteBuffer deflate(ByteBuffer payload, boolean fin) {
+        if (released) {
+            throw new IllegalStateException("deflater released");
+        }
+        Deflater d = deflater;
+        if (d == null) {
+            d = deflater = noContextTakeover ? ZlibPool.borrowDeflater(level) : new Deflater(level, true);
+        }
+        ByteBuffer o = out;
+        int n = payload.remaining();
+        if (o == null) {
+            // Room for a good ratio, grown as needed (by doubling: a sync flush wants all its output at once).
+            o = out = ByteBuffer.allocate(Math.min(Math.max(n / 2 + 64, 256), 1 << 20));
+        }
+        o.clear();
+        d.setInput(payload.duplicate());
+        while (true) {
+            d.deflate(o, Deflater.SYNC_FLUSH);
+            if (o.hasRemaining()) {
+                break; // all input taken and flushed: a sync flush that did not fill the buffer is complete
+            }
+            long room = Math.min(2L * o.capacity() + 64, Integer.MAX_VALUE - 8);
+            if (room <= o.capacity()) {
+                throw new IllegalArgumentException("payload too large to compress into one Java buffer");
+            }
+            ByteBuffer bigger = ByteBuffer.allocate((int) room);
+            o.flip();
+            bigger.put(o);
+            o = out = bigger;
+        }
+        d.setInput(EMPTY); // do not keep a reference to the caller's buffer
+        o.flip();
+        if (fin) {
+            // A sync flush ends with an empty stored block: ... 00 00 FF FF. The receiver appends it back.
+            int lim = o.limit();
+            if (lim == 0) {
+                // zlib writes nothing for a flush right after another with no input in between (an empty message
+                // or last fragment): send what an empty stored block is without its tail, one 0x00 (RFC 7692 §7.2.3.6)
+                o.limit(1).put(0, (byte) 0);
+            } else if (lim < 4 || o.get(lim - 4) != 0 || o.get(lim - 3) != 0 || o.get(lim - 2) != (byte) 0xFF
+                    || o.get(lim - 1) != (byte) 0xFF) {
+                throw new IllegalStateException("sync flush did not end with 00 00 FF FF");
+            } else {
+                o.limit(lim - 4);
+            }
+            if (noContextTakeover) {
+                ZlibPool.giveBack(d, level);
+                deflater = null;
+            }
+        }
+        return o;
+    }
+
+    /**
+     * Drops the output buffer; call once the frame has been written, so that nothing of the last message is kept
+     * alive between messages. The next frame allocates a buffer sized for it.
+     */
+    public void trim() {
+        out = null;
+    }
+
+    /** @return whether a deflater is held now (between messages: only with context takeover) */
+    public boolean holdsDeflater() {
+        return deflater != null;
+    }
+
+    /** Ends the deflater (its native memory is freed at once) and drops the buffers. Idempotent. */
+    public void release() {
+        released = true;
+        out = null;
+        if (deflater != null) {
+            deflater.end(); // never back to the pool: a message may have been cut short in the middle
+            deflater = null;
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+}

@@ -1,0 +1,329 @@
+package io.fastwebsockets.internal.deflate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.testkit.RawFrames;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The sans-I/O compressor and decompressor against RFC 7692's examples and the JDK's zlib used directly. */
+class MessageCodecTest {
+    private static byte[] bytes(int... v) {
+        return RawFrames.bytes(v);
+    }
+
+    private static byte[] array(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    private static byte[] inflate(MessageInflater inf, byte[] wire, boolean fin) throws WebSocketException {
+        return array(inf.inflate(ByteBuffer.wrap(wire), fin, Long.MAX_VALUE));
+    }
+
+    // ------------------------------------------------------------------------------ RFC 7692 §7.2.3 examples
+
+    @Test
+    void inflatesTheRfcExamples() throws Exception {
+        byte[] hello = "Hello".getBytes(StandardCharsets.US_ASCII);
+        // §7.2.3.1: "Hello" compressed in one frame
+        assertArrayEquals(hello, inflate(new MessageInflater(false), bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), true));
+        // the same split over two frames (§7.2.3.1, fragmented)
+        MessageInflater split = new MessageInflater(false);
+        byte[] a = inflate(split, bytes(0xf2, 0x48, 0xcd), false);
+        byte[] b = inflate(split, bytes(0xc9, 0xc9, 0x07, 0x00), true);
+        assertEquals("Hello", new String(a, StandardCharsets.US_ASCII) + new String(b, StandardCharsets.US_ASCII));
+        // §7.2.3.2: a second "Hello" with context takeover refers back to the first
+        MessageInflater takeover = new MessageInflater(false);
+        assertArrayEquals(hello, inflate(takeover, bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), true));
+        assertArrayEquals(hello, inflate(takeover, bytes(0xf2, 0x00, 0x11, 0x00, 0x00), true));
+        // §7.2.3.3: a stored (uncompressed) block
+        assertArrayEquals(hello, inflate(new MessageInflater(false),
+                bytes(0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00), true));
+        // §7.2.3.4: a final block (BFINAL = 1) followed by an empty one
+        MessageInflater bfinal = new MessageInflater(false);
+        assertArrayEquals(hello, inflate(bfinal, bytes(0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), true));
+        // after a final block the next message starts a fresh stream
+        assertArrayEquals(hello, inflate(bfinal, bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), true));
+        // §7.2.3.6: an empty message is one 0x00
+        assertArrayEquals(new byte[0], inflate(new MessageInflater(false), bytes(0x00), true));
+    }
+
+    @Test
+    void deflatesHelloAsTheRfcDoesAndTheSecondOneWithContextTakeover() {
+        MessageDeflater d = new MessageDeflater(6, false);
+        ByteBuffer hello = ByteBuffer.wrap("Hello".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals(bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), array(d.deflate(hello, true)));
+        assertEquals(0, hello.position(), "the caller's buffer is left untouched");
+        assertArrayEquals(bytes(0xf2, 0x00, 0x11, 0x00, 0x00), array(d.deflate(hello, true)));
+        d.release();
+        MessageDeflater fresh = new MessageDeflater(6, true);
+        assertArrayEquals(bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), array(fresh.deflate(hello, true)));
+        assertArrayEquals(bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), array(fresh.deflate(hello, true)),
+                "without context takeover the second message stands alone");
+        fresh.release();
+    }
+
+    @Test
+    void emptyMessagesAreOneZeroByteEvenRightAfterAnotherMessage() throws Exception {
+        MessageDeflater d = new MessageDeflater(6, false);
+        MessageInflater inf = new MessageInflater(false);
+        for (int i = 0; i < 3; i++) {
+            byte[] wire = array(d.deflate(ByteBuffer.allocate(0), true));
+            assertArrayEquals(bytes(0x00), wire, "empty message " + i);
+            assertArrayEquals(new byte[0], inflate(inf, wire, true));
+        }
+        byte[] wire = array(d.deflate(ByteBuffer.wrap(new byte[] {1, 2, 3}), true));
+        assertArrayEquals(new byte[] {1, 2, 3}, inflate(inf, wire, true));
+    }
+
+    // --------------------------------------------------------------------------------------------- round trips
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void roundTripsFragmentedMessagesInARowAndAPlainInflaterAgrees(boolean noContextTakeover) throws Exception {
+        Random r = new Random(42);
+        MessageDeflater d = new MessageDeflater(6, noContextTakeover);
+        MessageInflater inf = new MessageInflater(noContextTakeover);
+        Inflater reference = new Inflater(true); // the JDK's own, one stream for the connection
+        for (int m = 0; m < 40; m++) {
+            int size = r.nextInt(4) == 0 ? r.nextInt(200_000) : r.nextInt(3000);
+            byte[] msg = new byte[size];
+            for (int i = 0; i < size; i++) {
+                msg[i] = (byte) (r.nextInt(3) == 0 ? r.nextInt(256) : 'a' + i % 7);
+            }
+            // split into 1..4 fragments
+            int parts = 1 + r.nextInt(4);
+            ByteArrayOutputStream wireMessage = new ByteArrayOutputStream();
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            int at = 0;
+            for (int p = 0; p < parts; p++) {
+                boolean fin = p == parts - 1;
+                int n = fin ? size - at : r.nextInt(size - at + 1);
+                byte[] wire = array(d.deflate(ByteBuffer.wrap(msg, at, n), fin));
+                wireMessage.writeBytes(wire);
+                back.writeBytes(inflate(inf, wire, fin));
+                at += n;
+            }
+            assertArrayEquals(msg, back.toByteArray(), "message " + m);
+            assertEquals(noContextTakeover, !d.holdsDeflater(), "a deflater is kept between messages only with takeover");
+            assertEquals(noContextTakeover, !inf.holdsInflater());
+            // RFC 7692 §7.2.2: append 00 00 FF FF and inflate with a plain raw inflater
+            if (noContextTakeover) {
+                reference.reset();
+            }
+            reference.setInput(concat(wireMessage.toByteArray(), bytes(0, 0, 0xff, 0xff)));
+            byte[] out = new byte[size + 1];
+            int got = 0;
+            while (!reference.needsInput() || got < size) {
+                int n = reference.inflate(out, got, out.length - got);
+                got += n;
+                if (n == 0 && reference.needsInput()) {
+                    break;
+                }
+            }
+            assertEquals(size, got, "reference inflater output size, message " + m);
+            assertArrayEquals(msg, java.util.Arrays.copyOf(out, size));
+        }
+        d.release();
+        inf.release();
+        reference.end();
+    }
+
+    @Test
+    void compressibleDataShrinks() {
+        byte[] text = "the quick brown fox jumps over the lazy dog. ".repeat(400).getBytes(StandardCharsets.US_ASCII);
+        MessageDeflater d = new MessageDeflater(6, false);
+        int wire = d.deflate(ByteBuffer.wrap(text), true).remaining();
+        assertTrue(wire < text.length / 20, "compressed to " + wire + " of " + text.length);
+        d.release();
+    }
+
+    // ------------------------------------------------------------------------------------------------ safety
+
+    @Test
+    void decompressionBombStopsAtTheLimitWith1009() {
+        // 64 MiB of zeros compress to about 64 KiB; the limit is 1 MiB.
+        Deflater bomb = new Deflater(9, true);
+        bomb.setInput(new byte[64 << 20]);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        while (true) {
+            int n = bomb.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            wire.write(buf, 0, n);
+            if (n < buf.length) {
+                break;
+            }
+        }
+        bomb.end();
+        byte[] w = wire.toByteArray();
+        assertTrue(w.length < 100_000, "the bomb is small: " + w.length);
+        MessageInflater inf = new MessageInflater(false);
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> inf.inflate(ByteBuffer.wrap(w, 0, w.length - 4), true, 1 << 20));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode());
+        assertFalse(inf.holdsInflater(), "a failed inflater is released at once");
+    }
+
+    @Test
+    void theLimitIsExactAcrossTheFramesOfAMessage() throws Exception {
+        MessageDeflater d = new MessageDeflater(6, false);
+        byte[] half = new byte[1000];
+        byte[] w1 = array(d.deflate(ByteBuffer.wrap(half), false));
+        byte[] w2 = array(d.deflate(ByteBuffer.wrap(half), true));
+        MessageInflater ok = new MessageInflater(false);
+        assertEquals(1000, ok.inflate(ByteBuffer.wrap(w1), false, 2000).remaining());
+        assertEquals(1000, ok.inflate(ByteBuffer.wrap(w2), true, 1000).remaining(), "exactly at the limit is fine");
+        MessageInflater over = new MessageInflater(false);
+        over.inflate(ByteBuffer.wrap(w1), false, 1999);
+        WebSocketException e = assertThrows(WebSocketException.class, () -> over.inflate(ByteBuffer.wrap(w2), true, 999));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode());
+        d.release();
+    }
+
+    @Test
+    void crossingTheLimitIsReportedBeforeCorruptDataLaterInTheSameFrame() throws Exception {
+        MessageInflater inf = new MessageInflater(false);
+        MessageDeflater d = new MessageDeflater(6, true);
+        // a first message with a large limit: the inflater keeps a 16 KiB output buffer
+        inf.inflate(d.deflate(ByteBuffer.wrap(new byte[5000]), true), true, 1 << 20);
+        // then 1000 bytes' worth of data followed by garbage, with only 10 bytes left of the limit
+        byte[] good = array(d.deflate(ByteBuffer.wrap(new byte[1000]), false));
+        byte[] frame = java.util.Arrays.copyOf(good, good.length + 4);
+        java.util.Arrays.fill(frame, good.length, frame.length, (byte) 0xff);
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> inf.inflate(ByteBuffer.wrap(frame), true, 10));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode(), e.getMessage());
+        d.release();
+    }
+
+    @Test
+    void corruptDataFailsWith1007() {
+        for (byte[] bad : List.of(bytes(0xff, 0xff, 0xff, 0xff), bytes(0x06), bytes(0x00, 0x05, 0x00, 0x00, 0x00))) {
+            WebSocketException e = assertThrows(WebSocketException.class,
+                    () -> new MessageInflater(false).inflate(ByteBuffer.wrap(bad), true, 1 << 20));
+            assertEquals(CloseCode.INVALID_PAYLOAD, e.closeCode());
+        }
+    }
+
+    @Test
+    void dataAfterAFinalBlockInTheSameMessageFailsWith1007() {
+        byte[] finalThenMore = bytes(0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0xf2, 0x48);
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> new MessageInflater(false).inflate(ByteBuffer.wrap(finalThenMore), true, 1 << 20));
+        assertEquals(CloseCode.INVALID_PAYLOAD, e.closeCode());
+        MessageInflater twoFrames = new MessageInflater(false);
+        assertThrows(WebSocketException.class, () -> {
+            twoFrames.inflate(ByteBuffer.wrap(bytes(0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00)), false, 1 << 20);
+            twoFrames.inflate(ByteBuffer.wrap(bytes(0xf2, 0x48)), true, 1 << 20);
+        });
+    }
+
+    @Test
+    void largeOutputBuffersAreDroppedByTrim() throws Exception {
+        MessageDeflater d = new MessageDeflater(1, false);
+        byte[] big = new byte[1 << 20];
+        new Random(1).nextBytes(big);
+        byte[] wire = array(d.deflate(ByteBuffer.wrap(big), true));
+        MessageInflater inf = new MessageInflater(false);
+        inf.inflate(ByteBuffer.wrap(wire), true, Long.MAX_VALUE);
+        assertTrue(inf.outputCapacity() >= big.length);
+        inf.trim();
+        assertEquals(0, inf.outputCapacity(), "the 1 MiB output buffer is not kept after the message");
+        d.release();
+        inf.release();
+    }
+
+    @Test
+    void outputBuffersAreLentFromABoundedPoolAndComeBackOnTrim() throws Exception {
+        MessageDeflater d = new MessageDeflater(6, false);
+        byte[] text = "pooled output buffers, pooled output buffers. ".repeat(300).getBytes(StandardCharsets.US_ASCII);
+        MessageInflater a = new MessageInflater(false);
+        byte[] wire = array(d.deflate(ByteBuffer.wrap(text), true));
+        ByteBuffer first = a.inflate(ByteBuffer.wrap(wire), true, 1 << 20);
+        assertArrayEquals(text, array(first));
+        a.trim();
+        assertEquals(0, a.outputCapacity(), "nothing kept by the inflater after trim");
+        // the next message (any inflater) may get the same buffer back, cleared of its old limits, and inflates right
+        byte[] wire2 = array(d.deflate(ByteBuffer.wrap(text), true));
+        ByteBuffer second = a.inflate(ByteBuffer.wrap(wire2), true, 1 << 20);
+        assertArrayEquals(text, array(second));
+        a.trim();
+        // many inflaters trimming at once never grow the pool past its bound
+        List<MessageInflater> many = new ArrayList<>();
+        for (int i = 0; i < ZlibPool.MAX_IDLE * 4; i++) {
+            MessageInflater m = new MessageInflater(true);
+            m.inflate(ByteBuffer.wrap(array(new MessageDeflater(6, true).deflate(ByteBuffer.wrap(text), true))), true,
+                    1 << 20);
+            many.add(m);
+        }
+        many.forEach(MessageInflater::trim);
+        assertTrue(ZlibPool.idleBuffers() <= ZlibPool.MAX_IDLE * 7, "idle buffers: " + ZlibPool.idleBuffers());
+        // a pooled buffer larger than what is left of the limit still stops at limit + 1
+        MessageInflater limited = new MessageInflater(false);
+        byte[] alone = array(new MessageDeflater(6, true).deflate(ByteBuffer.wrap(text), true));
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> limited.inflate(ByteBuffer.wrap(alone), true, 1500));
+        assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode());
+        d.release();
+        a.release();
+    }
+
+    @Test
+    void releasedCodecsRefuseWorkAndReleaseIsIdempotent() {
+        MessageDeflater d = new MessageDeflater(6, false);
+        d.deflate(ByteBuffer.wrap(new byte[10]), true);
+        assertTrue(d.holdsDeflater());
+        d.release();
+        d.release();
+        assertFalse(d.holdsDeflater());
+        assertThrows(IllegalStateException.class, () -> d.deflate(ByteBuffer.wrap(new byte[1]), true));
+        MessageInflater inf = new MessageInflater(false);
+        inf.release();
+        assertThrows(IllegalStateException.class, () -> inf.inflate(ByteBuffer.wrap(bytes(0)), true, 10));
+    }
+
+    @Test
+    void thePoolStaysBounded() throws Exception {
+        List<MessageDeflater> many = new ArrayList<>();
+        for (int i = 0; i < ZlibPool.MAX_IDLE * 3; i++) {
+            MessageDeflater d = new MessageDeflater(3, true);
+            d.deflate(ByteBuffer.wrap(new byte[100]), false); // borrowed, message left open
+            many.add(d);
+        }
+        for (MessageDeflater d : many) {
+            d.deflate(ByteBuffer.wrap(new byte[1]), true); // message ends: given back
+        }
+        assertTrue(ZlibPool.idleCount() <= ZlibPool.MAX_IDLE * (Deflater.BEST_COMPRESSION + 2),
+                "idle zlib instances: " + ZlibPool.idleCount());
+        // a pooled deflater (level 3 was given back above) starts a fresh stream, as without takeover it must
+        MessageDeflater reused = new MessageDeflater(3, true);
+        byte[] hello = "Hello".getBytes(StandardCharsets.US_ASCII);
+        byte[] first = array(reused.deflate(ByteBuffer.wrap(hello), true));
+        MessageInflater fresh = new MessageInflater(false);
+        assertArrayEquals(hello, array(fresh.inflate(ByteBuffer.wrap(first), true, 100)));
+        reused.release();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}
