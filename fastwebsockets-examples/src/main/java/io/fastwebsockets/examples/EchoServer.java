@@ -18,10 +18,34 @@ import javax.net.ssl.SSLContext;
  * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
  * </pre>
  *
- * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
+ * A single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p><b>A demo, not a production server.</b> It accepts handshakes from any {@code Origin} (so that pages from any
+ * site, or from a file, can try it): a server with cookie-authenticated users must not, and the library's default
+ * does not (see docs/security.md). It says so in its usage text and logs a warning when it starts.
  */
 public final class EchoServer {
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
+
+    /** The usage text, with what the demo relaxes. */
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
+            + "[--tls [--keystore FILE --storepass PW]]\n"
+            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
+            + "server's own)";
+
     private EchoServer() {
+    }
+
+    /**
+     * What the demo relaxes, applied to a builder and logged: any {@code Origin} is accepted.
+     *
+     * @param builder a server builder
+     * @return the same builder
+     */
+    public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
+        LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
+                + "(cross-site pages can connect); not for production");
+        return builder.allowedOrigins("*");
     }
 
     /**
@@ -51,7 +75,7 @@ public final class EchoServer {
      */
     public static WebSocketServer start(String host, int port, boolean raw, SSLContext tls,
             PerMessageDeflate deflate) throws Exception {
-        return WebSocketServer.builder()
+        return demoSettings(WebSocketServer.builder())
                 .bind(host, port)
                 .tls(tls)
                 .perMessageDeflate(deflate)
@@ -68,9 +92,7 @@ public final class EchoServer {
         String keystore = null;
         String storepass = "changeit";
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = java.net.InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -82,8 +104,7 @@ public final class EchoServer {
                     case "--keystore" -> keystore = args[++i];
                     case "--storepass" -> storepass = args[++i];
                     default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-                                + "[--tls [--keystore FILE --storepass PW]]");
+                        System.err.println(USAGE);
                         System.exit(2);
                     }
                 }
