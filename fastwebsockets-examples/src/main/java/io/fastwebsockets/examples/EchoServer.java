@@ -20,9 +20,10 @@ import javax.net.ssl.SSLContext;
  *
  * A single numeric argument is taken as the port, on 127.0.0.1.
  *
- * <p><b>A demo, not a production server.</b> It accepts handshakes from any {@code Origin} (so that pages from any
- * site, or from a file, can try it): a server with cookie-authenticated users must not, and the library's default
- * does not (see docs/security.md). It says so in its usage text and logs a warning when it starts.
+ * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
+ * line runs {@link #startDemo}, which accepts handshakes from any {@code Origin} (so that pages from any site, or
+ * from a file, can try it): a server with cookie-authenticated users must not, and the library's default does not
+ * (see docs/security.md). It says so in its usage text and logs a warning when it starts.
  */
 public final class EchoServer {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
@@ -75,6 +76,28 @@ public final class EchoServer {
      */
     public static WebSocketServer start(String host, int port, boolean raw, SSLContext tls,
             PerMessageDeflate deflate) throws Exception {
+        return WebSocketServer.builder()
+                .bind(host, port)
+                .tls(tls)
+                .perMessageDeflate(deflate)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+    }
+
+    /**
+     * The echo server of {@code ./fastws echo-server}: {@link #start} with the {@linkplain #demoSettings demo's
+     * relaxations}, logged.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @param deflate permessage-deflate settings, or {@code null} for none
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+            PerMessageDeflate deflate) throws Exception {
         return demoSettings(WebSocketServer.builder())
                 .bind(host, port)
                 .tls(tls)
@@ -118,7 +141,7 @@ public final class EchoServer {
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        try (WebSocketServer server = start(host, port, raw, context,
+        try (WebSocketServer server = startDemo(host, port, raw, context,
                 deflate ? PerMessageDeflate.defaults() : null)) {
             System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                     + (deflate ? ", permessage-deflate" : "") + ") on "

@@ -17,21 +17,9 @@ import java.io.IOException;
 public class EchoServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
-    private final transient ServletUpgrade upgrade;
-
-    /** The README's servlet, with the library's defaults (and the {@code echo} subprotocol). */
-    public EchoServlet() {
-        this(UpgradeOptions.builder().subprotocols("echo").build());
-    }
-
-    /**
-     * An echo servlet with other upgrade options (the demo launcher's, the fuzzing tests').
-     *
-     * @param options the upgrade options
-     */
-    public EchoServlet(UpgradeOptions options) {
-        this.upgrade = ServletUpgrade.messages(options, (messages, request) -> echo(messages));
-    }
+    private final transient ServletUpgrade upgrade = ServletUpgrade.messages(
+            UpgradeOptions.builder().subprotocols("echo").build(),
+            (messages, request) -> echo(messages));
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {

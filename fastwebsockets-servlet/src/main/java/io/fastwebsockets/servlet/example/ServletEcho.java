@@ -45,7 +45,7 @@ public final class ServletEcho {
         System.getLogger(ServletEcho.class.getName()).log(System.Logger.Level.WARNING, "demo servlet echo: "
                 + "accepting WebSocket handshakes from any Origin (cross-site pages can connect); not for production");
         EmbeddedContainer.Running running = container.start(host, port,
-                new EchoServlet(UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*").build()));
+                new DemoEchoServlet(UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*").build()));
         System.out.println("LISTENING " + running.port());
         System.out.println("servlet echo (" + container.name().toLowerCase(Locale.ROOT) + ") on ws://"
                 + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + running.port() + "/");
