@@ -59,60 +59,12 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
     // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport). The parts' fields
     // and the settings' setters and getters live in WebSocketSettings.
     static {
-        ConnectionAccess.register(new Internals());
+        ConnectionAccess.register(new ConnectionInternals());
     }
 
-    // What the server, the handshakes and the timers of this module use, through ConnectionAccess (not public API).
-    private static final class Internals extends ConnectionAccess.Ops {
-        private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-        @Override
-        public long lastReadNanos(WebSocket ws) {
-            return ws.reader.lastReadNanos();
-        }
-
-        @Override
-        public void ping(WebSocket ws) throws IOException {
-            ws.writer.sendControl(OpCode.PING, EMPTY.duplicate());
-        }
-
-        @Override
-        public void abandon(WebSocket ws, int code, String reason, String cause) {
-            ws.closing.abandon(code, reason, cause);
-        }
-
-        @Override
-        public void closeTransport(WebSocket ws, String cause) {
-            ws.closing.closeTransport(cause);
-        }
-
-        @Override
-        public void observe(WebSocket ws, io.fastwebsockets.internal.ConnectionObserver observer) {
-            ws.closing.observer = observer;
-        }
-
-        @Override
-        public boolean expireOverdueWrite(WebSocket ws, long nowNanos) {
-            if (!(ws.closing.transport() instanceof DeadlineTransport t) || !t.writeOverdue(nowNanos)) {
-                return false;
-            }
-            ws.closing.noteCause("write timeout: a write blocked longer than " + t.writeTimeout()
-                    + " (the peer is not reading)");
-            t.expireWrite(); // the write fails with a SocketTimeoutException
-            ws.closing.closeTransport();
-            return true;
-        }
-
-        @Override
-        public void sweptWriteTimeout(WebSocket ws, Duration timeout) {
-            ((DeadlineTransport) ws.closing.transport()).setSweptWriteTimeout(timeout);
-        }
-
-        @Override
-        public WebSocket overStreams(InputStream in, OutputStream out, java.io.Closeable underlying, Role role,
-                ByteBuffer alreadyRead) {
-            return new WebSocket(new StreamTransport(in, out, underlying), role, alreadyRead);
-        }
+    /** A connection over a transport of this package's own making (see {@link ConnectionInternals}). */
+    static WebSocket over(Transport transport, Role role, ByteBuffer alreadyRead) {
+        return new WebSocket(transport, role, alreadyRead);
     }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
