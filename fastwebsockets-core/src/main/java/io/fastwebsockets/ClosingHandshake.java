@@ -280,6 +280,11 @@ final class ClosingHandshake {
         }
     }
 
+    /** @return whether a timer closed (or is closing) the connection, having named why */
+    boolean hasCause() {
+        return cause != null;
+    }
+
     /** @return the message of the exception for a read or write on the closed connection */
     String closedMessage() {
         String c = cause;

@@ -140,7 +140,8 @@ final class WebSocketReader {
                 if (n < 0) {
                     boolean truncated = buffer.bytes().hasRemaining() || !decoder.atFrameBoundary();
                     closing.closeTransport();
-                    throw new ConnectionClosedException(truncated
+                    // A timer that gave the connection up (and sent its Close) is the reason, not the peer's answer.
+                    throw new ConnectionClosedException(closing.hasCause() ? closing.closedMessage() : truncated
                             ? "peer closed the connection in the middle of a frame"
                             : "peer closed the connection without a closing handshake", truncated);
                 }
