@@ -6,19 +6,9 @@ import statistics
 import sys
 from collections import defaultdict
 
+from echo_table import fmt_rate, rows  # the same TSV conventions as bench/echo.sh
+
 GOAL = 1.5  # issue 14: ours >= 1.5x Netty's deliveries per second on every row
-
-
-def rows(path):
-    header = None
-    for line in open(path):
-        if line.startswith("#") or not line.strip():
-            continue
-        cells = line.rstrip("\n").split("\t")
-        if header is None:
-            header = cells
-            continue
-        yield dict(zip(header, cells))
 
 
 def num(v):
@@ -26,10 +16,6 @@ def num(v):
         return float(v)
     except (TypeError, ValueError):
         return None
-
-
-def fmt_rate(x):
-    return f"{x / 1e6:.2f} M/s" if x >= 1e6 else f"{x / 1e3:.1f} k/s"
 
 
 def label(case):
