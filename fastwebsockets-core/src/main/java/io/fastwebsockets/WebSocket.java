@@ -59,7 +59,12 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
     // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport). The parts' fields
     // and the settings' setters and getters live in WebSocketSettings.
     static {
-        ConnectionAccess.register(WebSocket::lastReadNanos);
+        ConnectionAccess.register(new ConnectionInternals());
+    }
+
+    /** A connection over a transport of this package's own making (see {@link ConnectionInternals}). */
+    static WebSocket over(Transport transport, Role role, ByteBuffer alreadyRead) {
+        return new WebSocket(transport, role, alreadyRead);
     }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
