@@ -30,6 +30,7 @@ public final class AutobahnEchoServer {
                 .handler(EchoHandlers::echoMessages)
                 .start()) {
             System.out.println("Autobahn echo server on ws://" + host + ":" + server.port() + "/");
+            EchoServer.warnDemo();
             server.awaitTermination();
         }
     }

@@ -44,15 +44,19 @@ public final class EchoServer {
     }
 
     /**
-     * What the demo relaxes, applied to a builder and logged: any {@code Origin} is accepted.
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
      *
      * @param builder a server builder
      * @return the same builder
      */
     public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
+        return builder.allowedOrigins("*");
+    }
+
+    /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
+    public static void warnDemo() {
         LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
                 + "(cross-site pages can connect); not for production");
-        return builder.allowedOrigins("*");
     }
 
     /**
@@ -104,12 +108,14 @@ public final class EchoServer {
      */
     public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
             PerMessageDeflate deflate) throws Exception {
-        return demoSettings(WebSocketServer.builder())
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
                 .bind(host, port)
                 .tls(tls)
                 .perMessageDeflate(deflate)
                 .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
                 .start();
+        warnDemo();
+        return server;
     }
 
     /** The default drain time on SIGTERM. */
@@ -168,6 +174,8 @@ public final class EchoServer {
         System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+        System.out.flush();
+        warnDemo();
         server.awaitTermination();
     }
 
