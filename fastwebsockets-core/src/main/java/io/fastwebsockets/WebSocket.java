@@ -1,6 +1,7 @@
 package io.fastwebsockets;
 
 import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.server.ContainerTransport;
 import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
@@ -57,13 +58,28 @@ import java.util.Objects;
  */
 public final class WebSocket implements AutoCloseable {
     // The parts, one concept a file: WebSocketReader (over ReadBuffer), WebSocketWriter, ClosingHandshake, and below
-    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport).
+    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport,
+    // ContainerTransportAdapter).
     final ClosingHandshake closing;
     final WebSocketWriter writer;
     final WebSocketReader reader;
 
     static {
         ConnectionAccess.register(WebSocket::lastReadNanos);
+        ContainerTransport.register(new ContainerTransport.Factory() {
+            @Override
+            public WebSocket open(ContainerTransport t, Role role, ByteBuffer alreadyRead) {
+                return new WebSocket(new ContainerTransportAdapter(t), role, alreadyRead);
+            }
+
+            @Override
+            public WebSocket openOnLoop(ContainerTransport owner, SocketChannel channel, EventLoop loop, Role role,
+                    ByteBuffer alreadyRead) throws IOException {
+                LoopTransport t = new LoopTransport(channel, loop, owner::release);
+                owner.closeWith(t::close);
+                return new WebSocket(t, role, alreadyRead);
+            }
+        });
     }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {

@@ -19,7 +19,7 @@ final class JettyTunnel {
     }
 
     /** @return whether the request is served by Jetty's ee10 servlet environment */
-    static boolean handles(HttpServletRequest request) {
+    static boolean handlesUnused(HttpServletRequest request) {
         ServletRequest r = request;
         while (r instanceof ServletRequestWrapper w) {
             r = w.getRequest();
