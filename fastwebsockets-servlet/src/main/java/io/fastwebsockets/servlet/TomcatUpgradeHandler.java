@@ -244,20 +244,8 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
 
     // ------------------------------------------------------------------------------------------------ transport
 
-    static final boolean BLOCKING_READ = Boolean.getBoolean("fastws.tomcat.blockingRead");
-
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (BLOCKING_READ) {
-            int limit = dst.limit();
-            try {
-                return wrapper.read(true, dst);
-            } catch (EOFException e) {
-                return -1;
-            } finally {
-                dst.limit(limit);
-            }
-        }
         if (drained && dst.hasRemaining()) {
             // The socket was empty at the last read: wait for the poller rather than read for nothing.
             awaitReadable();

@@ -27,9 +27,6 @@ public enum EmbeddedContainer {
             Connector connector = new Connector();
             connector.setProperty("address", host);
             connector.setPort(port);
-            if (Boolean.getBoolean("fastws.tomcat.vt")) {
-                connector.setProperty("useVirtualThreads", "true");
-            }
             tomcat.getService().addConnector(connector);
             tomcat.setConnector(connector);
             Context context = tomcat.addContext("", base.toString());
