@@ -63,8 +63,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
                  fastwebsockets-servlet/pom.xml fastwebsockets-bench/pom.xml \
                  -newer "$CPFILE" -type f 2>/dev/null | head -n1)" ]; then
       echo "server.sh: building fastwebsockets-bench" >&2
-      # test-compile (not package: no shaded jar needed; test-compile, not compile, so that the servlet module's
-      # test-scoped core test-jar resolves in the reactor) and write the runtime classpath, reactor modules as
+      # test-compile (not package: no shaded jar needed; test-compile so that the servlet module resolves core's
+      # test-jar, the test kit, from the reactor) and write the runtime classpath, reactor modules as
       # target/classes directories
       ./fastws mvn -q -pl fastwebsockets-bench -am test-compile \
         org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \

@@ -21,8 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer-full at a time, and the caller's bytes are never modified. The transport bounds each write by its write
  * deadline ({@link DeadlineTransport}).
  *
- * <p>Memory: the lock, the write buffer and the gather array are made by the first write; a connection that never
- * writes holds none of them.
+ * <p>Memory: the lock and the gather array are made by the first write; a connection that never writes holds none
+ * of them. Over a socket channel the write buffer is borrowed from {@link WriteBufferPool} for the length of a write
+ * (longer only while frames written with auto-flush off wait for {@link #flush()}), so an idle connection holds no
+ * write buffer either.
  */
 final class WebSocketWriter {
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
@@ -85,7 +87,7 @@ final class WebSocketWriter {
         if (closing.closeSent() || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlock();
-            throw new ConnectionClosedException("connection is closed", false);
+            throw new ConnectionClosedException(closing.closedMessage(), false);
         }
         try {
             if (deflate != null && !frame.opcode.isControl()) {
@@ -98,8 +100,12 @@ final class WebSocketWriter {
             if (frame.opcode == OpCode.CLOSE) {
                 closing.markSent();
                 flushLocked();
+                closing.noteSent(CloseCode.codeOf(frame.payload));
             } else if (autoFlush) {
                 flushLocked();
+            }
+            if (closing.observer != null && !frame.opcode.isControl()) {
+                closing.observer.dataOut(frame.fin, frame.payload.remaining());
             }
         } catch (IOException e) {
             closing.closeTransport();
@@ -199,6 +205,30 @@ final class WebSocketWriter {
         }
     }
 
+    /**
+     * Sends a Close only if no other thread is writing (a timer giving the connection up must not wait behind a write
+     * blocked on a peer that does not read).
+     *
+     * @return whether this call sent it
+     */
+    boolean trySendClose(ByteBuffer payload) throws IOException {
+        ReentrantLock l = lock();
+        if (!l.tryLock()) {
+            return false;
+        }
+        try {
+            if (closing.closeSent() || transport.isClosed()) {
+                return false;
+            }
+            closing.markSent();
+            writeLocked(true, 0, OpCode.CLOSE, null, payload);
+            flushLocked();
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
     private void writeLocked(boolean fin, int rsv, OpCode op, byte[] mask, ByteBuffer payload) throws IOException {
         int len = payload.remaining();
         boolean masked = client;
@@ -251,6 +281,7 @@ final class WebSocketWriter {
             try {
                 transport.write(gather);
             } finally {
+                gather[0] = null; // the buffer may go back to the pool: keep no reference to it
                 gather[1] = null;
                 w.clear();
             }
@@ -270,14 +301,26 @@ final class WebSocketWriter {
         }
     }
 
+    // Over a socket channel the write buffer is a direct one taken from the process-wide pool for as long as the
+    // lock is held with bytes in it (see unlock()); over streams it is a heap buffer the connection keeps.
     private ByteBuffer writeBuffer() {
         ByteBuffer w = writeBuffer;
         if (w == null) {
-            int size = client ? CLIENT_WRITE_BUFFER_SIZE : SERVER_WRITE_BUFFER_SIZE;
             w = writeBuffer = transport.prefersDirectBuffers()
-                    ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+                    ? (client ? WriteBufferPool.CLIENT : WriteBufferPool.SERVER).acquire()
+                    : ByteBuffer.allocate(client ? CLIENT_WRITE_BUFFER_SIZE : SERVER_WRITE_BUFFER_SIZE);
         }
         return w;
+    }
+
+    // Under the lock: an empty pooled buffer goes back to the pool (so an idle connection holds none), as does any
+    // pooled buffer once the transport is closed (its bytes can no longer go anywhere).
+    private void releaseWriteBuffer() {
+        ByteBuffer w = writeBuffer;
+        if (w != null && w.isDirect() && (w.position() == 0 || transport.isClosed())) {
+            writeBuffer = null;
+            (client ? WriteBufferPool.CLIENT : WriteBufferPool.SERVER).release(w);
+        }
     }
 
     private void flushBuffer(ByteBuffer w) throws IOException {
@@ -316,6 +359,7 @@ final class WebSocketWriter {
     // Every holder of the lock unlocks through here: a compressor is released by whoever holds the lock when the
     // transport closes (see WebSocketReader.releaseInflater).
     private void unlock() {
+        releaseWriteBuffer();
         writeLock.unlock(); // made by the lock() this undoes
         if (deflate != null && transport.isClosed()) {
             releaseDeflater();

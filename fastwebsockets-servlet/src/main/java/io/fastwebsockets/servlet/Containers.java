@@ -38,10 +38,10 @@ final class Containers {
     }
 
     static Route route(HttpServletRequest request) {
-        String name = unwrap(request).getClass().getName();
-        if (name.startsWith("org.eclipse.jetty.ee10.servlet.")) {
+        if (JettyTunnel.handles(request)) {
             return Route.JETTY;
         }
+        String name = unwrap(request).getClass().getName();
         if (TOMCAT_API && name.startsWith("org.apache.catalina.connector.")
                 && !"streams".equals(System.getProperty(IO_PROPERTY, "").toLowerCase(Locale.ROOT))) {
             return Route.TOMCAT;
