@@ -1,6 +1,7 @@
 package io.fastwebsockets;
 
 import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.server.ContainerTransport;
 import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -55,38 +55,44 @@ import java.util.Objects;
  * <p>Settings and their defaults are the Rust crate's (writev on, 1024-byte threshold, auto close and pong on,
  * 64 MiB messages, masks applied). Configure a connection before sharing it between threads.
  */
-public final class WebSocket implements AutoCloseable {
+public final class WebSocket extends WebSocketSettings implements AutoCloseable {
     // The parts, one concept a file: WebSocketReader (over ReadBuffer), WebSocketWriter, ClosingHandshake, and below
-    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport).
-    final ClosingHandshake closing;
-    final WebSocketWriter writer;
-    final WebSocketReader reader;
-
+    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport,
+    // ContainerTransportAdapter). The parts' fields and the settings' setters and getters live in WebSocketSettings.
     static {
-        ConnectionAccess.register(WebSocket::lastReadNanos);
-        ConnectionAccess.register(new ConnectionAccess.Outbound() {
+        ConnectionAccess.register(new ConnectionInternals());
+        ContainerTransport.register(new ContainerTransport.Factory() {
             @Override
-            public int offerFramed(WebSocket ws, ByteBuffer framed) {
-                return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed));
+            public WebSocket open(ContainerTransport t, Role role, ByteBuffer alreadyRead) {
+                return new WebSocket(new ContainerTransportAdapter(t), role, alreadyRead);
             }
 
             @Override
-            public int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload) {
-                return ws.writer.offerShared(new Frame(true, opcode, null, payload), payload.remaining());
-            }
-
-            @Override
-            public void onSlowConsumerClose(WebSocket ws, Runnable listener) {
-                ws.writer.slowConsumerListener = listener;
+            public WebSocket openOnLoop(ContainerTransport owner, SocketChannel channel, EventLoop loop, Role role,
+                    ByteBuffer alreadyRead) throws IOException {
+                LoopTransport t = new LoopTransport(channel, loop, owner::release);
+                owner.closeWith(t::close);
+                return new WebSocket(t, role, alreadyRead);
             }
         });
     }
 
-    WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) { // package-private: tests give their own transport
-        this.closing = new ClosingHandshake(role, transport);
-        this.writer = new WebSocketWriter(role, transport, closing);
-        this.reader = new WebSocketReader(role, transport, alreadyRead, closing, writer);
-        closing.connect(reader, writer);
+    /** A connection over a transport of this package's own making (see {@link ConnectionInternals}). */
+    static WebSocket over(Transport transport, Role role, ByteBuffer alreadyRead) {
+        return new WebSocket(transport, role, alreadyRead);
+    }
+
+    private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
+        this(new ClosingHandshake(role, transport), transport, role, alreadyRead);
+    }
+
+    private WebSocket(ClosingHandshake closing, Transport transport, Role role, ByteBuffer alreadyRead) {
+        this(closing, new WebSocketWriter(role, transport, closing), transport, role, alreadyRead);
+    }
+
+    private WebSocket(ClosingHandshake closing, WebSocketWriter writer, Transport transport, Role role,
+            ByteBuffer alreadyRead) {
+        super(closing, writer, new WebSocketReader(role, transport, alreadyRead, closing, writer));
     }
 
     /**
@@ -343,148 +349,6 @@ public final class WebSocket implements AutoCloseable {
     /** @return the permessage-deflate agreement in force, or {@code null} if the connection is not compressed */
     public PerMessageDeflate.Agreement perMessageDeflate() {
         return reader.deflate();
-    }
-
-    /**
-     * Gathering writes: a payload of at least {@link #setWritevThreshold the threshold} is written together with
-     * its header in one system call, without being copied. Default on.
-     *
-     * @param writev whether to use gathering writes
-     */
-    public void setWritev(boolean writev) {
-        writer.writev = writev;
-    }
-
-    /**
-     * The smallest payload written by a gathering write; smaller ones are copied beside their header. Default 1024.
-     *
-     * @param bytes the threshold
-     */
-    public void setWritevThreshold(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("negative threshold");
-        }
-        writer.writevThreshold = bytes;
-    }
-
-    /**
-     * Answer a received Close with a Close echoing its code, then close the transport. Default on. When off, the
-     * application answers by writing a Close frame (the transport is closed after it).
-     *
-     * @param autoClose whether to answer Close automatically
-     */
-    public void setAutoClose(boolean autoClose) {
-        closing.setAutoClose(autoClose);
-    }
-
-    /**
-     * Answer a received Ping with a Pong carrying its payload. Default on.
-     *
-     * @param autoPong whether to answer Ping automatically
-     */
-    public void setAutoPong(boolean autoPong) {
-        reader.autoPong = autoPong;
-    }
-
-    /**
-     * The largest message accepted, counting all its fragments; a larger one fails the connection with 1009 as
-     * soon as its header says so, before its payload is buffered. Default 64 MiB.
-     *
-     * @param bytes the limit
-     */
-    public void setMaxMessageSize(long bytes) {
-        reader.decoder.setMaxMessageSize(bytes);
-    }
-
-    /**
-     * Unmask received frames in place, and mask sent frames that carry a key of their own. Default on. When off,
-     * received frames keep their payload masked (the key in {@link Frame#mask()}) and a frame written with a key is
-     * sent as given (its payload masked already).
-     *
-     * @param autoApplyMask whether to apply masks automatically
-     */
-    public void setAutoApplyMask(boolean autoApplyMask) {
-        writer.autoApplyMask = autoApplyMask;
-        reader.decoder.setUnmask(autoApplyMask);
-    }
-
-    /**
-     * Push every frame to the transport as soon as it is written. Default on. When off, small frames accumulate in
-     * the write buffer and go out together on {@link #flush()} (or when the buffer fills), in fewer system calls.
-     *
-     * @param autoFlush whether each write flushes
-     */
-    public void setAutoFlush(boolean autoFlush) {
-        writer.autoFlush = autoFlush;
-    }
-
-    /**
-     * How long the closing handshake may wait for the peer's Close (and a client for the server to close TCP)
-     * before the transport is closed anyway. Default 5 seconds.
-     *
-     * @param timeout the timeout
-     */
-    public void setCloseTimeout(Duration timeout) {
-        closing.setCloseTimeout(timeout);
-    }
-
-    /**
-     * Bounds how long one write may stay blocked because the peer does not read. Past it the transport is closed:
-     * the writer gets a {@link java.net.SocketTimeoutException}, a thread blocked in {@code readFrame()} a
-     * {@link ConnectionClosedException}; the automatic replies are bounded too. Default none (memory stays bounded
-     * either way: writes block rather than queue). It applies to each write to the transport (one frame, or one
-     * buffer of small frames): pick it longer than the largest frame takes to reach a slow but live peer.
-     *
-     * @param timeout the bound, or {@code null} (or zero) for none
-     * @throws IllegalArgumentException for a negative timeout
-     */
-    public void setWriteTimeout(Duration timeout) {
-        writer.setWriteTimeout(timeout);
-    }
-
-    /** @return the write timeout, or {@code null} when writes may block indefinitely */
-    public Duration writeTimeout() {
-        return writer.writeTimeout();
-    }
-
-    /** @return whether gathering writes are on */
-    public boolean isWritev() {
-        return writer.writev;
-    }
-
-    /** @return the gathering write threshold in bytes */
-    public int writevThreshold() {
-        return writer.writevThreshold;
-    }
-
-    /** @return whether Close is answered automatically */
-    public boolean isAutoClose() {
-        return closing.isAutoClose();
-    }
-
-    /** @return whether Ping is answered automatically */
-    public boolean isAutoPong() {
-        return reader.autoPong;
-    }
-
-    /** @return the message size limit in bytes */
-    public long maxMessageSize() {
-        return reader.decoder.maxMessageSize();
-    }
-
-    /** @return whether masks are applied automatically */
-    public boolean isAutoApplyMask() {
-        return writer.autoApplyMask;
-    }
-
-    /** @return whether each write flushes */
-    public boolean isAutoFlush() {
-        return writer.autoFlush;
-    }
-
-    /** @return the close timeout */
-    public Duration closeTimeout() {
-        return closing.closeTimeout();
     }
 
     /** @return the reading capability of this connection, to hand to the thread that reads (always the same one) */

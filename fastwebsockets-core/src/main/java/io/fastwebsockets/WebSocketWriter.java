@@ -21,8 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer-full at a time, and the caller's bytes are never modified. The transport bounds each write by its write
  * deadline ({@link DeadlineTransport}).
  *
- * <p>Memory: the lock, the write buffer and the gather array are made by the first write; a connection that never
- * writes holds none of them.
+ * <p>Memory: the lock and the gather array are made by the first write; a connection that never writes holds none
+ * of them. Over a socket channel the write buffer is borrowed from {@link WriteBufferPool} for the length of a write
+ * (longer only while frames written with auto-flush off wait for {@link #flush()}), so an idle connection holds no
+ * write buffer either.
  */
 final class WebSocketWriter {
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
@@ -76,8 +78,6 @@ final class WebSocketWriter {
     private boolean fragmentOpen;
     volatile long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
     volatile SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.BLOCK;
-    /** Told when the slow-consumer policy closes this connection (the embedded server counts them); may be null. */
-    volatile Runnable slowConsumerListener;
 
     // Settings.
     boolean writev = true;
@@ -104,7 +104,7 @@ final class WebSocketWriter {
         if (closing.closeSent() || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlock();
-            throw new ConnectionClosedException("connection is closed", false);
+            throw new ConnectionClosedException(closing.closedMessage(), false);
         }
         try {
             OutboundQueue q = outbound;
@@ -118,8 +118,12 @@ final class WebSocketWriter {
             if (frame.opcode == OpCode.CLOSE) {
                 closing.markSent();
                 flushLocked();
+                closing.noteSent(CloseCode.codeOf(frame.payload));
             } else if (autoFlush) {
                 flushLocked();
+            }
+            if (closing.observer != null && !frame.opcode.isControl()) {
+                closing.observer.dataOut(frame.fin, frame.payload.remaining());
             }
         } catch (IOException e) {
             closing.closeTransport();
@@ -174,7 +178,10 @@ final class WebSocketWriter {
         MessageDeflater d = deflater;
         if (d == null) {
             Role role = client ? Role.CLIENT : Role.SERVER;
-            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.noContextTakeoverWhenSending(role));
+            boolean noTakeover = deflate.noContextTakeoverWhenSending(role);
+            // A compressor kept between messages is sized by the settings; a pooled one takes memory level 8.
+            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.windowBitsWhenSending(role),
+                    noTakeover ? 8 : deflate.settings().memLevel(), noTakeover, true);
         }
         ByteBuffer compressed = d.deflate(frame.payload, frame.fin);
         writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
@@ -261,11 +268,12 @@ final class WebSocketWriter {
                 }
                 if (policy == SlowConsumerPolicy.CLOSE) {
                     q.slowConsumerClosed = true;
+                    long queuedBytes = q.buffered;
                     q.count -= q.entries.size();
                     q.buffered -= q.dropUnstarted();
                     q.count += q.entries.size();
                     q.notFull.signalAll();
-                    closeSlowConsumer();
+                    closeSlowConsumer(queuedBytes);
                     return CLOSED_BY_POLICY;
                 }
                 try {
@@ -329,10 +337,10 @@ final class WebSocketWriter {
 
     // The slow-consumer policy's close, off the sender's thread: the closing handshake waits for the lock and the
     // socket, bounded by the close timeout.
-    private void closeSlowConsumer() {
-        Runnable listener = slowConsumerListener;
-        if (listener != null) {
-            listener.run();
+    private void closeSlowConsumer(long queuedBytes) {
+        io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+        if (o != null) {
+            o.slowConsumerClosed(queuedBytes); // the embedded server's stats and JFR event
         }
         Thread.ofVirtual().name("fastwebsockets-slow-consumer-close").start(() ->
                 closing.close(CloseCode.POLICY_VIOLATION, "slow consumer: outbound queue over "
@@ -548,6 +556,30 @@ final class WebSocketWriter {
         }
     }
 
+    /**
+     * Sends a Close only if no other thread is writing (a timer giving the connection up must not wait behind a write
+     * blocked on a peer that does not read).
+     *
+     * @return whether this call sent it
+     */
+    boolean trySendClose(ByteBuffer payload) throws IOException {
+        ReentrantLock l = lock();
+        if (!l.tryLock()) {
+            return false;
+        }
+        try {
+            if (closing.closeSent() || transport.isClosed()) {
+                return false;
+            }
+            closing.markSent();
+            writeLocked(true, 0, OpCode.CLOSE, null, payload);
+            flushLocked();
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
     private void writeLocked(boolean fin, int rsv, OpCode op, byte[] mask, ByteBuffer payload) throws IOException {
         int len = payload.remaining();
         boolean masked = client;
@@ -600,6 +632,7 @@ final class WebSocketWriter {
             try {
                 transport.write(gather);
             } finally {
+                gather[0] = null; // the buffer may go back to the pool: keep no reference to it
                 gather[1] = null;
                 w.clear();
             }
@@ -619,14 +652,26 @@ final class WebSocketWriter {
         }
     }
 
+    // Over a socket channel the write buffer is a direct one taken from the process-wide pool for as long as the
+    // lock is held with bytes in it (see unlock()); over streams it is a heap buffer the connection keeps.
     private ByteBuffer writeBuffer() {
         ByteBuffer w = writeBuffer;
         if (w == null) {
-            int size = client ? CLIENT_WRITE_BUFFER_SIZE : SERVER_WRITE_BUFFER_SIZE;
             w = writeBuffer = transport.prefersDirectBuffers()
-                    ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+                    ? (client ? WriteBufferPool.CLIENT : WriteBufferPool.SERVER).acquire()
+                    : ByteBuffer.allocate(client ? CLIENT_WRITE_BUFFER_SIZE : SERVER_WRITE_BUFFER_SIZE);
         }
         return w;
+    }
+
+    // Under the lock: an empty pooled buffer goes back to the pool (so an idle connection holds none), as does any
+    // pooled buffer once the transport is closed (its bytes can no longer go anywhere).
+    private void releaseWriteBuffer() {
+        ByteBuffer w = writeBuffer;
+        if (w != null && w.isDirect() && (w.position() == 0 || transport.isClosed())) {
+            writeBuffer = null;
+            (client ? WriteBufferPool.CLIENT : WriteBufferPool.SERVER).release(w);
+        }
     }
 
     private void flushBuffer(ByteBuffer w) throws IOException {
@@ -665,6 +710,7 @@ final class WebSocketWriter {
     // Every holder of the lock unlocks through here: a compressor is released by whoever holds the lock when the
     // transport closes (see WebSocketReader.releaseInflater).
     private void unlock() {
+        releaseWriteBuffer();
         writeLock.unlock(); // made by the lock() this undoes
         if (deflate != null && transport.isClosed()) {
             releaseDeflater();

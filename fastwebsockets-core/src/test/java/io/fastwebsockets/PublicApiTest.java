@@ -105,6 +105,16 @@ class PublicApiTest {
                         members.add(signature(m, m.getGenericReturnType().getTypeName() + " " + m.getName()));
                     }
                 }
+                // Public methods inherited from a non-public superclass are API of this type too (javac gives them
+                // synthetic bridges here, which the loop above skips).
+                for (Class<?> s = c.getSuperclass(); s != null && !Modifier.isPublic(s.getModifiers());
+                        s = s.getSuperclass()) {
+                    for (Method m : s.getDeclaredMethods()) {
+                        if (api(m) && !m.isSynthetic() && !m.isBridge()) {
+                            members.add(signature(m, m.getGenericReturnType().getTypeName() + " " + m.getName()));
+                        }
+                    }
+                }
                 for (Field f : c.getDeclaredFields()) {
                     if (api(f) && !f.isSynthetic()) {
                         members.add(mods(f) + "field " + f.getGenericType().getTypeName() + " " + f.getName());

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class SendQueueTest {
 
     private static WebSocket server(GatedTransport t) {
-        return new WebSocket(t, Role.SERVER, null);
+        return WebSocket.over(t, Role.SERVER, null);
     }
 
     private static Frame binary(int size, int fill) {

@@ -14,52 +14,84 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README honest: every {@code java} code block in it must appear, line for line (indentation aside), in
- * the example sources, which are compiled by this module (or by fastwebsockets-servlet, for its section) and run by
- * the tests.
+ * Keeps the README and docs/ honest: every {@code java} code block in README.md and docs/*.md must appear, line for
+ * line (indentation and blank lines aside), in the example sources, which are compiled by this module (or by
+ * fastwebsockets-servlet, for the servlet page) and run by the tests.
  */
 class ReadmeSnippetsTest {
     private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
-    @Test
-    void everyJavaBlockInTheReadmeIsCompiledExampleCode() throws IOException {
-        Path root = Path.of("").toAbsolutePath();
-        Path readme = root.resolveSibling("README.md");
-        if (!Files.exists(readme)) {
-            readme = root.resolve("README.md");
+    /** The repository's root: this module's parent directory. */
+    static Path repoRoot() {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.exists(here.resolveSibling("README.md")) ? here.getParent() : here;
+    }
+
+    /** README.md, then every Markdown page of docs/, sorted. */
+    static List<Path> documents() throws IOException {
+        Path root = repoRoot();
+        List<Path> docs = new ArrayList<>();
+        docs.add(root.resolve("README.md"));
+        try (Stream<Path> files = Files.list(root.resolve("docs"))) {
+            files.filter(f -> f.toString().endsWith(".md")).sorted().forEach(docs::add);
         }
-        String text = Files.readString(readme);
-        String sources;
+        return docs;
+    }
+
+    @Test
+    void everyJavaBlockInTheReadmeAndDocsIsCompiledExampleCode() throws IOException {
+        Path root = repoRoot();
         StringBuilder all = new StringBuilder();
-        // This module's examples, and the servlet module's (its README section is checked by its own test too).
-        for (Path dir : List.of(root.resolve("src/main/java"),
-                root.resolveSibling("fastwebsockets-servlet").resolve("src/main/java"))) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
+        // This module's examples, and the servlet module's (its page is checked by its own test too).
+        for (Path dir : List.of(root.resolve("fastwebsockets-examples/src/main/java"),
+                root.resolve("fastwebsockets-servlet/src/main/java"))) {
+            assertTrue(Files.isDirectory(dir), dir + " is missing");
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
                     all.append(normalize(Files.readString(p))).append('\n');
                 }
             }
         }
-        sources = all.toString();
-        Matcher m = BLOCK.matcher(text);
+        String sources = all.toString();
         List<String> missing = new ArrayList<>();
-        int blocks = 0;
-        while (m.find()) {
-            blocks++;
-            String snippet = normalize(m.group(1));
-            if (!sources.contains(snippet)) {
-                missing.add(m.group(1));
+        int readmeBlocks = 0;
+        int docsBlocks = 0;
+        for (Path doc : documents()) {
+            Matcher m = BLOCK.matcher(Files.readString(doc));
+            while (m.find()) {
+                if (doc.getFileName().toString().equals("README.md")) {
+                    readmeBlocks++;
+                } else {
+                    docsBlocks++;
+                }
+                if (!sources.contains(normalize(m.group(1)))) {
+                    missing.add(root.relativize(doc) + ":\n" + m.group(1));
+                }
             }
         }
-        assertTrue(blocks >= 3, "expected the README to show code, found " + blocks + " java blocks");
-        assertFalse(!missing.isEmpty(), "README java blocks not found in example sources:\n" + missing);
+        assertTrue(readmeBlocks >= 3, "expected the README to show code, found " + readmeBlocks + " java blocks");
+        assertTrue(docsBlocks >= 8, "expected docs/ to show code, found " + docsBlocks + " java blocks");
+        assertFalse(!missing.isEmpty(), "java blocks not found in example sources:\n" + String.join("\n", missing));
+    }
+
+    @Test
+    void theReadmesFirstJavaBlockIsAWholeProgramWithItsImports() throws IOException {
+        Matcher m = BLOCK.matcher(Files.readString(repoRoot().resolve("README.md")));
+        assertTrue(m.find(), "no java block in the README");
+        String first = m.group(1);
+        assertTrue(first.startsWith("import io.fastwebsockets."), "the first snippet should start with its imports:\n"
+                + first);
+        assertTrue(first.contains("public static void main("), "the first snippet should be a runnable program");
+    }
+
+    @Test
+    void theReadmeStaysShort() throws IOException {
+        long size = Files.size(repoRoot().resolve("README.md"));
+        assertTrue(size <= 15 * 1024, "README.md is " + size + " bytes; depth belongs in docs/ (limit 15 KiB)");
     }
 
     // Trims every line and drops blank ones, so indentation and spacing between statements do not matter.
-    private static String normalize(String code) {
+    static String normalize(String code) {
         StringBuilder b = new StringBuilder();
         for (String line : code.split("\n")) {
             String t = line.strip();

@@ -13,23 +13,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README's servlet section honest: every {@code java} block in it must appear, line for line
+ * Keeps the servlet page (docs/servlet.md) honest: every {@code java} block in it must appear, line for line
  * (indentation and blank lines aside), in this module's main sources, which are compiled here and run by
  * {@link ServletUpgradeTest} and {@link NodeWsServletTest} (the echo servlet) on Tomcat and Jetty.
  */
 class ServletReadmeTest {
-    private static final String SECTION = "## Inside a servlet container";
     private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
     @Test
-    void everyJavaBlockOfTheServletSectionIsCompiledCode() throws IOException {
+    void everyJavaBlockOfTheServletPageIsCompiledCode() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        Path readme = root.resolveSibling("README.md");
-        String text = Files.readString(readme);
-        int start = text.indexOf(SECTION);
-        assertTrue(start >= 0, "the README has no section '" + SECTION + "'");
-        int end = text.indexOf("\n## ", start + SECTION.length());
-        String section = text.substring(start, end < 0 ? text.length() : end);
+        String section = Files.readString(root.resolveSibling("docs").resolve("servlet.md"));
         StringBuilder all = new StringBuilder();
         try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
             for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
@@ -46,8 +40,8 @@ class ServletReadmeTest {
                 missing.add(m.group(1));
             }
         }
-        assertTrue(blocks >= 2, "expected the servlet section to show code, found " + blocks + " java blocks");
-        assertTrue(missing.isEmpty(), "README servlet blocks not found in the module's sources:\n" + missing);
+        assertTrue(blocks >= 2, "expected docs/servlet.md to show code, found " + blocks + " java blocks");
+        assertTrue(missing.isEmpty(), "docs/servlet.md java blocks not found in the module's sources:\n" + missing);
     }
 
     private static String normalize(String code) {

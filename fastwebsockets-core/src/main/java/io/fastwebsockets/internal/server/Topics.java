@@ -264,7 +264,7 @@ public final class Topics {
         if (t == null) {
             return 0;
         }
-        ConnectionAccess.Outbound out = ConnectionAccess.outbound();
+        ConnectionAccess.Ops out = ConnectionAccess.ops();
         ByteBuffer compressed = null;
         int compressedLevel = -1;
         int sent = 0;

@@ -1,0 +1,164 @@
+package io.fastwebsockets;
+
+import java.time.Duration;
+
+/**
+ * The parts of a {@link WebSocket} connection and the settings that configure them: every setter and getter of
+ * {@code WebSocket} lives here, so that the facade itself holds only the connection's life (creation, reading,
+ * writing, closing). Not API on its own: package-private, sealed to {@code WebSocket}, whose javadoc lists these
+ * methods as its own.
+ */
+abstract sealed class WebSocketSettings permits WebSocket {
+    final ClosingHandshake closing;
+    final WebSocketWriter writer;
+    final WebSocketReader reader;
+
+    WebSocketSettings(ClosingHandshake closing, WebSocketWriter writer, WebSocketReader reader) {
+        this.closing = closing;
+        this.writer = writer;
+        this.reader = reader;
+        closing.connect(reader, writer);
+    }
+
+    /**
+     * Gathering writes: a payload of at least {@link #setWritevThreshold the threshold} is written together with
+     * its header in one system call, without being copied. Default on.
+     *
+     * @param writev whether to use gathering writes
+     */
+    public void setWritev(boolean writev) {
+        writer.writev = writev;
+    }
+
+    /**
+     * The smallest payload written by a gathering write; smaller ones are copied beside their header. Default 1024.
+     *
+     * @param bytes the threshold
+     */
+    public void setWritevThreshold(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative threshold");
+        }
+        writer.writevThreshold = bytes;
+    }
+
+    /**
+     * Answer a received Close with a Close echoing its code, then close the transport. Default on. When off, the
+     * application answers by writing a Close frame (the transport is closed after it).
+     *
+     * @param autoClose whether to answer Close automatically
+     */
+    public void setAutoClose(boolean autoClose) {
+        closing.setAutoClose(autoClose);
+    }
+
+    /**
+     * Answer a received Ping with a Pong carrying its payload. Default on.
+     *
+     * @param autoPong whether to answer Ping automatically
+     */
+    public void setAutoPong(boolean autoPong) {
+        reader.autoPong = autoPong;
+    }
+
+    /**
+     * The largest message accepted, counting all its fragments; a larger one fails the connection with 1009 as
+     * soon as its header says so, before its payload is buffered. Default 64 MiB.
+     *
+     * @param bytes the limit
+     */
+    public void setMaxMessageSize(long bytes) {
+        reader.decoder.setMaxMessageSize(bytes);
+    }
+
+    /**
+     * Unmask received frames in place, and mask sent frames that carry a key of their own. Default on. When off,
+     * received frames keep their payload masked (the key in {@link Frame#mask()}) and a frame written with a key is
+     * sent as given (its payload masked already).
+     *
+     * @param autoApplyMask whether to apply masks automatically
+     */
+    public void setAutoApplyMask(boolean autoApplyMask) {
+        writer.autoApplyMask = autoApplyMask;
+        reader.decoder.setUnmask(autoApplyMask);
+    }
+
+    /**
+     * Push every frame to the transport as soon as it is written. Default on. When off, small frames accumulate in
+     * the write buffer and go out together on {@link #flush()} (or when the buffer fills), in fewer system calls.
+     *
+     * @param autoFlush whether each write flushes
+     */
+    public void setAutoFlush(boolean autoFlush) {
+        writer.autoFlush = autoFlush;
+    }
+
+    /**
+     * How long the closing handshake may wait for the peer's Close (and a client for the server to close TCP)
+     * before the transport is closed anyway. Default 5 seconds.
+     *
+     * @param timeout the timeout
+     */
+    public void setCloseTimeout(Duration timeout) {
+        closing.setCloseTimeout(timeout);
+    }
+
+    /**
+     * Bounds how long one write may stay blocked because the peer does not read. Past it the transport is closed:
+     * the writer gets a {@link java.net.SocketTimeoutException}, a thread blocked in {@code readFrame()} a
+     * {@link ConnectionClosedException}; the automatic replies are bounded too. Default none (memory stays bounded
+     * either way: writes block rather than queue). It applies to each write to the transport (one frame, or one
+     * buffer of small frames): pick it longer than the largest frame takes to reach a slow but live peer.
+     *
+     * @param timeout the bound, or {@code null} (or zero) for none
+     * @throws IllegalArgumentException for a negative timeout
+     */
+    public void setWriteTimeout(Duration timeout) {
+        writer.setWriteTimeout(timeout);
+    }
+
+    /** @return the write timeout, or {@code null} when writes may block indefinitely */
+    public Duration writeTimeout() {
+        return writer.writeTimeout();
+    }
+
+    /** @return whether gathering writes are on */
+    public boolean isWritev() {
+        return writer.writev;
+    }
+
+    /** @return the gathering write threshold in bytes */
+    public int writevThreshold() {
+        return writer.writevThreshold;
+    }
+
+    /** @return whether Close is answered automatically */
+    public boolean isAutoClose() {
+        return closing.isAutoClose();
+    }
+
+    /** @return whether Ping is answered automatically */
+    public boolean isAutoPong() {
+        return reader.autoPong;
+    }
+
+    /** @return the message size limit in bytes */
+    public long maxMessageSize() {
+        return reader.decoder.maxMessageSize();
+    }
+
+    /** @return whether masks are applied automatically */
+    public boolean isAutoApplyMask() {
+        return writer.autoApplyMask;
+    }
+
+    /** @return whether each write flushes */
+    public boolean isAutoFlush() {
+        return writer.autoFlush;
+    }
+
+    /** @return the close timeout */
+    public Duration closeTimeout() {
+        return closing.closeTimeout();
+    }
+}
