@@ -63,7 +63,8 @@ class TopicsTest {
     // Every connection subscribes, then reads (discarding) until it closes.
     private WebSocketServer start(WebSocketServer.Builder b) throws IOException {
         WebSocketServer[] self = new WebSocketServer[1];
-        server = b.handler(ws -> {
+        // No keepalive Pings: the raw peers here take every frame for a published one.
+        server = b.pingInterval(null).handler(ws -> {
             accepted.add(ws);
             self[0].subscribe(ws, TOPIC);
             FragmentCollector in = new FragmentCollector(ws);
@@ -142,7 +143,7 @@ class TopicsTest {
             }
             int published = 0;
             long maxQueued = 0;
-            while (!slowWs.isClosed() && published < 50_000) {
+            while (!slowWs.isClosed() && published < 1000) { // it closes after about 100 (kernel buffers + bound)
                 int reached = server.publish(TOPIC, numbered(published, size));
                 assertTrue(reached >= 1000, "every reader is reached: " + reached);
                 published++;
