@@ -129,6 +129,11 @@ final class LoopTransport extends DeadlineTransport {
     }
 
     @Override
+    public int tryWrite(ByteBuffer src) throws IOException {
+        return channel.write(src);
+    }
+
+    @Override
     void writeBlocking(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             if (channel.write(src) == 0) {

@@ -49,7 +49,7 @@ final class OutboundQueue {
     }
 
     // The header length of the framed bytes at index 0 of b.
-    private static int headerLength(ByteBuffer b) {
+    static int headerLength(ByteBuffer b) {
         int second = b.get(1) & 0xFF;
         int len = second & 0x7F;
         int n = len < 126 ? 2 : len == 126 ? 4 : 10;

@@ -45,6 +45,17 @@ interface Transport {
     }
 
     /**
+     * {@link #tryWrite(ByteBuffer[], int, int)} for one buffer.
+     *
+     * @param src the buffer; its position advances by what was written
+     * @return the bytes written
+     * @throws IOException if the transport failed or is closed
+     */
+    default int tryWrite(ByteBuffer src) throws IOException {
+        throw new UnsupportedOperationException("this transport only writes by blocking");
+    }
+
+    /**
      * Waits until the socket can take bytes again, after a {@link #tryWrite} that could not write everything. Only
      * when {@link #writesWithoutBlocking()}.
      *

@@ -316,11 +316,92 @@ final class WebSocketWriter {
     /** A topic's offer: never blocks (BLOCK is taken as FAIL), never throws; see ConnectionAccess.Outbound. */
     int offerShared(Object entry, long len) {
         SlowConsumerPolicy p = slowConsumerPolicy;
+        if (entry instanceof ByteBuffer view) {
+            int r = writeDirectly(view);
+            if (r >= 0) {
+                return r;
+            }
+            entry = view.duplicate(); // the caller reuses its view: the queue keeps its own
+        }
         try {
             int r = offer(entry, len, p == SlowConsumerPolicy.BLOCK ? SlowConsumerPolicy.FAIL : p);
             return r == CLOSED_BY_POLICY ? CLOSED : r;
         } catch (java.io.InterruptedIOException e) {
             throw new AssertionError("a non-blocking offer waited", e);
+        }
+    }
+
+    /**
+     * A topic's frame written by the publisher itself when nothing is queued, the write lock is free and the socket
+     * can be written without blocking: no queue is made, nothing is allocated unless the socket takes only part of
+     * it (the rest is then queued, first in line, and the connection's drainer started).
+     *
+     * @param view framed bytes at position 0; not kept (a duplicate is queued if need be)
+     * @return {@link #SENT} or {@link #CLOSED}, or -1 when the frame must take the queue's path
+     */
+    private int writeDirectly(ByteBuffer view) {
+        if (!transport.writesWithoutBlocking() || client) {
+            return -1;
+        }
+        ReentrantLock wl = lock();
+        if (!wl.tryLock()) {
+            return -1;
+        }
+        OutboundQueue q = outbound;
+        boolean handOff = false;
+        try {
+            if (closing.closeSent() || transport.isClosed() || fragmentOpen
+                    || (writeBuffer != null && writeBuffer.position() > 0) || (q != null && !isEmpty(q))) {
+                return -1; // closed, or something goes before it: the queue's path decides
+            }
+            transport.tryWrite(view);
+            if (!view.hasRemaining()) {
+                counted(view);
+                return SENT;
+            }
+            q = queue();
+            q.lock.lock();
+            try {
+                if (q.discarded) {
+                    return CLOSED;
+                }
+                ByteBuffer rest = view.duplicate();
+                q.entries.addFirst(rest);
+                q.buffered += OutboundQueue.payloadRemaining(rest);
+                q.count++;
+                if (!q.draining) {
+                    q.draining = true;
+                    handOff = true;
+                }
+            } finally {
+                q.lock.unlock();
+            }
+            return SENT;
+        } catch (IOException | RuntimeException e) {
+            closing.closeTransport();
+            return CLOSED;
+        } finally {
+            unlock();
+            if (handOff) {
+                startDrainer(q); // the socket is full: the connection's own thread waits for room
+            }
+        }
+    }
+
+    private static boolean isEmpty(OutboundQueue q) {
+        q.lock.lock();
+        try {
+            return q.entries.isEmpty();
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    // A framed entry is fully written: the server's stats count its message (data frames only).
+    private void counted(ByteBuffer framed) {
+        io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+        if (o != null && (framed.get(0) & 0x08) == 0) {
+            o.dataOut(true, framed.limit() - OutboundQueue.headerLength(framed));
         }
     }
 
@@ -412,6 +493,10 @@ final class WebSocketWriter {
                 writeDataOrControl(frame);
                 flushLocked();
                 written(q, len, 1);
+                io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+                if (o != null && !frame.opcode.isControl()) {
+                    o.dataOut(true, (int) len);
+                }
                 continue;
             }
             long before = 0;
@@ -423,6 +508,9 @@ final class WebSocketWriter {
                     // A transport that only blocks: this batch is out of the queue until the write returns.
                     transport.write(n == batch.length ? batch : java.util.Arrays.copyOf(batch, n));
                     written(q, before, n);
+                    for (int i = 0; i < n; i++) {
+                        counted(batch[i]);
+                    }
                     continue;
                 }
                 // Write what the socket takes; what it does not take goes back to the queue (where the CLOSE policy
@@ -445,6 +533,9 @@ final class WebSocketWriter {
                     q.lock.unlock();
                 }
                 written(q, before - after, done);
+                for (int i = 0; i < done; i++) {
+                    counted(batch[i]);
+                }
                 if (done < n) {
                     if (!blocking) {
                         return false;
@@ -491,6 +582,11 @@ final class WebSocketWriter {
                 q.lock.unlock();
             }
         }
+    }
+
+    // For tests: whether the outbound queue has been made.
+    boolean hasOutboundQueue() {
+        return outbound != null;
     }
 
     /** See {@link WebSocket#bufferedAmount()}. */

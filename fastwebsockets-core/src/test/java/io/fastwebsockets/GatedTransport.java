@@ -83,6 +83,11 @@ final class GatedTransport extends DeadlineTransport {
         }
     }
 
+    @Override
+    public int tryWrite(ByteBuffer src) throws IOException {
+        return (int) tryWrite(new ByteBuffer[] {src}, 0, 1);
+    }
+
     // Takes what the credit allows; the lock held.
     private long take(ByteBuffer[] srcs, int offset, int length) {
         long n = 0;

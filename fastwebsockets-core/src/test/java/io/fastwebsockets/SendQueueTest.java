@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
+import java.nio.ByteBuffer;
+import io.fastwebsockets.internal.ConnectionAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -318,5 +320,40 @@ class SendQueueTest {
         assertThrows(IllegalArgumentException.class, () -> ws.send(Frame.close(1000, "")));
         assertThrows(IllegalArgumentException.class,
                 () -> ws.send(new Frame(true, OpCode.TEXT, new byte[4], null)));
+    }
+
+    @Test
+    void aTopicFrameTheSocketTakesAtOnceIsWrittenByThePublisherWithoutMakingAQueue() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        t.allow(1 << 20);
+        WebSocket ws = server(t);
+        ByteBuffer shared = io.fastwebsockets.internal.codec.FrameEncoder.framed(OpCode.TEXT, 0,
+                ByteBuffer.wrap("shared".getBytes()));
+        for (int i = 0; i < 100; i++) {
+            assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0)));
+        }
+        assertFalse(ws.writer.hasOutboundQueue(), "a connection that never queues holds no queue");
+        assertEquals(100, frames(t.written()).size());
+    }
+
+    @Test
+    void aTopicFrameTheSocketTakesInPartIsFinishedFromTheQueueWhileThePublisherReusesItsView() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        byte[] payload = new byte[300];
+        java.util.Arrays.fill(payload, (byte) 7);
+        ByteBuffer shared = io.fastwebsockets.internal.codec.FrameEncoder.framed(OpCode.BINARY, 0,
+                ByteBuffer.wrap(payload));
+        t.allow(10); // 4-byte header and 6 bytes of payload
+        assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0)));
+        assertEquals(294, ws.bufferedAmount());
+        assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0))); // reused
+        assertEquals(594, ws.bufferedAmount());
+        t.allow(1 << 20);
+        await(() -> ws.bufferedAmount() == 0, "all written");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(2, f.size());
+        assertArrayEquals(payload, f.get(0).payload());
+        assertArrayEquals(payload, f.get(1).payload());
     }
 }

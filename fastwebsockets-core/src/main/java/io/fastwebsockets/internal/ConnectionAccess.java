@@ -109,8 +109,9 @@ public final class ConnectionAccess {
          * policy (BLOCK is taken as FAIL).
          *
          * @param ws a server-role connection
-         * @param framed an unmasked frame ready for the wire, index 0 its first byte, position 0; kept (not copied)
-         *     until written, so it must never change: give each connection its own duplicate of a shared frame
+         * @param framed an unmasked frame ready for the wire, index 0 its first byte, position 0; its bytes must never
+         *     change, but the buffer itself may be reused by the caller once this returns (a connection that queues
+         *     it keeps a duplicate, and shares the bytes)
          * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
          */
         public abstract int offerFramed(WebSocket ws, ByteBuffer framed);

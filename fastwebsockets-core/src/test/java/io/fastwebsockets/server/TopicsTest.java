@@ -164,6 +164,7 @@ class TopicsTest {
         } while (f.opcode() != CLOSE);
         assertEquals(CloseCode.POLICY_VIOLATION, f.closeCode());
         assertTrue(f.text().contains("slow consumer"), f.text());
+        assertEquals(1, server.stats().slowConsumerCloses());
         send(slow, clientFrame(FIN | CLOSE, RawFrames.closePayload(1008, "")));
         await(() -> server.subscriberCount(TOPIC) == 1000, "its subscription ended with it");
     }
@@ -214,6 +215,10 @@ class TopicsTest {
                 assertArrayEquals(payload, RawFrames.read(in).payload());
             }
         }
+        ServerStats stats = server.stats();
+        assertEquals(200, stats.messagesOut(), "every delivery counted once");
+        assertEquals(200L * payload.length, stats.bytesOut());
+        assertEquals(0, stats.queuedOutboundBytes());
         assertEquals(0, server.publish("nobody", Frame.text("x")));
     }
 

@@ -265,6 +265,9 @@ public final class Topics {
             return 0;
         }
         ConnectionAccess.Ops out = ConnectionAccess.ops();
+        // One view of the shared frame serves every subscriber the publisher writes to directly; a subscriber that
+        // has to queue keeps a duplicate of its own.
+        ByteBuffer view = framed.duplicate();
         ByteBuffer compressed = null;
         int compressedLevel = -1;
         int sent = 0;
@@ -273,14 +276,14 @@ public final class Topics {
             PerMessageDeflate.Agreement a = ws.perMessageDeflate();
             int r;
             if (a == null || payload.remaining() < a.settings().threshold()) {
-                r = out.offerFramed(ws, framed.duplicate());
+                r = out.offerFramed(ws, view.position(0));
             } else if (a.noContextTakeoverWhenSending(Role.SERVER)) {
                 int level = a.settings().level();
                 if (compressed == null || compressedLevel != level) {
                     compressed = compress(op, payload, level);
                     compressedLevel = level;
                 }
-                r = out.offerFramed(ws, compressed.duplicate());
+                r = out.offerFramed(ws, compressed.position(0));
             } else {
                 r = out.offerMessage(ws, op, payload.duplicate());
             }
