@@ -2,6 +2,7 @@ package io.fastwebsockets.examples;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,36 +75,68 @@ public final class EchoServer {
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--host" -> host = args[++i];
-                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--host" -> host = value(args, ++i, "--host");
+                    case "--port" -> port = portValue(value(args, ++i, "--port"));
                     case "--raw" -> raw = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
-                    case "--keystore" -> keystore = args[++i];
-                    case "--storepass" -> storepass = args[++i];
-                    default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-                                + "[--tls [--keystore FILE --storepass PW]]");
-                        System.exit(2);
-                    }
+                    case "--keystore" -> keystore = value(args, ++i, "--keystore");
+                    case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    default -> usage("unknown option '" + args[i] + "'");
                 }
             }
         }
         SSLContext context = null;
         if (tls) {
             if (keystore == null) {
-                System.err.println("--tls needs --keystore FILE (./fastws makes one for you)");
-                System.exit(2);
+                usage("--tls needs --keystore FILE (./fastws makes one for you)");
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        try (WebSocketServer server = start(host, port, raw, context,
-                deflate ? PerMessageDeflate.defaults() : null)) {
+        WebSocketServer server;
+        try {
+            server = start(host, port, raw, context, deflate ? PerMessageDeflate.defaults() : null);
+        } catch (IOException e) {
+            // A port in use, an address not ours: one line, not a stack trace.
+            System.err.println("echo-server: cannot listen on " + hostForUrl(host) + ":" + port + ": "
+                    + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // SIGTERM or Ctrl-C: every connection gets a Close 1001 and the handlers end before the JVM does.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "echo-server-shutdown"));
+        try (server) {
             System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                     + (deflate ? ", permessage-deflate" : "") + ") on "
                     + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
             server.awaitTermination();
         }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            usage(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int portValue(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        usage("--port takes a number from 0 to 65535, not '" + s + "'");
+        return -1;
+    }
+
+    private static void usage(String problem) {
+        System.err.println("echo-server: " + problem + "; usage: echo-server [--host H] [--port P] [--raw] "
+                + "[--deflate] [--tls [--keystore FILE --storepass PW]]");
+        System.exit(2);
     }
 
     private static String hostForUrl(String host) {

@@ -73,6 +73,9 @@ public enum EmbeddedContainer {
             return new Running(connector.getLocalPort()) {
                 @Override
                 public void stop() throws Exception {
+                    // The context first: its servlets' destroy() closes their WebSockets with 1001 while the
+                    // connections are still open (stopping the server closes the connectors first).
+                    context.stop();
                     server.stop();
                 }
             };
