@@ -105,6 +105,12 @@ public final class CloseCode {
         }
     }
 
+    /** @return the code of a Close payload (position to limit), {@link #NO_STATUS} when it has none */
+    static int codeOf(ByteBuffer payload) {
+        int at = payload.position();
+        return payload.remaining() >= 2 ? ((payload.get(at) & 0xFF) << 8) | (payload.get(at + 1) & 0xFF) : NO_STATUS;
+    }
+
     /**
      * Builds a Close frame payload.
      *

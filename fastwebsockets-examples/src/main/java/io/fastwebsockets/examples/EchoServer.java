@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -17,7 +18,13 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>
  * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
+ *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
+ *
+ * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
+ * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
+ * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
+ * every connection is closed.
  *
  * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
  */
@@ -60,7 +67,13 @@ public final class EchoServer {
                 .start();
     }
 
+    /** The default drain time on SIGTERM. */
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
     public static void main(String[] args) throws Exception {
+        Duration pingInterval = WebSocketServer.DEFAULT_PING_INTERVAL;
+        Duration pongTimeout = WebSocketServer.DEFAULT_PONG_TIMEOUT;
+        Duration grace = DEFAULT_GRACE;
         String host = "127.0.0.1";
         int port = 9001;
         boolean raw = false;
@@ -82,6 +95,13 @@ public final class EchoServer {
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
                     case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    case "--ping-interval" -> {
+                        String d = value(args, ++i, "--ping-interval");
+                        pingInterval = d.equals("off") ? null : durationValue(d, "--ping-interval");
+                    }
+                    case "--pong-timeout" -> pongTimeout = durationValue(value(args, ++i, "--pong-timeout"),
+                            "--pong-timeout");
+                    case "--grace" -> grace = durationValue(value(args, ++i, "--grace"), "--grace");
                     default -> usage("unknown option '" + args[i] + "'");
                 }
             }
@@ -95,7 +115,14 @@ public final class EchoServer {
         }
         WebSocketServer server;
         try {
-            server = start(host, port, raw, context, deflate ? PerMessageDeflate.defaults() : null);
+            server = WebSocketServer.builder()
+                    .bind(host, port)
+                    .tls(context)
+                    .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
+                    .pingInterval(pingInterval)
+                    .pongTimeout(pongTimeout)
+                    .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                    .start();
         } catch (IOException e) {
             // A port in use, an address not ours: one line, not a stack trace.
             System.err.println("echo-server: cannot listen on " + hostForUrl(host) + ":" + port + ": "
@@ -103,14 +130,46 @@ public final class EchoServer {
             System.exit(2);
             return;
         }
-        // SIGTERM or Ctrl-C: every connection gets a Close 1001 and the handlers end before the JVM does.
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "echo-server-shutdown"));
-        try (server) {
-            System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
-                    + (deflate ? ", permessage-deflate" : "") + ") on "
-                    + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
-            server.awaitTermination();
+        drainOnSigterm(server, grace);
+        System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
+                + (deflate ? ", permessage-deflate" : "") + ") on "
+                + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+        server.awaitTermination();
+    }
+
+    /**
+     * Drains the server when the JVM is asked to stop (SIGTERM, SIGINT): the shutdown hook returns, and the process
+     * exits, as soon as every connection is closed, or after {@code grace} at the latest.
+     *
+     * @param server the server
+     * @param grace how long the handlers may take to finish
+     */
+    public static void drainOnSigterm(WebSocketServer server, Duration grace) {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("fastwebsockets-drain").unstarted(() -> {
+            System.err.println("draining: Close 1001 to " + server.connectionCount() + " connection(s), grace "
+                    + grace.toMillis() + " ms");
+            server.shutdown(grace);
+        }));
+    }
+
+    /**
+     * A duration as typed on the command line: a number followed by {@code ms}, {@code s} or {@code m}.
+     *
+     * @param text the text
+     * @return the duration
+     * @throws IllegalArgumentException if it is not one
+     */
+    public static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: '" + text + "' (write 500ms, 1s or 2m)");
         }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 
     private static String value(String[] args, int i, String option) {
@@ -133,9 +192,19 @@ public final class EchoServer {
         return -1;
     }
 
+    private static Duration durationValue(String s, String option) {
+        try {
+            return duration(s);
+        } catch (IllegalArgumentException e) {
+            usage(option + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     private static void usage(String problem) {
         System.err.println("echo-server: " + problem + "; usage: echo-server [--host H] [--port P] [--raw] "
-                + "[--deflate] [--tls [--keystore FILE --storepass PW]]");
+                + "[--deflate] [--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+                + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)");
         System.exit(2);
     }
 

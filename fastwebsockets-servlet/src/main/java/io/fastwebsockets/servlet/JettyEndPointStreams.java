@@ -1,5 +1,7 @@
 package io.fastwebsockets.servlet;
 
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +11,12 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.FutureCallback;
 
 /**
@@ -34,12 +36,31 @@ final class JettyEndPointStreams extends AbstractConnection implements Connectio
     }
 
     static void install(HttpServletRequest request, Consumer<ConnectionStreams> onOpen) {
-        ServletContextRequest core = ServletContextRequest.getServletContextRequest(request);
+        Request core = coreRequest(request);
         ConnectionMetaData meta = core.getConnectionMetaData();
         EndPoint endPoint = meta.getConnection().getEndPoint();
         Executor executor = meta.getConnector().getExecutor();
         core.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE,
                 new JettyEndPointStreams(endPoint, executor, onOpen));
+    }
+
+    /**
+     * Jetty's core request behind a servlet request, in either servlet environment (ee10: Servlet 6.0; ee11:
+     * Servlet 6.1, the one Spring Boot 4 embeds): {@code ServletContextRequest.getServletContextRequest} of the
+     * environment the request comes from, looked up by name so that neither environment is needed to load this class.
+     */
+    private static Request coreRequest(HttpServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper w) {
+            r = w.getRequest();
+        }
+        try {
+            Class<?> c = Class.forName(r.getClass().getPackageName() + ".ServletContextRequest", true,
+                    r.getClass().getClassLoader());
+            return (Request) c.getMethod("getServletContextRequest", ServletRequest.class).invoke(null, request);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("not a Jetty 12 servlet request: " + r.getClass().getName(), e);
+        }
     }
 
     @Override

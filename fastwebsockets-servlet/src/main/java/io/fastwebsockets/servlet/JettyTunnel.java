@@ -18,13 +18,14 @@ final class JettyTunnel {
     private JettyTunnel() {
     }
 
-    /** @return whether the request is served by Jetty's ee10 servlet environment */
+    /** @return whether the request is served by Jetty's ee10 or ee11 servlet environment (Boot 4 embeds ee11) */
     static boolean handles(HttpServletRequest request) {
         ServletRequest r = request;
         while (r instanceof ServletRequestWrapper w) {
             r = w.getRequest();
         }
-        return r.getClass().getName().startsWith("org.eclipse.jetty.ee10.servlet.");
+        String name = r.getClass().getName();
+        return name.startsWith("org.eclipse.jetty.ee10.servlet.") || name.startsWith("org.eclipse.jetty.ee11.servlet.");
     }
 
     /**

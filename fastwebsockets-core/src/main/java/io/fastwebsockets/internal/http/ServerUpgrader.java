@@ -3,6 +3,7 @@ package io.fastwebsockets.internal.http;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.internal.ConnectionAccess;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.ServerHandshake.Acceptance;
@@ -67,7 +68,25 @@ public final class ServerUpgrader {
      */
     public static Upgraded overSocket(Socket socket, UpgradeOptions options, BooleanSupplier gate)
             throws IOException {
-        return upgrade(new StreamPeer(socket), options, gate);
+        return upgrade(new StreamPeer(socket, null), options, gate);
+    }
+
+    /**
+     * The handshake on a TLS socket layered over a plain TCP socket: the WebSocket runs over the TLS streams and,
+     * when closed while a write is blocked, closes the TCP socket first (a TLS close would wait for the blocked
+     * write's lock).
+     *
+     * @param tls the TLS socket
+     * @param underlying the TCP socket under it
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate as for {@link #overChannel}
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
+     * @throws IOException if the connection failed (the socket is closed)
+     */
+    public static Upgraded overSocket(Socket tls, Socket underlying, UpgradeOptions options, BooleanSupplier gate)
+            throws IOException {
+        return upgrade(new StreamPeer(tls, underlying), options, gate);
     }
 
     private static Upgraded upgrade(Peer peer, UpgradeOptions options, BooleanSupplier gate) throws IOException {
@@ -181,11 +200,13 @@ public final class ServerUpgrader {
     /** Over a connected socket's blocking streams, with a read timeout for the deadline. */
     private static final class StreamPeer extends Peer {
         private final Socket socket;
+        private final Socket underlying; // the TCP socket under a TLS one, or null
         private final InputStream in;
         private final OutputStream out;
 
-        StreamPeer(Socket socket) throws IOException {
+        StreamPeer(Socket socket, Socket underlying) throws IOException {
             this.socket = socket;
+            this.underlying = underlying;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
@@ -249,11 +270,19 @@ public final class ServerUpgrader {
             } catch (IOException ignored) {
                 // nothing to do
             }
+            if (underlying != null) {
+                try {
+                    underlying.close();
+                } catch (IOException ignored) {
+                    // nothing to do
+                }
+            }
         }
 
         @Override
         WebSocket open(ByteBuffer rest) {
-            return WebSocket.afterHandshake(in, out, Role.SERVER, rest);
+            return underlying == null ? WebSocket.afterHandshake(in, out, Role.SERVER, rest)
+                    : ConnectionAccess.ops().overStreams(in, out, underlying, Role.SERVER, rest);
         }
     }
 
@@ -288,7 +317,7 @@ public final class ServerUpgrader {
         int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
             if (blocking == null) {
                 channel.configureBlocking(true);
-                blocking = new StreamPeer(channel.socket());
+                blocking = new StreamPeer(channel.socket(), null);
             }
             return blocking.read(buf, off, len, timeoutMs);
         }
@@ -323,7 +352,7 @@ public final class ServerUpgrader {
                 // Still non-blocking: answered like any other refusal, through the blocking socket adaptor.
                 try {
                     channel.configureBlocking(true);
-                    blocking = new StreamPeer(channel.socket());
+                    blocking = new StreamPeer(channel.socket(), null);
                 } catch (IOException | RuntimeException x) {
                     close();
                     return;

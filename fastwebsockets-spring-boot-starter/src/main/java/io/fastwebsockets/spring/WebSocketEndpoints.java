@@ -1,0 +1,131 @@
+package io.fastwebsockets.spring;
+
+import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.servlet.ServletUpgrade;
+import io.fastwebsockets.upgrade.UpgradeOptions;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.web.HttpRequestHandler;
+
+/**
+ * The application's WebSocket endpoints, one {@link ServletUpgrade} each, served by a Spring MVC handler mapping
+ * that the auto-configuration registers. A bean: inject it to read {@link #stats()} or the {@link #paths()}.
+ *
+ * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
+ * connection gets the {@code fastwebsockets.max-message-size} and {@code write-timeout} of the properties. On
+ * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
+ * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503.
+ */
+public final class WebSocketEndpoints implements SmartLifecycle {
+    private final Map<String, ServletUpgrade> upgrades = new LinkedHashMap<>();
+    private final Map<String, HttpRequestHandler> handlers = new LinkedHashMap<>();
+    private final EndpointStats stats = new EndpointStats();
+    private volatile boolean running;
+
+    /**
+     * Builds the endpoints.
+     *
+     * @param routes every route, annotated handler beans included
+     * @param properties the {@code fastwebsockets.*} properties
+     * @param options the upgrade options of one route (properties, the route's subprotocols, customizers)
+     */
+    WebSocketEndpoints(List<WebSocketRoute> routes, FastWebSocketsProperties properties,
+            Function<WebSocketRoute, UpgradeOptions> options) {
+        for (WebSocketRoute route : routes) {
+            if (upgrades.containsKey(route.path())) {
+                throw new IllegalStateException("two WebSocket endpoints at the path " + route.path());
+            }
+            ServletUpgrade upgrade = ServletUpgrade.frames(options.apply(route),
+                    counted(route.handler(), properties)).closeTimeout(properties.getCloseTimeout());
+            upgrades.put(route.path(), upgrade);
+            handlers.put(route.path(), (request, response) -> upgrade(upgrade, request, response));
+        }
+    }
+
+    /** {@return the path patterns served} */
+    public Set<String> paths() {
+        return upgrades.keySet();
+    }
+
+    /** {@return the numbers of all endpoints together} */
+    public EndpointStats stats() {
+        return stats;
+    }
+
+    /** {@return the request handler of each path pattern, for the handler mapping} */
+    Map<String, HttpRequestHandler> requestHandlers() {
+        return handlers;
+    }
+
+    private void upgrade(ServletUpgrade upgrade, HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        if (!upgrade.upgrade(request, response)) {
+            stats.refused(response.getStatus());
+        }
+    }
+
+    /** The route's handler, with the connection configured first and its start and end counted. */
+    private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
+        long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
+        var writeTimeout = properties.getWriteTimeout();
+        return (ws, request) -> {
+            if (maxMessage >= 0) {
+                ws.setMaxMessageSize(maxMessage);
+            }
+            if (writeTimeout != null) {
+                ws.setWriteTimeout(writeTimeout);
+            }
+            stats.opened();
+            String code = EndpointStats.CLOSED_BY_HANDLER_OR_PEER;
+            try {
+                handler.handle(ws, request);
+                if (!ws.isClosed()) {
+                    code = Integer.toString(CloseCode.NORMAL); // the servlet upgrade closes it with 1000
+                }
+            } catch (WebSocketException e) {
+                code = Integer.toString(e.closeCode());
+                throw e;
+            } catch (IOException e) {
+                code = Integer.toString(CloseCode.ABNORMAL); // the transport failed: no closing handshake
+                throw e;
+            } catch (Exception | Error e) {
+                code = Integer.toString(CloseCode.INTERNAL_ERROR); // the servlet upgrade closes it with 1011
+                throw e;
+            } finally {
+                stats.closed(code);
+            }
+        };
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Closes every open connection with 1001 and waits (bounded) for the handlers; new upgrades then get 503. */
+    @Override
+    public void stop() {
+        running = false;
+        upgrades.values().parallelStream().forEach(ServletUpgrade::close);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server does (which stops in a lower phase), so open connections get their 1001. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+}
