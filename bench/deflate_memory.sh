@@ -14,14 +14,14 @@
 # Env: CONNS (1000), SIZE (4096: over the server's 1024-byte compression threshold, so its echo is compressed),
 #      MODES ("off no-takeover takeover takeover-cmwb"), SERVER_CPU (0), LOAD_CPU (1),
 #      SETTINGS ("default 15,8"): the server's PerMessageDeflate windowBits,memLevel ("default": the defaults),
-#      CMWB (11: what takeover-cmwb offers; at least the server's windowBits, which it answers with)
+#      CMWB (what takeover-cmwb offers; default the setting's window bits, 11 for "default": at least the server's
+#      windowBits, which it answers with, since the load generator compresses with what it offered)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${CONNS:-1000}
 SIZE=${SIZE:-4096}
 MODES=${MODES:-"off no-takeover takeover takeover-cmwb"}
 SETTINGS=${SETTINGS:-"default 15,8"}
-CMWB=${CMWB:-11}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 OUT=bench/target
@@ -58,13 +58,17 @@ RES=$OUT/deflate-memory.tsv
 } >"$RES"
 for setting in $SETTINGS; do
 sargs=()
-if [ "$setting" != default ]; then sargs=(--deflate-window "${setting%,*}" --deflate-mem-level "${setting#*,}"); fi
+cmwb=${CMWB:-11}
+if [ "$setting" != default ]; then
+  sargs=(--deflate-window "${setting%,*}" --deflate-mem-level "${setting#*,}")
+  cmwb=${CMWB:-${setting%,*}}
+fi
 for mode in $MODES; do
   case "$mode" in
     off) z=() ;;
     no-takeover) z=(-z) ;;
     takeover) z=(-z -T) ;;
-    takeover-cmwb) z=(-z -T -W "$CMWB") ;;
+    takeover-cmwb) z=(-z -T -W "$cmwb") ;;
     *) echo "unknown mode $mode" >&2; exit 2 ;;
   esac
   if [ "$mode" = off ] && [ "$setting" != "${SETTINGS%% *}" ]; then continue; fi # the same in every setting

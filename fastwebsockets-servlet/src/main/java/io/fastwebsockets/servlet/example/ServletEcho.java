@@ -1,7 +1,7 @@
 package io.fastwebsockets.servlet.example;
 
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Locale;
@@ -15,8 +15,10 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * Defaults: Tomcat on 127.0.0.1:9002. Prints {@code LISTENING <port>} once bound, and serves until killed. A
- * single numeric argument is taken as the port to serve on the local host's address with Tomcat (that is how the
- * Autobahn Maven plugin starts it).
+ * single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p>A demo: it accepts handshakes from any {@code Origin} (the library's default accepts only the request's own),
+ * says so in its usage text and logs a warning when it starts.
  */
 public final class ServletEcho {
     private ServletEcho() {
@@ -27,9 +29,7 @@ public final class ServletEcho {
         String host = "127.0.0.1";
         int port = 9002;
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -49,7 +49,10 @@ public final class ServletEcho {
                 System.exit(2);
             }
         }
-        EmbeddedContainer.Running running = container.start(host, port, new EchoServlet());
+        System.getLogger(ServletEcho.class.getName()).log(System.Logger.Level.WARNING, "demo servlet echo: "
+                + "accepting WebSocket handshakes from any Origin (cross-site pages can connect); not for production");
+        EmbeddedContainer.Running running = container.start(host, port,
+                new DemoEchoServlet(UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*").build()));
         System.out.println("LISTENING " + running.port());
         System.out.println("servlet echo (" + container.name().toLowerCase(Locale.ROOT) + ") on ws://"
                 + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + running.port() + "/");
@@ -94,9 +97,12 @@ public final class ServletEcho {
         return -1;
     }
 
+    // One line saying what is wrong, then the usage; exit status 2.
     private static void usage(String problem) {
         System.err.println("servlet-echo: " + problem
-                + "; usage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]");
+                + "\nusage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]\n"
+                + "  a demo: accepts WebSocket handshakes from any Origin (the library's default "
+                + "accepts only the server's own)");
         System.exit(2);
     }
 }
