@@ -218,7 +218,7 @@ public final class ServletUpgrade implements AutoCloseable {
         PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
         switch (Containers.route(request)) {
             case TOMCAT -> TomcatUpgradeHandler.upgrade(request, this, accepted, deflate);
-            case JETTY -> JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
+            case JETTY -> JettyTunnel.upgrade(request, c -> new Session(this, accepted, deflate, c).start());
             case STREAMS -> request.upgrade(UpgradeConnection.class).configure(this, accepted, deflate);
         }
         return true;
