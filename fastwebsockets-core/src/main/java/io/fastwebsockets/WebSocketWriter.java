@@ -146,7 +146,10 @@ final class WebSocketWriter {
         MessageDeflater d = deflater;
         if (d == null) {
             Role role = client ? Role.CLIENT : Role.SERVER;
-            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.noContextTakeoverWhenSending(role));
+            boolean noTakeover = deflate.noContextTakeoverWhenSending(role);
+            // A compressor kept between messages is sized by the settings; a pooled one takes memory level 8.
+            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.windowBitsWhenSending(role),
+                    noTakeover ? 8 : deflate.settings().memLevel(), noTakeover, true);
         }
         ByteBuffer compressed = d.deflate(frame.payload, frame.fin);
         writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
