@@ -22,7 +22,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -409,8 +408,7 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     private void refuseBusy(Closeable socket) {
-        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] answer = ServerUpgrader.refusalBytes(new UpgradeException(503, "connection limit reached"));
         if (socket instanceof Socket plain) {
             // TLS needs a handshake before any answer: do it off the accept loop, bounded by a short timeout.
             Thread.ofVirtual().name("fastwebsockets-busy").start(() -> {
@@ -606,6 +604,7 @@ public final class WebSocketServer implements AutoCloseable {
         private UpgradeOptions upgradeOptions = UpgradeOptions.defaults();
         private io.fastwebsockets.deflate.PerMessageDeflate perMessageDeflate;
         private boolean perMessageDeflateSet;
+        private String[] allowedOrigins;
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
@@ -692,6 +691,22 @@ public final class WebSocketServer implements AutoCloseable {
         public Builder perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate settings) {
             this.perMessageDeflate = settings;
             this.perMessageDeflateSet = true;
+            return this;
+        }
+
+        /**
+         * Origins accepted besides the request's own, as {@link UpgradeOptions.Builder#allowedOrigins}: exact origins
+         * such as {@code "https://app.example"}, or {@code "*"} for any. By default a browser's request is accepted
+         * only from the server's own origin (a request without {@code Origin} always is); others get 403. Takes
+         * precedence over the Origin policy in {@link #upgradeOptions}, whichever is called first.
+         *
+         * @param origins the origins; none restores the default
+         * @return this
+         * @throws IllegalArgumentException if one is not an origin
+         */
+        public Builder allowedOrigins(String... origins) {
+            UpgradeOptions.builder().allowedOrigins(origins); // validates now, where the mistake is
+            this.allowedOrigins = origins.clone();
             return this;
         }
 
@@ -829,6 +844,9 @@ public final class WebSocketServer implements AutoCloseable {
             }
             if (perMessageDeflateSet) {
                 upgradeOptions = upgradeOptions.withPerMessageDeflate(perMessageDeflate);
+            }
+            if (allowedOrigins != null) {
+                upgradeOptions = upgradeOptions.toBuilder().allowedOrigins(allowedOrigins).build();
             }
             return new WebSocketServer(this).begin();
         }

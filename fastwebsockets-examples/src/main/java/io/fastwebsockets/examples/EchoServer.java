@@ -23,12 +23,40 @@ import javax.net.ssl.SSLContext;
  * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
  * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
  * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
- * every connection is closed.
+ * every connection is closed. A single numeric argument is taken as the port, on 127.0.0.1.
  *
- * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
+ * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
+ * line runs the same with {@link #demoSettings} (and {@link #startDemo} does), which accepts handshakes from any {@code Origin} (so that pages from any site, or
+ * from a file, can try it): a server with cookie-authenticated users must not, and the library's default does not
+ * (see docs/security.md). It says so in its usage text and logs a warning when it starts.
  */
 public final class EchoServer {
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
+
+    /** The usage text, with what the demo relaxes. */
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
+            + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+            + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
+            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
+            + "server's own)";
+
     private EchoServer() {
+    }
+
+    /**
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
+     *
+     * @param builder a server builder
+     * @return the same builder
+     */
+    public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
+        return builder.allowedOrigins("*");
+    }
+
+    /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
+    public static void warnDemo() {
+        LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
+                + "(cross-site pages can connect); not for production");
     }
 
     /**
@@ -66,6 +94,30 @@ public final class EchoServer {
                 .start();
     }
 
+    /**
+     * The echo server of {@code ./fastws echo-server}: {@link #start} with the {@linkplain #demoSettings demo's
+     * relaxations}, logged.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @param deflate permessage-deflate settings, or {@code null} for none
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+            PerMessageDeflate deflate) throws Exception {
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
+                .bind(host, port)
+                .tls(tls)
+                .perMessageDeflate(deflate)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+        warnDemo();
+        return server;
+    }
+
     /** The default drain time on SIGTERM. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -81,9 +133,7 @@ public final class EchoServer {
         String keystore = null;
         String storepass = "changeit";
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = java.net.InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -98,9 +148,7 @@ public final class EchoServer {
                     case "--pong-timeout" -> pongTimeout = duration(args[++i]);
                     case "--grace" -> grace = duration(args[++i]);
                     default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-                                + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
-                                + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)");
+                        System.err.println(USAGE);
                         System.exit(2);
                     }
                 }
@@ -114,7 +162,7 @@ public final class EchoServer {
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        WebSocketServer server = WebSocketServer.builder()
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
                 .bind(host, port)
                 .tls(context)
                 .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
@@ -126,6 +174,8 @@ public final class EchoServer {
         System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+        System.out.flush();
+        warnDemo();
         server.awaitTermination();
     }
 

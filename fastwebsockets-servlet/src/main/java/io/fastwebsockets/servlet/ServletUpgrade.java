@@ -46,7 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The request is checked with the core's rules ({@link ServerHandshake#validate}): a request that is not a
  * valid WebSocket upgrade is answered {@code 400} or {@code 426} (with {@code Sec-WebSocket-Version: 13}), a
- * refused Origin {@code 403}, a request arriving after {@link #close()} {@code 503}, and nothing is upgraded. A
+ * refused Origin {@code 403} (by default only requests without {@code Origin} or from the request's own origin,
+ * {@link HttpServletRequest#isSecure()} deciding between {@code https} and {@code http}, are accepted: see
+ * {@link UpgradeOptions}), a request arriving after {@link #close()} {@code 503}, and nothing is upgraded; the
+ * answer's body is a fixed phrase, with {@code X-Content-Type-Options: nosniff}. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
  * The options' head size and handshake timeout do not apply here: the container reads the request.
  *
@@ -193,7 +196,7 @@ public final class ServletUpgrade implements AutoCloseable {
                 headersOf(request));
         ServerHandshake.Acceptance acceptance;
         try {
-            acceptance = ServerHandshake.validate(head, options);
+            acceptance = ServerHandshake.validate(head, options, request.isSecure());
             if (closing) {
                 throw new UpgradeException(503, "server is shutting down");
             }
@@ -340,7 +343,10 @@ public final class ServletUpgrade implements AutoCloseable {
             response.setHeader("Upgrade", "websocket");
             response.setHeader("Sec-WebSocket-Version", "13");
         }
-        byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        // A fixed body that repeats nothing of the request; the details were logged.
+        byte[] body = (e.status() + " " + e.reasonPhrase() + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentType("text/plain;charset=utf-8");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
