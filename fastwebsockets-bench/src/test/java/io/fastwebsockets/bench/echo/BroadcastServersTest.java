@@ -26,15 +26,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The peer broadcast servers of {@code bench/fanout.sh}, each started as a child JVM on this test's classpath: every
- * message any client sends reaches every client, the sender included, byte for byte and with its opcode; the two
- * servers with a slow-consumer bound close a client that stops reading while another client gets every message;
- * each exits on SIGTERM having printed only its LISTENING line.
+ * The broadcast servers of {@code bench/fanout.sh} (ours, which is what {@code ./fastws broadcast-server} runs, and the
+ * peers), each started as a child JVM on this test's classpath: every message any client sends reaches every client,
+ * the sender included, byte for byte and with its opcode; the servers with a slow-consumer bound (ours, Netty, Jetty)
+ * close a client that stops reading while another client gets every message; each exits on SIGTERM having printed
+ * only its LISTENING line.
  */
 class BroadcastServersTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
     @Timeout(60)
     void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
         try (Server server = Server.start(main)) {
@@ -78,7 +79,7 @@ class BroadcastServersTest {
      * times out (the kernel's buffers hold a few MiB, the server queues the rest).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"NettyBroadcastServer", "JettyBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer"})
     @Timeout(90)
     void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
         try (Server server = Server.start(main, "--max-backlog", "65536")) {
