@@ -42,7 +42,9 @@ class BroadcastServersTest {
             List<Socket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    clients.add(open(server.port, 0));
+                    Socket c = open(server.port, 0);
+                    join(c, clients);
+                    clients.add(c);
                 }
                 Random random = new Random(42);
                 for (int from = 0; from < clients.size(); from++) {
@@ -84,6 +86,8 @@ class BroadcastServersTest {
     void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
         try (Server server = Server.start(main, "--max-backlog", "65536")) {
             try (Socket stalled = open(server.port, 4096); Socket reader = open(server.port, 0)) {
+                join(stalled, List.of());
+                join(reader, List.of()); // the stalled client leaves the probes unread
                 byte[] payload = new byte[4096];
                 new Random(7).nextBytes(payload);
                 int messages = 8192;
@@ -108,6 +112,41 @@ class BroadcastServersTest {
                 assertTrue(drained < sent, main + ": the stalled client got all " + drained + " bytes");
             }
             server.stopAndCheckStdout();
+        }
+    }
+
+    /**
+     * Waits until a new client has joined the broadcast: a server may answer the handshake before the connection is
+     * subscribed (ours subscribes in its handler), so the client sends a probe, again every 0.2 s, until it gets one
+     * back; then each of {@code others} reads up to that probe, so the next read of every client is the next message.
+     */
+    private static void join(Socket client, List<Socket> others) throws IOException {
+        String probe = null;
+        client.setSoTimeout(200);
+        try {
+            for (int attempt = 0; probe == null && attempt < 50; attempt++) {
+                String sent = "join " + client.getLocalPort() + " " + attempt;
+                RawHttp.send(client, RawFrames.clientFrame(RawFrames.FIN | RawFrames.TEXT,
+                        sent.getBytes(StandardCharsets.UTF_8)));
+                try {
+                    while (probe == null) { // what comes back: this attempt's probe or a late earlier one
+                        String got = RawFrames.read(client.getInputStream()).text();
+                        if (got.equals(sent)) {
+                            probe = sent;
+                        }
+                    }
+                } catch (SocketTimeoutException e) {
+                    // not subscribed yet when it was published: try again
+                }
+            }
+        } finally {
+            client.setSoTimeout(10_000);
+        }
+        assertTrue(probe != null, "the new client never received its own probe");
+        for (Socket other : others) {
+            while (!RawFrames.read(other.getInputStream()).text().equals(probe)) {
+                // an earlier attempt's probe
+            }
         }
     }
 
