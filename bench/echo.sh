@@ -3,8 +3,10 @@
 # different cores, alternating order, medians and ratios. Also the idle-connection memory test.
 #
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
-#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, twice: connections
-#                                 that never sent a message, and connections that exchanged one each way first
+#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, in three states
+#                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
+#                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
+#                                 buffers grown, then given back)
 #
 # Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket
 #               c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
@@ -13,6 +15,7 @@
 #      CASES    (default "100x20 100x1024 100x1024t 100x16384 200x16384 500x16384", CONNSxBYTES, a trailing t:
 #               TEXT messages (loadgen -x: JSON-like ASCII, so the server validates UTF-8), otherwise BINARY)
 #      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
+#      LARGE_MSG (65536) bytes of the message in the memory test's "large" rows   MEM_STATES ("0 1 large")
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -29,6 +32,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 IDLE=${IDLE:-10000}
 IDLE_MSG=${IDLE_MSG:-20}
+LARGE_MSG=${LARGE_MSG:-65536}
+MEM_STATES=${MEM_STATES:-"0 1 large"}
 OUT=bench/target
 mkdir -p "$OUT"
 
@@ -104,17 +109,26 @@ machine() {
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
   machine | sed 's/^/# /' >"$RES"
-  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
+  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
+  # The live heap after a GC (KiB): the sum of "used" over the generations (G1 prints one line, Serial and Parallel
+  # two); 0 for a server without a JVM (the C floor).
+  live_heap_kib() {
+    { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null || true; } | awk '/total/ { for (i = 1; i < NF; i++)
+      if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }'
+  }
   for s in $SERVERS; do
-    case "$s" in c-floor*) continue ;; esac  # the ceiling is for throughput; it has no heap and 2 MiB of buffers a connection
-    for msgs in 0 1; do  # 0: connections that never sent a message; 1: each echoed one message first (loadgen -e)
-    e=(); [ "$msgs" = 1 ] && e=(-e -s "$IDLE_MSG")
-    case "$s" in *-deflate) [ "$msgs" = 1 ] && e+=(--deflate) ;; esac
+    # 0: connections that never sent a message; 1: each echoed one IDLE_MSG message first (loadgen -e); large: one
+    # LARGE_MSG message (the read and write paths grew their buffers for it, then gave them back)
+    for msgs in $MEM_STATES; do
+    e=()
+    case "$msgs" in 1) e=(-e -s "$IDLE_MSG") ;; large) e=(-e -s "$LARGE_MSG") ;; esac
+    case "$s" in *-deflate) [ "$msgs" != 0 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
-    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
+    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true  # fails (harmlessly) for the C floor
     sleep 1
+    heap0=$(live_heap_kib)
     rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     fifo=$(mktemp -u); mkfifo "$fifo"
     taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
@@ -127,13 +141,13 @@ if [ "${1:-}" = memory ]; then
       sleep 2
       rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
       # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
-      heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/total/ { for (i = 1; i < NF; i++)
-        if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }')
-      printf '%s\t%d\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
-        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" | tee -a "$RES"
+      heap=$(live_heap_kib)
+      printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
+        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" |
+        tee -a "$RES"
     else
       echo "echo.sh: $s did not take $IDLE idle connections:" >&2; cat "$OUT/idle-$s.log" >&2
-      printf '%s\t%d\t%d\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
+      printf '%s\t%d\t%s\tfailed\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
     fi
     exec 9>&-
     wait $lg 2>/dev/null || true

@@ -4,6 +4,8 @@
 #     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | netty | jetty | helidon | java-websocket
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
+#           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
+#           netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast (take --max-backlog BYTES but helidon)
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -16,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 case "$name" in
@@ -32,14 +34,18 @@ case "$name" in
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
-  c-floor|c-floor-sr)  # no JVM: build bench/floor.c when it changed and run it
+  netty-broadcast)   main=NettyBroadcastServer; args=() ;;
+  jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
+  helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
+  c-floor|c-floor-sr|c-floor-broadcast)  # no JVM: build bench/floor.c when it changed and run it
     mkdir -p bench/target
     if [ ! -x bench/target/floor ] || [ bench/floor.c -nt bench/target/floor ]; then
       gcc -O2 -Wall -o bench/target/floor bench/floor.c
     fi
     sc=rw; [ "$name" = c-floor-sr ] && sc=sr
+    bc=(); [ "$name" = c-floor-broadcast ] && bc=(--broadcast)
     pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
-    exec "${pin[@]}" bench/target/floor --syscalls "$sc" "$@" ;;
+    exec "${pin[@]}" bench/target/floor --syscalls "$sc" "${bc[@]}" "$@" ;;
   -h|--help|help) usage ;;
   *) echo "server.sh: unknown server '$name'" >&2; usage ;;
 esac

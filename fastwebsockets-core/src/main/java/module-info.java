@@ -11,6 +11,7 @@
  */
 @SuppressWarnings("module") // the qualified export below names a module compiled after this one
 module io.fastwebsockets {
+    requires jdk.jfr; // the embedded server's Flight Recorder events (io.fastwebsockets.internal.server.Events)
     exports io.fastwebsockets;
     exports io.fastwebsockets.deflate;
     exports io.fastwebsockets.upgrade;

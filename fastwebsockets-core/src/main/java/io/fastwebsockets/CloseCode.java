@@ -105,6 +105,12 @@ public final class CloseCode {
         }
     }
 
+    /** @return the code of a Close payload (position to limit), {@link #NO_STATUS} when it has none */
+    static int codeOf(ByteBuffer payload) {
+        int at = payload.position();
+        return payload.remaining() >= 2 ? ((payload.get(at) & 0xFF) << 8) | (payload.get(at + 1) & 0xFF) : NO_STATUS;
+    }
+
     /**
      * Builds a Close frame payload.
      *
@@ -131,6 +137,29 @@ public final class CloseCode {
         ByteBuffer b = ByteBuffer.allocate(2 + r.length);
         b.putShort((short) code).put(r).flip();
         return b;
+    }
+
+    /**
+     * The fixed reason a connection sends when it fails with a code: a short phrase that says what class of problem
+     * it was and nothing about the limits or the library (the details go to the log, never to the peer).
+     *
+     * @param code a close code
+     * @return its phrase, e.g. {@code "message too big"} for 1009; {@code ""} for codes without one
+     */
+    public static String phrase(int code) {
+        return switch (code) {
+            case NORMAL -> "";
+            case GOING_AWAY -> "going away";
+            case PROTOCOL_ERROR -> "protocol error";
+            case UNSUPPORTED_DATA -> "unsupported data";
+            case INVALID_PAYLOAD -> "invalid payload";
+            case POLICY_VIOLATION -> "policy violation";
+            case MESSAGE_TOO_BIG -> "message too big";
+            case MANDATORY_EXTENSION -> "extension required";
+            case INTERNAL_ERROR -> "internal error";
+            case TRY_AGAIN_LATER -> "try again later";
+            default -> "";
+        };
     }
 
     /**

@@ -39,6 +39,7 @@ final class ClosingHandshake {
         OPEN, CLOSE_SENT, CLOSE_RECEIVED, CLOSE_EXCHANGED
     }
 
+    private static final System.Logger LOG = System.getLogger(WebSocket.class.getName());
     private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Object CLOSED = new Object();
     private static final VarHandle STATE;
@@ -64,6 +65,11 @@ final class ClosingHandshake {
     private volatile Object transportClosed;
     private boolean autoClose = true;
     private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    // Why the transport was closed by a timer (keepalive, write or idle timeout), for the exception the application
+    // gets; null otherwise.
+    private volatile String cause;
+    // The embedded server's stats (set before the connection is shared); null for a connection of the application's.
+    io.fastwebsockets.internal.ConnectionObserver observer;
 
     ClosingHandshake(Role role, Transport transport) {
         this.server = java.util.Objects.requireNonNull(role, "role") == Role.SERVER;
@@ -83,6 +89,10 @@ final class ClosingHandshake {
 
     Role role() {
         return server ? Role.SERVER : Role.CLIENT;
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     /** @return whether this end has sent its Close: nothing may be written after it */
@@ -126,6 +136,9 @@ final class ClosingHandshake {
      * if this end's Close has been sent.
      */
     void onCloseReceived(Frame close) throws IOException {
+        if (observer != null) {
+            observer.close(CloseCode.codeOf(close.payload));
+        }
         if (advance(State.CLOSE_RECEIVED, State.CLOSE_SENT) == State.CLOSE_SENT) {
             finishClose(); // we started the handshake; this completes it
             return;
@@ -166,6 +179,7 @@ final class ClosingHandshake {
             if (!writer.sendClose(payload)) {
                 return;
             }
+            noteSent(code);
             if (closeReceived()) {
                 watchdog.interrupt();
                 finishClose();
@@ -212,7 +226,12 @@ final class ClosingHandshake {
         if (!closeSent() && !transport.isClosed()) {
             Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {
-                writer.sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())));
+                // The peer gets a fixed phrase for the code; the details (sizes, limits, zlib's words) go to the log.
+                LOG.log(System.Logger.Level.DEBUG, () -> "failing the connection with " + e.closeCode() + ": "
+                        + e.getMessage());
+                if (writer.sendClose(CloseCode.payload(e.closeCode(), CloseCode.phrase(e.closeCode())))) {
+                    noteSent(e.closeCode());
+                }
                 // Close gracefully: read and drop what the peer is still sending until it hangs up (or the
                 // timeout). Closing with unread bytes would send a reset, which can destroy our Close frame before
                 // the peer reads it. A server also half-closes first, as the end that closes TCP (RFC 6455
@@ -228,6 +247,59 @@ final class ClosingHandshake {
             }
         }
         closeTransport();
+    }
+
+    /**
+     * Gives the connection up (a timer decided the peer is gone or stuck): a Close with this code if the writer is
+     * free, bounded by the close timeout, then the transport is closed at once, without waiting for the peer's Close.
+     * Reads and writes then fail with a {@link ConnectionClosedException} naming {@code why}.
+     */
+    void abandon(int code, String reason, String why) {
+        noteCause(why);
+        if (!closeSent() && !transport.isClosed()) {
+            Thread watchdog = startCloseWatchdog();
+            try {
+                if (writer.trySendClose(CloseCode.payload(code, CloseCode.truncateReason(reason)))) {
+                    noteSent(code);
+                }
+            } catch (IOException ignored) {
+                // the peer is gone: closed below
+            } finally {
+                watchdog.interrupt();
+            }
+        }
+        closeTransport();
+    }
+
+    /** Closes the transport at once, naming why for the reader and writer (a timer's decision). */
+    void closeTransport(String why) {
+        noteCause(why);
+        closeTransport();
+    }
+
+    /** Names why the transport is (about to be) closed, unless a cause was named already. */
+    void noteCause(String why) {
+        if (cause == null) {
+            cause = why;
+        }
+    }
+
+    /** @return whether a timer closed (or is closing) the connection, having named why */
+    boolean hasCause() {
+        return cause != null;
+    }
+
+    /** @return the message of the exception for a read or write on the closed connection */
+    String closedMessage() {
+        String c = cause;
+        return c == null ? "connection is closed" : "connection closed: " + c;
+    }
+
+    /** A Close frame with this code was sent by this end (the handshake's own sends, or the application's). */
+    void noteSent(int code) {
+        if (observer != null) {
+            observer.close(code);
+        }
     }
 
     // The closing handshake is complete: the server closes TCP first, the client waits for it (bounded).

@@ -102,6 +102,34 @@ abstract class DeadlineTransport implements Transport {
         deadline.setTimeout(timeout);
     }
 
+    /**
+     * A write timeout enforced by the owner's sweep through {@link #expireOverdueWrite} (no watchdog thread).
+     *
+     * @param timeout the timeout, positive
+     */
+    final synchronized void setSweptWriteTimeout(Duration timeout) {
+        if (writeDeadline != null) {
+            throw new IllegalStateException("write timeout already set");
+        }
+        WriteDeadline deadline = new WriteDeadline(this::close, true);
+        deadline.setTimeout(timeout);
+        writeDeadline = deadline;
+    }
+
+    /**
+     * @param nowNanos now
+     * @return whether a write is blocked past its (swept) deadline; {@link #expireWrite()} then ends it
+     */
+    final boolean writeOverdue(long nowNanos) {
+        WriteDeadline deadline = writeDeadline;
+        return deadline != null && deadline.overdue(nowNanos);
+    }
+
+    /** Ends the overdue write: the transport is closed and the write fails with a timeout. */
+    final void expireWrite() {
+        writeDeadline.expire();
+    }
+
     @Override
     public final Duration writeTimeout() {
         WriteDeadline deadline = writeDeadline;

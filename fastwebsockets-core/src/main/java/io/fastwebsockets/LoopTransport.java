@@ -34,6 +34,9 @@ final class LoopTransport extends DeadlineTransport {
     private final SocketChannel channel;
     private final EventLoop loop;
     private final SelectionKey key;
+    // What closes the socket: null closes the channel; an integration whose container owns the socket (a servlet
+    // container's connection) releases it through the container instead, which closes the channel.
+    private final Runnable release;
     // Plain volatile fields with VarHandles rather than AtomicIntegers: two objects fewer per connection.
     private volatile int readState = ARMED;
     private volatile int writeState = DISARMED;
@@ -57,8 +60,17 @@ final class LoopTransport extends DeadlineTransport {
     private boolean drained = true;
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
+        this(channel, loop, null);
+    }
+
+    /**
+     * @param release what closes the socket instead of {@code channel.close()} (it must close the channel), or
+     *     {@code null}
+     */
+    LoopTransport(SocketChannel channel, EventLoop loop, Runnable release) throws IOException {
         this.channel = channel;
         this.loop = loop;
+        this.release = release;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // frames are written whole; no Nagle delay
         } catch (UnsupportedOperationException ignored) {
@@ -265,8 +277,15 @@ final class LoopTransport extends DeadlineTransport {
         if (k != null) {
             k.cancel();
         }
+        if (release != null) {
+            try {
+                release.run();
+            } catch (RuntimeException ignored) {
+                // the owner's failure to release is its own; the channel is closed below all the same
+            }
+        }
         try {
-            channel.close();
+            channel.close(); // after the owner's release: a no-op then, unless the owner failed to close it
         } catch (IOException ignored) {
             // the descriptor is released either way
         }

@@ -12,10 +12,20 @@ final class StreamTransport extends DeadlineTransport {
     // Only for direct buffers handed to us by the application; one each, since a reader and a writer may run at once.
     private byte[] readCopy;
     private byte[] writeCopy;
+    // The TCP socket under TLS streams, or null. A TLS write blocked on a peer that does not read holds the TLS
+    // engine's write lock, and closing the TLS socket (which sends close_notify) waits for that lock: closing the TCP
+    // socket underneath first unblocks the write. `writing` says whether that is needed (see close()).
+    private final java.io.Closeable underlying;
+    private volatile boolean writing;
 
     StreamTransport(InputStream in, OutputStream out) {
+        this(in, out, null);
+    }
+
+    StreamTransport(InputStream in, OutputStream out, java.io.Closeable underlying) {
         this.in = in;
         this.out = out;
+        this.underlying = underlying;
     }
 
     @Override
@@ -45,6 +55,24 @@ final class StreamTransport extends DeadlineTransport {
 
     @Override
     void writeBlocking(ByteBuffer src) throws IOException {
+        if (underlying == null) {
+            writeStream(src);
+            return;
+        }
+        // Set `writing`, then look at `closed`; close() sets `closed`, then looks at `writing` (both volatile): either
+        // this write sees the close and does not start, or the close sees the write and closes the TCP socket first.
+        writing = true;
+        try {
+            if (closed) {
+                throw new java.net.SocketException("connection is closed");
+            }
+            writeStream(src);
+        } finally {
+            writing = false;
+        }
+    }
+
+    private void writeStream(ByteBuffer src) throws IOException {
         if (src.hasArray()) {
             out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
             src.position(src.limit());
@@ -75,7 +103,19 @@ final class StreamTransport extends DeadlineTransport {
 
     @Override
     void flushBlocking() throws IOException {
-        out.flush();
+        if (underlying == null) {
+            out.flush();
+            return;
+        }
+        writing = true;
+        try {
+            if (closed) {
+                throw new java.net.SocketException("connection is closed");
+            }
+            out.flush();
+        } finally {
+            writing = false;
+        }
     }
 
     @Override
@@ -87,6 +127,9 @@ final class StreamTransport extends DeadlineTransport {
     public void close() {
         closed = true;
         stopWriteDeadline();
+        if (underlying != null && writing) {
+            closeUnderlying(); // a write may hold the TLS write lock: free it before closing TLS
+        }
         try {
             out.close();
         } catch (IOException ignored) {
@@ -96,6 +139,17 @@ final class StreamTransport extends DeadlineTransport {
             in.close();
         } catch (IOException ignored) {
             // closing is best effort
+        }
+        if (underlying != null) {
+            closeUnderlying();
+        }
+    }
+
+    private void closeUnderlying() {
+        try {
+            underlying.close();
+        } catch (IOException ignored) {
+            // the descriptor is released either way
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.fastwebsockets;
 
 import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.server.ContainerTransport;
 import io.fastwebsockets.internal.codec.FrameDecoder;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import java.io.IOException;
@@ -56,10 +57,29 @@ import java.util.Objects;
  */
 public final class WebSocket extends WebSocketSettings implements AutoCloseable {
     // The parts, one concept a file: WebSocketReader (over ReadBuffer), WebSocketWriter, ClosingHandshake, and below
-    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport). The parts' fields
-    // and the settings' setters and getters live in WebSocketSettings.
+    // them the Transport (DeadlineTransport: ChannelTransport, LoopTransport, StreamTransport,
+    // ContainerTransportAdapter). The parts' fields and the settings' setters and getters live in WebSocketSettings.
     static {
-        ConnectionAccess.register(WebSocket::lastReadNanos);
+        ConnectionAccess.register(new ConnectionInternals());
+        ContainerTransport.register(new ContainerTransport.Factory() {
+            @Override
+            public WebSocket open(ContainerTransport t, Role role, ByteBuffer alreadyRead) {
+                return new WebSocket(new ContainerTransportAdapter(t), role, alreadyRead);
+            }
+
+            @Override
+            public WebSocket openOnLoop(ContainerTransport owner, SocketChannel channel, EventLoop loop, Role role,
+                    ByteBuffer alreadyRead) throws IOException {
+                LoopTransport t = new LoopTransport(channel, loop, owner::release);
+                owner.closeWith(t::close);
+                return new WebSocket(t, role, alreadyRead);
+            }
+        });
+    }
+
+    /** A connection over a transport of this package's own making (see {@link ConnectionInternals}). */
+    static WebSocket over(Transport transport, Role role, ByteBuffer alreadyRead) {
+        return new WebSocket(transport, role, alreadyRead);
     }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {

@@ -76,7 +76,7 @@ final class WebSocketReader {
             buffer.releaseLarge();
             while (true) {
                 if (closing.closeReceived() || transport.isClosed()) {
-                    throw new ConnectionClosedException("connection is closed", false);
+                    throw new ConnectionClosedException(closing.closedMessage(), false);
                 }
                 boolean complete;
                 try {
@@ -103,7 +103,12 @@ final class WebSocketReader {
                         }
                         default -> {
                             if (!closing.closeSent()) {
-                                return decoder.messageCompressed() ? inflate(f) : f;
+                                Frame r = decoder.messageCompressed() ? inflate(f) : f;
+                                io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+                                if (o != null) {
+                                    o.dataIn(r.fin, r.payload.remaining());
+                                }
+                                return r;
                             }
                             // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
                         }
@@ -135,7 +140,8 @@ final class WebSocketReader {
                 if (n < 0) {
                     boolean truncated = buffer.bytes().hasRemaining() || !decoder.atFrameBoundary();
                     closing.closeTransport();
-                    throw new ConnectionClosedException(truncated
+                    // A timer that gave the connection up (and sent its Close) is the reason, not the peer's answer.
+                    throw new ConnectionClosedException(closing.hasCause() ? closing.closedMessage() : truncated
                             ? "peer closed the connection in the middle of a frame"
                             : "peer closed the connection without a closing handshake", truncated);
                 }
@@ -188,7 +194,8 @@ final class WebSocketReader {
             }
             MessageInflater inf = inflater;
             if (inf == null) {
-                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()));
+                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()),
+                        deflate.windowBitsWhenReceiving(closing.role()), true);
             }
             plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
             inflatedSize += plain.remaining();
@@ -213,7 +220,7 @@ final class WebSocketReader {
 
     private IOException readFailed(IOException e) {
         if (transport.isClosed()) {
-            return new ConnectionClosedException("connection is closed", false);
+            return new ConnectionClosedException(closing.closedMessage(), false);
         }
         closing.closeTransport();
         return e;

@@ -87,7 +87,7 @@ final class WebSocketWriter {
         if (closing.closeSent() || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlock();
-            throw new ConnectionClosedException("connection is closed", false);
+            throw new ConnectionClosedException(closing.closedMessage(), false);
         }
         try {
             if (deflate != null && !frame.opcode.isControl()) {
@@ -100,8 +100,12 @@ final class WebSocketWriter {
             if (frame.opcode == OpCode.CLOSE) {
                 closing.markSent();
                 flushLocked();
+                closing.noteSent(CloseCode.codeOf(frame.payload));
             } else if (autoFlush) {
                 flushLocked();
+            }
+            if (closing.observer != null && !frame.opcode.isControl()) {
+                closing.observer.dataOut(frame.fin, frame.payload.remaining());
             }
         } catch (IOException e) {
             closing.closeTransport();
@@ -142,7 +146,10 @@ final class WebSocketWriter {
         MessageDeflater d = deflater;
         if (d == null) {
             Role role = client ? Role.CLIENT : Role.SERVER;
-            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.noContextTakeoverWhenSending(role));
+            boolean noTakeover = deflate.noContextTakeoverWhenSending(role);
+            // A compressor kept between messages is sized by the settings; a pooled one takes memory level 8.
+            d = deflater = new MessageDeflater(deflate.settings().level(), deflate.windowBitsWhenSending(role),
+                    noTakeover ? 8 : deflate.settings().memLevel(), noTakeover, true);
         }
         ByteBuffer compressed = d.deflate(frame.payload, frame.fin);
         writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
@@ -188,6 +195,30 @@ final class WebSocketWriter {
      */
     boolean sendClose(ByteBuffer payload) throws IOException {
         lock().lock();
+        try {
+            if (closing.closeSent() || transport.isClosed()) {
+                return false;
+            }
+            closing.markSent();
+            writeLocked(true, 0, OpCode.CLOSE, null, payload);
+            flushLocked();
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Sends a Close only if no other thread is writing (a timer giving the connection up must not wait behind a write
+     * blocked on a peer that does not read).
+     *
+     * @return whether this call sent it
+     */
+    boolean trySendClose(ByteBuffer payload) throws IOException {
+        ReentrantLock l = lock();
+        if (!l.tryLock()) {
+            return false;
+        }
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return false;

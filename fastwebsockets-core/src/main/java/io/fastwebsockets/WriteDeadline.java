@@ -20,9 +20,33 @@ final class WriteDeadline {
     private volatile boolean expired;
     private volatile boolean stopped;
     private Thread watchdog; // guarded by this
+    // Enforced by the owner's sweep (the embedded server's timer, see expireIfOverdue), not by a watchdog thread.
+    private final boolean swept;
 
     WriteDeadline(Runnable closeTransport) {
+        this(closeTransport, false);
+    }
+
+    WriteDeadline(Runnable closeTransport, boolean swept) {
         this.closeTransport = closeTransport;
+        this.swept = swept;
+    }
+
+    /**
+     * For a swept deadline: whether the write under way has been blocked past its deadline.
+     *
+     * @param nowNanos now
+     * @return whether it is overdue
+     */
+    boolean overdue(long nowNanos) {
+        long d = deadline;
+        return d != 0 && nowNanos - d >= 0 && !expired;
+    }
+
+    /** The deadline passed: mark the write as timed out and close the transport (which unblocks it). */
+    void expire() {
+        expired = true;
+        closeTransport.run();
     }
 
     /** @param timeout the longest a single write may block; {@code null} or zero for none */
@@ -53,7 +77,7 @@ final class WriteDeadline {
         }
         long d = System.nanoTime() + t;
         deadline = d == 0 ? 1 : d;
-        if (watchdog == null) {
+        if (watchdog == null && !swept) {
             startWatchdog();
         }
     }

@@ -19,8 +19,12 @@ public final class ClientOptions {
     private final int maxHeadBytes;
     private final PerMessageDeflate perMessageDeflate;
     private final EventLoop eventLoop;
+    private final Duration pingInterval;
+    private final Duration pongTimeout;
 
     private ClientOptions(Builder b) {
+        this.pingInterval = b.pingInterval;
+        this.pongTimeout = b.pingInterval == null ? null : b.pongTimeout != null ? b.pongTimeout : b.pingInterval;
         this.eventLoop = b.eventLoop;
         this.perMessageDeflate = b.perMessageDeflate;
         this.headers = List.copyOf(b.headers);
@@ -45,6 +49,18 @@ public final class ClientOptions {
     /** {@return the loop that ws:// connections are registered with, or {@code null} for the JDK's poller} */
     public EventLoop eventLoop() {
         return eventLoop;
+    }
+
+    /** {@return how long a connection may receive nothing before it sends a Ping, or {@code null} for no keepalive} */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /**
+     * {@return how long the connection may then stay silent before it is closed, or {@code null} without keepalive}
+     */
+    public Duration pongTimeout() {
+        return pongTimeout;
     }
 
     /** {@return extra request headers, as name/value pairs} */
@@ -98,8 +114,39 @@ public final class ClientOptions {
         private int maxHeadBytes = 16 * 1024;
         private PerMessageDeflate perMessageDeflate;
         private EventLoop eventLoop;
+        private Duration pingInterval;
+        private Duration pongTimeout;
 
         private Builder() {
+        }
+
+        /**
+         * Keepalive: when the connection has received nothing (no frame, no byte) for this long, a Ping is sent; if
+         * nothing arrives within the {@link #pongTimeout pong timeout} after it, the connection is closed (Close 1001
+         * if the socket is writable, then TCP), and {@code readFrame} ends with a
+         * {@link io.fastwebsockets.ConnectionClosedException} naming the timeout. Anything received counts as a sign
+         * of life, and a connection that receives is never pinged. The timers run on one thread shared by every client
+         * connection, never one per connection. Replies arrive only while a thread is reading the connection. Default
+         * off (the server usually pings; a browser never does).
+         *
+         * @param interval the silence that sends a Ping, or {@code null} for no keepalive
+         * @return this
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval == null ? null : positive(interval);
+            return this;
+        }
+
+        /**
+         * How long the connection may stay silent after a keepalive Ping before it is closed; default: the ping
+         * interval. Used only with {@link #pingInterval}.
+         *
+         * @param timeout the timeout
+         * @return this
+         */
+        public Builder pongTimeout(Duration timeout) {
+            this.pongTimeout = positive(timeout);
+            return this;
         }
 
         /**

@@ -4,7 +4,9 @@ import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.HttpHeaders;
+import io.fastwebsockets.internal.ConnectionAccess;
 import io.fastwebsockets.internal.http.HttpParser;
+import io.fastwebsockets.internal.server.ClientKeepalive;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;
 import java.io.IOException;
@@ -126,6 +128,7 @@ public final class Handshake {
                         deadline);
                 WebSocket ws = WebSocket.afterHandshake(channel, Role.CLIENT, ex.rest, options.eventLoop());
                 ws.enablePerMessageDeflate(ex.deflate);
+                keepalive(ws, options);
                 return new Connected(ws, ex.headers, ex.subprotocol);
             } catch (IOException | RuntimeException e) {
                 channel.close();
@@ -149,9 +152,12 @@ public final class Handshake {
             ssl.startHandshake();
             Exchange ex = exchange(ssl, ssl.getInputStream(), ssl.getOutputStream(), path, hostHeader, options,
                     deadline);
-            WebSocket ws = WebSocket.afterHandshake(ssl.getInputStream(), ssl.getOutputStream(), Role.CLIENT,
-                    ex.rest);
+            // Over the TLS streams, knowing the TCP socket under them: a close while a write is blocked on a server
+            // that stopped reading closes that socket first (the TLS write lock would hold it otherwise).
+            WebSocket ws = ConnectionAccess.ops().overStreams(ssl.getInputStream(), ssl.getOutputStream(), plain,
+                    Role.CLIENT, ex.rest);
             ws.enablePerMessageDeflate(ex.deflate);
+            keepalive(ws, options);
             return new Connected(ws, ex.headers, ex.subprotocol);
         } catch (java.security.NoSuchAlgorithmException e) {
             plain.close();
@@ -159,6 +165,12 @@ public final class Handshake {
         } catch (IOException | RuntimeException e) {
             plain.close();
             throw e;
+        }
+    }
+
+    private static void keepalive(WebSocket ws, ClientOptions options) {
+        if (options.pingInterval() != null) {
+            ClientKeepalive.start(ws, options.pingInterval(), options.pongTimeout());
         }
     }
 

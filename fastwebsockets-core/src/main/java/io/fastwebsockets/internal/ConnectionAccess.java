@@ -1,15 +1,103 @@
 package io.fastwebsockets.internal;
 
+import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
-import java.util.function.ToLongFunction;
+import java.io.Closeable;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
- * Package-private state of a {@link WebSocket} that other packages of this module need (the embedded server's idle
- * sweep), without making it public API. {@code WebSocket} registers its accessors when its class initialises, which
- * happens before any caller can hold a {@code WebSocket} to ask about.
+ * Package-private state and operations of a {@link WebSocket} that other packages of this module need (the embedded
+ * server's sweep, keepalive and stats, the handshakes), without making them public API. {@code WebSocket} registers
+ * its implementation when its class initialises, which happens before any caller can hold a {@code WebSocket} to ask
+ * about.
  */
 public final class ConnectionAccess {
-    private static volatile ToLongFunction<WebSocket> lastReadNanos;
+    /** What {@code WebSocket} implements for this module's other packages. */
+    public abstract static class Ops {
+        /** Only {@code io.fastwebsockets} makes one. */
+        protected Ops() {
+        }
+
+        /**
+         * @param ws a connection
+         * @return the {@link System#nanoTime()} at which bytes last arrived (or it was created)
+         */
+        public abstract long lastReadNanos(WebSocket ws);
+
+        /**
+         * Sends an empty Ping (blocking while the writer is busy or the socket full), unless a Close was sent.
+         *
+         * @param ws a connection
+         * @throws java.io.IOException if the write failed (the transport is then closed)
+         */
+        public abstract void ping(WebSocket ws) throws java.io.IOException;
+
+        /**
+         * Gives the connection up without a closing handshake: a Close with this code if the writer is free (the
+         * write bounded by the close timeout), then the transport is closed. A read or write blocked on it, and every
+         * later one, ends with a {@code ConnectionClosedException} whose message names {@code cause}.
+         *
+         * @param ws a connection
+         * @param code the Close code
+         * @param reason the Close reason (short, fixed)
+         * @param cause why, for the application's exception and the log
+         */
+        public abstract void abandon(WebSocket ws, int code, String reason, String cause);
+
+        /**
+         * Closes the transport at once (no Close frame), naming the cause for the reader and writer.
+         *
+         * @param ws a connection
+         * @param cause why
+         */
+        public abstract void closeTransport(WebSocket ws, String cause);
+
+        /**
+         * Reports this connection's messages and close code to {@code observer}; set before the connection is shared.
+         *
+         * @param ws a connection
+         * @param observer the observer, or {@code null}
+         */
+        public abstract void observe(WebSocket ws, ConnectionObserver observer);
+
+        /**
+         * A write blocked since before {@code now - timeout} closes the transport and fails with a timeout: the check
+         * the embedded server's sweep runs for connections whose write timeout it drives.
+         *
+         * @param ws a connection whose write timeout is swept ({@link #sweptWriteTimeout})
+         * @param nowNanos now
+         * @return whether the write was overdue (the transport is now closed)
+         */
+        public abstract boolean expireOverdueWrite(WebSocket ws, long nowNanos);
+
+        /**
+         * Sets a write timeout enforced by the owner's sweep ({@link #expireOverdueWrite}) rather than a watchdog
+         * thread of the connection's own.
+         *
+         * @param ws a connection
+         * @param timeout the timeout
+         */
+        public abstract void sweptWriteTimeout(WebSocket ws, java.time.Duration timeout);
+
+        /**
+         * A connection over a stream pair (TLS) whose TCP socket underneath is {@code underlying}: closing the
+         * transport while a write is blocked closes the TCP socket first, so the close never waits for the TLS write
+         * lock that the blocked write holds.
+         *
+         * @param in bytes from the peer
+         * @param out bytes to the peer
+         * @param underlying the TCP socket under the streams
+         * @param role this end's role
+         * @param alreadyRead bytes read after the handshake, or {@code null}
+         * @return the connection
+         */
+        public abstract WebSocket overStreams(InputStream in, OutputStream out, Closeable underlying, Role role,
+                ByteBuffer alreadyRead);
+    }
+
+    private static volatile Ops ops;
 
     private ConnectionAccess() {
     }
@@ -17,10 +105,24 @@ public final class ConnectionAccess {
     /**
      * Called once, by {@code WebSocket}'s static initialiser.
      *
-     * @param lastRead reads {@code WebSocket.lastReadNanos()}
+     * @param implementation the operations
      */
-    public static void register(ToLongFunction<WebSocket> lastRead) {
-        lastReadNanos = lastRead;
+    public static void register(Ops implementation) {
+        ops = implementation;
+    }
+
+    /** @return the operations ({@code WebSocket}'s class is initialised first, so they are registered) */
+    public static Ops ops() {
+        Ops o = ops;
+        if (o == null) {
+            try {
+                Class.forName(WebSocket.class.getName(), true, WebSocket.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            o = ops;
+        }
+        return o;
     }
 
     /**
@@ -28,6 +130,6 @@ public final class ConnectionAccess {
      * @return the {@link System#nanoTime()} at which bytes last arrived on it (or it was created)
      */
     public static long lastReadNanos(WebSocket ws) {
-        return lastReadNanos.applyAsLong(ws);
+        return ops.lastReadNanos(ws);
     }
 }

@@ -4,8 +4,14 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.ConnectionObserver;
 import io.fastwebsockets.internal.http.ServerUpgrader;
+import io.fastwebsockets.internal.server.Events;
 import io.fastwebsockets.internal.server.HandlerRuns;
+import io.fastwebsockets.internal.server.Keepalive;
+import io.fastwebsockets.internal.server.ServerCounters;
+import io.fastwebsockets.internal.server.Sweep;
+import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.Closeable;
@@ -16,7 +22,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +30,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An embedded WebSocket server: an accept loop and one virtual thread per connection, which performs the opening
@@ -41,10 +47,21 @@ import javax.net.ssl.SSLServerSocket;
  * }</pre>
  *
  * <p>Limits: at most {@link Builder#maxConnections} connections at once (more get {@code 503} and are closed); the
- * handshake has {@link UpgradeOptions#handshakeTimeout() a deadline} and a bounded head; an optional idle timeout
- * closes (with 1001) connections that received nothing for that long; every closing handshake is bounded by the
- * close timeout. {@link #close()} stops accepting, closes every connection with 1001 and waits for the handlers.
- * Handler failures never reach the console; they are logged through {@link System.Logger} at DEBUG level.
+ * handshake has {@link UpgradeOptions#handshakeTimeout() a deadline} and a bounded head; every closing handshake is
+ * bounded by the close timeout.
+ *
+ * <p>Timers that always fire, on by default: keepalive ({@link Builder#pingInterval}, {@link Builder#pongTimeout}:
+ * a connection silent for 30 s is pinged, and closed if it stays silent 30 s more) and the write timeout
+ * ({@link Builder#writeTimeout}, 30 s: a peer that stops reading is closed), over {@code ws://} and {@code wss://}
+ * alike. An idle timeout is available ({@link Builder#idleTimeout}). All of them run on one sweep thread per server,
+ * never a thread or a task per connection.
+ *
+ * <p>{@link #shutdown(Duration)} drains: stops accepting, sends Close 1001 to every connection, waits for the
+ * handlers up to a grace period, then releases the rest; {@link #close()} is {@code shutdown} with the close
+ * timeout (plus a second) as grace. {@link #stats()} counts connections, handshake failures, closes by code,
+ * messages and bytes; JDK Flight Recorder events (category "fastwebsockets") mark connections opened and closed,
+ * failed handshakes and keepalive timeouts. Handler failures never reach the console; they are logged through
+ * {@link System.Logger} at DEBUG level.
  */
 public final class WebSocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebSocketServer.class.getName());
@@ -62,15 +79,23 @@ public final class WebSocketServer implements AutoCloseable {
         void handle(WebSocket ws) throws Exception;
     }
 
+    private static final ConnectionAccess.Ops OPS = ConnectionAccess.ops();
+    private static final String SHUTTING_DOWN = "server shutting down";
+
     private final Builder config;
     private final Closeable listener;
     private final ServerSocketChannel plainListener;
-    private final SSLServerSocket tlsListener;
+    // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
+    // write blocked on a peer that stopped reading (closing the TLS socket would wait for that write's lock).
+    private final ServerSocket tlsListener;
     private final InetSocketAddress address;
     private final Semaphore permits;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
-    private final Thread sweeper;
+    private final Sweep sweep;
+    private final Keepalive keepalive;
+    private final long idleNanos;
+    private final ServerCounters counters = new ServerCounters();
     private final EventLoop[] loops;
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
@@ -80,10 +105,18 @@ public final class WebSocketServer implements AutoCloseable {
     private static final java.util.concurrent.ThreadFactory CONNECTION_THREADS =
             Thread.ofVirtual().name("fastwebsockets-conn").factory();
 
-    private final class Connection implements Runnable, java.util.function.BooleanSupplier {
-        final Closeable socket;
+    // Per connection: the socket, its thread, the WebSocket once upgraded, and three numbers (two longs, an int) for
+    // the timers and the stats; the sweep reads them, so no timer object exists per connection.
+    private final class Connection implements Runnable, java.util.function.BooleanSupplier, ConnectionObserver {
+        final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         final Thread thread;
         volatile WebSocket ws;
+        volatile boolean upgrading;
+        long openedNanos;
+        // Keepalive.NONE, the time of the outstanding Ping, or Keepalive.GAVE_UP (also set by the idle timeout so that
+        // a connection is given up once). Touched by the sweep's thread only.
+        long timerState;
+        volatile int closeCode; // the first Close code sent or received; 0 while none
 
         Connection(Closeable socket) {
             this.socket = socket;
@@ -106,25 +139,22 @@ public final class WebSocketServer implements AutoCloseable {
                 // This connection is the handshake's gate (getAsBoolean).
                 // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
                 // and an interpreted frame keeps every local alive, the parsed request (its strings) included.
-                WebSocket ws = (socket instanceof SocketChannel
+                WebSocket ws = opened(socket instanceof SocketChannel
                         ? ServerUpgrader.overChannel((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
-                        : ServerUpgrader.overSocket((Socket) socket, config.upgradeOptions, this)).webSocket();
-                ws.setCloseTimeout(config.closeTimeout);
-                if (config.writeTimeout != null) {
-                    ws.setWriteTimeout(config.writeTimeout);
-                }
+                        : ServerUpgrader.overSocket(layerTls((Socket) socket), (Socket) socket,
+                                config.upgradeOptions, this));
                 // Publish before anything that can block, then look at `closing`: close() sets `closing` before it
                 // reads `ws`, so either it sees this connection or this thread sees `closing` (both volatile).
                 this.ws = ws;
                 if (closing) {
-                    ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                    ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
                     return;
                 }
                 if (config.configurer != null) {
                     config.configurer.accept(ws);
                 }
                 if (closing) {
-                    ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                    ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
                     return;
                 }
                 // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.
@@ -136,13 +166,78 @@ public final class WebSocketServer implements AutoCloseable {
                 }
                 HandlerRuns.returned(ws, LOG);
             } catch (UpgradeException e) {
+                handshakeFailed(this, reasonOf(e), e.status(), e.getMessage());
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
             } catch (IOException | RuntimeException e) {
+                handshakeFailed(this, e instanceof SSLException ? "tls"
+                        : e instanceof java.net.SocketTimeoutException ? "timeout" : "io", 0, String.valueOf(e));
                 LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
             } finally {
                 forceClose();
+                if (ws != null) {
+                    ended();
+                }
                 connections.remove(this);
                 permits.release();
+            }
+        }
+
+        // The upgrade is done: settings, stats, the JFR event. The request is not kept.
+        private WebSocket opened(ServerHandshake.Upgraded upgraded) {
+            WebSocket ws = upgraded.webSocket();
+            openedNanos = System.nanoTime();
+            OPS.observe(ws, this);
+            ws.setCloseTimeout(config.closeTimeout);
+            if (config.writeTimeout != null) {
+                OPS.sweptWriteTimeout(ws, config.writeTimeout); // enforced by the sweep, no thread of its own
+            }
+            Events.ConnectionOpened e = new Events.ConnectionOpened();
+            if (e.shouldCommit()) {
+                e.remoteAddress = remoteAddress();
+                e.path = upgraded.request().target();
+                e.commit();
+            }
+            return ws;
+        }
+
+        private void ended() {
+            int code = closeCode != 0 ? closeCode : CloseCode.ABNORMAL;
+            counters.closed(code);
+            Events.ConnectionClosed e = new Events.ConnectionClosed();
+            if (e.shouldCommit()) {
+                e.remoteAddress = remoteAddress();
+                e.closeCode = code;
+                e.connectionDuration = System.nanoTime() - openedNanos;
+                e.commit();
+            }
+        }
+
+        String remoteAddress() {
+            java.net.SocketAddress a = socket instanceof SocketChannel ch ? ch.socket().getRemoteSocketAddress()
+                    : ((Socket) socket).getRemoteSocketAddress();
+            return String.valueOf(a);
+        }
+
+        @Override
+        public void dataIn(boolean fin, int payloadBytes) {
+            counters.bytesIn.add(payloadBytes);
+            if (fin) {
+                counters.messagesIn.increment();
+            }
+        }
+
+        @Override
+        public void dataOut(boolean fin, int payloadBytes) {
+            counters.bytesOut.add(payloadBytes);
+            if (fin) {
+                counters.messagesOut.increment();
+            }
+        }
+
+        @Override
+        public void close(int code) {
+            if (closeCode == 0) {
+                closeCode = code;
             }
         }
 
@@ -153,14 +248,43 @@ public final class WebSocketServer implements AutoCloseable {
             }
         }
 
-        volatile boolean upgrading;
-
         void forceClose() {
             try {
                 socket.close();
             } catch (IOException ignored) {
                 // releasing the descriptor is all that matters
             }
+        }
+    }
+
+    // TLS over the accepted TCP socket, server mode; the TLS handshake runs on the first read, within the handshake
+    // deadline.
+    private SSLSocket layerTls(Socket plain) throws IOException {
+        return (SSLSocket) config.sslContext.getSocketFactory().createSocket(plain, null, true);
+    }
+
+    private static String reasonOf(UpgradeException e) {
+        return switch (e.status()) {
+            case 0 -> "closed";
+            case 400 -> "bad-request";
+            case 403 -> "forbidden";
+            case 408 -> "timeout";
+            case 426 -> "upgrade-required";
+            case 431 -> "head-too-large";
+            case 503 -> "shutting-down";
+            default -> "status-" + e.status();
+        };
+    }
+
+    private void handshakeFailed(Connection c, String reason, int status, String message) {
+        counters.handshakeFailed(reason);
+        Events.HandshakeFailed e = new Events.HandshakeFailed();
+        if (e.shouldCommit()) {
+            e.remoteAddress = c == null ? null : c.remoteAddress();
+            e.reason = reason;
+            e.status = status;
+            e.message = message;
+            e.commit();
         }
     }
 
@@ -175,8 +299,7 @@ public final class WebSocketServer implements AutoCloseable {
             address = (InetSocketAddress) plainListener.getLocalAddress();
         } else {
             plainListener = null;
-            tlsListener = (SSLServerSocket) b.sslContext.getServerSocketFactory()
-                    .createServerSocket(b.port, b.backlog, InetAddress.getByName(b.host));
+            tlsListener = new ServerSocket(b.port, b.backlog, InetAddress.getByName(b.host));
             listener = tlsListener;
             address = (InetSocketAddress) tlsListener.getLocalSocketAddress();
         }
@@ -192,8 +315,12 @@ public final class WebSocketServer implements AutoCloseable {
         }
         acceptor = Thread.ofPlatform().name("fastwebsockets-accept-" + address.getPort()).daemon(true)
                 .unstarted(this::acceptLoop);
-        sweeper = b.idleTimeout == null ? null
-                : Thread.ofVirtual().name("fastwebsockets-idle").unstarted(this::sweepIdle);
+        keepalive = b.pingInterval == null ? null
+                : new Keepalive(b.pingInterval, b.pongTimeout != null ? b.pongTimeout : b.pingInterval);
+        idleNanos = b.idleTimeout == null ? 0 : b.idleTimeout.toNanos();
+        sweep = new Sweep("fastwebsockets-sweep-" + address.getPort(), Sweep.periodFor(b.pingInterval,
+                keepalive == null ? null : keepalive.timeout(), b.idleTimeout, b.writeTimeout,
+                b.upgradeOptions.handshakeTimeout()));
     }
 
     /** {@return a builder} */
@@ -216,6 +343,30 @@ public final class WebSocketServer implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * The server's numbers so far, counted cheaply as they happen (striped counters, nothing allocated per
+     * message): see {@link ServerStats} for what each counts.
+     *
+     * @return a snapshot
+     */
+    public ServerStats stats() {
+        ServerCounters c = counters;
+        return new ServerStats(connections.size(), c.accepted.sum(), c.handshakeFailures(), c.closes(),
+                c.messagesIn.sum(), c.messagesOut.sum(), c.bytesIn.sum(), c.bytesOut.sum(),
+                c.queuedOutboundBytes.sum(), c.slowConsumerCloses.sum(), c.keepaliveCloses.sum(),
+                c.writeTimeoutCloses.sum(), c.idleCloses.sum());
+    }
+
+    /** {@return this server's counters, for the parts of this package that send (queues, topics)} */
+    ServerCounters counters() {
+        return counters;
+    }
+
+    /** {@return this server's timer, for deadlines of its own (the handshake's)} */
+    Sweep sweep() {
+        return sweep;
+    }
+
     private void acceptLoop() {
         while (!closing) {
             Closeable socket;
@@ -229,7 +380,9 @@ public final class WebSocketServer implements AutoCloseable {
                 pauseAfterAcceptFailure();
                 continue;
             }
+            counters.accepted.increment();
             if (!permits.tryAcquire()) {
+                handshakeFailed(null, "busy", 503, "at the connection limit");
                 refuseBusy(socket);
                 continue;
             }
@@ -254,13 +407,12 @@ public final class WebSocketServer implements AutoCloseable {
         }
     }
 
-    private static void refuseBusy(Closeable socket) {
-        byte[] answer = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
-        if (socket instanceof Socket tls) {
+    private void refuseBusy(Closeable socket) {
+        byte[] answer = ServerUpgrader.refusalBytes(new UpgradeException(503, "connection limit reached"));
+        if (socket instanceof Socket plain) {
             // TLS needs a handshake before any answer: do it off the accept loop, bounded by a short timeout.
             Thread.ofVirtual().name("fastwebsockets-busy").start(() -> {
-                try (tls) {
+                try (plain; Socket tls = layerTls(plain)) {
                     tls.setSoTimeout(1000);
                     tls.getOutputStream().write(answer);
                     tls.getOutputStream().flush();
@@ -296,27 +448,46 @@ public final class WebSocketServer implements AutoCloseable {
         }
     }
 
-    private void sweepIdle() {
-        long idleNanos = config.idleTimeout.toNanos();
-        long period = Math.max(10, Math.min(1000, config.idleTimeout.toMillis() / 4));
-        while (!closing) {
-            try {
-                Thread.sleep(period);
-            } catch (InterruptedException e) {
-                return;
+    // The server's timers, one pass per sweep over the connections: the write deadline, keepalive and the idle
+    // timeout. Nothing here blocks: writes and closes run on virtual threads of their own.
+    private void sweepConnections(long now) {
+        for (Connection c : connections) {
+            WebSocket ws = c.ws;
+            if (ws == null) {
+                continue;
             }
-            long now = System.nanoTime();
-            for (Connection c : connections) {
-                WebSocket ws = c.ws;
-                if (ws != null && !ws.isClosed() && now - ConnectionAccess.lastReadNanos(ws) > idleNanos) {
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            ws.close(CloseCode.GOING_AWAY, "idle timeout");
-                        } catch (IOException ignored) {
-                            // the connection is gone either way
-                        }
-                    });
+            if (config.writeTimeout != null && OPS.expireOverdueWrite(ws, now)) {
+                counters.writeTimeoutCloses.increment();
+                continue;
+            }
+            if (ws.isClosed() || c.timerState == Keepalive.GAVE_UP) {
+                continue;
+            }
+            if (keepalive != null) {
+                long state = keepalive.check(ws, c.timerState, now);
+                c.timerState = state;
+                if (state == Keepalive.GAVE_UP) {
+                    counters.keepaliveCloses.increment();
+                    Events.KeepaliveTimeout e = new Events.KeepaliveTimeout();
+                    if (e.shouldCommit()) {
+                        e.remoteAddress = c.remoteAddress();
+                        e.silentFor = now - OPS.lastReadNanos(ws);
+                        e.commit();
+                    }
+                    keepalive.giveUp(ws);
+                    continue;
                 }
+            }
+            if (idleNanos != 0 && now - OPS.lastReadNanos(ws) > idleNanos) {
+                c.timerState = Keepalive.GAVE_UP;
+                counters.idleCloses.increment();
+                Thread.ofVirtual().name("fastwebsockets-idle").start(() -> {
+                    try {
+                        ws.close(CloseCode.GOING_AWAY, "idle timeout");
+                    } catch (IOException ignored) {
+                        // the connection is gone either way
+                    }
+                });
             }
         }
     }
@@ -335,10 +506,26 @@ public final class WebSocketServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes every connection with 1001 (going away) through the closing handshake, waits for
-     * the handlers to return (at most the close timeout plus a second), then releases whatever is left.
+     * the handlers to return (at most the close timeout plus a second), then releases whatever is left: the same as
+     * {@link #shutdown(Duration)} with that grace.
      */
     @Override
     public void close() {
+        shutdown(config.closeTimeout.plusSeconds(1));
+    }
+
+    /**
+     * Drains the server: stops accepting (the listening socket is closed at once), sends Close 1001 (going away) to
+     * every connection, waits for the handlers to return for at most {@code grace}, then closes the connections
+     * still open. Handshakes still reading their request are cut; one already past validation is answered 503. Returns
+     * as soon as every connection is closed, so a process can exit then. A second call returns at once.
+     *
+     * @param grace how long the handlers may take to finish after the Close is sent; zero releases everything at once
+     */
+    public void shutdown(Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("negative grace");
+        }
         if (closing) {
             return;
         }
@@ -348,9 +535,6 @@ public final class WebSocketServer implements AutoCloseable {
         } catch (IOException ignored) {
             // the accept loop ends either way
         }
-        if (sweeper != null) {
-            sweeper.interrupt();
-        }
         for (Connection c : connections) {
             WebSocket ws = c.ws;
             if (ws == null) {
@@ -358,16 +542,16 @@ public final class WebSocketServer implements AutoCloseable {
                 // `closing` once it publishes the WebSocket and closes it with 1001 itself. Unblock a slow reader:
                 c.interruptHandshake();
             } else {
-                Thread.ofVirtual().start(() -> {
+                Thread.ofVirtual().name("fastwebsockets-drain").start(() -> {
                     try {
-                        ws.close(CloseCode.GOING_AWAY, "server shutting down");
+                        ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
                     } catch (IOException ignored) {
                         // forced below if need be
                     }
                 });
             }
         }
-        long deadline = System.nanoTime() + config.closeTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        long deadline = System.nanoTime() + grace.toNanos();
         for (Connection c : connections) {
             long left = deadline - System.nanoTime();
             try {
@@ -379,21 +563,36 @@ public final class WebSocketServer implements AutoCloseable {
                 c.forceClose();
             }
         }
+        // Released: their threads end at once (a read or write on a closed socket fails).
+        for (Connection c : connections) {
+            try {
+                c.thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         try {
             acceptor.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sweep.close();
         closeLoops();
     }
 
     private WebSocketServer begin() {
         acceptor.start();
-        if (sweeper != null) {
-            sweeper.start();
-        }
+        sweep.add(this::sweepConnections);
         return this;
     }
+
+    /** The default {@link Builder#pingInterval}: 30 seconds. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    /** The default {@link Builder#pongTimeout}: 30 seconds. */
+    public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(30);
+    /** The default {@link Builder#writeTimeout}: 30 seconds. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Configures and starts a {@link WebSocketServer}. */
     public static final class Builder {
@@ -405,10 +604,13 @@ public final class WebSocketServer implements AutoCloseable {
         private UpgradeOptions upgradeOptions = UpgradeOptions.defaults();
         private io.fastwebsockets.deflate.PerMessageDeflate perMessageDeflate;
         private boolean perMessageDeflateSet;
+        private String[] allowedOrigins;
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
-        private Duration writeTimeout;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Handler handler;
         private Consumer<WebSocket> configurer;
 
@@ -493,10 +695,62 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * Origins accepted besides the request's own, as {@link UpgradeOptions.Builder#allowedOrigins}: exact origins
+         * such as {@code "https://app.example"}, or {@code "*"} for any. By default a browser's request is accepted
+         * only from the server's own origin (a request without {@code Origin} always is); others get 403. Takes
+         * precedence over the Origin policy in {@link #upgradeOptions}, whichever is called first.
+         *
+         * @param origins the origins; none restores the default
+         * @return this
+         * @throws IllegalArgumentException if one is not an origin
+         */
+        public Builder allowedOrigins(String... origins) {
+            UpgradeOptions.builder().allowedOrigins(origins); // validates now, where the mistake is
+            this.allowedOrigins = origins.clone();
+            return this;
+        }
+
+        /**
+         * Keepalive: a connection that has received nothing (no frame, no byte) for this long is sent a Ping; if it
+         * then stays silent for the {@link #pongTimeout pong timeout}, it is closed (Close 1001 if its socket is
+         * writable, then TCP) and its handler's {@code readFrame} ends with a
+         * {@link io.fastwebsockets.ConnectionClosedException} naming the timeout. Anything received counts as a sign
+         * of life (an unsolicited Pong too), and a connection that receives is never pinged. Replies are read only
+         * while the handler is reading, as every handler of the blocking API does. Default 30 s: below the 60 s idle
+         * timeout of common proxies and load balancers, so that they keep the connection too.
+         *
+         * @param interval the silence that sends a Ping, or {@code null} for no keepalive
+         * @return this
+         */
+        public Builder pingInterval(Duration interval) {
+            if (interval != null && (interval.isNegative() || interval.isZero())) {
+                throw new IllegalArgumentException("ping interval must be positive (or null for none)");
+            }
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a connection may stay silent after a keepalive Ping before it is closed. Default 30 s: with the
+         * default interval, a dead peer is removed within about a minute (uWebSockets: two minutes).
+         *
+         * @param timeout the timeout
+         * @return this
+         */
+        public Builder pongTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("pong timeout must be positive");
+            }
+            this.pongTimeout = timeout;
+            return this;
+        }
+
+        /**
          * The idle timeout.
          *
          * @param timeout close a connection (with 1001) that received nothing for this long; {@code null} (the
-         *     default) never does
+         *     default) never does. With keepalive on, a live peer answers the Pings, so this fires only if it is
+         *     shorter than the ping interval or the peer ignores Pings while its TCP stays up
          * @return this
          */
         public Builder idleTimeout(Duration timeout) {
@@ -541,8 +795,10 @@ public final class WebSocketServer implements AutoCloseable {
          * The write timeout of every connection.
          *
          * @param timeout close a connection whose peer stops reading: a write blocked longer than this closes the
-         *     transport and the handler's write (or read) fails with an {@code IOException}; {@code null} (the
-         *     default) for none. See {@link WebSocket#setWriteTimeout}.
+         *     transport and the handler's write (or read) fails with an {@code IOException}; {@code null} for none.
+         *     Default 30 s. Enforced by the server's sweep (no thread per connection), over {@code wss://} too: there
+         *     the TCP socket under TLS is closed, which frees a write holding the TLS write lock. Pick it longer than
+         *     the largest frame takes to reach a slow but live peer.
          * @return this
          */
         public Builder writeTimeout(Duration timeout) {
@@ -588,6 +844,9 @@ public final class WebSocketServer implements AutoCloseable {
             }
             if (perMessageDeflateSet) {
                 upgradeOptions = upgradeOptions.withPerMessageDeflate(perMessageDeflate);
+            }
+            if (allowedOrigins != null) {
+                upgradeOptions = upgradeOptions.toBuilder().allowedOrigins(allowedOrigins).build();
             }
             return new WebSocketServer(this).begin();
         }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -16,12 +17,46 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>
  * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
+ *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
- * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
+ * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
+ * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
+ * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
+ * every connection is closed. A single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
+ * line runs the same with {@link #demoSettings} (and {@link #startDemo} does), which accepts handshakes from any {@code Origin} (so that pages from any site, or
+ * from a file, can try it): a server with cookie-authenticated users must not, and the library's default does not
+ * (see docs/security.md). It says so in its usage text and logs a warning when it starts.
  */
 public final class EchoServer {
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
+
+    /** The usage text, with what the demo relaxes. */
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
+            + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+            + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
+            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
+            + "server's own)";
+
     private EchoServer() {
+    }
+
+    /**
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
+     *
+     * @param builder a server builder
+     * @return the same builder
+     */
+    public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
+        return builder.allowedOrigins("*");
+    }
+
+    /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
+    public static void warnDemo() {
+        LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
+                + "(cross-site pages can connect); not for production");
     }
 
     /**
@@ -59,7 +94,37 @@ public final class EchoServer {
                 .start();
     }
 
+    /**
+     * The echo server of {@code ./fastws echo-server}: {@link #start} with the {@linkplain #demoSettings demo's
+     * relaxations}, logged.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @param deflate permessage-deflate settings, or {@code null} for none
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+            PerMessageDeflate deflate) throws Exception {
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
+                .bind(host, port)
+                .tls(tls)
+                .perMessageDeflate(deflate)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+        warnDemo();
+        return server;
+    }
+
+    /** The default drain time on SIGTERM. */
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
     public static void main(String[] args) throws Exception {
+        Duration pingInterval = WebSocketServer.DEFAULT_PING_INTERVAL;
+        Duration pongTimeout = WebSocketServer.DEFAULT_PONG_TIMEOUT;
+        Duration grace = DEFAULT_GRACE;
         String host = "127.0.0.1";
         int port = 9001;
         boolean raw = false;
@@ -68,9 +133,7 @@ public final class EchoServer {
         String keystore = null;
         String storepass = "changeit";
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = java.net.InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -81,9 +144,11 @@ public final class EchoServer {
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = args[++i];
                     case "--storepass" -> storepass = args[++i];
+                    case "--ping-interval" -> pingInterval = args[++i].equals("off") ? null : duration(args[i]);
+                    case "--pong-timeout" -> pongTimeout = duration(args[++i]);
+                    case "--grace" -> grace = duration(args[++i]);
                     default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-                                + "[--tls [--keystore FILE --storepass PW]]");
+                        System.err.println(USAGE);
                         System.exit(2);
                     }
                 }
@@ -97,13 +162,56 @@ public final class EchoServer {
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        try (WebSocketServer server = start(host, port, raw, context,
-                deflate ? PerMessageDeflate.defaults() : null)) {
-            System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
-                    + (deflate ? ", permessage-deflate" : "") + ") on "
-                    + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
-            server.awaitTermination();
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
+                .bind(host, port)
+                .tls(context)
+                .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
+                .pingInterval(pingInterval)
+                .pongTimeout(pongTimeout)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+        drainOnSigterm(server, grace);
+        System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
+                + (deflate ? ", permessage-deflate" : "") + ") on "
+                + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+        System.out.flush();
+        warnDemo();
+        server.awaitTermination();
+    }
+
+    /**
+     * Drains the server when the JVM is asked to stop (SIGTERM, SIGINT): the shutdown hook returns, and the process
+     * exits, as soon as every connection is closed, or after {@code grace} at the latest.
+     *
+     * @param server the server
+     * @param grace how long the handlers may take to finish
+     */
+    public static void drainOnSigterm(WebSocketServer server, Duration grace) {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("fastwebsockets-drain").unstarted(() -> {
+            System.err.println("draining: Close 1001 to " + server.connectionCount() + " connection(s), grace "
+                    + grace.toMillis() + " ms");
+            server.shutdown(grace);
+        }));
+    }
+
+    /**
+     * A duration as typed on the command line: a number followed by {@code ms}, {@code s} or {@code m}.
+     *
+     * @param text the text
+     * @return the duration
+     * @throws IllegalArgumentException if it is not one
+     */
+    public static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: '" + text + "' (write 500ms, 1s or 2m)");
         }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 
     private static String hostForUrl(String host) {

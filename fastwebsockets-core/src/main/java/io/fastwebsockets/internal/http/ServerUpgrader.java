@@ -3,6 +3,7 @@ package io.fastwebsockets.internal.http;
 import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.internal.ConnectionAccess;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.ServerHandshake.Acceptance;
@@ -67,7 +68,25 @@ public final class ServerUpgrader {
      */
     public static Upgraded overSocket(Socket socket, UpgradeOptions options, BooleanSupplier gate)
             throws IOException {
-        return upgrade(new StreamPeer(socket), options, gate);
+        return upgrade(new StreamPeer(socket, null), options, gate);
+    }
+
+    /**
+     * The handshake on a TLS socket layered over a plain TCP socket: the WebSocket runs over the TLS streams and,
+     * when closed while a write is blocked, closes the TCP socket first (a TLS close would wait for the blocked
+     * write's lock).
+     *
+     * @param tls the TLS socket
+     * @param underlying the TCP socket under it
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate as for {@link #overChannel}
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
+     * @throws IOException if the connection failed (the socket is closed)
+     */
+    public static Upgraded overSocket(Socket tls, Socket underlying, UpgradeOptions options, BooleanSupplier gate)
+            throws IOException {
+        return upgrade(new StreamPeer(tls, underlying), options, gate);
     }
 
     private static Upgraded upgrade(Peer peer, UpgradeOptions options, BooleanSupplier gate) throws IOException {
@@ -93,7 +112,7 @@ public final class ServerUpgrader {
         try {
             head = readHead(peer, buf, options);
             request = HttpParser.parseRequest(head.buf, head.end);
-            acceptance = ServerHandshake.validate(request, options);
+            acceptance = ServerHandshake.validate(request, options, peer.secure());
             if (!gate.getAsBoolean()) {
                 throw new UpgradeException(503, "server is shutting down");
             }
@@ -165,6 +184,9 @@ public final class ServerUpgrader {
         /** @return bytes read, waiting at most {@code timeoutMs}, or -1 at end of stream */
         abstract int read(byte[] buf, int off, int len, int timeoutMs) throws IOException;
 
+        /** @return whether the connection is TLS (the request's own origin is then https) */
+        abstract boolean secure();
+
         /** The head is in: no more timed reads. */
         abstract void headRead() throws IOException;
 
@@ -181,11 +203,13 @@ public final class ServerUpgrader {
     /** Over a connected socket's blocking streams, with a read timeout for the deadline. */
     private static final class StreamPeer extends Peer {
         private final Socket socket;
+        private final Socket underlying; // the TCP socket under a TLS one, or null
         private final InputStream in;
         private final OutputStream out;
 
-        StreamPeer(Socket socket) throws IOException {
+        StreamPeer(Socket socket, Socket underlying) throws IOException {
             this.socket = socket;
+            this.underlying = underlying;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
@@ -193,6 +217,11 @@ public final class ServerUpgrader {
         @Override
         int readAvailable(byte[] buf) {
             return 0;
+        }
+
+        @Override
+        boolean secure() {
+            return socket instanceof javax.net.ssl.SSLSocket;
         }
 
         @Override
@@ -249,11 +278,19 @@ public final class ServerUpgrader {
             } catch (IOException ignored) {
                 // nothing to do
             }
+            if (underlying != null) {
+                try {
+                    underlying.close();
+                } catch (IOException ignored) {
+                    // nothing to do
+                }
+            }
         }
 
         @Override
         WebSocket open(ByteBuffer rest) {
-            return WebSocket.afterHandshake(in, out, Role.SERVER, rest);
+            return underlying == null ? WebSocket.afterHandshake(in, out, Role.SERVER, rest)
+                    : ConnectionAccess.ops().overStreams(in, out, underlying, Role.SERVER, rest);
         }
     }
 
@@ -285,10 +322,15 @@ public final class ServerUpgrader {
         }
 
         @Override
+        boolean secure() {
+            return false;
+        }
+
+        @Override
         int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
             if (blocking == null) {
                 channel.configureBlocking(true);
-                blocking = new StreamPeer(channel.socket());
+                blocking = new StreamPeer(channel.socket(), null);
             }
             return blocking.read(buf, off, len, timeoutMs);
         }
@@ -323,7 +365,7 @@ public final class ServerUpgrader {
                 // Still non-blocking: answered like any other refusal, through the blocking socket adaptor.
                 try {
                     channel.configureBlocking(true);
-                    blocking = new StreamPeer(channel.socket());
+                    blocking = new StreamPeer(channel.socket(), null);
                 } catch (IOException | RuntimeException x) {
                     close();
                     return;
@@ -348,22 +390,15 @@ public final class ServerUpgrader {
     }
 
     /**
-     * The response to a refused handshake.
+     * The response to a refused handshake: the status, a fixed short plain-text body that repeats nothing of the
+     * request (the details are in the exception, for the log), and {@code X-Content-Type-Options: nosniff}.
      *
      * @param e the refusal
-     * @return the bytes of a complete response with a short plain-text body
+     * @return the bytes of a complete response
      */
     public static byte[] refusalBytes(UpgradeException e) {
-        String reason = switch (e.status()) {
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 408 -> "Request Timeout";
-            case 426 -> "Upgrade Required";
-            case 431 -> "Request Header Fields Too Large";
-            case 503 -> "Service Unavailable";
-            default -> "Error";
-        };
-        byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        String reason = e.reasonPhrase();
+        byte[] body = (e.status() + " " + reason + "\n").getBytes(StandardCharsets.ISO_8859_1);
         StringBuilder r = new StringBuilder(200)
                 .append("HTTP/1.1 ").append(e.status()).append(' ').append(reason).append("\r\n");
         if (e.status() == 426) {
@@ -371,6 +406,7 @@ public final class ServerUpgrader {
         }
         r.append("Connection: close\r\n")
                 .append("Content-Type: text/plain; charset=utf-8\r\n")
+                .append("X-Content-Type-Options: nosniff\r\n")
                 .append("Content-Length: ").append(body.length).append("\r\n\r\n");
         byte[] head = r.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = Arrays.copyOf(head, head.length + body.length);

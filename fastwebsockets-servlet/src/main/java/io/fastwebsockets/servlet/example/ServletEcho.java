@@ -1,6 +1,6 @@
 package io.fastwebsockets.servlet.example;
 
-import java.net.InetAddress;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -12,8 +12,10 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * Defaults: Tomcat on 127.0.0.1:9002. Prints {@code LISTENING <port>} once bound, and serves until killed. A
- * single numeric argument is taken as the port to serve on the local host's address with Tomcat (that is how the
- * Autobahn Maven plugin starts it).
+ * single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p>A demo: it accepts handshakes from any {@code Origin} (the library's default accepts only the request's own),
+ * says so in its usage text and logs a warning when it starts.
  */
 public final class ServletEcho {
     private ServletEcho() {
@@ -24,9 +26,7 @@ public final class ServletEcho {
         String host = "127.0.0.1";
         int port = 9002;
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -34,13 +34,18 @@ public final class ServletEcho {
                     case "--host" -> host = args[++i];
                     case "--port" -> port = Integer.parseInt(args[++i]);
                     default -> {
-                        System.err.println("usage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]");
+                        System.err.println("usage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]\n"
+                                + "  a demo: accepts WebSocket handshakes from any Origin (the library's default "
+                                + "accepts only the server's own)");
                         System.exit(2);
                     }
                 }
             }
         }
-        EmbeddedContainer.Running running = container.start(host, port, new EchoServlet());
+        System.getLogger(ServletEcho.class.getName()).log(System.Logger.Level.WARNING, "demo servlet echo: "
+                + "accepting WebSocket handshakes from any Origin (cross-site pages can connect); not for production");
+        EmbeddedContainer.Running running = container.start(host, port,
+                new DemoEchoServlet(UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*").build()));
         System.out.println("LISTENING " + running.port());
         System.out.println("servlet echo (" + container.name().toLowerCase(Locale.ROOT) + ") on ws://"
                 + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + running.port() + "/");

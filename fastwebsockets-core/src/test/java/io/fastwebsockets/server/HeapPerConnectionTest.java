@@ -1,0 +1,93 @@
+package io.fastwebsockets.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A guard against memory regressions (issue 21): the live heap a {@link WebSocketServer} with its defaults and a
+ * whole-message echo handler holds per connection after each connection exchanged one 20-byte message, measured
+ * after a full GC (stable, unlike RSS) with the clients in another process ({@link HeapBudgetClients}), must stay
+ * within {@link #BUDGET_BYTES}. The budget is what the connection costs today plus a margin: lower it when memory
+ * work lowers the cost, never raise it without saying why in the commit.
+ */
+@Timeout(180)
+class HeapPerConnectionTest {
+    static final int CONNECTIONS = Integer.getInteger("heap.budget.connections", 2000);
+    /** Live heap per connection after one message, in bytes. */
+    static final long BUDGET_BYTES = Long.getLong("heap.budget.bytes", 5632);
+
+    @Test
+    void liveHeapPerConnectionAfterOneMessageStaysWithinTheBudget() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder()
+                .bind("127.0.0.1", 0)
+                .maxConnections(CONNECTIONS + 100)
+                .handler(ws -> {
+                    try (FragmentCollector messages = new FragmentCollector(ws)) {
+                        while (true) {
+                            Frame f = messages.readFrame();
+                            switch (f.opcode()) {
+                                case CLOSE -> {
+                                    return;
+                                }
+                                case TEXT, BINARY -> messages.writeFrame(new Frame(true, f.opcode(), null,
+                                        f.payload()));
+                                default -> { }
+                            }
+                        }
+                    }
+                })
+                .start()) {
+            long before = liveHeap();
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // Surefire may put our classes on the module path: the client process takes both paths as its class path.
+            String cp = String.join(java.io.File.pathSeparator, System.getProperty("jdk.module.path", ""),
+                    System.getProperty("java.class.path", ""));
+            Process clients = new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-cp", cp,
+                    HeapBudgetClients.class.getName(),
+                    Integer.toString(server.port()), Integer.toString(CONNECTIONS)))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(clients.getInputStream(),
+                    StandardCharsets.US_ASCII))) {
+                String line = out.readLine();
+                assertEquals("READY " + CONNECTIONS, line, "the client process opened every connection");
+                assertEquals(CONNECTIONS, server.connectionCount());
+                long after = liveHeap();
+                long perConnection = (after - before) / CONNECTIONS;
+                System.out.printf("HeapPerConnectionTest: %d connections, live heap %d -> %d bytes, %d bytes each "
+                        + "(budget %d)%n", CONNECTIONS, before, after, perConnection, BUDGET_BYTES);
+                assertTrue(perConnection <= BUDGET_BYTES, "live heap per connection after one message: "
+                        + perConnection + " bytes, over the budget of " + BUDGET_BYTES);
+            } finally {
+                clients.getOutputStream().close();
+                if (!clients.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    clients.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    // Used heap after full collections, taken until two in a row agree within 1 %: what is live.
+    private static long liveHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        long last = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            long used = runtime.totalMemory() - runtime.freeMemory();
+            if (Math.abs(used - last) < used / 100) {
+                return used;
+            }
+            last = used;
+        }
+        return last;
+    }
+}
