@@ -68,6 +68,7 @@ fi
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
   local log="$OUT/server-$1.log"
+  : >"$log" # empty it here: truncated only by the background job below, an old LISTENING line could be read first
   taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
   SERVER_PID=$!
   # server.sh execs the server, so this PID is the server's (a JVM's threads all move with it)
