@@ -73,6 +73,7 @@ for mode in $MODES; do
   esac
   if [ "$mode" = off ] && [ "$setting" != "${SETTINGS%% *}" ]; then continue; fi # the same in every setting
   log=$OUT/deflate-memory-server-$mode.log
+  : >"$log" # see bench/echo.sh start_server
   taskset -c "$SERVER_CPU" bench/server.sh ours-collector-deflate --port 0 "${sargs[@]}" >"$log" 2>&1 &
   SERVER_PID=$!
   PORT=
