@@ -108,6 +108,7 @@ class ChromiumDeflateTest {
         String chromium = chromium();
         Path profile = Files.createTempDirectory("fastws-chromium");
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
+                .allowedOrigins("*") // the page is a file: its origin is opaque ("null"), never the server's own
                 .perMessageDeflate(PerMessageDeflate.builder().threshold(0).build())
                 .handler(this::handle).start()) {
             String page = Peer.dir().resolve("chromium-deflate.html").toUri() + "?port=" + server.port();

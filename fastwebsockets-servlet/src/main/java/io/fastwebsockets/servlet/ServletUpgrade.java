@@ -46,7 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The request is checked with the core's rules ({@link ServerHandshake#validate}): a request that is not a
  * valid WebSocket upgrade is answered {@code 400} or {@code 426} (with {@code Sec-WebSocket-Version: 13}), a
- * refused Origin {@code 403}, a request arriving after {@link #close()} {@code 503}, and nothing is upgraded. A
+ * refused Origin {@code 403} (by default only requests without {@code Origin} or from the request's own origin,
+ * {@link HttpServletRequest#isSecure()} deciding between {@code https} and {@code http}, are accepted: see
+ * {@link UpgradeOptions}), a request arriving after {@link #close()} {@code 503}, and nothing is upgraded; the
+ * answer's body is a fixed phrase, with {@code X-Content-Type-Options: nosniff}. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
  * The options' head size and handshake timeout do not apply here: the container reads the request.
  *
@@ -115,8 +118,8 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
     private volatile boolean closing;
-    // The loop that watches the sockets handed over by the containers (see Containers), started by the first
-    // connection that needs it and closed by close().
+    // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
+    // first connection that needs it and given back by close().
     private final ReentrantLock loopLock = new ReentrantLock();
     private EventLoop loop; // guarded by loopLock
 
@@ -193,7 +196,7 @@ public final class ServletUpgrade implements AutoCloseable {
                 headersOf(request));
         ServerHandshake.Acceptance acceptance;
         try {
-            acceptance = ServerHandshake.validate(head, options);
+            acceptance = ServerHandshake.validate(head, options, request.isSecure());
             if (closing) {
                 throw new UpgradeException(503, "server is shutting down");
             }
@@ -218,7 +221,7 @@ public final class ServletUpgrade implements AutoCloseable {
         PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
         switch (Containers.route(request)) {
             case TOMCAT -> TomcatUpgradeHandler.upgrade(request, this, accepted, deflate);
-            case JETTY -> JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
+            case JETTY -> JettyTunnel.upgrade(request, c -> new Session(this, accepted, deflate, c).start());
             case STREAMS -> request.upgrade(UpgradeConnection.class).configure(this, accepted, deflate);
         }
         return true;
@@ -254,7 +257,8 @@ public final class ServletUpgrade implements AutoCloseable {
         loopLock.lock();
         try {
             if (loop != null) {
-                loop.close(); // releases any connection still registered
+                loop = null;
+                SharedLoop.release();
             }
         } finally {
             loopLock.unlock();
@@ -268,8 +272,12 @@ public final class ServletUpgrade implements AutoCloseable {
             if (closing) {
                 throw new IOException("server is shutting down");
             }
-            if (loop == null || loop.isClosed()) {
-                loop = EventLoop.start("fastwebsockets-servlet-event-loop");
+            if (loop != null && loop.isClosed()) { // failed (it logged why): take a fresh one
+                loop = null;
+                SharedLoop.release();
+            }
+            if (loop == null) {
+                loop = SharedLoop.acquire();
             }
             return loop;
         } finally {
@@ -335,7 +343,10 @@ public final class ServletUpgrade implements AutoCloseable {
             response.setHeader("Upgrade", "websocket");
             response.setHeader("Sec-WebSocket-Version", "13");
         }
-        byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        // A fixed body that repeats nothing of the request; the details were logged.
+        byte[] body = (e.status() + " " + e.reasonPhrase() + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentType("text/plain;charset=utf-8");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
