@@ -10,7 +10,8 @@
 #           spring-echo, our starter) | spring-websocket (the same echo with Spring's own WebSocket, JSR 356 on Tomcat)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
-#           netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast (take --max-backlog BYTES but helidon)
+#           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
+#           (all but helidon take --max-backlog BYTES)
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -23,7 +24,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -49,6 +50,7 @@ case "$name" in
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
+  ours-broadcast)    main=OursBroadcastServer; args=() ;;  # what ./fastws broadcast-server runs (issue 14's topics)
   netty-broadcast)   main=NettyBroadcastServer; args=() ;;
   jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
   helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
