@@ -5,6 +5,7 @@
 #           java-websocket
 #           the servlet echo on its other routes: servlet-tomcat-events | servlet-jetty-events (the container's own
 #           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
+#           | servlet-tomcat-bare | servlet-jetty-bare (memory only: a container's bare upgraded connection)
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
 #           Spring Boot 4.0.7 apps, echo at /echo (echo.sh passes the path): spring-fastws | spring-fastws-jetty (./fastws
 #           spring-echo, our starter) | spring-websocket (the same echo with Spring's own WebSocket, JSR 356 on Tomcat)
@@ -38,6 +39,8 @@ case "$name" in
   jetty-deflate)  main=JettyEchoServer; args=() ;;  # the same server as jetty: Jetty accepts permessage-deflate by default
   servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11
   servlet-jetty)  main=servlet; args=(--container jetty) ;;   # the same in embedded Jetty 12.1 (ee10)
+  servlet-tomcat-bare) main=BareUpgradeServer; args=(--container tomcat) ;;  # the container's own share (memory:
+  servlet-jetty-bare)  main=BareUpgradeServer; args=(--container jetty) ;;   # 101, then nothing; echoes nothing)
   servlet-tomcat-events|servlet-jetty-events|servlet-tomcat-streams)  # one route forced (docs/servlet.md)
     main=servlet; c=${name#servlet-}; args=(--container "${c%%-*}"); props=(-Dio.fastwebsockets.servlet.io="${c#*-}")
     [ "${c#*-}" = events ] && props=(-Dio.fastwebsockets.servlet.io=container) ;;
