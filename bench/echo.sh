@@ -65,6 +65,9 @@ if [ -n "${SERVER_QUOTA:-}" ]; then
   CGROUP_PROCS=$cg/cgroup.procs
 fi
 
+# The path each server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server any path.
+path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }
+
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
   local log="$OUT/server-$1.log"
@@ -134,7 +137,7 @@ if [ "${1:-}" = memory ]; then
     heap0=$(live_heap_kib)
     rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     fifo=$(mktemp -u); mkfifo "$fifo"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
     lg=$!
     exec 9>"$fifo"
     for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
@@ -178,7 +181,7 @@ for rep in $(seq 1 "$REPS"); do
       n=${c%x*}; b=${c#*x}; kind=binary
       z=(); case "$s" in *-deflate) z=(--deflate ${DEFLATE_OPTS:-}) ;; esac
       case "$b" in *t) b=${b%t}; kind=text; z+=(-x) ;; esac
-      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
         -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -217,8 +220,8 @@ for l in open(sys.argv[1]):
     if r["conns"]==sys.argv[2] and r["size"]==sys.argv[3] and r["errors"]=="0": rates[r["server"]].append(float(r["msgs_per_sec"]))
 print(int(min(statistics.median(v) for v in rates.values())/2) if rates else 0)' "$RES" "$n" "$b")
       [ "$rate" -gt 0 ] || continue
-      z=(); case "$s" in *-deflate) z=(--deflate ${DEFLATE_OPTS:-}) ;; esac
-      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT/" \
+      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac  # (DEFLATE_OPTS are loadgen's; the CLI takes none)
+      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT$(path_of "$s")" \
         -c "$n" -s "$b" --rate "$rate" --warmup "${WARMUP}s" -d "${DURATION}s" --json "${z[@]}" 2>/dev/null || true)
       python3 -c 'import json,sys
 try: d=json.loads(sys.argv[1])
