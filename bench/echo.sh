@@ -3,16 +3,19 @@
 # different cores, alternating order, medians and ratios. Also the idle-connection memory test.
 #
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
-#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, twice: connections
-#                                 that never sent a message, and connections that exchanged one each way first
+#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, in three states
+#                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
+#                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
+#                                 buffers grown, then given back)
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket
-#               c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
+#               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
 #      CASES    (default "100x20 100x1024 100x1024t 100x16384 200x16384 500x16384", CONNSxBYTES, a trailing t:
 #               TEXT messages (loadgen -x: JSON-like ASCII, so the server validates UTF-8), otherwise BINARY)
 #      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
+#      LARGE_MSG (65536) bytes of the message in the memory test's "large" rows   MEM_STATES ("0 1 large")
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -20,7 +23,7 @@
 #               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket c-floor"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon java-websocket c-floor"}
 CASES=${CASES:-"100x20 100x1024 100x1024t 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}
@@ -29,6 +32,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 IDLE=${IDLE:-10000}
 IDLE_MSG=${IDLE_MSG:-20}
+LARGE_MSG=${LARGE_MSG:-65536}
+MEM_STATES=${MEM_STATES:-"0 1 large"}
 OUT=bench/target
 mkdir -p "$OUT"
 
@@ -57,6 +62,9 @@ if [ -n "${SERVER_QUOTA:-}" ]; then
   fi
   CGROUP_PROCS=$cg/cgroup.procs
 fi
+
+# The path each server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server any path.
+path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }
 
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
@@ -104,20 +112,29 @@ machine() {
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
   machine | sed 's/^/# /' >"$RES"
-  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\n' >>"$RES"
+  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
+  # The live heap after a GC (KiB): the sum of "used" over the generations (G1 prints one line, Serial and Parallel
+  # two); 0 for a server without a JVM (the C floor).
+  live_heap_kib() {
+    { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null || true; } | awk '/total/ { for (i = 1; i < NF; i++)
+      if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }'
+  }
   for s in $SERVERS; do
-    case "$s" in c-floor*) continue ;; esac  # the ceiling is for throughput; it has no heap and 2 MiB of buffers a connection
-    for msgs in 0 1; do  # 0: connections that never sent a message; 1: each echoed one message first (loadgen -e)
-    e=(); [ "$msgs" = 1 ] && e=(-e -s "$IDLE_MSG")
-    case "$s" in *-deflate) [ "$msgs" = 1 ] && e+=(--deflate) ;; esac
+    # 0: connections that never sent a message; 1: each echoed one IDLE_MSG message first (loadgen -e); large: one
+    # LARGE_MSG message (the read and write paths grew their buffers for it, then gave them back)
+    for msgs in $MEM_STATES; do
+    e=()
+    case "$msgs" in 1) e=(-e -s "$IDLE_MSG") ;; large) e=(-e -s "$LARGE_MSG") ;; esac
+    case "$s" in *-deflate) [ "$msgs" != 0 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
-    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
+    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true  # fails (harmlessly) for the C floor
     sleep 1
+    heap0=$(live_heap_kib)
     rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     fifo=$(mktemp -u); mkfifo "$fifo"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
     lg=$!
     exec 9>"$fifo"
     for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
@@ -127,13 +144,13 @@ if [ "${1:-}" = memory ]; then
       sleep 2
       rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
       # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
-      heap=$("$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/total/ { for (i = 1; i < NF; i++)
-        if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }')
-      printf '%s\t%d\t%d\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
-        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" | tee -a "$RES"
+      heap=$(live_heap_kib)
+      printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
+        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" |
+        tee -a "$RES"
     else
       echo "echo.sh: $s did not take $IDLE idle connections:" >&2; cat "$OUT/idle-$s.log" >&2
-      printf '%s\t%d\t%d\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
+      printf '%s\t%d\t%s\tfailed\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
     fi
     exec 9>&-
     wait $lg 2>/dev/null || true
@@ -161,7 +178,7 @@ for rep in $(seq 1 "$REPS"); do
       n=${c%x*}; b=${c#*x}; kind=binary
       z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
       case "$b" in *t) b=${b%t}; kind=text; z+=(-x) ;; esac
-      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
         -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -201,7 +218,7 @@ for l in open(sys.argv[1]):
 print(int(min(statistics.median(v) for v in rates.values())/2) if rates else 0)' "$RES" "$n" "$b")
       [ "$rate" -gt 0 ] || continue
       z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
-      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT/" \
+      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT$(path_of "$s")" \
         -c "$n" -s "$b" --rate "$rate" --warmup "${WARMUP}s" -d "${DURATION}s" --json "${z[@]}" 2>/dev/null || true)
       python3 -c 'import json,sys
 try: d=json.loads(sys.argv[1])

@@ -125,20 +125,26 @@ def label(case):
 def memory(path):
     print("\n".join("- " + c for c in comments(path)))
     print()
-    print("Messages: 0 = connections that never sent a message; 1 = each exchanged one message each way first "
-          "(the footprint a connection keeps after use).")
+    print("Messages: 0 = connections that never sent a message; 1 = each exchanged one small message each way first "
+          "(the footprint a connection keeps after use); large = one large message each way (buffers grown, then "
+          "given back). Per connection: RSS growth, and live heap growth after a full GC.")
     print()
-    print("| server | idle connections | messages | RSS before (MiB) | RSS with them (MiB) "
-          "| RSS per connection (KiB) | heap after GC (MiB) |")
+    print("| server | connections | messages | RSS before (MiB) | RSS with them (MiB) "
+          "| RSS per connection (KiB) | live heap per connection (KiB) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows(path):
+        n = int(r["idle_conns"])
         try:
-            per = (float(r["rss_after_mib"]) - float(r["rss_before_mib"])) * 1024 / int(r["idle_conns"])
-            per = f"{per:.1f}"
+            per = f"{(float(r['rss_after_mib']) - float(r['rss_before_mib'])) * 1024 / n:.1f}"
         except ValueError:
             per = "failed"
-        print(f"| {r['server']} | {r['idle_conns']} | {r.get('messages', '0')} | {r['rss_before_mib']} "
-              f"| {r['rss_after_mib']} | {per} | {r['heap_after_gc_mib']} |")
+        try:
+            heap = float(r["heap_after_gc_mib"]) - float(r.get("heap_before_mib") or 0)
+            heap = f"{heap * 1024 / n:.2f}" if heap > 0 else "—"
+        except ValueError:
+            heap = "failed"
+        print(f"| {r['server']} | {n} | {r.get('messages', '0')} | {r['rss_before_mib']} "
+              f"| {r['rss_after_mib']} | {per} | {heap} |")
 
 
 if __name__ == "__main__":

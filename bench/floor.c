@@ -6,10 +6,16 @@
 // no JVM server can beat it with the same system calls, so the ratio floor/Netty bounds the ratio any server can
 // reach against Netty here. bench/server.sh runs it as the server "c-floor"; bench/echo.sh builds it.
 //
-//   floor [--port P] [--syscalls rw|sr]
+//   floor [--port P] [--syscalls rw|sr] [--broadcast [--max-backlog BYTES]]
 //     --port      0 (default) binds an ephemeral port on 127.0.0.1; prints `LISTENING <port>` once listening
 //     --syscalls  rw (default): read(2)/write(2), the calls the JDK's SocketChannel makes;
 //                 sr: recv(2)/send(2), the calls Netty's epoll transport makes (recvfrom/sendto)
+//     --broadcast the fan-out benchmark's ceiling (bench/fanout.sh, server c-floor-broadcast): every data frame
+//                 any client sends goes to every open connection, the sender included. The frame is built once
+//                 (unmasked) and copied into each connection's output buffer; after each batch of epoll events
+//                 every connection with output gets one write, so what queued for it goes out together. A
+//                 connection whose unsent output would exceed --max-backlog (default and at most 1 MiB) is closed
+//                 at once (a slow consumer); a sender is never held back by anyone.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +39,10 @@ struct conn {
     int open;                   // handshake done
     unsigned char *in, *out;
     size_t in_len, out_off, out_len;
+    // --broadcast
+    int slot;                   // index in subscribers, once open
+    int dirty;                  // in the batch's to-flush list
+    int dead;                   // closed; freed after the batch
 };
 
 static int use_recv_send;
@@ -142,59 +152,177 @@ static int handshake(struct conn *c) {
     return 1;
 }
 
+// The client frame at f, of which avail bytes are buffered: sets *hdr (the header's length, before the masking key)
+// and *len (the payload's). Returns 1 if the whole frame is there, 0 if more bytes are needed, -1 if it is unmasked
+// or its payload longer than max.
+static int parse_frame(const unsigned char *f, size_t avail, uint64_t max, size_t *hdr, uint64_t *len) {
+    if (avail < 2) return 0;
+    if (!(f[1] & 0x80)) return -1; // client frames are masked
+    *len = f[1] & 0x7F;
+    *hdr = 2;
+    if (*len == 126) {
+        if (avail < 4) return 0;
+        *len = (uint64_t)f[2] << 8 | f[3];
+        *hdr = 4;
+    } else if (*len == 127) {
+        if (avail < 10) return 0;
+        *len = 0;
+        for (int i = 0; i < 8; i++) *len = *len << 8 | f[2 + i];
+        *hdr = 10;
+    }
+    if (*len > max) return -1;
+    return avail >= *hdr + 4 + *len;
+}
+
+// Writes at o the server's copy of the client frame f (header length hdr, payload length len): the same first
+// byte, the shortest length, the payload unmasked 8 bytes at a time. Returns the copy's length.
+static size_t unmasked_copy(unsigned char *o, const unsigned char *f, size_t hdr, uint64_t len) {
+    const unsigned char *mask = f + hdr, *payload = f + hdr + 4;
+    size_t oh = 2;
+    o[0] = f[0];
+    if (len < 126) {
+        o[1] = (unsigned char)len;
+    } else if (len < 65536) {
+        o[1] = 126; o[2] = (unsigned char)(len >> 8); o[3] = (unsigned char)len; oh = 4;
+    } else {
+        o[1] = 127;
+        for (int i = 0; i < 8; i++) o[2 + i] = (unsigned char)(len >> (56 - 8 * i));
+        oh = 10;
+    }
+    uint32_t m32;
+    memcpy(&m32, mask, 4);
+    uint64_t m64 = (uint64_t)m32 << 32 | m32;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, payload + i, 8);
+        v ^= m64;
+        memcpy(o + oh + i, &v, 8);
+    }
+    for (; i < len; i++) o[oh + i] = payload[i] ^ mask[i & 3];
+    return oh + len;
+}
+
 // Echoes every complete frame in the input buffer (unmasked, same opcode and fin); returns -1 to drop.
 static int echo_frames(struct conn *c) {
-    size_t p = 0;
-    while (c->in_len - p >= 2) {
-        unsigned char *f = c->in + p;
-        uint64_t len = f[1] & 0x7F;
-        size_t hdr = 2;
-        if (!(f[1] & 0x80)) return -1; // client frames are masked
-        if (len == 126) {
-            if (c->in_len - p < 4) break;
-            len = (uint64_t)f[2] << 8 | f[3];
-            hdr = 4;
-        } else if (len == 127) {
-            if (c->in_len - p < 10) break;
-            len = 0;
-            for (int i = 0; i < 8; i++) len = len << 8 | f[2 + i];
-            hdr = 10;
-        }
-        if (len > BUF - 64) return -1;
-        if (c->in_len - p < hdr + 4 + len) break;
-        unsigned char *mask = f + hdr, *payload = f + hdr + 4;
-        int opcode = f[0] & 0x0F;
-        if (opcode == 0x8) return -1; // close: just drop the connection
+    size_t p = 0, hdr;
+    uint64_t len;
+    int r;
+    while ((r = parse_frame(c->in + p, c->in_len - p, BUF - 64, &hdr, &len)) > 0) {
+        if ((c->in[p] & 0x0F) == 0x8) return -1; // close: just drop the connection
         if (c->out_len + 10 + len > BUF) break; // echo what fits now, the rest after the write
-        unsigned char *o = c->out + c->out_len;
-        size_t oh = 2;
-        o[0] = f[0];
-        if (len < 126) {
-            o[1] = (unsigned char)len;
-        } else if (len < 65536) {
-            o[1] = 126; o[2] = (unsigned char)(len >> 8); o[3] = (unsigned char)len; oh = 4;
-        } else {
-            o[1] = 127;
-            for (int i = 0; i < 8; i++) o[2 + i] = (unsigned char)(len >> (56 - 8 * i));
-            oh = 10;
-        }
-        uint32_t m32;
-        memcpy(&m32, mask, 4);
-        uint64_t m64 = (uint64_t)m32 << 32 | m32;
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            uint64_t v;
-            memcpy(&v, payload + i, 8);
-            v ^= m64;
-            memcpy(o + oh + i, &v, 8);
-        }
-        for (; i < len; i++) o[oh + i] = payload[i] ^ mask[i & 3];
-        c->out_len += oh + len;
+        c->out_len += unmasked_copy(c->out + c->out_len, c->in + p, hdr, len);
         p += hdr + 4 + len;
     }
+    if (r < 0) return -1;
     memmove(c->in, c->in + p, c->in_len - p);
     c->in_len -= p;
     return 0;
+}
+
+// --broadcast: the open connections, the ones with output to flush after this batch, the ones to free after it.
+static int broadcast;
+static size_t max_backlog = BUF - 64;
+static struct conn **subs, **dirty, **graveyard;
+static int nsubs, ndirty, ngrave, cap;
+
+static void grow(int need) {
+    if (need <= cap) return;
+    cap = need * 2;
+    subs = realloc(subs, cap * sizeof *subs);
+    dirty = realloc(dirty, cap * sizeof *dirty);
+    graveyard = realloc(graveyard, cap * sizeof *graveyard);
+    if (!subs || !dirty || !graveyard) { perror("realloc"); exit(1); }
+}
+
+// Closes c now; its memory is freed after the batch (later events of the batch may still point at it).
+static void bc_kill(int epfd, struct conn *c) {
+    if (c->dead) return;
+    c->dead = 1;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->open) { // swap-remove from the subscribers
+        subs[c->slot] = subs[--nsubs];
+        subs[c->slot]->slot = c->slot;
+    }
+    grow(nsubs + ngrave + 1);
+    graveyard[ngrave++] = c;
+}
+
+// Sends every complete data frame in c's input to every subscriber (built once, unmasked); -1 to drop c.
+static int broadcast_frames(int epfd, struct conn *c) {
+    static unsigned char frame[BUF];
+    size_t p = 0, hdr;
+    uint64_t len;
+    int r;
+    while ((r = parse_frame(c->in + p, c->in_len - p, max_backlog - 10, &hdr, &len)) > 0) {
+        int opcode = c->in[p] & 0x0F;
+        if (opcode == 0x8) return -1;
+        size_t flen = opcode > 2 ? 0 : unmasked_copy(frame, c->in + p, hdr, len); // ping, pong: not forwarded
+        p += hdr + 4 + len;
+        // downwards: a slow consumer's removal moves the last subscriber (already served) into its slot
+        for (int i = flen ? nsubs - 1 : -1; i >= 0; i--) {
+            struct conn *t = subs[i];
+            if (t->out_len - t->out_off + flen > max_backlog) { bc_kill(epfd, t); continue; }
+            if (t->out_len + flen > BUF) {
+                memmove(t->out, t->out + t->out_off, t->out_len - t->out_off);
+                t->out_len -= t->out_off;
+                t->out_off = 0;
+            }
+            memcpy(t->out + t->out_len, frame, flen);
+            t->out_len += flen;
+            if (!t->dirty) { t->dirty = 1; dirty[ndirty++] = t; }
+        }
+        if (c->dead) return 0;
+    }
+    if (r < 0) return -1;
+    memmove(c->in, c->in + p, c->in_len - p);
+    c->in_len -= p;
+    return 0;
+}
+
+static void broadcast_event(int epfd, struct conn *c, uint32_t events) {
+    if (c->dead) return;
+    if (events & EPOLLOUT) {
+        if (flush_out(epfd, c) < 0) { bc_kill(epfd, c); return; }
+        if (c->out_len == 0) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+            epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+        }
+    }
+    if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+    ssize_t r = do_read(c->fd, c->in + c->in_len, BUF - c->in_len);
+    if (r <= 0) {
+        if (!(r < 0 && errno == EAGAIN)) bc_kill(epfd, c);
+        return;
+    }
+    c->in_len += (size_t)r;
+    if (!c->open) {
+        int rc = handshake(c);
+        if (rc > 0) rc = flush_out(epfd, c);
+        if (rc < 0) { bc_kill(epfd, c); return; }
+        if (!c->open) return;
+        grow(nsubs + ngrave + 1); // dirty holds at most every subscriber and every connection closed this batch
+        c->slot = nsubs;
+        subs[nsubs++] = c;
+    }
+    if (broadcast_frames(epfd, c) < 0) bc_kill(epfd, c);
+}
+
+// After a batch of events: one write per connection that has output, then free what was closed.
+static void broadcast_flush(int epfd) {
+    for (int i = 0; i < ndirty; i++) {
+        struct conn *t = dirty[i];
+        t->dirty = 0;
+        if (!t->dead && flush_out(epfd, t) < 0) bc_kill(epfd, t);
+    }
+    ndirty = 0;
+    for (int i = 0; i < ngrave; i++) {
+        free(graveyard[i]->in);
+        free(graveyard[i]->out);
+        free(graveyard[i]);
+    }
+    ngrave = 0;
 }
 
 int main(int argc, char **argv) {
@@ -202,7 +330,14 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--syscalls") && i + 1 < argc) use_recv_send = !strcmp(argv[++i], "sr");
-        else { fprintf(stderr, "usage: floor [--port P] [--syscalls rw|sr]\n"); return 2; }
+        else if (!strcmp(argv[i], "--broadcast")) broadcast = 1;
+        else if (!strcmp(argv[i], "--max-backlog") && i + 1 < argc) {
+            max_backlog = strtoull(argv[++i], NULL, 10);
+            if (max_backlog > BUF - 64) max_backlog = BUF - 64;
+        } else {
+            fprintf(stderr, "usage: floor [--port P] [--syscalls rw|sr] [--broadcast [--max-backlog BYTES]]\n");
+            return 2;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -213,7 +348,8 @@ int main(int argc, char **argv) {
     if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 4096) < 0) { perror("listen"); return 1; }
     socklen_t al = sizeof a;
     getsockname(ls, (struct sockaddr *)&a, &al);
-    printf("LISTENING %d (syscalls %s)\n", ntohs(a.sin_port), use_recv_send ? "recv/send" : "read/write");
+    printf("LISTENING %d (syscalls %s%s)\n", ntohs(a.sin_port), use_recv_send ? "recv/send" : "read/write",
+           broadcast ? ", broadcast" : "");
     fflush(stdout);
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -237,6 +373,7 @@ int main(int argc, char **argv) {
                 }
                 continue;
             }
+            if (broadcast) { broadcast_event(epfd, c, evs[i].events); continue; }
             if (evs[i].events & EPOLLOUT) {
                 if (flush_out(epfd, c) < 0) { drop(epfd, c); continue; }
                 if (c->out_len != 0) continue;
@@ -263,5 +400,6 @@ int main(int argc, char **argv) {
             }
             if (echo_frames(c) < 0 || flush_out(epfd, c) < 0) drop(epfd, c);
         }
+        if (broadcast) broadcast_flush(epfd);
     }
 }

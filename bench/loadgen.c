@@ -16,11 +16,30 @@
 //             stands alone). Every echo is verified: a compressed one (RSV1) is inflated with zlib and compared
 //             with the payload, an uncompressed one compared as it is. RESULT then also has wire_size (compressed).
 //   -T: with -z, offer plain "permessage-deflate" instead (context takeover both ways, the server's default).
+//   -W BITS: with -z, also offer "client_max_window_bits=BITS" (9 to 15; browsers offer the parameter, which lets a
+//       server ask for a small client window) and compress with that window; a server that answers a smaller
+//       client_max_window_bits fails the connection.
 //   -x: TEXT messages instead of binary: the payload is the JSON-like text of -z (valid UTF-8), so a server validates
 //       UTF-8 on every message. With -z the compressed frame is TEXT too.
 //   Every echo must come back with the opcode it was sent with (TEXT or BINARY), or the connection counts as failed.
 //   -e: in idle mode, one message each way per connection (sent one connection at a time, each echo verified)
 //       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps.
+//
+//   loadgen -b -p PORT [-c CLIENTS] [-s SIZE] [-S STALLED] [-w WARMUP_S] [-d SECONDS] [-P PID]
+//     broadcast mode (the fan-out benchmark, bench/fanout.sh), against a server that sends every message it
+//     receives to every connected client, the sender included. In rounds: every client sends one binary message
+//     of SIZE (>= 8) bytes, then each waits until it has received all CLIENTS messages of the round; when every
+//     client has, the next round starts. A message carries its round and sender in its first 8 bytes, the rest
+//     is a fixed pattern; every delivery is checked (pattern, round, sender known, no sender twice in a round) and
+//     counted. In the warm-up only, a round in which nothing arrives for 0.5 s is given up and a new one started
+//     (a server may answer the handshake before the connection has joined the broadcast, so a first round can miss
+//     it); the given-up round's late messages are ignored. Reports deliveries per second (a delivery: one message
+//     received by one client), rounds per second, its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
+//     end and the most seen, sampled every 0.2 s over the measurement).
+//     -S STALLED: that many more clients connect, then never read (nor send): slow consumers. They take no part
+//     in the rounds; after the measurement they read what they had left (2 s at most) and RESULT says how many
+//     reached the end of the stream: the server had closed them (stalled_closed). Their receive buffer is 4 KiB
+//     (SO_RCVBUF), so what they leave unread backs up into the server within seconds.
 //
 // Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c -lz   (bench/echo.sh does this)
 #define _GNU_SOURCE
@@ -69,6 +88,11 @@ struct conn {
     int server_takeover;   // the server keeps its context across messages (no server_no_context_takeover)
     unsigned char *cbuf;   // its compressed bytes so far (+ room for the 4-byte tail)
     z_stream *inflater;    // per connection (the server may keep its context)
+    // broadcast mode (-b)
+    size_t key_at;         // where the masked payload starts in frame
+    unsigned char mhead[8]; // the first 8 payload bytes of the message being received: round, sender
+    uint32_t round_got;    // messages of the current round received
+    uint64_t *seen;        // one bit per sender: received this round
 };
 
 static const char *host = "127.0.0.1";
@@ -82,7 +106,17 @@ static int idle_mode = 0;
 static int server_pid = 0;
 static int deflate_mode = 0;
 static int offer_takeover = 0;
+static int client_window_bits = 0; // -W: offered client_max_window_bits, 0: not offered (and 15 used)
 static int echo_once = 0;
+static int broadcast_mode = 0;  // -b
+static int stalled = 0;         // -S: clients (after the nconns readers) that never read
+static int total_conns;         // nconns + stalled
+static uint32_t round_no;       // the broadcast round in progress (from 1)
+static int round_done;          // readers that have every message of the round
+static uint64_t rounds_done;
+static uint32_t abandoned_upto; // rounds given up during the warm-up (a client not yet subscribed missed a message)
+static double last_progress;    // when the last delivery (or round start) happened
+static size_t seen_words;
 
 static unsigned char *payload; // what every message carries, unmasked
 static int text_mode;           // -x: TEXT messages
@@ -170,6 +204,20 @@ static void build_frame(struct conn *c, uint32_t key) {
     unsigned char k[4] = {key >> 24, key >> 16, key >> 8, key};
     memcpy(f + h - 4, k, 4);
     for (size_t i = 0; i < n; i++) f[h + i] = wire[i] ^ k[i & 3];
+    c->key_at = h;
+}
+
+static uint32_t rd32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+// Broadcast mode: the round and the sender (the connection's index) into the frame's first 8 payload bytes, masked.
+static void stamp_frame(struct conn *c) {
+    unsigned char v[8] = {round_no >> 24, round_no >> 16, round_no >> 8, round_no, 0, 0, 0, 0};
+    uint32_t s = (uint32_t)(c - conns);
+    v[4] = s >> 24; v[5] = s >> 16; v[6] = s >> 8; v[7] = s;
+    const unsigned char *k = c->frame + c->key_at - 4;
+    for (int i = 0; i < 8; i++) c->frame[c->key_at + i] = v[i] ^ k[i & 3];
 }
 
 // JSON-like text: records whose field names repeat, words from a vocabulary of 64, numbers (reproducible).
@@ -207,7 +255,8 @@ static void fill_text(unsigned char *p, size_t n) {
 // The payload as permessage-deflate sends one message: raw DEFLATE, sync-flushed, without 00 00 FF FF.
 static void compress_payload(void) {
     z_stream z = {0};
-    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) die("deflateInit2");
+    if (deflateInit2(&z, 6, Z_DEFLATED, client_window_bits ? -client_window_bits : -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        die("deflateInit2");
     size_t cap = deflateBound(&z, size) + 64;
     wire = malloc(cap);
     if (!wire) die("malloc");
@@ -276,11 +325,56 @@ static int send_message(struct conn *c) {
     return pump_write(c);
 }
 
+// Broadcast mode: every reader sends the message of the next round.
+static void next_round(void) {
+    round_no++;
+    round_done = 0;
+    last_progress = now();
+    for (int i = 0; i < nconns; i++) {
+        struct conn *c = &conns[i];
+        if (c->state != ST_OPEN) continue;
+        c->round_got = 0;
+        memset(c->seen, 0, seen_words * sizeof *c->seen);
+        stamp_frame(c);
+        send_message(c);
+    }
+}
+
+// Broadcast mode: one whole message received by reader c; returns -1 if the connection died.
+static int on_delivery(struct conn *c) {
+    uint32_t r = rd32(c->mhead), s = rd32(c->mhead + 4);
+    if (r <= abandoned_upto && r < round_no) return 0; // late, from a round given up in the warm-up: not counted
+    if (r != round_no) {
+        kill_conn(c, "a message of another round");
+        return -1;
+    }
+    if (s >= (uint32_t)nconns) {
+        kill_conn(c, "a message from no client that sends");
+        return -1;
+    }
+    if (c->seen[s / 64] >> (s % 64) & 1) {
+        kill_conn(c, "the same sender twice in one round");
+        return -1;
+    }
+    c->seen[s / 64] |= 1ULL << (s % 64);
+    completed++;
+    if ((completed & 63) == 0) last_progress = now();
+    if (++c->round_got == (uint32_t)nconns && ++round_done == nconns) {
+        rounds_done++;
+        next_round();
+    }
+    return 0;
+}
+
 static void start_conn(struct conn *c) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (c - conns >= nconns) { // a stalled client (-S): a small receive window, so what it leaves unread backs up
+        int small = 4096;      // into the server soon, not into megabytes of kernel buffer first
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
         fprintf(stderr, "loadgen: bad host %s (IPv4 literal expected)\n", host);
@@ -367,7 +461,10 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                 kill_conn(c, "echo longer than the message sent");
                 return -1;
             }
-            if (memcmp(p, payload + c->msg_got, take) != 0) {
+            size_t head = 0; // broadcast mode: the first 8 bytes (round, sender) are kept, not compared
+            if (broadcast_mode)
+                for (; head < take && c->msg_got + head < 8; head++) c->mhead[c->msg_got + head] = p[head];
+            if (memcmp(p + head, payload + c->msg_got + head, take - head) != 0) {
                 kill_conn(c, "echo differs from the message sent");
                 return -1;
             }
@@ -391,8 +488,12 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                     kill_conn(c, "echo shorter than the message sent");
                     return -1;
                 }
-                completed++;
-                if (!idle_mode && send_message(c) < 0) return -1;
+                if (broadcast_mode) {
+                    if (on_delivery(c) < 0) return -1;
+                } else {
+                    completed++;
+                    if (!idle_mode && send_message(c) < 0) return -1;
+                }
             }
             // Ping, Pong: ignored (none expected in this benchmark)
         }
@@ -431,6 +532,16 @@ static void on_handshake_bytes(struct conn *c) {
             char *eol = strchr(ext + 1, '\n');
             if (eol) *eol = 0;
             c->server_takeover = strcasestr(ext, "server_no_context_takeover") == NULL;
+            char *cw = strcasestr(ext, "client_max_window_bits=");
+            int answered = cw ? atoi(cw + strlen("client_max_window_bits=")) : 15;
+            if (cw && !client_window_bits) {
+                kill_conn(c, "the server set client_max_window_bits, which was not offered");
+                return;
+            }
+            if (client_window_bits && answered < client_window_bits) {
+                kill_conn(c, "the server asked for a smaller client window than -W compresses with");
+                return;
+            }
             if (eol) *eol = '\n';
             *end = '\r';
         }
@@ -492,19 +603,104 @@ static void loop_once(int timeout_ms) {
 
 // Opens every connection, at most `opening` handshakes in flight; returns when all are open (or dead).
 static void open_all(double deadline) {
-    while (open_ok + dead < nconns) {
-        while (opened < nconns && opened - open_ok - dead < opening) start_conn(&conns[opened]);
+    while (open_ok + dead < total_conns) {
+        while (opened < total_conns && opened - open_ok - dead < opening) start_conn(&conns[opened]);
         loop_once(100);
         if (now() > deadline) {
-            fprintf(stderr, "loadgen: only %d of %d connections opened in time\n", open_ok, nconns);
+            fprintf(stderr, "loadgen: only %d of %d connections opened in time\n", open_ok, total_conns);
             exit(3);
         }
     }
 }
 
+// VmRSS of process pid in KiB, or -1
+static long process_rss_kib(int pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &kib) == 1) break;
+    fclose(f);
+    return kib;
+}
+
+// After the measurement: reads what each stalled client had left unread, for up to 2 s in all, to see whether the
+// server has closed it (a server closes with the unsent bytes still queued ahead of its FIN, so the end only shows
+// once they are read). Returns how many ended (EOF or reset); one that yields nothing for 0.3 s is still open.
+static int stalled_closed_count(void) {
+    int closed = 0;
+    double until = now() + 2;
+    for (int i = nconns; i < total_conns; i++) {
+        struct pollfd pf = {.fd = conns[i].fd, .events = POLLIN};
+        while (now() < until && poll(&pf, 1, 300) > 0) {
+            ssize_t n = recv(conns[i].fd, rbuf, sizeof rbuf, 0);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                closed++;
+                break;
+            }
+        }
+    }
+    return closed;
+}
+
+// Broadcast mode after every connection is open: the stalled clients stop reading, the readers start the rounds.
+static int run_broadcast(void) {
+    for (int i = nconns; i < total_conns; i++) {
+        if (epoll_ctl(epfd, EPOLL_CTL_DEL, conns[i].fd, NULL) < 0) die("epoll_ctl del");
+    }
+    next_round();
+    double t0 = now();
+    while (now() - t0 < warmup && dead == 0) {
+        loop_once(100);
+        // A server may answer the handshake before the connection has joined the broadcast (subscribed in the
+        // handler, say), so a first round can miss someone for good: in the warm-up a round during which nothing
+        // has arrived for 0.5 s is given up (its late messages are ignored) and a new one started.
+        if (now() - last_progress > 0.5) {
+            abandoned_upto = round_no;
+            next_round();
+        }
+    }
+    uint64_t c0 = completed, r0 = rounds_done;
+    double cpu0 = cpu_seconds();
+    double scpu0 = server_pid ? process_cpu_seconds(server_pid) : -1;
+    long rss_max = server_pid ? process_rss_kib(server_pid) : -1;
+    double m0 = now(), sampled = m0;
+    while (now() - m0 < duration && dead == 0) {
+        loop_once(100);
+        if (server_pid && now() - sampled >= 0.2) {
+            long rss = process_rss_kib(server_pid);
+            if (rss > rss_max) rss_max = rss;
+            sampled = now();
+        }
+    }
+    double m1 = now();
+    double cpu1 = cpu_seconds();
+    double scpu1 = server_pid ? process_cpu_seconds(server_pid) : -1;
+    long rss_end = server_pid ? process_rss_kib(server_pid) : -1;
+    if (rss_end > rss_max) rss_max = rss_end;
+    uint64_t d = completed - c0;
+    double secs = m1 - m0;
+    int closed = stalled_closed_count();
+    printf("RESULT mode=broadcast clients=%d stalled=%d size=%zu rounds=%llu deliveries=%llu secs=%.3f "
+           "deliveries_per_sec=%.1f rounds_per_sec=%.2f loadgen_cpu_pct=%.1f errors=%llu",
+           nconns, stalled, size, (unsigned long long)(rounds_done - r0), (unsigned long long)d, secs, d / secs,
+           (rounds_done - r0) / secs, 100.0 * (cpu1 - cpu0) / secs, (unsigned long long)errors);
+    if (scpu0 >= 0 && scpu1 >= 0) {
+        double used = scpu1 - scpu0;
+        printf(" server_cpu_pct=%.1f deliveries_per_server_cpu_sec=%.1f", 100.0 * used / secs, used > 0 ? d / used : 0);
+    }
+    if (server_pid) printf(" server_rss_kib=%ld server_rss_max_kib=%ld", rss_end, rss_max);
+    printf(" stalled_closed=%d\n", closed);
+    return errors ? 1 : 0;
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T]] | -p PORT -i CONNS [-t HOLD_S] [-e [-s SIZE] [-x] [-z [-T]]]\n");
+                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T] [-W BITS]] | -p PORT -i CONNS [-t HOLD_S] "
+                    "[-e [-s SIZE] [-x] [-z [-T] [-W BITS]]]\n"
+                    "       loadgen -b -p PORT [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-w WARMUP_S] [-d SECONDS] [-P PID]\n");
     exit(2);
 }
 
@@ -513,7 +709,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTex")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -528,15 +724,25 @@ int main(int argc, char **argv) {
         case 'P': server_pid = atoi(optarg); break;
         case 'z': deflate_mode = 1; break;
         case 'T': offer_takeover = 1; break;
+        case 'W': client_window_bits = atoi(optarg); break;
         case 'e': echo_once = 1; break;
         case 'x': text_mode = 1; msg_opcode = 1; break;
+        case 'b': broadcast_mode = 1; break;
+        case 'S': stalled = atoi(optarg); break;
         default: usage();
         }
     }
-    if (port <= 0 || nconns <= 0 || opening <= 0) usage();
+    if (port <= 0 || nconns <= 0 || opening <= 0 || stalled < 0) usage();
+    if (client_window_bits && (client_window_bits < 9 || client_window_bits > 15 || !deflate_mode)) usage();
+    if (broadcast_mode && (idle_mode || deflate_mode || text_mode || size < 8)) {
+        fprintf(stderr, "loadgen: -b takes binary messages of 8 bytes or more, without -i, -z or -x\n");
+        return 2;
+    }
+    if (stalled && !broadcast_mode) usage();
+    total_conns = nconns + stalled;
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) die("epoll_create1");
-    conns = calloc(nconns, sizeof *conns);
+    conns = calloc(total_conns, sizeof *conns);
     payload = malloc(size ? size : 1);
     if (!conns || !payload) die("malloc");
     if (deflate_mode) {
@@ -560,18 +766,23 @@ int main(int argc, char **argv) {
         wire = payload;
         wire_size = size;
     }
-    for (int i = 0; i < nconns; i++) {
+    seen_words = (nconns + 63) / 64;
+    for (int i = 0; i < total_conns; i++) {
         conns[i].hneed = 2;
         if (!idle_mode || echo_once) build_frame(&conns[i], 0x5A3C9E17u * (uint32_t)(i + 1));
+        if (broadcast_mode && !(conns[i].seen = calloc(seen_words, sizeof(uint64_t)))) die("calloc");
+    }
+    char offer[200] = "";
+    if (deflate_mode) {
+        char cmwb[40] = "";
+        if (client_window_bits) snprintf(cmwb, sizeof cmwb, "; client_max_window_bits=%d", client_window_bits);
+        snprintf(offer, sizeof offer, "Sec-WebSocket-Extensions: permessage-deflate%s%s\r\n",
+                 offer_takeover ? "" : "; client_no_context_takeover; server_no_context_takeover", cmwb);
     }
     request_len = snprintf(request, sizeof request,
                            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
-                           path, host, port,
-                           !deflate_mode     ? ""
-                           : offer_takeover ? "Sec-WebSocket-Extensions: permessage-deflate\r\n"
-                                            : "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
-                                              "server_no_context_takeover\r\n");
+                           path, host, port, offer);
 
     open_all(now() + 60);
     if (dead > 0) {
@@ -609,6 +820,7 @@ int main(int argc, char **argv) {
         return 0;
     }
 
+    if (broadcast_mode) return run_broadcast();
     for (int i = 0; i < nconns; i++) send_message(&conns[i]);
     double t0 = now();
     while (now() - t0 < warmup) loop_once(100);

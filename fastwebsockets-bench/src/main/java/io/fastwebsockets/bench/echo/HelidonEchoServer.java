@@ -9,6 +9,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Helidon 4.5 SE echo server: its {@code WebServer} (one virtual thread per connection, blocking socket I/O) with a
@@ -89,6 +90,20 @@ public final class HelidonEchoServer {
      */
     public static void main(String[] args) throws Exception {
         EchoArgs a = EchoArgs.parse("HelidonEchoServer", args);
+        start(a, "helidon", EchoListener::new);
+        Thread.currentThread().join();
+    }
+
+    /**
+     * Starts the benchmark's Helidon server (shared with {@link HelidonBroadcastServer}) with the settings of the
+     * class comment, a WebSocket endpoint at {@code /} with a new listener from {@code listeners} per connection,
+     * and announces its port.
+     *
+     * @param a the command line
+     * @param name the name diagnostics start with
+     * @param listeners makes one listener per connection
+     */
+    static void start(EchoArgs a, String name, Supplier<WsListener> listeners) {
         WebServer server = WebServer.builder()
                 .host(a.host)
                 .port(a.port)
@@ -96,11 +111,10 @@ public final class HelidonEchoServer {
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .idleConnectionTimeout(Duration.ofHours(1))
                 .addProtocol(WsConfig.builder().maxFrameLength(EchoArgs.MAX_MESSAGE).build())
-                .addRouting(WsRouting.builder().endpoint("/", EchoListener::new))
+                .addRouting(WsRouting.builder().endpoint("/", listeners))
                 .build()
                 .start();
-        System.err.println("helidon: " + io.helidon.common.Version.VERSION + ", virtual thread per connection");
+        System.err.println(name + ": " + io.helidon.common.Version.VERSION + ", virtual thread per connection");
         EchoArgs.announce(server.port());
-        Thread.currentThread().join();
     }
 }

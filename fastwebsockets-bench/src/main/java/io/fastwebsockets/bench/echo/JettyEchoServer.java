@@ -2,6 +2,7 @@ package io.fastwebsockets.bench.echo;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -53,6 +54,21 @@ public final class JettyEchoServer {
      */
     public static void main(String[] args) throws Exception {
         EchoArgs a = EchoArgs.parse("JettyEchoServer", args, "input-buffer");
+        Server server = start(a, "jetty", EchoListener::new);
+        server.join();
+    }
+
+    /**
+     * Starts the benchmark's Jetty server (shared with {@link JettyBroadcastServer}) with the settings of the class
+     * comment, mapping every path to a new listener from {@code listeners}, and announces its port.
+     *
+     * @param a the command line ({@code input-buffer} is read from it)
+     * @param name the name diagnostics start with
+     * @param listeners makes one listener per connection
+     * @return the started server
+     * @throws Exception if it does not start
+     */
+    static Server start(EchoArgs a, String name, Supplier<Session.Listener> listeners) throws Exception {
         int inputBuffer = a.intOption("input-buffer", 32 * 1024);
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -66,14 +82,14 @@ public final class JettyEchoServer {
             container.setMaxFrameSize(EchoArgs.MAX_MESSAGE);
             container.setIdleTimeout(Duration.ZERO);
             container.setInputBufferSize(inputBuffer);
-            container.addMapping("/", (request, response, callback) -> new EchoListener());
+            container.addMapping("/", (request, response, callback) -> listeners.get());
         }));
         server.start();
-        System.err.println("jetty: " + Server.getVersion() + ", API=jetty-websocket-jetty-server, input buffer="
+        System.err.println(name + ": " + Server.getVersion() + ", API=jetty-websocket-jetty-server, input buffer="
                 + inputBuffer + ", selectors="
                 + connector.getSelectorManager().getSelectorCount() + ", acceptors=" + connector.getAcceptors()
                 + ", thread pool=" + server.getThreadPool());
         EchoArgs.announce(connector.getLocalPort());
-        server.join();
+        return server;
     }
 }

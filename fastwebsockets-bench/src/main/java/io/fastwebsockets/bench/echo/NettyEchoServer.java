@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -96,17 +97,38 @@ public final class NettyEchoServer {
     public static void main(String[] args) throws Exception {
         EchoArgs a = EchoArgs.parse("NettyEchoServer", args, "threads", "transport", "deflate");
         boolean deflate = a.option("deflate", "off").equals("on");
+        Channel server = bind(a, "netty", deflate, null, new EchoHandler());
+        System.err.println("netty: deflate=" + deflate + ", direct buffers=" + PlatformDependent.directBufferPreferred());
+        EchoArgs.announce(((InetSocketAddress) server.localAddress()).getPort());
+        server.closeFuture().sync();
+    }
+
+    /**
+     * Binds the benchmark's Netty server (shared with {@link NettyBroadcastServer}): epoll unless {@code --transport
+     * nio} or epoll does not load, {@code --threads} event-loop threads (default 1), and per connection
+     * {@code HttpServerCodec}, {@code HttpObjectAggregator}, permessage-deflate if asked (see the class comment),
+     * {@code WebSocketServerProtocolHandler}, {@code WebSocketFrameAggregator}, then {@code last}.
+     *
+     * @param a the command line ({@code threads} and {@code transport} are read from it)
+     * @param name the name diagnostics start with
+     * @param deflate whether to negotiate permessage-deflate
+     * @param waterMark the connections' write-buffer water marks, or {@code null} for Netty's defaults
+     * @param last the application's handler, sharable
+     * @return the listening channel
+     * @throws InterruptedException if interrupted while binding
+     */
+    static Channel bind(EchoArgs a, String name, boolean deflate, WriteBufferWaterMark waterMark,
+            ChannelHandler last) throws InterruptedException {
         int threads = a.intOption("threads", 1);
         String wanted = a.option("transport", "epoll");
         boolean epoll = wanted.equals("epoll") && Epoll.isAvailable();
         if (wanted.equals("epoll") && !epoll) {
-            System.err.println("netty: epoll unavailable (" + Epoll.unavailabilityCause() + "), using NIO");
+            System.err.println(name + ": epoll unavailable (" + Epoll.unavailabilityCause() + "), using NIO");
         }
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
-        EchoHandler echo = new EchoHandler();
         WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
@@ -130,15 +152,15 @@ public final class NettyEchoServer {
                         }
                         p.addLast(new WebSocketServerProtocolHandler(wsConfig));
                         p.addLast(new WebSocketFrameAggregator(EchoArgs.MAX_MESSAGE));
-                        p.addLast(echo);
+                        p.addLast(last);
                     }
                 });
+        if (waterMark != null) {
+            b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+        }
         Channel server = b.bind(new InetSocketAddress(a.host, a.port)).sync().channel();
-        System.err.println("netty: transport=" + (epoll ? "epoll" : "nio") + ", deflate=" + deflate
-                + ", event-loop threads=" + threads
-                + ", unsafe=" + PlatformDependent.hasUnsafe() + ", direct buffers="
-                + PlatformDependent.directBufferPreferred());
-        EchoArgs.announce(((InetSocketAddress) server.localAddress()).getPort());
-        server.closeFuture().sync();
+        System.err.println(name + ": transport=" + (epoll ? "epoll" : "nio") + ", event-loop threads=" + threads
+                + ", unsafe=" + PlatformDependent.hasUnsafe());
+        return server;
     }
 }

@@ -141,7 +141,7 @@ class EchoServersTest {
         }
     }
 
-    private static void readAll(Process process, List<String> lines, CompletableFuture<String> first) {
+    static void readAll(Process process, List<String> lines, CompletableFuture<String> first) {
         try (BufferedReader r = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) {
@@ -161,7 +161,7 @@ class EchoServersTest {
         return out;
     }
 
-    private static String javaBinary() {
+    static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     }

@@ -1,0 +1,219 @@
+package io.fastwebsockets.bench.echo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fastwebsockets.testkit.RawFrames;
+import io.fastwebsockets.testkit.RawHttp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The broadcast servers of {@code bench/fanout.sh} (ours, which is what {@code ./fastws broadcast-server} runs, and the
+ * peers), each started as a child JVM on this test's classpath: every message any client sends reaches every client,
+ * the sender included, byte for byte and with its opcode; the servers with a slow-consumer bound (ours, Netty, Jetty)
+ * close a client that stops reading while another client gets every message; each exits on SIGTERM having printed
+ * only its LISTENING line.
+ */
+class BroadcastServersTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @Timeout(60)
+    void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
+        try (Server server = Server.start(main)) {
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket c = open(server.port, 0);
+                    join(c, clients);
+                    clients.add(c);
+                }
+                Random random = new Random(42);
+                for (int from = 0; from < clients.size(); from++) {
+                    byte[] payload = new byte[from == 1 ? 70_000 : 1000 + from]; // one with a 64-bit length
+                    random.nextBytes(payload);
+                    RawHttp.send(clients.get(from), RawFrames.clientFrame(RawFrames.FIN | RawFrames.BINARY, payload));
+                    for (int to = 0; to < clients.size(); to++) {
+                        RawFrames.RawFrame f = RawFrames.read(clients.get(to).getInputStream());
+                        assertEquals(RawFrames.BINARY, f.opcode(), main + ": message " + from + " at client " + to);
+                        assertArrayEquals(payload, f.payload(), main + ": message " + from + " at client " + to);
+                    }
+                }
+                String text = "to everyone — ✓";
+                RawHttp.send(clients.get(2), RawFrames.clientFrame(RawFrames.FIN | RawFrames.TEXT,
+                        text.getBytes(StandardCharsets.UTF_8)));
+                for (Socket to : clients) {
+                    RawFrames.RawFrame f = RawFrames.read(to.getInputStream());
+                    assertEquals(RawFrames.TEXT, f.opcode(), main + ": text");
+                    assertEquals(text, f.text(), main + ": text");
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+            server.stopAndCheckStdout();
+        }
+    }
+
+    /**
+     * One client stops reading (a 4 KiB receive buffer); another sends 32 MiB in 4 KiB messages and receives every
+     * one of them back, while the server closes the stalled one: draining it then ends (EOF or reset) after less
+     * than what was sent. Without the server's bound the stalled client is never closed and the drain's read
+     * times out (the kernel's buffers hold a few MiB, the server queues the rest).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer"})
+    @Timeout(90)
+    void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
+        try (Server server = Server.start(main, "--max-backlog", "65536")) {
+            try (Socket stalled = open(server.port, 4096); Socket reader = open(server.port, 0)) {
+                join(stalled, List.of());
+                join(reader, List.of()); // the stalled client leaves the probes unread
+                byte[] payload = new byte[4096];
+                new Random(7).nextBytes(payload);
+                int messages = 8192;
+                for (int i = 0; i < messages; i++) {
+                    payload[0] = (byte) i;
+                    RawHttp.send(reader, RawFrames.clientFrame(RawFrames.FIN | RawFrames.BINARY, payload));
+                    RawFrames.RawFrame f = RawFrames.read(reader.getInputStream());
+                    assertArrayEquals(payload, f.payload(), main + ": message " + i + " back at the reader");
+                }
+                long sent = (long) messages * (payload.length + 4);
+                long drained = 0;
+                byte[] sink = new byte[65536];
+                try {
+                    for (int n; (n = stalled.getInputStream().read(sink)) >= 0; ) {
+                        drained += n;
+                    }
+                } catch (SocketTimeoutException e) {
+                    fail(main + " never closed the stalled client (" + drained + " bytes drained)");
+                } catch (SocketException e) {
+                    // reset: closed with data unread, as it may be
+                }
+                assertTrue(drained < sent, main + ": the stalled client got all " + drained + " bytes");
+            }
+            server.stopAndCheckStdout();
+        }
+    }
+
+    /**
+     * Waits until a new client has joined the broadcast: a server may answer the handshake before the connection is
+     * subscribed (ours subscribes in its handler), so the client sends a probe, again every 0.2 s, until it gets one
+     * back; then each of {@code others} reads up to that probe, so the next read of every client is the next message.
+     */
+    private static void join(Socket client, List<Socket> others) throws IOException {
+        String probe = null;
+        client.setSoTimeout(200);
+        try {
+            for (int attempt = 0; probe == null && attempt < 50; attempt++) {
+                String sent = "join " + client.getLocalPort() + " " + attempt;
+                RawHttp.send(client, RawFrames.clientFrame(RawFrames.FIN | RawFrames.TEXT,
+                        sent.getBytes(StandardCharsets.UTF_8)));
+                try {
+                    while (probe == null) { // what comes back: this attempt's probe or a late earlier one
+                        String got = RawFrames.read(client.getInputStream()).text();
+                        if (got.equals(sent)) {
+                            probe = sent;
+                        }
+                    }
+                } catch (SocketTimeoutException e) {
+                    // not subscribed yet when it was published: try again
+                }
+            }
+        } finally {
+            client.setSoTimeout(10_000);
+        }
+        assertTrue(probe != null, "the new client never received its own probe");
+        for (Socket other : others) {
+            while (!RawFrames.read(other.getInputStream()).text().equals(probe)) {
+                // an earlier attempt's probe
+            }
+        }
+    }
+
+    /** Opens a WebSocket on a raw socket ({@code receiveBuffer} > 0: that SO_RCVBUF, set before connecting). */
+    private static Socket open(int port, int receiveBuffer) throws IOException {
+        Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout(10_000); // a hang guard
+        s.setTcpNoDelay(true);
+        RawHttp.send(s, RawHttp.request("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket",
+                "Connection: Upgrade", "Sec-WebSocket-Key: " + RawHttp.SAMPLE_KEY, "Sec-WebSocket-Version: 13"));
+        String head = RawHttp.readHead(s.getInputStream());
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        return s;
+    }
+
+    /** A server main of this package as a child JVM. */
+    private static final class Server implements AutoCloseable {
+        final Process process;
+        final int port;
+        final List<String> lines;
+        final Thread reader;
+        final Path log;
+
+        private Server(Process process, int port, List<String> lines, Thread reader, Path log) {
+            this.process = process;
+            this.port = port;
+            this.lines = lines;
+            this.reader = reader;
+            this.log = log;
+        }
+
+        static Server start(String main, String... extra) throws Exception {
+            Path log = Files.createTempFile("broadcast-" + main + "-", ".err");
+            List<String> cmd = new ArrayList<>(List.of(EchoServersTest.javaBinary(), "-Xmx512m",
+                    "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"),
+                    BroadcastServersTest.class.getPackageName() + "." + main, "--host", "127.0.0.1", "--port", "0"));
+            cmd.addAll(List.of(extra));
+            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            List<String> lines = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<String> first = new CompletableFuture<>();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> EchoServersTest.readAll(p, lines, first));
+            String line = first.get(30, TimeUnit.SECONDS);
+            if (line == null || !line.matches("LISTENING [1-9][0-9]*")) {
+                p.destroyForcibly();
+                fail(main + " did not announce its port (" + line + "): " + Files.readString(log));
+            }
+            return new Server(p, Integer.parseInt(line.substring("LISTENING ".length())), lines, reader, log);
+        }
+
+        void stopAndCheckStdout() throws Exception {
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "still running 20 s after SIGTERM");
+            reader.join(10_000);
+            assertEquals(1, lines.size(), "stdout holds only the LISTENING line: " + lines);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+            Files.deleteIfExists(log);
+        }
+    }
+}
