@@ -1,7 +1,6 @@
 package io.fastwebsockets.spring;
 
-import io.fastwebsockets.CloseCode;
-import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.servlet.ServletUpgrade;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import jakarta.servlet.ServletException;
@@ -29,6 +28,7 @@ import org.springframework.web.HttpRequestHandler;
  * the next {@link #start()}.
  */
 public final class WebSocketEndpoints implements SmartLifecycle {
+    private static final System.Logger LOG = System.getLogger(WebSocketEndpoints.class.getName());
     // One ServletUpgrade per path; a stop closes them for good, so a start after a stop (a paused application
     // context, as Spring's test framework pauses cached ones, or context.stop()/start()) makes new ones.
     private final Map<String, Supplier<ServletUpgrade>> factories = new LinkedHashMap<>();
@@ -84,7 +84,7 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         }
     }
 
-    /** The route's handler, with the connection configured first and its start and end counted. */
+    /** The route's handler, with the connection configured first and its traffic and end counted. */
     private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
         long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
         var writeTimeout = properties.getWriteTimeout();
@@ -95,24 +95,13 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             if (writeTimeout != null) {
                 ws.setWriteTimeout(writeTimeout);
             }
-            stats.opened();
-            String code = EndpointStats.CLOSED_BY_HANDLER_OR_PEER;
+            Runnable ended = stats.opened(ws);
             try {
-                handler.handle(ws, request);
-                if (!ws.isClosed()) {
-                    code = Integer.toString(CloseCode.NORMAL); // the servlet upgrade closes it with 1000
-                }
-            } catch (WebSocketException e) {
-                code = Integer.toString(e.closeCode());
-                throw e;
-            } catch (IOException e) {
-                code = Integer.toString(CloseCode.ABNORMAL); // the transport failed: no closing handshake
-                throw e;
-            } catch (Exception | Error e) {
-                code = Integer.toString(CloseCode.INTERNAL_ERROR); // the servlet upgrade closes it with 1011
-                throw e;
+                // As the servlet upgrade runs a handler (1000 after a return that left the connection open, 1011
+                // after an unexpected exception), done here so that its Close is counted before the end is.
+                HandlerRuns.run(ws, connection -> handler.handle(connection, request), LOG);
             } finally {
-                stats.closed(code);
+                ended.run();
             }
         };
     }
