@@ -59,12 +59,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link WebSocket#perMessageDeflate()} tells); a client that offers nothing acceptable gets an uncompressed
  * connection, and an unparsable {@code Sec-WebSocket-Extensions} header gets {@code 400}.
  *
- * <p>How the connection is taken over depends on the container. The specification's route
- * ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads and writes on the
- * {@code WebConnection} streams) serves Tomcat and, untested, other containers. On Jetty 12 (ee10), whose upgraded
- * input reports end-of-stream at once for a GET, the servlet answers 101 and Jetty hands its {@code EndPoint} to a
- * connection of ours once the response is complete (Jetty's own route for WebSocket). See the README's container
- * notes.
+ * <p>How the connection is taken over depends on the container, found at run time. On Tomcat 11 and Jetty 12.1 the
+ * container hands over its own connection (Tomcat's internal upgrade API, Jetty's {@code EndPoint}); on a plain
+ * connector its socket is then watched by an {@link EventLoop} of ours, as in the embedded server, otherwise (TLS)
+ * it is read and written through the container's non-blocking I/O, woken by the container's events. Other containers
+ * take the specification's route ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads
+ * and writes on the {@code WebConnection} streams). The system property {@code io.fastwebsockets.servlet.io}
+ * ({@code container} or {@code streams}) forces a slower route. See docs/servlet.md.
  *
  * <p>When the handler returns, the connection is closed with 1000 if still open; when it throws, with 1011. Either
  * way the container's connection is released ({@code WebConnection.close()}). {@link #close()}, meant for the
@@ -118,8 +119,8 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
     private volatile boolean closing;
-    // The loop that watches the sockets handed over by the containers (see Containers), started by the first
-    // connection that needs it and closed by close().
+    // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
+    // first connection that needs it and given back by close().
     private final ReentrantLock loopLock = new ReentrantLock();
     private EventLoop loop; // guarded by loopLock
 
@@ -221,7 +222,7 @@ public final class ServletUpgrade implements AutoCloseable {
         PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
         switch (Containers.route(request)) {
             case TOMCAT -> TomcatUpgradeHandler.upgrade(request, this, accepted, deflate);
-            case JETTY -> JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
+            case JETTY -> JettyTunnel.upgrade(request, c -> new Session(this, accepted, deflate, c).start());
             case STREAMS -> request.upgrade(UpgradeConnection.class).configure(this, accepted, deflate);
         }
         return true;
@@ -257,7 +258,8 @@ public final class ServletUpgrade implements AutoCloseable {
         loopLock.lock();
         try {
             if (loop != null) {
-                loop.close(); // releases any connection still registered
+                loop = null;
+                SharedLoop.release();
             }
         } finally {
             loopLock.unlock();
@@ -271,8 +273,12 @@ public final class ServletUpgrade implements AutoCloseable {
             if (closing) {
                 throw new IOException("server is shutting down");
             }
-            if (loop == null || loop.isClosed()) {
-                loop = EventLoop.start("fastwebsockets-servlet-event-loop");
+            if (loop != null && loop.isClosed()) { // failed (it logged why): take a fresh one
+                loop = null;
+                SharedLoop.release();
+            }
+            if (loop == null) {
+                loop = SharedLoop.acquire();
             }
             return loop;
         } finally {
