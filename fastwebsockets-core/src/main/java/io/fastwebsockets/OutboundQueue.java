@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class OutboundQueue {
     final ReentrantLock lock = new ReentrantLock();
     final Condition notFull = lock.newCondition();
-    final ArrayDeque<Object> entries = new ArrayDeque<>();
+    final ArrayDeque<Object> entries = new ArrayDeque<>(8);
     /** Payload bytes queued and not yet written (the frames' headers are not counted, as in browsers). */
     volatile long buffered; // written under the lock; read without it by bufferedAmount()
     /** Entries queued or being written, for the cap on how many may wait. */
@@ -33,8 +33,8 @@ final class OutboundQueue {
     boolean slowConsumerClosed;
     /** The transport closed: the queue was discarded and nothing more is accepted. */
     boolean discarded;
-    /** The gathering write's buffers, used under the write lock only. */
-    final ByteBuffer[] batch = new ByteBuffer[BATCH];
+    /** The gathering write's buffers, used under the write lock only: small at first, grown up to {@link #BATCH}. */
+    ByteBuffer[] batch = new ByteBuffer[4];
 
     /** Most entries coalesced into one gathering write (Linux's IOV_MAX is 1024; this keeps the array small). */
     static final int BATCH = 64;

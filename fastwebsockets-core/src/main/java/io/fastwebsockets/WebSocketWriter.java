@@ -351,83 +351,13 @@ final class WebSocketWriter {
     int offerShared(Object entry, long len) {
         SlowConsumerPolicy p = slowConsumerPolicy;
         if (entry instanceof ByteBuffer view) {
-            int r = writeDirectly(view);
-            if (r >= 0) {
-                return r;
-            }
-            entry = view.duplicate(); // the caller reuses its view: the queue keeps its own
+            entry = view.duplicate(); // the caller reuses its view for the next subscriber: the queue keeps its own
         }
         try {
             int r = offer(entry, len, p == SlowConsumerPolicy.BLOCK ? SlowConsumerPolicy.FAIL : p, false);
             return r == CLOSED_BY_POLICY ? CLOSED : r;
         } catch (java.io.InterruptedIOException e) {
             throw new AssertionError("a non-blocking offer waited", e);
-        }
-    }
-
-    /**
-     * A topic's frame written by the publisher itself when nothing is queued, the write lock is free and the socket
-     * can be written without blocking: no queue is made, nothing is allocated unless the socket takes only part of
-     * it (the rest is then queued, first in line, and the connection's drainer started).
-     *
-     * @param view framed bytes at position 0; not kept (a duplicate is queued if need be)
-     * @return {@link #SENT} or {@link #CLOSED}, or -1 when the frame must take the queue's path
-     */
-    private int writeDirectly(ByteBuffer view) {
-        if (!transport.writesWithoutBlocking() || client) {
-            return -1;
-        }
-        ReentrantLock wl = lock();
-        if (!wl.tryLock()) {
-            return -1;
-        }
-        OutboundQueue q = outbound;
-        boolean handOff = false;
-        try {
-            if (closing.closeSent() || transport.isClosed() || fragmentOpen
-                    || (writeBuffer != null && writeBuffer.position() > 0) || (q != null && !isEmpty(q))) {
-                return -1; // closed, or something goes before it: the queue's path decides
-            }
-            transport.tryWrite(view);
-            if (!view.hasRemaining()) {
-                counted(view);
-                return SENT;
-            }
-            q = queue();
-            q.lock.lock();
-            try {
-                if (q.discarded) {
-                    return CLOSED;
-                }
-                ByteBuffer rest = view.duplicate();
-                q.entries.addFirst(rest);
-                q.buffered += OutboundQueue.payloadRemaining(rest);
-                q.count++;
-                if (!q.draining) {
-                    q.draining = true;
-                    handOff = true;
-                }
-            } finally {
-                q.lock.unlock();
-            }
-            return SENT;
-        } catch (IOException | RuntimeException e) {
-            closing.closeTransport();
-            return CLOSED;
-        } finally {
-            unlock();
-            if (handOff) {
-                startDrainer(q); // the socket is full: the connection's own thread waits for room
-            }
-        }
-    }
-
-    private static boolean isEmpty(OutboundQueue q) {
-        q.lock.lock();
-        try {
-            return q.entries.isEmpty();
-        } finally {
-            q.lock.unlock();
         }
     }
 
@@ -515,7 +445,11 @@ final class WebSocketWriter {
                     q.entries.pollFirst();
                     frame = f;
                 } else {
-                    while (n < OutboundQueue.BATCH && q.entries.peekFirst() instanceof ByteBuffer b) {
+                    int want = q.entries.size();
+                    if (batch.length < OutboundQueue.BATCH && want > batch.length) {
+                        batch = q.batch = new ByteBuffer[Math.min(OutboundQueue.BATCH, 2 * want)]; // grown as needed
+                    }
+                    while (n < batch.length && q.entries.peekFirst() instanceof ByteBuffer b) {
                         batch[n++] = (ByteBuffer) q.entries.pollFirst();
                     }
                 }

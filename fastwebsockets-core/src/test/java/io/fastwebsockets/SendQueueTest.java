@@ -323,21 +323,20 @@ class SendQueueTest {
     }
 
     @Test
-    void aTopicFrameTheSocketTakesAtOnceIsWrittenByThePublisherWithoutMakingAQueue() throws Exception {
+    void aConnectionThatNeverSendsHoldsNoQueue() throws Exception {
         GatedTransport t = new GatedTransport(true);
         t.allow(1 << 20);
         WebSocket ws = server(t);
-        ByteBuffer shared = io.fastwebsockets.internal.codec.FrameEncoder.framed(OpCode.TEXT, 0,
-                ByteBuffer.wrap("shared".getBytes()));
-        for (int i = 0; i < 100; i++) {
-            assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0)));
+        for (int i = 0; i < 10; i++) {
+            ws.writeFrame(binary(10, i));
         }
-        assertFalse(ws.writer.hasOutboundQueue(), "a connection that never queues holds no queue");
-        assertEquals(100, frames(t.written()).size());
+        assertFalse(ws.writer.hasOutboundQueue(), "writeFrame alone makes no queue");
+        assertTrue(ws.send(binary(10, 10)));
+        assertTrue(ws.writer.hasOutboundQueue());
     }
 
     @Test
-    void aTopicFrameTheSocketTakesInPartIsFinishedFromTheQueueWhileThePublisherReusesItsView() throws Exception {
+    void aTopicFrameTakenInPartIsFinishedFromTheQueueWhileThePublisherReusesItsView() throws Exception {
         GatedTransport t = new GatedTransport(true);
         WebSocket ws = server(t);
         byte[] payload = new byte[300];
@@ -346,7 +345,7 @@ class SendQueueTest {
                 ByteBuffer.wrap(payload));
         t.allow(10); // 4-byte header and 6 bytes of payload
         assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0)));
-        assertEquals(294, ws.bufferedAmount());
+        await(() -> ws.bufferedAmount() == 294, "the drainer wrote what the socket took");
         assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared.position(0))); // reused
         assertEquals(594, ws.bufferedAmount());
         t.allow(1 << 20);
