@@ -13,7 +13,7 @@ fi
 # The launcher's JDK lookup, without building anything: the java that ./fastws would use.
 JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
 JAVA=$JAVA_HOME/bin/java
-JVM_ARGS="-Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled"
+JVM_ARGS="-Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled --enable-native-access=ALL-UNNAMED"  # native access: zlib through FFM (DeflateWindowBench)
 if [ "${NETTY_UNSAFE:-0}" = 1 ]; then
   JVM_ARGS="$JVM_ARGS --sun-misc-unsafe-memory-access=allow"
 fi

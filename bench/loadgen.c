@@ -16,6 +16,9 @@
 //             stands alone). Every echo is verified: a compressed one (RSV1) is inflated with zlib and compared
 //             with the payload, an uncompressed one compared as it is. RESULT then also has wire_size (compressed).
 //   -T: with -z, offer plain "permessage-deflate" instead (context takeover both ways, the server's default).
+//   -W BITS: with -z, also offer "client_max_window_bits=BITS" (9 to 15; browsers offer the parameter, which lets a
+//       server ask for a small client window) and compress with that window; a server that answers a smaller
+//       client_max_window_bits fails the connection.
 //   -x: TEXT messages instead of binary: the payload is the JSON-like text of -z (valid UTF-8), so a server validates
 //       UTF-8 on every message. With -z the compressed frame is TEXT too.
 //   Every echo must come back with the opcode it was sent with (TEXT or BINARY), or the connection counts as failed.
@@ -28,8 +31,10 @@
 //     of SIZE (>= 8) bytes, then each waits until it has received all CLIENTS messages of the round; when every
 //     client has, the next round starts. A message carries its round and sender in its first 8 bytes, the rest
 //     is a fixed pattern; every delivery is checked (pattern, round, sender known, no sender twice in a round) and
-//     counted. Reports deliveries per second (a delivery: one message received by one client), rounds per second,
-//     its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
+//     counted. In the warm-up only, a round in which nothing arrives for 0.5 s is given up and a new one started
+//     (a server may answer the handshake before the connection has joined the broadcast, so a first round can miss
+//     it); the given-up round's late messages are ignored. Reports deliveries per second (a delivery: one message
+//     received by one client), rounds per second, its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
 //     end and the most seen, sampled every 0.2 s over the measurement).
 //     -S STALLED: that many more clients connect, then never read (nor send): slow consumers. They take no part
 //     in the rounds; after the measurement they read what they had left (2 s at most) and RESULT says how many
@@ -101,6 +106,7 @@ static int idle_mode = 0;
 static int server_pid = 0;
 static int deflate_mode = 0;
 static int offer_takeover = 0;
+static int client_window_bits = 0; // -W: offered client_max_window_bits, 0: not offered (and 15 used)
 static int echo_once = 0;
 static int broadcast_mode = 0;  // -b
 static int stalled = 0;         // -S: clients (after the nconns readers) that never read
@@ -108,6 +114,8 @@ static int total_conns;         // nconns + stalled
 static uint32_t round_no;       // the broadcast round in progress (from 1)
 static int round_done;          // readers that have every message of the round
 static uint64_t rounds_done;
+static uint32_t abandoned_upto; // rounds given up during the warm-up (a client not yet subscribed missed a message)
+static double last_progress;    // when the last delivery (or round start) happened
 static size_t seen_words;
 
 static unsigned char *payload; // what every message carries, unmasked
@@ -247,7 +255,8 @@ static void fill_text(unsigned char *p, size_t n) {
 // The payload as permessage-deflate sends one message: raw DEFLATE, sync-flushed, without 00 00 FF FF.
 static void compress_payload(void) {
     z_stream z = {0};
-    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) die("deflateInit2");
+    if (deflateInit2(&z, 6, Z_DEFLATED, client_window_bits ? -client_window_bits : -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        die("deflateInit2");
     size_t cap = deflateBound(&z, size) + 64;
     wire = malloc(cap);
     if (!wire) die("malloc");
@@ -320,6 +329,7 @@ static int send_message(struct conn *c) {
 static void next_round(void) {
     round_no++;
     round_done = 0;
+    last_progress = now();
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
         if (c->state != ST_OPEN) continue;
@@ -333,6 +343,7 @@ static void next_round(void) {
 // Broadcast mode: one whole message received by reader c; returns -1 if the connection died.
 static int on_delivery(struct conn *c) {
     uint32_t r = rd32(c->mhead), s = rd32(c->mhead + 4);
+    if (r <= abandoned_upto && r < round_no) return 0; // late, from a round given up in the warm-up: not counted
     if (r != round_no) {
         kill_conn(c, "a message of another round");
         return -1;
@@ -347,6 +358,7 @@ static int on_delivery(struct conn *c) {
     }
     c->seen[s / 64] |= 1ULL << (s % 64);
     completed++;
+    if ((completed & 63) == 0) last_progress = now();
     if (++c->round_got == (uint32_t)nconns && ++round_done == nconns) {
         rounds_done++;
         next_round();
@@ -520,6 +532,16 @@ static void on_handshake_bytes(struct conn *c) {
             char *eol = strchr(ext + 1, '\n');
             if (eol) *eol = 0;
             c->server_takeover = strcasestr(ext, "server_no_context_takeover") == NULL;
+            char *cw = strcasestr(ext, "client_max_window_bits=");
+            int answered = cw ? atoi(cw + strlen("client_max_window_bits=")) : 15;
+            if (cw && !client_window_bits) {
+                kill_conn(c, "the server set client_max_window_bits, which was not offered");
+                return;
+            }
+            if (client_window_bits && answered < client_window_bits) {
+                kill_conn(c, "the server asked for a smaller client window than -W compresses with");
+                return;
+            }
             if (eol) *eol = '\n';
             *end = '\r';
         }
@@ -630,7 +652,16 @@ static int run_broadcast(void) {
     }
     next_round();
     double t0 = now();
-    while (now() - t0 < warmup && dead == 0) loop_once(100);
+    while (now() - t0 < warmup && dead == 0) {
+        loop_once(100);
+        // A server may answer the handshake before the connection has joined the broadcast (subscribed in the
+        // handler, say), so a first round can miss someone for good: in the warm-up a round during which nothing
+        // has arrived for 0.5 s is given up (its late messages are ignored) and a new one started.
+        if (now() - last_progress > 0.5) {
+            abandoned_upto = round_no;
+            next_round();
+        }
+    }
     uint64_t c0 = completed, r0 = rounds_done;
     double cpu0 = cpu_seconds();
     double scpu0 = server_pid ? process_cpu_seconds(server_pid) : -1;
@@ -667,7 +698,8 @@ static int run_broadcast(void) {
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T]] | -p PORT -i CONNS [-t HOLD_S] [-e [-s SIZE] [-x] [-z [-T]]]\n"
+                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T] [-W BITS]] | -p PORT -i CONNS [-t HOLD_S] "
+                    "[-e [-s SIZE] [-x] [-z [-T] [-W BITS]]]\n"
                     "       loadgen -b -p PORT [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-w WARMUP_S] [-d SECONDS] [-P PID]\n");
     exit(2);
 }
@@ -677,7 +709,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -692,6 +724,7 @@ int main(int argc, char **argv) {
         case 'P': server_pid = atoi(optarg); break;
         case 'z': deflate_mode = 1; break;
         case 'T': offer_takeover = 1; break;
+        case 'W': client_window_bits = atoi(optarg); break;
         case 'e': echo_once = 1; break;
         case 'x': text_mode = 1; msg_opcode = 1; break;
         case 'b': broadcast_mode = 1; break;
@@ -700,6 +733,7 @@ int main(int argc, char **argv) {
         }
     }
     if (port <= 0 || nconns <= 0 || opening <= 0 || stalled < 0) usage();
+    if (client_window_bits && (client_window_bits < 9 || client_window_bits > 15 || !deflate_mode)) usage();
     if (broadcast_mode && (idle_mode || deflate_mode || text_mode || size < 8)) {
         fprintf(stderr, "loadgen: -b takes binary messages of 8 bytes or more, without -i, -z or -x\n");
         return 2;
@@ -738,14 +772,17 @@ int main(int argc, char **argv) {
         if (!idle_mode || echo_once) build_frame(&conns[i], 0x5A3C9E17u * (uint32_t)(i + 1));
         if (broadcast_mode && !(conns[i].seen = calloc(seen_words, sizeof(uint64_t)))) die("calloc");
     }
+    char offer[200] = "";
+    if (deflate_mode) {
+        char cmwb[40] = "";
+        if (client_window_bits) snprintf(cmwb, sizeof cmwb, "; client_max_window_bits=%d", client_window_bits);
+        snprintf(offer, sizeof offer, "Sec-WebSocket-Extensions: permessage-deflate%s%s\r\n",
+                 offer_takeover ? "" : "; client_no_context_takeover; server_no_context_takeover", cmwb);
+    }
     request_len = snprintf(request, sizeof request,
                            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
-                           path, host, port,
-                           !deflate_mode     ? ""
-                           : offer_takeover ? "Sec-WebSocket-Extensions: permessage-deflate\r\n"
-                                            : "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
-                                              "server_no_context_takeover\r\n");
+                           path, host, port, offer);
 
     open_all(now() + 60);
     if (dead > 0) {

@@ -140,6 +140,29 @@ public final class CloseCode {
     }
 
     /**
+     * The fixed reason a connection sends when it fails with a code: a short phrase that says what class of problem
+     * it was and nothing about the limits or the library (the details go to the log, never to the peer).
+     *
+     * @param code a close code
+     * @return its phrase, e.g. {@code "message too big"} for 1009; {@code ""} for codes without one
+     */
+    public static String phrase(int code) {
+        return switch (code) {
+            case NORMAL -> "";
+            case GOING_AWAY -> "going away";
+            case PROTOCOL_ERROR -> "protocol error";
+            case UNSUPPORTED_DATA -> "unsupported data";
+            case INVALID_PAYLOAD -> "invalid payload";
+            case POLICY_VIOLATION -> "policy violation";
+            case MESSAGE_TOO_BIG -> "message too big";
+            case MANDATORY_EXTENSION -> "extension required";
+            case INTERNAL_ERROR -> "internal error";
+            case TRY_AGAIN_LATER -> "try again later";
+            default -> "";
+        };
+    }
+
+    /**
      * Cuts a reason to at most {@link #MAX_REASON_BYTES} UTF-8 bytes without splitting a character.
      *
      * @param reason any text, may be {@code null}

@@ -39,6 +39,7 @@ final class ClosingHandshake {
         OPEN, CLOSE_SENT, CLOSE_RECEIVED, CLOSE_EXCHANGED
     }
 
+    private static final System.Logger LOG = System.getLogger(WebSocket.class.getName());
     private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Object CLOSED = new Object();
     private static final VarHandle STATE;
@@ -108,7 +109,7 @@ final class ClosingHandshake {
 
     /** @return whether the connection can no longer carry messages */
     boolean isClosed() {
-        return state != State.OPEN || transport.isClosed();
+        return state != State.OPEN || transport.isClosed() || writer.slowConsumerClosed();
     }
 
     /** Close is being sent (the writer's lock held): OPEN to CLOSE_SENT, CLOSE_RECEIVED to CLOSE_EXCHANGED. */
@@ -225,7 +226,10 @@ final class ClosingHandshake {
         if (!closeSent() && !transport.isClosed()) {
             Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {
-                if (writer.sendClose(CloseCode.payload(e.closeCode(), CloseCode.truncateReason(e.getMessage())))) {
+                // The peer gets a fixed phrase for the code; the details (sizes, limits, zlib's words) go to the log.
+                LOG.log(System.Logger.Level.DEBUG, () -> "failing the connection with " + e.closeCode() + ": "
+                        + e.getMessage());
+                if (writer.sendClose(CloseCode.payload(e.closeCode(), CloseCode.phrase(e.closeCode())))) {
                     noteSent(e.closeCode());
                 }
                 // Close gracefully: read and drop what the peer is still sending until it hangs up (or the
@@ -253,11 +257,10 @@ final class ClosingHandshake {
     void abandon(int code, String reason, String why) {
         noteCause(why);
         if (!closeSent() && !transport.isClosed()) {
+            noteSent(code); // the connection ends with this code, whether or not the Close can still be written
             Thread watchdog = startCloseWatchdog();
             try {
-                if (writer.trySendClose(CloseCode.payload(code, CloseCode.truncateReason(reason)))) {
-                    noteSent(code);
-                }
+                writer.trySendClose(CloseCode.payload(code, CloseCode.truncateReason(reason)));
             } catch (IOException ignored) {
                 // the peer is gone: closed below
             } finally {
@@ -334,6 +337,7 @@ final class ClosingHandshake {
         }
         reader.releaseInflater();
         writer.releaseDeflater();
+        writer.discardOutbound();
     }
 
     private Thread startCloseWatchdog() {

@@ -44,6 +44,35 @@ abstract class DeadlineTransport implements Transport {
     public void flush() throws IOException {
     }
 
+    /** Waits until the socket can take bytes; only a transport that {@link #writesWithoutBlocking()} overrides it. */
+    void awaitWritableBlocking() throws IOException {
+    }
+
+    /**
+     * Waits until the socket can take bytes (for a non-blocking writer that found it full), bounded by the write
+     * timeout like a write: past it the transport is closed and this throws a
+     * {@link java.net.SocketTimeoutException}.
+     *
+     * @throws IOException if the transport is closed meanwhile, or the write timeout passed
+     */
+    @Override
+    public final void awaitWritable() throws IOException {
+        WriteDeadline deadline = writeDeadline;
+        if (deadline == null) {
+            awaitWritableBlocking();
+            return;
+        }
+        deadline.begin();
+        try {
+            awaitWritableBlocking();
+            deadline.throwIfExpired();
+        } catch (IOException e) {
+            throw deadline.failure(e);
+        } finally {
+            deadline.end();
+        }
+    }
+
     /** For a transport that buffers: its {@link #flushBlocking()}, timed like a write. */
     final void timedFlush() throws IOException {
         timed(null, null);
@@ -89,7 +118,7 @@ abstract class DeadlineTransport implements Transport {
             synchronized (this) {
                 deadline = writeDeadline;
                 if (deadline == null) {
-                    deadline = new WriteDeadline(this::close);
+                    deadline = new WriteDeadline(this, false);
                     deadline.setTimeout(timeout); // validates before it is published
                     writeDeadline = deadline;
                     if (closed) {
@@ -107,11 +136,12 @@ abstract class DeadlineTransport implements Transport {
      *
      * @param timeout the timeout, positive
      */
-    final synchronized void setSweptWriteTimeout(Duration timeout) {
+    final void setSweptWriteTimeout(Duration timeout) {
+        // Called once, by the server, before the connection is shared: no lock.
         if (writeDeadline != null) {
             throw new IllegalStateException("write timeout already set");
         }
-        WriteDeadline deadline = new WriteDeadline(this::close, true);
+        WriteDeadline deadline = new WriteDeadline(this, true);
         deadline.setTimeout(timeout);
         writeDeadline = deadline;
     }

@@ -34,6 +34,9 @@ final class LoopTransport extends DeadlineTransport {
     private final SocketChannel channel;
     private final EventLoop loop;
     private final SelectionKey key;
+    // What closes the socket: null closes the channel; an integration whose container owns the socket (a servlet
+    // container's connection) releases it through the container instead, which closes the channel.
+    private final Runnable release;
     // Plain volatile fields with VarHandles rather than AtomicIntegers: two objects fewer per connection.
     private volatile int readState = ARMED;
     private volatile int writeState = DISARMED;
@@ -57,8 +60,17 @@ final class LoopTransport extends DeadlineTransport {
     private boolean drained = true;
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
+        this(channel, loop, null);
+    }
+
+    /**
+     * @param release what closes the socket instead of {@code channel.close()} (it must close the channel), or
+     *     {@code null}
+     */
+    LoopTransport(SocketChannel channel, EventLoop loop, Runnable release) throws IOException {
         this.channel = channel;
         this.loop = loop;
+        this.release = release;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // frames are written whole; no Nagle delay
         } catch (UnsupportedOperationException ignored) {
@@ -107,10 +119,20 @@ final class LoopTransport extends DeadlineTransport {
     }
 
     @Override
+    public boolean writesWithoutBlocking() {
+        return true;
+    }
+
+    @Override
+    public long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return channel.write(srcs, offset, length); // the channel is non-blocking: what fits now
+    }
+
+    @Override
     void writeBlocking(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             if (channel.write(src) == 0) {
-                awaitWritable();
+                awaitWritableBlocking();
             }
         }
     }
@@ -121,7 +143,7 @@ final class LoopTransport extends DeadlineTransport {
         // is not.
         while (Transport.anyRemaining(srcs)) {
             if (channel.write(srcs) == 0) {
-                awaitWritable();
+                awaitWritableBlocking();
             }
         }
     }
@@ -162,7 +184,8 @@ final class LoopTransport extends DeadlineTransport {
         }
     }
 
-    private void awaitWritable() throws IOException {
+    @Override
+    void awaitWritableBlocking() throws IOException {
         Thread me = Thread.currentThread();
         writer = me;
         if (WRITE_STATE.compareAndSet(this, DISARMED, WAITING)) {
@@ -265,8 +288,15 @@ final class LoopTransport extends DeadlineTransport {
         if (k != null) {
             k.cancel();
         }
+        if (release != null) {
+            try {
+                release.run();
+            } catch (RuntimeException ignored) {
+                // the owner's failure to release is its own; the channel is closed below all the same
+            }
+        }
         try {
-            channel.close();
+            channel.close(); // after the owner's release: a no-op then, unless the owner failed to close it
         } catch (IOException ignored) {
             // the descriptor is released either way
         }

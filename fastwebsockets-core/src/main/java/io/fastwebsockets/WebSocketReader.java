@@ -194,7 +194,8 @@ final class WebSocketReader {
             }
             MessageInflater inf = inflater;
             if (inf == null) {
-                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()));
+                inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()),
+                        deflate.windowBitsWhenReceiving(closing.role()), true);
             }
             plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
             inflatedSize += plain.remaining();

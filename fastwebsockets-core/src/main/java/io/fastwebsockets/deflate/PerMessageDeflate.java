@@ -1,6 +1,7 @@
 package io.fastwebsockets.deflate;
 
 import io.fastwebsockets.internal.deflate.ExtensionHeader;
+import io.fastwebsockets.internal.deflate.Zlib;
 
 import io.fastwebsockets.Role;
 import java.util.HashSet;
@@ -15,35 +16,42 @@ import java.util.zip.Deflater;
  * ({@code WebSocketServer.Builder.perMessageDeflate}, {@code UpgradeOptions}), the client ({@code ClientOptions})
  * or the servlet integration.
  *
- * <p><b>Parameters.</b> The JDK's {@link Deflater} always compresses with a 32 KiB (15-bit) window, and its
- * {@link java.util.zip.Inflater} reads streams made with any window. Hence:
+ * <p><b>Windows.</b> Every window size of RFC 7692 is negotiated in both roles, and a sender never refers back
+ * further than the window agreed for it:
  * <ul>
- *   <li>a server declines an offer that asks it to use a smaller window ({@code server_max_window_bits} below 15)
- *       and goes on to the client's next offer; {@code server_max_window_bits=15} is accepted and echoed;</li>
- *   <li>{@code client_max_window_bits} in an offer (with or without a value) is accepted without limiting the
- *       client's window: we can read whatever it sends;</li>
- *   <li>a client never offers {@code client_max_window_bits} (it could not honour a smaller window), so a response
- *       that sets it fails the handshake; a response's {@code server_max_window_bits} (8 to 15) is accepted;</li>
+ *   <li>a server accepts {@code server_max_window_bits} 8 to 15 in an offer and answers it with the window it will
+ *       use (no larger than asked); when a client offers {@code client_max_window_bits}, a server that keeps the
+ *       client's context asks for its {@link #maxPeerWindowBits()} in the answer;</li>
+ *   <li>a client always offers {@code client_max_window_bits} (without a value, as browsers do), asks for
+ *       {@code server_max_window_bits} when {@link Builder#maxPeerWindowBits(int)} was set below 15, and compresses
+ *       within the smaller of the window the server answers and its own {@link #windowBits()};</li>
  *   <li>{@code server_no_context_takeover} and {@code client_no_context_takeover} are honoured both ways, and can be
  *       asked for by this side (see the builder).</li>
  * </ul>
  * An offer with an unknown parameter, a parameter given twice, or a bad value is declined (RFC 7692 §5), never
  * partly accepted; a client fails the handshake on such a response.
  *
- * <p><b>Memory.</b> With context takeover (the default) each side keeps its compressor for the whole connection:
- * a JDK {@code Deflater} holds about 260 KiB of native memory (zlib with a 15-bit window and memory level 8) and an
- * {@code Inflater} about 40 KiB, allocated on the first compressed message in each direction. Without context
- * takeover they are needed only while a message is being compressed or inflated, and are borrowed from a small
- * shared pool for that time, so an idle connection holds none.
+ * <p><b>Compressors and memory.</b> Windows below 15 bits and memory levels other than 8 need zlib itself (the
+ * JDK's {@code Deflater} is fixed at 15 and 8): on Java 22 and later, with native access enabled
+ * ({@code --enable-native-access=io.fastwebsockets}, or {@code ALL-UNNAMED} on the class path), zlib is called
+ * through the Foreign Function &amp; Memory API. Without it (Java 21, or native access not enabled) the JDK's
+ * classes do the work: a window below 15 is then coded Huffman-only, which refers back to nothing (valid for every
+ * window, a smaller gain). With context takeover each side keeps a compressor per connection, sized by
+ * {@link #windowBits()} and {@link #memLevel()}: by default 11 and 4 with native zlib, about 22 KiB of zlib state
+ * (the JDK's Deflater: about 260 KiB). Without context takeover compressors are borrowed from a small shared pool
+ * for one message, so an idle connection holds none, and they use the whole window agreed and memory level 8.
  */
 public final class PerMessageDeflate {
     /** The extension's registered name. */
     public static final String NAME = "permessage-deflate";
 
-    /** The window size the JDK's Deflater uses, in bits. */
+    /** The window size the JDK's Deflater uses, in bits (RFC 7692's largest). */
     public static final int JDK_WINDOW_BITS = 15;
 
     private final int level;
+    private final int windowBits;
+    private final int memLevel;
+    private final int maxPeerWindowBits; // 0: the role's default
     private final int threshold;
     private final boolean serverNoContextTakeover;
     private final boolean clientNoContextTakeover;
@@ -53,9 +61,19 @@ public final class PerMessageDeflate {
         this.threshold = b.threshold;
         this.serverNoContextTakeover = b.serverNoContextTakeover;
         this.clientNoContextTakeover = b.clientNoContextTakeover;
+        boolean small = Zlib.nativeAvailable();
+        this.windowBits = b.windowBits != 0 ? b.windowBits : small ? DEFAULT_NATIVE_WINDOW_BITS : JDK_WINDOW_BITS;
+        this.memLevel = b.memLevel != 0 ? b.memLevel : small ? DEFAULT_NATIVE_MEM_LEVEL : 8;
+        this.maxPeerWindowBits = b.maxPeerWindowBits;
     }
 
-    /** @return the defaults: level 6, threshold 1024 bytes, context takeover in both directions */
+    private static final int DEFAULT_NATIVE_WINDOW_BITS = 11;
+    private static final int DEFAULT_NATIVE_MEM_LEVEL = 4;
+
+    /**
+     * @return the defaults: level 6, threshold 1024 bytes, context takeover in both directions, window bits 11 and
+     *     memory level 4 where native zlib is used (15 and 8 otherwise)
+     */
     public static PerMessageDeflate defaults() {
         return builder().build();
     }
@@ -73,6 +91,27 @@ public final class PerMessageDeflate {
     /** @return the smallest unfragmented message that is compressed; smaller ones are sent as they are */
     public int threshold() {
         return threshold;
+    }
+
+    /**
+     * @return the largest LZ77 window this side compresses with while it keeps its context between messages, in
+     *     bits (8 to 15): {@code 1 << windowBits} bytes of history
+     */
+    public int windowBits() {
+        return windowBits;
+    }
+
+    /** @return zlib's memory level for a compressor kept between messages (1 to 9; the JDK's Deflater has 8) */
+    public int memLevel() {
+        return memLevel;
+    }
+
+    /**
+     * @return the largest window this side asks the peer to compress with, or 0 for the default: a server asks for
+     *     its own {@link #windowBits()} (when the client lets it ask, and keeps its context), a client asks nothing
+     */
+    public int maxPeerWindowBits() {
+        return maxPeerWindowBits;
     }
 
     /** @return whether this side asks that the server compress every message on its own (no context takeover) */
@@ -128,9 +167,6 @@ public final class PerMessageDeflate {
                     if (bits < 0) {
                         return "server_max_window_bits must be 8 to 15, not " + p.value();
                     }
-                    if (bits < JDK_WINDOW_BITS) {
-                        return "server_max_window_bits=" + bits + " asks for a window the JDK's Deflater cannot use";
-                    }
                 }
                 case "client_max_window_bits" -> {
                     if (p.value() != null && windowBits(p.value()) < 0) {
@@ -148,18 +184,34 @@ public final class PerMessageDeflate {
     private Agreement accept(ExtensionHeader.Extension offer) {
         boolean serverNoTakeover = serverNoContextTakeover;
         boolean clientNoTakeover = clientNoContextTakeover;
-        boolean echoServerBits = false;
+        int askedServerBits = 0; // server_max_window_bits in the offer
+        int offeredClientBits = -1; // client_max_window_bits in the offer: -1 absent, 0 without a value
         for (ExtensionHeader.Param p : offer.params()) {
             switch (p.name().toLowerCase(Locale.ROOT)) {
                 case "server_no_context_takeover" -> serverNoTakeover = true;
                 // The client says it will not use context takeover; making it binding lets us drop its context.
                 case "client_no_context_takeover" -> clientNoTakeover = true;
-                case "server_max_window_bits" -> echoServerBits = true;
-                default -> { } // client_max_window_bits: no limit needed, the Inflater reads any window
+                case "server_max_window_bits" -> askedServerBits = windowBits(p.value());
+                case "client_max_window_bits" -> offeredClientBits = p.value() == null ? 0 : windowBits(p.value());
+                default -> { } // declineReason has ruled out anything else
             }
         }
-        return new Agreement(this, serverNoTakeover, clientNoTakeover,
-                echoServerBits ? JDK_WINDOW_BITS : 0, 0);
+        // Ours: what we compress with (a pooled compressor without context takeover may use the whole window), no
+        // larger than the client asked for; stated only when asked (some clients fail on one they did not ask for).
+        int serverBits = 0;
+        if (askedServerBits != 0) {
+            serverBits = Math.min(askedServerBits, serverNoTakeover ? JDK_WINDOW_BITS : windowBits);
+        }
+        // The client's: asked for when the client lets us (it offered client_max_window_bits) and we keep its
+        // context (a small window then saves our inflater's memory); never more than the client offered.
+        int clientBits = 0;
+        if (offeredClientBits >= 0) {
+            int limit = offeredClientBits == 0 ? JDK_WINDOW_BITS : offeredClientBits;
+            int want = clientNoTakeover ? JDK_WINDOW_BITS : maxPeerWindowBits != 0 ? maxPeerWindowBits : windowBits;
+            int bits = Math.min(limit, want);
+            clientBits = bits < JDK_WINDOW_BITS ? bits : 0;
+        }
+        return new Agreement(this, serverNoTakeover, clientNoTakeover, serverBits, clientBits);
     }
 
     // ------------------------------------------------------------------------------------------------ client
@@ -173,6 +225,13 @@ public final class PerMessageDeflate {
         if (clientNoContextTakeover) {
             b.append("; client_no_context_takeover");
         }
+        if (maxPeerWindowBits != 0 && maxPeerWindowBits < JDK_WINDOW_BITS) {
+            b.append("; server_max_window_bits=").append(maxPeerWindowBits);
+        }
+        // Always, and without a value, as browsers send it: it lets the server choose our window (RFC 7692
+        // §7.1.2.2), which we keep to. A value (our own window) would let the server read with less memory, but
+        // servers of an older draft refuse the handshake (400) on one; we keep to our own window all the same.
+        b.append("; client_max_window_bits");
         return b.toString();
     }
 
@@ -200,6 +259,7 @@ public final class PerMessageDeflate {
         boolean serverNoTakeover = false;
         boolean clientNoTakeover = clientNoContextTakeover;
         int serverBits = 0;
+        int clientBits = 0;
         Set<String> seen = new HashSet<>();
         for (ExtensionHeader.Param p : e.params()) {
             String name = p.name().toLowerCase(Locale.ROOT);
@@ -223,10 +283,19 @@ public final class PerMessageDeflate {
                         throw new IllegalArgumentException("server_max_window_bits must be 8 to 15, not "
                                 + p.value());
                     }
+                    if (maxPeerWindowBits != 0 && maxPeerWindowBits < JDK_WINDOW_BITS
+                            && serverBits > maxPeerWindowBits) {
+                        throw new IllegalArgumentException("server_max_window_bits=" + serverBits
+                                + " is larger than the " + maxPeerWindowBits + " offered");
+                    }
                 }
-                case "client_max_window_bits" -> throw new IllegalArgumentException(
-                        "server set client_max_window_bits, which was not offered (the JDK's Deflater cannot use a"
-                                + " smaller window)");
+                case "client_max_window_bits" -> {
+                    clientBits = windowBits(p.value()); // a response must give a value (RFC 7692 §7.1.2.2)
+                    if (clientBits < 0) {
+                        throw new IllegalArgumentException("client_max_window_bits must be 8 to 15 in a response,"
+                                + " not " + p.value());
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown parameter " + p.name() + " in the response");
             }
         }
@@ -234,7 +303,11 @@ public final class PerMessageDeflate {
             throw new IllegalArgumentException("server accepted the offer without server_no_context_takeover,"
                     + " which was asked for");
         }
-        return new Agreement(this, serverNoTakeover, clientNoTakeover, serverBits, 0);
+        if (maxPeerWindowBits != 0 && maxPeerWindowBits < JDK_WINDOW_BITS && serverBits == 0) {
+            throw new IllegalArgumentException("server accepted the offer without server_max_window_bits, which was"
+                    + " asked for");
+        }
+        return new Agreement(this, serverNoTakeover, clientNoTakeover, serverBits, clientBits);
     }
 
     // 8 to 15 written as RFC 7692 §7.1.2 has it (no sign, no leading zero); -1 otherwise.
@@ -255,7 +328,8 @@ public final class PerMessageDeflate {
 
     @Override
     public String toString() {
-        return "PerMessageDeflate[level=" + level + ", threshold=" + threshold
+        return "PerMessageDeflate[level=" + level + ", threshold=" + threshold + ", windowBits=" + windowBits
+                + ", memLevel=" + memLevel + (maxPeerWindowBits != 0 ? ", maxPeerWindowBits=" + maxPeerWindowBits : "")
                 + (serverNoContextTakeover ? ", server_no_context_takeover" : "")
                 + (clientNoContextTakeover ? ", client_no_context_takeover" : "") + "]";
     }
@@ -305,6 +379,28 @@ public final class PerMessageDeflate {
         public boolean noContextTakeoverWhenReceiving(Role role) {
             return role == Role.SERVER ? clientNoContextTakeover : serverNoContextTakeover;
         }
+
+        /**
+         * The largest window this end may compress with: what the response states for it (15 if nothing), and,
+         * while it keeps its context between messages, no more than its settings' {@link #windowBits()}.
+         *
+         * @param role this end's role
+         * @return the window, in bits (8 to 15)
+         */
+        public int windowBitsWhenSending(Role role) {
+            int stated = role == Role.SERVER ? serverMaxWindowBits : clientMaxWindowBits;
+            int agreed = stated != 0 ? stated : JDK_WINDOW_BITS;
+            return noContextTakeoverWhenSending(role) ? agreed : Math.min(agreed, settings.windowBits);
+        }
+
+        /**
+         * @param role this end's role
+         * @return the largest window the peer may compress with: what the response states for it, 15 if nothing
+         */
+        public int windowBitsWhenReceiving(Role role) {
+            int stated = role == Role.SERVER ? clientMaxWindowBits : serverMaxWindowBits;
+            return stated != 0 ? stated : JDK_WINDOW_BITS;
+        }
     }
 
     /** Builds {@link PerMessageDeflate}. */
@@ -313,8 +409,61 @@ public final class PerMessageDeflate {
         private int threshold = 1024;
         private boolean serverNoContextTakeover;
         private boolean clientNoContextTakeover;
+        private int windowBits;
+        private int memLevel;
+        private int maxPeerWindowBits;
 
         private Builder() {
+        }
+
+        /**
+         * The largest LZ77 window this side compresses with while it keeps its context between messages (a peer may
+         * agree to less, which is then kept to). Together with {@link #memLevel(int)} it sets what a connection with
+         * context takeover holds: zlib's {@code (1 << (windowBits + 2)) + (1 << (memLevel + 9))} bytes plus about
+         * 6 KiB. Default 11 with native zlib, 15 without. Below 15 without native zlib: Huffman-only coding.
+         *
+         * @param bits 8 (256 bytes) to 15 (32 KiB)
+         * @return this
+         */
+        public Builder windowBits(int bits) {
+            if (bits < 8 || bits > JDK_WINDOW_BITS) {
+                throw new IllegalArgumentException("window bits must be 8 to 15");
+            }
+            this.windowBits = bits;
+            return this;
+        }
+
+        /**
+         * zlib's memory level for a compressor kept between messages: its hash table and block buffer, {@code
+         * 1 << (level + 9)} bytes in all. Lower saves memory at some cost in ratio and speed. Default 4 with native
+         * zlib; the JDK's Deflater always has 8.
+         *
+         * @param level 1 to 9
+         * @return this
+         */
+        public Builder memLevel(int level) {
+            if (level < 1 || level > 9) {
+                throw new IllegalArgumentException("memory level must be 1 to 9");
+            }
+            this.memLevel = level;
+            return this;
+        }
+
+        /**
+         * The largest window asked of the peer, which is what this side's decompressor holds with context takeover.
+         * A server answers a client's {@code client_max_window_bits} with it (default: its {@link #windowBits(int)});
+         * a client below 15 offers {@code server_max_window_bits} with it and fails the handshake if the server does
+         * not agree (default: nothing asked, since some servers decline such offers).
+         *
+         * @param bits 8 to 15
+         * @return this
+         */
+        public Builder maxPeerWindowBits(int bits) {
+            if (bits < 8 || bits > JDK_WINDOW_BITS) {
+                throw new IllegalArgumentException("window bits must be 8 to 15");
+            }
+            this.maxPeerWindowBits = bits;
+            return this;
         }
 
         /**

@@ -24,10 +24,12 @@ import java.util.List;
  * <p>What is checked: method {@code GET}; {@code HTTP/1.1} or a later 1.x; exactly one {@code Host};
  * {@code Upgrade} containing {@code websocket} and {@code Connection} containing {@code upgrade}, both as
  * case-insensitive token lists; {@code Sec-WebSocket-Version: 13}; exactly one {@code Sec-WebSocket-Key} that is the
- * base64 of 16 bytes; the Origin check of the options; with permessage-deflate configured, the syntax of
- * {@code Sec-WebSocket-Extensions} (400 if it cannot be parsed) and the choice among its offers. A bad request is answered (400, 403, 408, 426 with
- * {@code Sec-WebSocket-Version: 13}, or 431) and the connection closed, and {@link UpgradeException} is thrown; a
- * client that vanished gets nothing and status 0.
+ * base64 of 16 bytes; no body; at most one {@code Origin}, accepted by the options' Origin policy (by default: none,
+ * or the request's own); with permessage-deflate configured, the syntax of {@code Sec-WebSocket-Extensions} (400 if
+ * it cannot be parsed) and the choice among its offers. A bad request is answered (400, 403, 408, 426 with
+ * {@code Sec-WebSocket-Version: 13}, or 431) with a fixed short body that repeats nothing of the request, and the
+ * connection closed, and {@link UpgradeException} is thrown with the details; a client that vanished gets nothing and
+ * status 0.
  *
  * <p>The pieces are public for use with any HTTP stack: {@link #isUpgradeRequest}, {@link #acceptKey},
  * {@link #validate}.
@@ -128,7 +130,8 @@ public final class ServerHandshake {
     }
 
     /**
-     * Validates an upgrade request.
+     * Validates an upgrade request that arrived over plain HTTP ({@code http} is its own scheme for the Origin
+     * check); same as {@code validate(request, options, false)}.
      *
      * @param request the request head
      * @param options the subprotocol selector and Origin check to apply
@@ -136,6 +139,23 @@ public final class ServerHandshake {
      * @throws UpgradeException with the status to answer if the request cannot be accepted
      */
     public static Acceptance validate(HttpRequest request, UpgradeOptions options) throws UpgradeException {
+        return validate(request, options, false);
+    }
+
+    /**
+     * Validates an upgrade request. Besides the checks of the class comment, a request with a body
+     * ({@code Transfer-Encoding}, or a {@code Content-Length} other than 0) gets 400: an upgrade request has none, and
+     * bytes after its head belong to the WebSocket.
+     *
+     * @param request the request head
+     * @param options the subprotocol selector and Origin check to apply
+     * @param secure whether the request arrived over TLS: the request's own origin is then {@code https://Host}
+     *     rather than {@code http://Host} (see {@link UpgradeOptions#acceptsOrigin})
+     * @return what to answer
+     * @throws UpgradeException with the status to answer if the request cannot be accepted
+     */
+    public static Acceptance validate(HttpRequest request, UpgradeOptions options, boolean secure)
+            throws UpgradeException {
         HttpHeaders h = request.headers();
         if (!"GET".equals(request.method())) {
             throw new UpgradeException(400, "WebSocket upgrade needs GET, not " + request.method());
@@ -161,8 +181,15 @@ public final class ServerHandshake {
         if (!isValidKey(key)) {
             throw new UpgradeException(400, "Sec-WebSocket-Key is not the base64 of 16 bytes");
         }
-        if (!options.originCheck().test(h.get("Origin"))) {
-            throw new UpgradeException(403, "origin refused");
+        int lengths = h.count("Content-Length");
+        if (h.count("Transfer-Encoding") > 0 || (lengths > 0 && !(lengths == 1 && "0".equals(h.get("Content-Length"))))) {
+            throw new UpgradeException(400, "an upgrade request has no body (Content-Length or Transfer-Encoding)");
+        }
+        if (h.count("Origin") > 1) {
+            throw new UpgradeException(403, "more than one Origin header");
+        }
+        if (!options.acceptsOrigin(h.get("Origin"), h.get("Host"), secure)) {
+            throw new UpgradeException(403, "origin refused: " + h.get("Origin"));
         }
         String subprotocol = null;
         List<String> offered = h.tokens("Sec-WebSocket-Protocol");

@@ -30,4 +30,21 @@ public class UpgradeException extends IOException {
     public int status() {
         return status;
     }
+
+    /**
+     * {@return the reason phrase of {@link #status()}, e.g. {@code Forbidden}: with the status, the whole body of the
+     * answer this library sends (it repeats nothing of the request; the details are this exception's message)}
+     */
+    public String reasonPhrase() {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 408 -> "Request Timeout";
+            case 426 -> "Upgrade Required";
+            case 429 -> "Too Many Requests";
+            case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+    }
 }

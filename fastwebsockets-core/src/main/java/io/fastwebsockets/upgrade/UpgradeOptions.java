@@ -1,15 +1,27 @@
 package io.fastwebsockets.upgrade;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.internal.http.Origins;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * How a server accepts opening handshakes: limits, subprotocol choice and Origin check. Immutable; build with
  * {@link #builder()}.
+ *
+ * <p><b>Origin.</b> Browsers send {@code Origin} with every WebSocket handshake and let any page open a socket to
+ * any server, cookies included; the Origin check is what stops a page on another site from using a logged-in
+ * user's session (cross-site WebSocket hijacking). By default a request is accepted when it has no {@code Origin}
+ * (not a browser) or when its {@code Origin} is the request's own (same scheme, host and port as the connection
+ * and its {@code Host} header); any other gets 403, and so does a request with more than one {@code Origin} header.
+ * {@link Builder#allowedOrigins} adds origins to accept (or {@code "*"} for all); {@link Builder#originCheck}
+ * replaces the policy by a predicate of your own. Behind a proxy that terminates TLS or rewrites {@code Host}, the
+ * request's own origin is not the one the browser saw: list the public origin in {@code allowedOrigins}.
  */
 public final class UpgradeOptions {
     /** Default bound on the request head: 8 KiB. */
@@ -19,6 +31,7 @@ public final class UpgradeOptions {
     private final Duration handshakeTimeout;
     private final Function<List<String>, String> subprotocolSelector;
     private final Predicate<String> originCheck;
+    private final Set<String> allowedOrigins;
     private final PerMessageDeflate perMessageDeflate;
 
     private UpgradeOptions(Builder b) {
@@ -27,9 +40,13 @@ public final class UpgradeOptions {
         this.handshakeTimeout = b.handshakeTimeout;
         this.subprotocolSelector = b.subprotocolSelector;
         this.originCheck = b.originCheck;
+        this.allowedOrigins = Set.copyOf(b.allowedOrigins);
     }
 
-    /** {@return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, any Origin, no compression} */
+    /**
+     * {@return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, no Origin or the request's own,
+     * no compression}
+     */
     public static UpgradeOptions defaults() {
         return builder().build();
     }
@@ -54,9 +71,45 @@ public final class UpgradeOptions {
         return subprotocolSelector;
     }
 
-    /** {@return the Origin check} */
+    /** {@return the Origin check set with {@link Builder#originCheck}, or {@code null} for the default policy} */
     public Predicate<String> originCheck() {
         return originCheck;
+    }
+
+    /** {@return the origins accepted besides the request's own (normalised), {@code "*"} for all; empty by default} */
+    public Set<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /**
+     * The Origin decision for one request (more than one {@code Origin} header is refused before this is asked).
+     *
+     * @param origin the {@code Origin} header's value, or {@code null} if absent
+     * @param host the {@code Host} header's value
+     * @param secure whether the request arrived over TLS ({@code https} is then its own scheme)
+     * @return whether to accept it
+     */
+    public boolean acceptsOrigin(String origin, String host, boolean secure) {
+        if (originCheck != null) {
+            return originCheck.test(origin);
+        }
+        if (origin == null || allowedOrigins.contains("*")) {
+            return true;
+        }
+        String normal = Origins.normalize(origin);
+        return normal != null && (allowedOrigins.contains(normal) || Origins.isSameOrigin(normal, host, secure));
+    }
+
+    /** {@return a builder starting from these options} */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxHeadBytes = maxHeadBytes;
+        b.handshakeTimeout = handshakeTimeout;
+        b.subprotocolSelector = subprotocolSelector;
+        b.originCheck = originCheck;
+        b.allowedOrigins.addAll(allowedOrigins);
+        b.perMessageDeflate = perMessageDeflate;
+        return b;
     }
 
     /** {@return the permessage-deflate settings, or {@code null} if compression is off} */
@@ -71,13 +124,7 @@ public final class UpgradeOptions {
      * @return a copy of these options with those settings
      */
     public UpgradeOptions withPerMessageDeflate(PerMessageDeflate settings) {
-        Builder b = new Builder();
-        b.maxHeadBytes = maxHeadBytes;
-        b.handshakeTimeout = handshakeTimeout;
-        b.subprotocolSelector = subprotocolSelector;
-        b.originCheck = originCheck;
-        b.perMessageDeflate = settings;
-        return b.build();
+        return toBuilder().perMessageDeflate(settings).build();
     }
 
     /** Builds {@link UpgradeOptions}. */
@@ -85,7 +132,8 @@ public final class UpgradeOptions {
         private int maxHeadBytes = DEFAULT_MAX_HEAD_BYTES;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Function<List<String>, String> subprotocolSelector = offered -> null;
-        private Predicate<String> originCheck = origin -> true;
+        private Predicate<String> originCheck;
+        private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private PerMessageDeflate perMessageDeflate;
 
         private Builder() {
@@ -156,13 +204,42 @@ public final class UpgradeOptions {
         }
 
         /**
-         * Checks the {@code Origin} header (browsers always send it). A refused origin gets 403.
+         * Replaces the default Origin policy (see the class comment) by a predicate: it alone decides, and the
+         * {@link #allowedOrigins} are then not consulted. A refused origin gets 403; a request with more than one
+         * {@code Origin} header is refused before the predicate is asked.
          *
          * @param check receives the Origin value, or {@code null} if absent; returns whether to accept
          * @return this
          */
         public Builder originCheck(Predicate<String> check) {
             this.originCheck = Objects.requireNonNull(check);
+            return this;
+        }
+
+        /**
+         * Accepts these origins besides the request's own (and requests without {@code Origin}); clears a predicate
+         * set with {@link #originCheck}. Each is an exact origin, {@code scheme://host[:port]} with no path (compared
+         * case-insensitively, a default port matching its absence), or {@code "*"} to accept every origin, which
+         * leaves cross-site WebSocket hijacking to the application (use it only for public, cookie-less endpoints
+         * and demos).
+         *
+         * @param origins the origins, e.g. {@code "https://app.example"}; none restores the default
+         * @return this
+         * @throws IllegalArgumentException if one is not an origin
+         */
+        public Builder allowedOrigins(String... origins) {
+            Set<String> normal = new LinkedHashSet<>();
+            for (String o : origins) {
+                Objects.requireNonNull(o, "origin");
+                String n = o.equals("*") ? o : Origins.normalize(o);
+                if (n == null) {
+                    throw new IllegalArgumentException("not an origin (scheme://host[:port], no path): " + o);
+                }
+                normal.add(n);
+            }
+            this.allowedOrigins.clear();
+            this.allowedOrigins.addAll(normal);
+            this.originCheck = null;
             return this;
         }
 

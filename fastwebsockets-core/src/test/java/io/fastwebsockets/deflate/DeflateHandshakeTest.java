@@ -44,10 +44,10 @@ class DeflateHandshakeTest {
 
     @Test
     void serverAnswersTheFirstAcceptableOfferAndCompressesItsReplies() throws Exception {
-        try (WebSocketServer server = server(PerMessageDeflate.builder().threshold(0).build());
+        try (WebSocketServer server = server(PerMessageDeflate.builder().threshold(0).windowBits(15).build());
                 Socket s = RawHttp.connect(server.port())) {
             HttpParser.Response r = upgradeWith(server.port(), s,
-                    "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9",
+                    "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=1",
                     "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits; server_no_context_takeover");
             assertEquals(101, r.status());
             assertEquals("permessage-deflate; server_no_context_takeover", r.headers().get("Sec-WebSocket-Extensions"));
@@ -60,7 +60,7 @@ class DeflateHandshakeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"permessage-deflate; server_max_window_bits=10", "permessage-deflate; bogus",
+    @ValueSource(strings = {"permessage-deflate; server_max_window_bits=16", "permessage-deflate; bogus",
         "x-webkit-deflate-frame"})
     void serverThatDeclinesEveryOfferAnswersWithoutExtensionsAndDoesNotCompress(String offer) throws Exception {
         try (WebSocketServer server = server(PerMessageDeflate.builder().threshold(0).build());
@@ -123,8 +123,10 @@ class DeflateHandshakeTest {
                     "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; client_no_context_takeover"));
             RawFrames.read(sock.getInputStream()); // the client's close
         })) {
-            Handshake.Connected c = Handshake.connect(uri(s), offering(PerMessageDeflate.defaults()));
-            assertEquals("permessage-deflate", seen.get().headers().get("Sec-WebSocket-Extensions"));
+            Handshake.Connected c = Handshake.connect(uri(s), offering(PerMessageDeflate.builder().windowBits(15)
+                    .build()));
+            assertEquals("permessage-deflate; client_max_window_bits",
+                    seen.get().headers().get("Sec-WebSocket-Extensions"));
             PerMessageDeflate.Agreement a = c.webSocket().perMessageDeflate();
             assertNotNull(a);
             assertEquals(10, a.serverMaxWindowBits());
@@ -153,7 +155,7 @@ class DeflateHandshakeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "permessage-deflate; client_max_window_bits=12",
+        "permessage-deflate; client_max_window_bits", // a response must give a value
         "permessage-deflate; server_max_window_bits=20",
         "permessage-deflate; unknown",
         "permessage-deflate, permessage-deflate",
@@ -183,8 +185,9 @@ class DeflateHandshakeTest {
         try (WebSocketServer server = server(PerMessageDeflate.defaults())) {
             Handshake.Connected c = Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/"),
                     offering(PerMessageDeflate.builder().serverNoContextTakeover(true).build()));
-            assertEquals("permessage-deflate; server_no_context_takeover",
-                    c.headers().get("Sec-WebSocket-Extensions"));
+            String answer = c.headers().get("Sec-WebSocket-Extensions");
+            assertTrue(answer.startsWith("permessage-deflate; server_no_context_takeover"), answer);
+            assertTrue(c.webSocket().perMessageDeflate().serverNoContextTakeover());
             c.webSocket().close();
         }
     }

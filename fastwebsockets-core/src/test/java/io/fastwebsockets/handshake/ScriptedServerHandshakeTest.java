@@ -78,7 +78,8 @@ class ScriptedServerHandshakeTest {
             assertEquals("a=b; c=d", h.get("Cookie"));
             assertEquals(0, h.count("Sec-WebSocket-Extensions"), "no extension is offered");
             // A request our own server accepts.
-            assertNotNull(ServerHandshake.validate(r, io.fastwebsockets.upgrade.UpgradeOptions.defaults()));
+            assertNotNull(ServerHandshake.validate(r, io.fastwebsockets.upgrade.UpgradeOptions.builder()
+                    .allowedOrigins("https://app.example").build()));
 
             assertEquals("two", c.subprotocol());
             c.webSocket().close();

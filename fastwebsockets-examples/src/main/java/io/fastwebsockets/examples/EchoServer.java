@@ -2,6 +2,7 @@ package io.fastwebsockets.examples;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +24,40 @@ import javax.net.ssl.SSLContext;
  * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
  * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
  * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
- * every connection is closed.
+ * every connection is closed. A single numeric argument is taken as the port, on 127.0.0.1.
  *
- * A single numeric argument is taken as the port (that is how the Autobahn Maven plugin starts it).
+ * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
+ * line runs the same with {@link #demoSettings} (and {@link #startDemo} does), which accepts handshakes from any {@code Origin} (so that pages from any site, or
+ * from a file, can try it): a server with cookie-authenticated users must not, and the library's default does not
+ * (see docs/security.md). It says so in its usage text and logs a warning when it starts.
  */
 public final class EchoServer {
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
+
+    /** The usage text, with what the demo relaxes. */
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
+            + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+            + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
+            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
+            + "server's own)";
+
     private EchoServer() {
+    }
+
+    /**
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
+     *
+     * @param builder a server builder
+     * @return the same builder
+     */
+    public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
+        return builder.allowedOrigins("*");
+    }
+
+    /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
+    public static void warnDemo() {
+        LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
+                + "(cross-site pages can connect); not for production");
     }
 
     /**
@@ -66,6 +95,30 @@ public final class EchoServer {
                 .start();
     }
 
+    /**
+     * The echo server of {@code ./fastws echo-server}: {@link #start} with the {@linkplain #demoSettings demo's
+     * relaxations}, logged.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
+     * @param deflate permessage-deflate settings, or {@code null} for none
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+            PerMessageDeflate deflate) throws Exception {
+        WebSocketServer server = demoSettings(WebSocketServer.builder())
+                .bind(host, port)
+                .tls(tls)
+                .perMessageDeflate(deflate)
+                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                .start();
+        warnDemo();
+        return server;
+    }
+
     /** The default drain time on SIGTERM. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -81,51 +134,58 @@ public final class EchoServer {
         String keystore = null;
         String storepass = "changeit";
         if (args.length == 1 && args[0].matches("\\d+")) {
-            // The Autobahn Maven plugin passes only a port and connects to the local host's address.
-            host = java.net.InetAddress.getLocalHost().getHostAddress();
-            port = Integer.parseInt(args[0]);
+            port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--host" -> host = args[++i];
-                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--host" -> host = value(args, ++i, "--host");
+                    case "--port" -> port = portValue(value(args, ++i, "--port"));
                     case "--raw" -> raw = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
-                    case "--keystore" -> keystore = args[++i];
-                    case "--storepass" -> storepass = args[++i];
-                    case "--ping-interval" -> pingInterval = args[++i].equals("off") ? null : duration(args[i]);
-                    case "--pong-timeout" -> pongTimeout = duration(args[++i]);
-                    case "--grace" -> grace = duration(args[++i]);
-                    default -> {
-                        System.err.println("usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-                                + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
-                                + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)");
-                        System.exit(2);
+                    case "--keystore" -> keystore = value(args, ++i, "--keystore");
+                    case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    case "--ping-interval" -> {
+                        String d = value(args, ++i, "--ping-interval");
+                        pingInterval = d.equals("off") ? null : durationValue(d, "--ping-interval");
                     }
+                    case "--pong-timeout" -> pongTimeout = durationValue(value(args, ++i, "--pong-timeout"),
+                            "--pong-timeout");
+                    case "--grace" -> grace = durationValue(value(args, ++i, "--grace"), "--grace");
+                    default -> usage("unknown option '" + args[i] + "'");
                 }
             }
         }
         SSLContext context = null;
         if (tls) {
             if (keystore == null) {
-                System.err.println("--tls needs --keystore FILE (./fastws makes one for you)");
-                System.exit(2);
+                usage("--tls needs --keystore FILE (./fastws makes one for you)");
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        WebSocketServer server = WebSocketServer.builder()
-                .bind(host, port)
-                .tls(context)
-                .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
-                .pingInterval(pingInterval)
-                .pongTimeout(pongTimeout)
-                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
-                .start();
+        WebSocketServer server;
+        try {
+            server = demoSettings(WebSocketServer.builder())
+                    .bind(host, port)
+                    .tls(context)
+                    .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
+                    .pingInterval(pingInterval)
+                    .pongTimeout(pongTimeout)
+                    .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                    .start();
+        } catch (IOException e) {
+            // A port in use, an address not ours: one line, not a stack trace.
+            System.err.println("echo-server: cannot listen on " + hostForUrl(host) + ":" + port + ": "
+                    + e.getMessage());
+            System.exit(2);
+            return;
+        }
         drainOnSigterm(server, grace);
         System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
+        System.out.flush();
+        warnDemo();
         server.awaitTermination();
     }
 
@@ -162,6 +222,41 @@ public final class EchoServer {
             case "s" -> Duration.ofSeconds(n);
             default -> Duration.ofMinutes(n);
         };
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            usage(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int portValue(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        usage("--port takes a number from 0 to 65535, not '" + s + "'");
+        return -1;
+    }
+
+    private static Duration durationValue(String s, String option) {
+        try {
+            return duration(s);
+        } catch (IllegalArgumentException e) {
+            usage(option + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    // One line saying what is wrong, then the usage; exit status 2.
+    private static void usage(String problem) {
+        System.err.println("echo-server: " + problem + "\n" + USAGE);
+        System.exit(2);
     }
 
     private static String hostForUrl(String host) {

@@ -40,7 +40,10 @@ class ExtensionNegotiationFuzzTest {
             PerMessageDeflate.defaults(),
             PerMessageDeflate.builder().serverNoContextTakeover(true).build(),
             PerMessageDeflate.builder().clientNoContextTakeover(true).build(),
-            PerMessageDeflate.builder().serverNoContextTakeover(true).clientNoContextTakeover(true).level(1).build());
+            PerMessageDeflate.builder().serverNoContextTakeover(true).clientNoContextTakeover(true).level(1).build(),
+            PerMessageDeflate.builder().windowBits(15).build(),
+            PerMessageDeflate.builder().windowBits(9).maxPeerWindowBits(12).build(),
+            PerMessageDeflate.builder().windowBits(12).maxPeerWindowBits(8).clientNoContextTakeover(true).build());
 
     @FuzzTest(maxDuration = "15s")
     void negotiate(byte[] data) {
@@ -100,9 +103,24 @@ class ExtensionNegotiationFuzzTest {
         boolean clientNo = server.clientNoContextTakeover() || p.containsKey("client_no_context_takeover");
         assertEquals(serverNo, got.serverNoContextTakeover(), "server_no_context_takeover of " + chosen);
         assertEquals(clientNo, got.clientNoContextTakeover(), "client_no_context_takeover of " + chosen);
-        assertEquals(p.containsKey("server_max_window_bits") ? 15 : 0, got.serverMaxWindowBits(),
-                "server_max_window_bits is echoed as 15 when offered (and only then)");
-        assertEquals(0, got.clientMaxWindowBits(), "the client's window is never limited");
+        // server_max_window_bits: answered (only when offered) with the window the server uses, no more than asked:
+        // its own while it keeps its context, the whole window asked for otherwise (a pooled compressor).
+        String asked = p.get("server_max_window_bits");
+        int expectServer = asked == null ? 0 : Math.min(Integer.parseInt(asked), serverNo ? 15 : server.windowBits());
+        assertEquals(expectServer, got.serverMaxWindowBits(), "server_max_window_bits answered for " + chosen);
+        // client_max_window_bits: asked of a client that offered it, when the server keeps its context, no more than
+        // the client offered; stated only below 15.
+        String offered = p.get("client_max_window_bits");
+        int expectClient = 0;
+        if (offered != null) {
+            int limit = offered.isEmpty() ? 15 : Integer.parseInt(offered);
+            int want = clientNo ? 15 : server.maxPeerWindowBits() != 0 ? server.maxPeerWindowBits()
+                    : server.windowBits();
+            expectClient = Math.min(limit, want) < 15 ? Math.min(limit, want) : 0;
+        }
+        assertEquals(expectClient, got.clientMaxWindowBits(), "client_max_window_bits answered for " + chosen);
+        assertTrue(got.windowBitsWhenSending(Role.SERVER) <= (asked == null ? 15 : Integer.parseInt(asked)),
+                "the server never uses a larger window than asked");
         assertEquals(server, got.settings());
 
         String response = got.responseHeaderValue();
@@ -110,15 +128,24 @@ class ExtensionNegotiationFuzzTest {
         assertEquals(1, again.size(), response);
         assertEquals(PerMessageDeflate.NAME, again.get(0).name());
         // A client that offered what the chosen offer asked for.
-        PerMessageDeflate client = PerMessageDeflate.builder()
+        PerMessageDeflate.Builder cb = PerMessageDeflate.builder()
                 .serverNoContextTakeover(p.containsKey("server_no_context_takeover"))
                 .clientNoContextTakeover(p.containsKey("client_no_context_takeover"))
-                .build();
+                .windowBits(offered == null || offered.isEmpty() ? 15 : Integer.parseInt(offered));
+        if (asked != null) {
+            cb.maxPeerWindowBits(Integer.parseInt(asked));
+        }
+        PerMessageDeflate client = cb.build();
         PerMessageDeflate.Agreement seen = client.acceptResponse(List.of(response));
         assertNotNull(seen, "the client accepts " + response);
         assertEquals(got.serverNoContextTakeover(), seen.serverNoContextTakeover(), response);
         assertEquals(got.clientNoContextTakeover(), seen.clientNoContextTakeover(), response);
         assertEquals(got.serverMaxWindowBits(), seen.serverMaxWindowBits(), response);
+        assertEquals(got.clientMaxWindowBits(), seen.clientMaxWindowBits(), response);
+        assertEquals(got.windowBitsWhenReceiving(Role.SERVER) >= seen.windowBitsWhenSending(Role.CLIENT), true,
+                "the client compresses within what the server reads: " + response);
+        assertTrue(seen.windowBitsWhenReceiving(Role.CLIENT) >= got.windowBitsWhenSending(Role.SERVER),
+                "the server compresses within what the client reads: " + response);
         assertEquals(got.noContextTakeoverWhenSending(Role.SERVER), seen.noContextTakeoverWhenReceiving(Role.CLIENT));
         assertEquals(got.noContextTakeoverWhenReceiving(Role.SERVER), seen.noContextTakeoverWhenSending(Role.CLIENT));
     }
@@ -156,6 +183,10 @@ class ExtensionNegotiationFuzzTest {
                 got.clientNoContextTakeover());
         String bits = p.get("server_max_window_bits");
         assertEquals(bits == null ? 0 : Integer.parseInt(bits), got.serverMaxWindowBits());
+        String cbits = p.get("client_max_window_bits");
+        assertEquals(cbits == null ? 0 : Integer.parseInt(cbits), got.clientMaxWindowBits());
+        assertTrue(got.windowBitsWhenSending(Role.CLIENT) <= (cbits == null ? 15 : Integer.parseInt(cbits)),
+                "the client keeps to the window answered");
     }
 
     // ------------------------------------------------------------------------------------------------ reference
@@ -177,10 +208,9 @@ class ExtensionNegotiationFuzzTest {
     }
 
     /**
-     * RFC 7692 §7.1: why a server whose Deflater always uses a 15-bit window must decline an offer, or null. The
-     * four parameters, each at most once (§7.1: decline on a repeated or unknown parameter or a bad value); the
-     * context takeover ones without a value (§7.1.1); server_max_window_bits with a value 8-15, of which only 15
-     * can be honoured (§7.1.2.1: the server may not use a larger window than asked); client_max_window_bits with
+     * RFC 7692 §7.1: why a server that can use every window must decline an offer, or null. The four parameters,
+     * each at most once (§7.1: decline on a repeated or unknown parameter or a bad value); the context takeover ones
+     * without a value (§7.1.1); server_max_window_bits with a value 8-15 (§7.1.2.1); client_max_window_bits with
      * no value or 8-15 (§7.1.2.2).
      */
     static String refDecline(ExtensionHeader.Extension offer) {
@@ -205,9 +235,6 @@ class ExtensionNegotiationFuzzTest {
                     if (!bitsValue(v)) {
                         return "bad server_max_window_bits";
                     }
-                    if (!v.equals("15")) {
-                        return "window below 15 bits";
-                    }
                 }
                 default -> { // client_max_window_bits
                     if (!v.isEmpty() && !bitsValue(v)) {
@@ -220,11 +247,12 @@ class ExtensionNegotiationFuzzTest {
     }
 
     /**
-     * RFC 7692 §7.1 from the client's side, for a client that offered {@code client.offer()} (never
-     * client_max_window_bits): why it must fail the connection on this response, or null. No extension: declined
-     * (fine). Otherwise exactly one, permessage-deflate, with parameters from the four, each once, context
-     * takeover ones without a value, server_max_window_bits 8-15, no client_max_window_bits (not offered,
-     * §7.1.2.2), and server_no_context_takeover present if the offer asked for it (§7.1.1.1).
+     * RFC 7692 §7.1 from the client's side, for a client that offered {@code client.offer()} (always
+     * client_max_window_bits without a value; server_max_window_bits when it set maxPeerWindowBits below 15): why it must fail the connection on this response, or null. No extension: declined (fine). Otherwise
+     * exactly one, permessage-deflate, with parameters from the four, each once, context takeover ones without a
+     * value, server_max_window_bits 8-15 and no more than asked (and present if asked, §7.1.2.1),
+     * client_max_window_bits with a value 8-15 no more than offered (§7.1.2.2), and server_no_context_takeover
+     * present if the offer asked for it (§7.1.1.1).
      */
     static String refClientRejects(PerMessageDeflate client, List<ExtensionHeader.Extension> response) {
         if (response.isEmpty()) {
@@ -237,6 +265,8 @@ class ExtensionNegotiationFuzzTest {
         if (p == null) {
             return "repeated parameter";
         }
+        int asked = client.maxPeerWindowBits() == 0 ? 15 : client.maxPeerWindowBits();
+        int offered = 15; // the offer has client_max_window_bits without a value
         for (Map.Entry<String, String> e : p.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
@@ -249,6 +279,17 @@ class ExtensionNegotiationFuzzTest {
                     if (!bitsValue(v)) {
                         return "bad server_max_window_bits";
                     }
+                    if (asked < 15 && Integer.parseInt(v) > asked) {
+                        return "server_max_window_bits above the " + asked + " asked";
+                    }
+                }
+                case "client_max_window_bits" -> {
+                    if (!bitsValue(v)) {
+                        return "client_max_window_bits without a value 8-15";
+                    }
+                    if (Integer.parseInt(v) > offered) {
+                        return "client_max_window_bits above the " + offered + " offered";
+                    }
                 }
                 default -> {
                     return "unexpected " + e.getKey();
@@ -257,6 +298,9 @@ class ExtensionNegotiationFuzzTest {
         }
         if (client.serverNoContextTakeover() && !p.containsKey("server_no_context_takeover")) {
             return "server_no_context_takeover was asked for";
+        }
+        if (asked < 15 && !p.containsKey("server_max_window_bits")) {
+            return "server_max_window_bits was asked for";
         }
         return null;
     }

@@ -10,6 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.WebSocketException;
 import io.fastwebsockets.internal.deflate.MessageDeflater;
 import io.fastwebsockets.internal.deflate.MessageInflater;
+import io.fastwebsockets.internal.deflate.Zlib;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,9 +21,11 @@ import java.util.List;
  * connection): each message is any bytes, cut into any fragments (empty ones too), compressed fragment by fragment
  * at a level and with or without context takeover taken from the input, given as heap or direct buffers at an
  * offset; the compressed frames are inflated as they are or re-cut at other places, with the limit set to exactly
- * the size of the message. Every message comes back byte for byte; the input buffers are left untouched; the
- * last compressed frame of a message is never empty; and the pair holds zlib state between messages only with
- * context takeover.
+ * the size of the message. The window (8 to 15 bits) and memory level are taken from the input too, with native
+ * zlib or the JDK's classes (the inflater then has the same window: native zlib fails on a reference further
+ * back). Every message comes back byte for byte; the input buffers are left untouched; the last compressed frame
+ * of a message is never empty; and the pair holds zlib state between messages only with context takeover (the
+ * deflater only when its coding refers back: not Huffman-only).
  */
 class DeflateRoundTripFuzzTest {
     @FuzzTest(maxDuration = "15s")
@@ -31,13 +34,18 @@ class DeflateRoundTripFuzzTest {
         boolean deflaterNoTakeover = in.consumeBoolean();
         // An inflater may drop its context only if the deflater does; it may also keep it when not needed.
         boolean inflaterNoTakeover = deflaterNoTakeover && in.consumeBoolean();
-        MessageDeflater deflater = new MessageDeflater(level, deflaterNoTakeover);
-        MessageInflater inflater = new MessageInflater(inflaterNoTakeover);
+        int windowBits = in.consumeInt(8, 15);
+        int memLevel = in.consumeInt(1, 9);
+        boolean allowNative = in.consumeBoolean();
+        MessageDeflater deflater = new MessageDeflater(level, windowBits, memLevel, deflaterNoTakeover, allowNative);
+        MessageInflater inflater = new MessageInflater(inflaterNoTakeover, windowBits, allowNative);
+        boolean backReferences = windowBits == 15 || windowBits >= 9 && allowNative && Zlib.nativeAvailable();
         int messages = in.consumeInt(1, 4);
         try {
             for (int m = 0; m < messages && in.remainingBytes() > 0; m++) {
                 oneMessage(in, deflater, inflater, m);
-                assertEquals(!deflaterNoTakeover, deflater.holdsDeflater(), "deflater held between messages");
+                assertEquals(!deflaterNoTakeover && backReferences, deflater.holdsDeflater(),
+                        "deflater held between messages");
                 assertEquals(!inflaterNoTakeover, inflater.holdsInflater(), "inflater held between messages");
             }
         } finally {

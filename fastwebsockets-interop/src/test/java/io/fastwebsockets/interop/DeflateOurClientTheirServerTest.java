@@ -46,6 +46,10 @@ class DeflateOurClientTheirServerTest {
     private static final PerMessageDeflate OURS_NO_TAKEOVER = PerMessageDeflate.builder().threshold(0)
             .serverNoContextTakeover(true).clientNoContextTakeover(true).build();
 
+    /** ... and, in some cases, asks the server for a 512-byte window and keeps to 512 bytes itself. */
+    private static final PerMessageDeflate OURS_WINDOW_9 = PerMessageDeflate.builder().threshold(0).windowBits(9)
+            .maxPeerWindowBits(9).build();
+
     /**
      * One server configuration and what it must agree to.
      *
@@ -93,6 +97,16 @@ class DeflateOurClientTheirServerTest {
                         "--deflate-options={\"threshold\":0}", 0, true, true, 0, OURS_NO_TAKEOVER),
                 new Case(Peer.PYTHON_WEBSOCKETS, "our offer asks for no context takeover both ways", "--deflate", 0,
                         true, true, 12, OURS_NO_TAKEOVER),
+                // Small windows both ways: the server's zlib inflates what our client sends with the window it
+                // answered (a reference further back fails the connection), and ours inflates with the one we asked.
+                new Case(Peer.NODE_WS, "server asks for client_max_window_bits=9",
+                        "--deflate-options={\"threshold\":0,\"clientMaxWindowBits\":9}", 0, false, false, 0),
+                new Case(Peer.PYTHON_WEBSOCKETS, "server asks for client_max_window_bits=9",
+                        "--deflate-options={\"client_max_window_bits\":9}", 0, false, false, 0),
+                new Case(Peer.NODE_WS, "our offer asks for server_max_window_bits=9", "--deflate-options={\"threshold\":0}",
+                        0, false, false, 9, OURS_WINDOW_9),
+                new Case(Peer.PYTHON_WEBSOCKETS, "our offer asks for server_max_window_bits=9", "--deflate", 0, false,
+                        false, 9, OURS_WINDOW_9),
                 new Case(Peer.PYTHON_WEBSOCKETS, "no context takeover both ways, server_max_window_bits=9",
                         "--deflate-options={\"server_no_context_takeover\":true,\"client_no_context_takeover\":true,"
                                 + "\"server_max_window_bits\":9}", 0, true, true, 9));

@@ -1,6 +1,7 @@
 package io.fastwebsockets.servlet;
 
 import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * WebSocket upgrade inside a Jakarta Servlet 6.1 container (Tomcat 11, Jetty 12.1, any container implementing
@@ -44,7 +46,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The request is checked with the core's rules ({@link ServerHandshake#validate}): a request that is not a
  * valid WebSocket upgrade is answered {@code 400} or {@code 426} (with {@code Sec-WebSocket-Version: 13}), a
- * refused Origin {@code 403}, a request arriving after {@link #close()} {@code 503}, and nothing is upgraded. A
+ * refused Origin {@code 403} (by default only requests without {@code Origin} or from the request's own origin,
+ * {@link HttpServletRequest#isSecure()} deciding between {@code https} and {@code http}, are accepted: see
+ * {@link UpgradeOptions}), a request arriving after {@link #close()} {@code 503}, and nothing is upgraded; the
+ * answer's body is a fixed phrase, with {@code X-Content-Type-Options: nosniff}. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
  * The options' head size and handshake timeout do not apply here: the container reads the request.
  *
@@ -54,12 +59,13 @@ import java.util.concurrent.TimeUnit;
  * ({@link WebSocket#perMessageDeflate()} tells); a client that offers nothing acceptable gets an uncompressed
  * connection, and an unparsable {@code Sec-WebSocket-Extensions} header gets {@code 400}.
  *
- * <p>How the connection is taken over depends on the container. The specification's route
- * ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads and writes on the
- * {@code WebConnection} streams) serves Tomcat and, untested, other containers. On Jetty 12 (ee10), whose upgraded
- * input reports end-of-stream at once for a GET, the servlet answers 101 and Jetty hands its {@code EndPoint} to a
- * connection of ours once the response is complete (Jetty's own route for WebSocket). See the README's container
- * notes.
+ * <p>How the connection is taken over depends on the container, found at run time. On Tomcat 11 and Jetty 12.1 the
+ * container hands over its own connection (Tomcat's internal upgrade API, Jetty's {@code EndPoint}); on a plain
+ * connector its socket is then watched by an {@link EventLoop} of ours, as in the embedded server, otherwise (TLS)
+ * it is read and written through the container's non-blocking I/O, woken by the container's events. Other containers
+ * take the specification's route ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads
+ * and writes on the {@code WebConnection} streams). The system property {@code io.fastwebsockets.servlet.io}
+ * ({@code container} or {@code streams}) forces a slower route. See docs/servlet.md.
  *
  * <p>When the handler returns, the connection is closed with 1000 if still open; when it throws, with 1011. Either
  * way the container's connection is released ({@code WebConnection.close()}). {@link #close()}, meant for the
@@ -113,6 +119,10 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
     private volatile boolean closing;
+    // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
+    // first connection that needs it and given back by close().
+    private final ReentrantLock loopLock = new ReentrantLock();
+    private EventLoop loop; // guarded by loopLock
 
     private ServletUpgrade(UpgradeOptions options, Handler handler) {
         this.options = Objects.requireNonNull(options, "options");
@@ -187,7 +197,7 @@ public final class ServletUpgrade implements AutoCloseable {
                 headersOf(request));
         ServerHandshake.Acceptance acceptance;
         try {
-            acceptance = ServerHandshake.validate(head, options);
+            acceptance = ServerHandshake.validate(head, options, request.isSecure());
             if (closing) {
                 throw new UpgradeException(503, "server is shutting down");
             }
@@ -210,11 +220,10 @@ public final class ServletUpgrade implements AutoCloseable {
         Accepted accepted = new Accepted(head, acceptance.subprotocol(), request.getRemoteAddr(),
                 request.getUserPrincipal());
         PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
-        if (JettyTunnel.handles(request)) {
-            JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
-        } else {
-            UpgradeConnection connection = request.upgrade(UpgradeConnection.class);
-            connection.configure(this, accepted, deflate);
+        switch (Containers.route(request)) {
+            case TOMCAT -> TomcatUpgradeHandler.upgrade(request, this, accepted, deflate);
+            case JETTY -> JettyTunnel.upgrade(request, c -> new Session(this, accepted, deflate, c).start());
+            case STREAMS -> request.upgrade(UpgradeConnection.class).configure(this, accepted, deflate);
         }
         return true;
     }
@@ -246,6 +255,40 @@ public final class ServletUpgrade implements AutoCloseable {
         for (Session c : open) {
             c.awaitEnd(TimeUnit.SECONDS.toNanos(1));
         }
+        loopLock.lock();
+        try {
+            if (loop != null) {
+                loop = null;
+                SharedLoop.release();
+            }
+        } finally {
+            loopLock.unlock();
+        }
+    }
+
+    /** @return the loop for sockets handed over by the container, started on first use */
+    EventLoop eventLoop() throws IOException {
+        loopLock.lock();
+        try {
+            if (closing) {
+                throw new IOException("server is shutting down");
+            }
+            if (loop != null && loop.isClosed()) { // failed (it logged why): take a fresh one
+                loop = null;
+                SharedLoop.release();
+            }
+            if (loop == null) {
+                loop = SharedLoop.acquire();
+            }
+            return loop;
+        } finally {
+            loopLock.unlock();
+        }
+    }
+
+    /** @return the routes of the open connections (for tests: which path the container took) */
+    List<ContainerConnection.Route> routes() {
+        return connections.stream().map(Session::route).toList();
     }
 
     boolean register(Session c) {
@@ -301,7 +344,10 @@ public final class ServletUpgrade implements AutoCloseable {
             response.setHeader("Upgrade", "websocket");
             response.setHeader("Sec-WebSocket-Version", "13");
         }
-        byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        // A fixed body that repeats nothing of the request; the details were logged.
+        byte[] body = (e.status() + " " + e.reasonPhrase() + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentType("text/plain;charset=utf-8");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);

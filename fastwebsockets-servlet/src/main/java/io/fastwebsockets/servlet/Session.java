@@ -9,14 +9,18 @@ import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** One upgraded connection: its streams, its WebSocket and the virtual thread running the handler. */
+/**
+ * One upgraded connection: its container connection (a {@link ContainerTransport} on the container-native routes, or
+ * blocking streams on the portable one), its WebSocket and the virtual thread running the handler.
+ */
 final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
 
     private final ServletUpgrade owner;
     private final ServletUpgrade.Accepted accepted;
     private final PerMessageDeflate.Agreement deflate; // null: not negotiated
-    private final ConnectionStreams streams;
+    private final ConnectionStreams streams; // the portable route, or null
+    private final ContainerConnection transport; // a container-native route, or null
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile WebSocket ws;
 
@@ -26,6 +30,16 @@ final class Session {
         this.accepted = accepted;
         this.deflate = deflate;
         this.streams = new FailingCloseStreams(streams);
+        this.transport = null;
+    }
+
+    Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate,
+            ContainerConnection transport) {
+        this.owner = owner;
+        this.accepted = accepted;
+        this.deflate = deflate;
+        this.streams = null;
+        this.transport = transport;
     }
 
     void start() {
@@ -34,7 +48,8 @@ final class Session {
 
     private void run() {
         try {
-            WebSocket w = WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
+            WebSocket w = transport != null ? transport.openWebSocket(owner)
+                    : WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
             w.setCloseTimeout(owner.closeTimeoutValue());
             w.enablePerMessageDeflate(deflate); // as answered in the 101 response; null leaves it off
             ws = w;
@@ -46,7 +61,7 @@ final class Session {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "upgraded connection failed: " + e);
         } finally {
-            streams.close();
+            release();
             owner.unregister(this);
             ended.countDown();
         }
@@ -66,9 +81,18 @@ final class Session {
         }
     }
 
+    /** @return how this connection's bytes move (null until the handler's thread has set it up) */
+    ContainerConnection.Route route() {
+        return transport != null ? transport.route() : ContainerConnection.Route.STREAMS;
+    }
+
     /** Releases the connection without a closing handshake. */
     void release() {
-        streams.close();
+        if (transport != null) {
+            transport.close();
+        } else {
+            streams.close();
+        }
     }
 
     boolean awaitEnd(long nanos) {

@@ -479,7 +479,8 @@ class ServletUpgradeTest {
         assertEquals(0, servlet.upgrade.activeConnections());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (liveThreads("fastwebsockets-servlet") > 0) {
-            assertTrue(System.nanoTime() < deadline, "fastwebsockets-servlet threads still alive after the stop");
+            assertTrue(System.nanoTime() < deadline, "fastwebsockets-servlet threads still alive after the stop: "
+                    + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList());
             Thread.sleep(50);
         }
         for (FragmentCollector c : clients) {
@@ -539,7 +540,7 @@ class ServletUpgradeTest {
     }
 
     /** Opens a socket and completes the opening handshake by hand; the WebSocket bytes are up to the test. */
-    private static Socket rawUpgrade(int port, String path) throws IOException {
+    static Socket rawUpgrade(int port, String path) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(10_000);
@@ -552,7 +553,7 @@ class ServletUpgradeTest {
     }
 
     /** A masked client frame (the core test kit's builder). */
-    private static byte[] maskedFrame(int opcode, ByteBuffer payload) {
+    static byte[] maskedFrame(int opcode, ByteBuffer payload) {
         byte[] p = new byte[payload.remaining()];
         payload.duplicate().get(p);
         return RawFrames.encode(true, 0, opcode, p, RawFrames.KEY);

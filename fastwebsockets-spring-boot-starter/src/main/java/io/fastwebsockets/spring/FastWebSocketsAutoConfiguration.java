@@ -5,7 +5,6 @@ import io.fastwebsockets.servlet.ServletUpgrade;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -77,9 +76,7 @@ public class FastWebSocketsAutoConfiguration {
         }
         List<String> origins = properties.getAllowedOrigins();
         if (!origins.isEmpty()) {
-            Set<String> allowed = Set.copyOf(origins);
-            boolean any = allowed.contains("*");
-            b.originCheck(origin -> origin == null || any || allowed.contains(origin)); // no Origin: not a browser
+            b.allowedOrigins(origins.toArray(String[]::new)); // besides the request's own; no Origin: not a browser
         }
         FastWebSocketsProperties.Deflate d = properties.getPermessageDeflate();
         if (d.isEnabled()) {

@@ -29,9 +29,9 @@ public class FastWebSocketsProperties {
     private List<String> subprotocols = new ArrayList<>();
 
     /**
-     * Origins allowed to open a connection, exactly as browsers send them (for example https://example.com), or
-     * '*' for any. A refused Origin gets 403; a request without Origin (not from a browser) is accepted. Unset: the
-     * library's default Origin check.
+     * Origins allowed to open a connection besides the request's own, exactly as browsers send them (for example
+     * https://example.com), or '*' for any. A refused Origin gets 403; a request without Origin (not from a browser)
+     * is accepted. Unset: the library's default, the request's own origin only.
      */
     private List<String> allowedOrigins = new ArrayList<>();
 

@@ -1,7 +1,6 @@
 package io.fastwebsockets.spring;
 
-import io.fastwebsockets.CloseCode;
-import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.servlet.ServletUpgrade;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import jakarta.servlet.ServletException;
@@ -12,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.web.HttpRequestHandler;
 
@@ -23,13 +24,19 @@ import org.springframework.web.HttpRequestHandler;
  * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
  * connection gets the {@code fastwebsockets.max-message-size} and {@code write-timeout} of the properties. On
  * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
- * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503.
+ * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503 until
+ * the next {@link #start()}.
  */
 public final class WebSocketEndpoints implements SmartLifecycle {
-    private final Map<String, ServletUpgrade> upgrades = new LinkedHashMap<>();
+    private static final System.Logger LOG = System.getLogger(WebSocketEndpoints.class.getName());
+    // One ServletUpgrade per path; a stop closes them for good, so a start after a stop (a paused application
+    // context, as Spring's test framework pauses cached ones, or context.stop()/start()) makes new ones.
+    private final Map<String, Supplier<ServletUpgrade>> factories = new LinkedHashMap<>();
+    private final Map<String, AtomicReference<ServletUpgrade>> upgrades = new LinkedHashMap<>();
     private final Map<String, HttpRequestHandler> handlers = new LinkedHashMap<>();
     private final EndpointStats stats = new EndpointStats();
     private volatile boolean running;
+    private boolean stopped; // under this
 
     /**
      * Builds the endpoints.
@@ -44,10 +51,14 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             if (upgrades.containsKey(route.path())) {
                 throw new IllegalStateException("two WebSocket endpoints at the path " + route.path());
             }
-            ServletUpgrade upgrade = ServletUpgrade.frames(options.apply(route),
-                    counted(route.handler(), properties)).closeTimeout(properties.getCloseTimeout());
-            upgrades.put(route.path(), upgrade);
-            handlers.put(route.path(), (request, response) -> upgrade(upgrade, request, response));
+            UpgradeOptions o = options.apply(route);
+            ServletUpgrade.Handler handler = counted(route.handler(), properties);
+            Supplier<ServletUpgrade> factory = () -> ServletUpgrade.frames(o, handler)
+                    .closeTimeout(properties.getCloseTimeout());
+            AtomicReference<ServletUpgrade> current = new AtomicReference<>(factory.get());
+            factories.put(route.path(), factory);
+            upgrades.put(route.path(), current);
+            handlers.put(route.path(), (request, response) -> upgrade(current.get(), request, response));
         }
     }
 
@@ -73,7 +84,7 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         }
     }
 
-    /** The route's handler, with the connection configured first and its start and end counted. */
+    /** The route's handler, with the connection configured first and its traffic and end counted. */
     private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
         long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
         var writeTimeout = properties.getWriteTimeout();
@@ -84,38 +95,36 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             if (writeTimeout != null) {
                 ws.setWriteTimeout(writeTimeout);
             }
-            stats.opened();
-            String code = EndpointStats.CLOSED_BY_HANDLER_OR_PEER;
+            Runnable ended = stats.opened(ws);
             try {
-                handler.handle(ws, request);
-                if (!ws.isClosed()) {
-                    code = Integer.toString(CloseCode.NORMAL); // the servlet upgrade closes it with 1000
-                }
-            } catch (WebSocketException e) {
-                code = Integer.toString(e.closeCode());
-                throw e;
-            } catch (IOException e) {
-                code = Integer.toString(CloseCode.ABNORMAL); // the transport failed: no closing handshake
-                throw e;
-            } catch (Exception | Error e) {
-                code = Integer.toString(CloseCode.INTERNAL_ERROR); // the servlet upgrade closes it with 1011
-                throw e;
+                // As the servlet upgrade runs a handler (1000 after a return that left the connection open, 1011
+                // after an unexpected exception), done here so that its Close is counted before the end is.
+                HandlerRuns.run(ws, connection -> handler.handle(connection, request), LOG);
             } finally {
-                stats.closed(code);
+                ended.run();
             }
         };
     }
 
+    /** Serves the endpoints; after a {@link #stop()}, with new upgrades (the stopped ones stay closed). */
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (stopped) {
+            upgrades.forEach((path, current) -> current.set(factories.get(path).get()));
+            stopped = false;
+        }
         running = true;
     }
 
-    /** Closes every open connection with 1001 and waits (bounded) for the handlers; new upgrades then get 503. */
+    /**
+     * Closes every open connection with 1001 and waits (bounded) for the handlers; until the next {@link #start()},
+     * new upgrades get 503.
+     */
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
-        upgrades.values().parallelStream().forEach(ServletUpgrade::close);
+        stopped = true;
+        upgrades.values().parallelStream().map(AtomicReference::get).forEach(ServletUpgrade::close);
     }
 
     @Override

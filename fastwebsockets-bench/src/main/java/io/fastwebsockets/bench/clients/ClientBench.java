@@ -126,7 +126,13 @@ public final class ClientBench {
             default -> throw new IllegalArgumentException("unknown client " + client);
         };
         Sink sink = new Sink(size);
-        driver.start(uri, conns, sink);
+        try {
+            driver.start(uri, conns, sink);
+        } catch (Exception e) {
+            // A client's own threads (OkHttp's, Netty's) would keep the JVM, and the benchmark script, waiting.
+            System.err.println("ClientBench: " + client + " did not start: " + e);
+            System.exit(1);
+        }
         Thread.sleep((long) (warmup * 1000));
         sink.latency.reset();
         sink.measuring = true;

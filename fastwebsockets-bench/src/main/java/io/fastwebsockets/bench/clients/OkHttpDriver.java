@@ -19,7 +19,12 @@ final class OkHttpDriver implements ClientBench.Driver {
 
     @Override
     public void start(URI uri, int connections, ClientBench.Sink sink) throws Exception {
-        http = new OkHttpClient.Builder().pingInterval(0, TimeUnit.SECONDS).build();
+        // OkHttp's dispatcher runs at most 5 calls per host at once by default, and a WebSocket's handshake is a call:
+        // let every connection's handshake run at once, as the other clients' do.
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        dispatcher.setMaxRequests(Math.max(64, connections));
+        dispatcher.setMaxRequestsPerHost(Math.max(5, connections));
+        http = new OkHttpClient.Builder().dispatcher(dispatcher).pingInterval(0, TimeUnit.SECONDS).build();
         ByteString message = ByteString.of(sink.payload);
         CountDownLatch open = new CountDownLatch(connections);
         List<Loop> loops = new ArrayList<>();

@@ -10,7 +10,7 @@ import io.fastwebsockets.server.WebSocketServer;
  *
  * <pre>
  * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N] [--event-loops N]
- *                [--deflate on|off]
+ *                [--deflate on|off] [--deflate-window BITS] [--deflate-mem-level N]
  * </pre>
  *
  * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
@@ -20,6 +20,8 @@ import io.fastwebsockets.server.WebSocketServer;
  * {@code --event-loops} is the server's {@code eventLoops} setting (default 1; 0 = the JDK's own poller).
  * {@code --deflate on} serves permessage-deflate with {@link PerMessageDeflate#defaults()} (level 6, threshold
  * 1024 bytes, context takeover unless the client asks for none) to clients that offer it; default off.
+ * {@code --deflate-window} and {@code --deflate-mem-level} set {@link PerMessageDeflate.Builder#windowBits} and
+ * {@link PerMessageDeflate.Builder#memLevel} (bench/deflate_memory.sh compares them).
  */
 public final class OursEchoServer {
     private OursEchoServer() {
@@ -33,7 +35,7 @@ public final class OursEchoServer {
      */
     public static void main(String[] args) throws Exception {
         EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections", "event-loops",
-                "deflate");
+                "deflate", "deflate-window", "deflate-mem-level");
         boolean deflate = a.option("deflate", "off").equals("on");
         String mode = a.option("mode", "collector");
         WebSocketServer.Handler handler = switch (mode) {
@@ -49,7 +51,7 @@ public final class OursEchoServer {
                 .bind(a.host, a.port)
                 .maxConnections(a.intOption("max-connections", 100_000))
                 .eventLoops(a.intOption("event-loops", 1))
-                .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
+                .perMessageDeflate(deflate ? deflateSettings(a) : null)
                 .handler(handler)
                 .start();
         System.err.println("fastwebsockets: mode=" + mode + ", deflate=" + deflate + ", event loops=" + a.intOption("event-loops", 1)
@@ -57,5 +59,21 @@ public final class OursEchoServer {
                 + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
         EchoArgs.announce(server.port());
         server.awaitTermination();
+    }
+
+    private static PerMessageDeflate deflateSettings(EchoArgs a) {
+        PerMessageDeflate.Builder b = PerMessageDeflate.builder();
+        int window = a.intOption("deflate-window", 0);
+        int memLevel = a.intOption("deflate-mem-level", 0);
+        if (window != 0) {
+            b.windowBits(window);
+        }
+        if (memLevel != 0) {
+            b.memLevel(memLevel);
+        }
+        PerMessageDeflate d = b.build();
+        System.err.println("fastwebsockets: " + d + ", compressors: "
+                + io.fastwebsockets.internal.deflate.Zlib.describe());
+        return d;
     }
 }

@@ -1,14 +1,15 @@
 package io.fastwebsockets.internal.deflate;
 
 import java.nio.ByteBuffer;
-import java.util.zip.Deflater;
 
 /**
  * The sending half of permessage-deflate, sans I/O: compresses the payloads of one message's frames into the
  * payloads to send (RFC 7692 §7.2.1). Each frame's data is compressed and flushed to a byte boundary (a sync
  * flush), so every frame can go out at once; the last frame of a message loses the {@code 00 00 FF FF} that ends
- * the flush, as the RFC requires. With context takeover one {@link Deflater} serves the whole connection, keeping
- * its window across messages; without, a deflater is borrowed for one message and returned reset.
+ * the flush, as the RFC requires. With context takeover one compressor serves the whole connection, keeping its
+ * window across messages; without (or when the coding for the agreed window never refers back, see {@link Zlib}),
+ * a compressor is borrowed for one message and returned reset. The compressor never refers back further than the
+ * agreed window ({@code 1 << windowBits} bytes).
  *
  * <p>Not thread-safe: the connection calls it under its write lock. Call {@link #release()} when the connection
  * ends; after that the instance is unusable.
@@ -16,8 +17,11 @@ import java.util.zip.Deflater;
 public final class MessageDeflater {
 
     private final int level;
-    private final boolean noContextTakeover;
-    private Deflater deflater; // with takeover: for good once created; without: only while a message is open
+    private final int windowBits;
+    private final int memLevel;
+    private final boolean allowNative;
+    private final boolean pooled; // borrowed per message: no context takeover, or a coding that never refers back
+    private Compressor deflater; // with takeover: for good once created; pooled: only while a message is open
     private ByteBuffer out;
     private boolean released;
 
@@ -26,11 +30,28 @@ public final class MessageDeflater {
      * @param noContextTakeover whether every message is compressed on its own
      */
     public MessageDeflater(int level, boolean noContextTakeover) {
+        this(level, 15, 8, noContextTakeover, true);
+    }
+
+    /**
+     * @param level the compression level, 0 to 9
+     * @param windowBits the largest window the peer agreed to, 8 to 15
+     * @param memLevel zlib's memory level, 1 to 9 (8 is the JDK's)
+     * @param noContextTakeover whether every message is compressed on its own
+     * @param allowNative whether zlib through the FFM API may be used (tests pass {@code false} for the floor)
+     */
+    public MessageDeflater(int level, int windowBits, int memLevel, boolean noContextTakeover, boolean allowNative) {
         if (level < 0 || level > 9) {
             throw new IllegalArgumentException("level must be 0 to 9");
         }
+        if (windowBits < 8 || windowBits > 15 || memLevel < 1 || memLevel > 9) {
+            throw new IllegalArgumentException("window bits must be 8 to 15, memory level 1 to 9");
+        }
         this.level = level;
-        this.noContextTakeover = noContextTakeover;
+        this.windowBits = windowBits;
+        this.memLevel = memLevel;
+        this.allowNative = allowNative;
+        this.pooled = noContextTakeover || !Zlib.usesBackReferences(windowBits, allowNative);
     }
 
     /**
@@ -45,9 +66,10 @@ public final class MessageDeflater {
         if (released) {
             throw new IllegalStateException("deflater released");
         }
-        Deflater d = deflater;
+        Compressor d = deflater;
         if (d == null) {
-            d = deflater = noContextTakeover ? ZlibPool.borrowDeflater(level) : new Deflater(level, true);
+            d = deflater = pooled ? ZlibPool.borrowCompressor(level, windowBits, memLevel, allowNative)
+                    : Zlib.compressor(level, windowBits, memLevel, allowNative);
         }
         ByteBuffer o = out;
         int n = payload.remaining();
@@ -56,12 +78,8 @@ public final class MessageDeflater {
             o = out = ByteBuffer.allocate(Math.min(Math.max(n / 2 + 64, 256), 1 << 20));
         }
         o.clear();
-        d.setInput(payload.duplicate());
-        while (true) {
-            d.deflate(o, Deflater.SYNC_FLUSH);
-            if (o.hasRemaining()) {
-                break; // all input taken and flushed: a sync flush that did not fill the buffer is complete
-            }
+        ByteBuffer in = payload.duplicate();
+        while (!d.syncFlush(in, o)) {
             long room = Math.min(2L * o.capacity() + 64, Integer.MAX_VALUE - 8);
             if (room <= o.capacity()) {
                 throw new IllegalArgumentException("payload too large to compress into one Java buffer");
@@ -71,7 +89,6 @@ public final class MessageDeflater {
             bigger.put(o);
             o = out = bigger;
         }
-        d.setInput(EMPTY); // do not keep a reference to the caller's buffer
         o.flip();
         if (fin) {
             // A sync flush ends with an empty stored block: ... 00 00 FF FF. The receiver appends it back.
@@ -86,8 +103,8 @@ public final class MessageDeflater {
             } else {
                 o.limit(lim - 4);
             }
-            if (noContextTakeover) {
-                ZlibPool.giveBack(d, level);
+            if (pooled) {
+                ZlibPool.giveBack(d, level, windowBits, memLevel, allowNative);
                 deflater = null;
             }
         }
@@ -102,7 +119,10 @@ public final class MessageDeflater {
         out = null;
     }
 
-    /** @return whether a deflater is held now (between messages: only with context takeover) */
+    /**
+     * @return whether a deflater is held now (between messages: only with context takeover and a coding that refers
+     *     back)
+     */
     public boolean holdsDeflater() {
         return deflater != null;
     }
@@ -116,6 +136,4 @@ public final class MessageDeflater {
             deflater = null;
         }
     }
-
-    private static final byte[] EMPTY = new byte[0];
 }

@@ -4,7 +4,6 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.WebSocketException;
 import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * The receiving half of permessage-deflate, sans I/O: inflates the payloads of a compressed message's frames, one
@@ -13,18 +12,22 @@ import java.util.zip.Inflater;
  * soon as one byte too many has come out, whatever its compressed size, so a decompression bomb costs at most the
  * limit. Corrupt data fails with 1007.
  *
- * <p>With context takeover one {@link Inflater} serves the whole connection (the peer's messages may refer back to
- * earlier ones); without, one is borrowed for a message and returned reset. Not thread-safe: the connection calls
+ * <p>With context takeover one decompressor serves the whole connection (the peer's messages may refer back to
+ * earlier ones); without, one is borrowed for a message and returned reset. Its window is the one agreed for the
+ * peer where native zlib is available (less memory, and a reference further back fails with 1007), the JDK's
+ * 15-bit one otherwise. Not thread-safe: the connection calls
  * it under its read lock. Call {@link #release()} when the connection ends.
  */
 public final class MessageInflater {
     private static final int INITIAL_OUTPUT = 1024;
     private static final int MAX_INITIAL_OUTPUT = 1 << 20;
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
-    private static final byte[] EMPTY = new byte[0];
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0); // never written: safe to share
 
     private final boolean noContextTakeover;
-    private Inflater inflater;
+    private final int windowBits;
+    private final boolean allowNative;
+    private Decompressor inflater;
     private ByteBuffer out;
     private boolean released;
     private boolean messageHasData; // the message being inflated has had compressed bytes
@@ -34,7 +37,21 @@ public final class MessageInflater {
      *     earlier ones), so the inflater can be forgotten between messages
      */
     public MessageInflater(boolean noContextTakeover) {
+        this(noContextTakeover, 15, true);
+    }
+
+    /**
+     * @param noContextTakeover whether the peer compresses every message on its own
+     * @param windowBits the largest window the peer agreed to compress with, 8 to 15
+     * @param allowNative whether zlib through the FFM API may be used
+     */
+    public MessageInflater(boolean noContextTakeover, int windowBits, boolean allowNative) {
+        if (windowBits < 8 || windowBits > 15) {
+            throw new IllegalArgumentException("window bits must be 8 to 15");
+        }
         this.noContextTakeover = noContextTakeover;
+        this.windowBits = windowBits;
+        this.allowNative = allowNative;
     }
 
     /**
@@ -52,9 +69,10 @@ public final class MessageInflater {
         if (released) {
             throw new IllegalStateException("inflater released");
         }
-        Inflater inf = inflater;
+        Decompressor inf = inflater;
         if (inf == null) {
-            inf = inflater = noContextTakeover ? ZlibPool.borrowInflater() : new Inflater(true);
+            inf = inflater = noContextTakeover ? ZlibPool.borrowDecompressor(windowBits, allowNative)
+                    : Zlib.decompressor(windowBits, allowNative);
         }
         ByteBuffer o = out;
         if (o == null) {
@@ -88,7 +106,7 @@ public final class MessageInflater {
                 // A message with no compressed bytes at all is empty (zlib sends nothing for a sync flush right
                 // after another): the tail alone is not a whole block and would leave the inflater inside one.
                 if (!inf.finished() && messageHasData) {
-                    inf.setInput(TAIL);
+                    inf.setInput(ByteBuffer.wrap(TAIL));
                     o = run(inf, o, limit);
                 }
                 endMessage(inf);
@@ -104,7 +122,7 @@ public final class MessageInflater {
     }
 
     // Inflates all the input: grows the output (never past limit + 1) while zlib fills it.
-    private ByteBuffer run(Inflater inf, ByteBuffer o, long limit) throws WebSocketException {
+    private ByteBuffer run(Decompressor inf, ByteBuffer o, long limit) throws WebSocketException {
         while (true) {
             int n;
             try {
@@ -152,11 +170,11 @@ public final class MessageInflater {
         return Math.max(1, Math.min(limit, Integer.MAX_VALUE - 9) + 1);
     }
 
-    private void endMessage(Inflater inf) {
+    private void endMessage(Decompressor inf) {
         messageHasData = false;
         if (noContextTakeover) {
             inflater = null;
-            ZlibPool.giveBack(inf);
+            ZlibPool.giveBack(inf, windowBits, allowNative);
         } else if (inf.finished()) {
             // The peer ended its stream with a final block (RFC 7692 §7.2.3.3 allows it): the next message starts
             // a new one.

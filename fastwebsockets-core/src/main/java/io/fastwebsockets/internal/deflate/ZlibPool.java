@@ -1,54 +1,55 @@
 package io.fastwebsockets.internal.deflate;
 
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 /**
- * Deflaters and Inflaters lent to connections without context takeover for the time of one message, so that an
- * idle connection holds no zlib state. Bounded: beyond {@link #MAX_IDLE} idle instances per kind, returned ones
- * are ended at once.
+ * Compressors and decompressors lent to connections for the time of one message (those without context takeover,
+ * and those whose coding never refers back), so that an idle connection holds no zlib state. One shelf per
+ * configuration (level, window, memory level, native or not); bounded: beyond {@link #MAX_IDLE} idle instances per
+ * shelf, returned ones are ended at once.
  */
 final class ZlibPool {
     static final int MAX_IDLE = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
-    private static final Shelf<Inflater> INFLATERS = new Shelf<>();
-    @SuppressWarnings("unchecked")
-    private static final Shelf<Deflater>[] DEFLATERS = new Shelf[Deflater.BEST_COMPRESSION + 1];
-
-    static {
-        for (int i = 0; i < DEFLATERS.length; i++) {
-            DEFLATERS[i] = new Shelf<>();
-        }
-    }
+    private static final ConcurrentHashMap<Integer, Shelf<Compressor>> COMPRESSORS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Integer, Shelf<Decompressor>> DECOMPRESSORS = new ConcurrentHashMap<>();
 
     private ZlibPool() {
     }
 
-    static Deflater borrowDeflater(int level) {
-        Deflater d = DEFLATERS[level].take();
-        return d != null ? d : new Deflater(level, true);
+    /** The shelf key of a compressor configuration. */
+    static int compressorKey(int level, int windowBits, int memLevel, boolean allowNative) {
+        return level | windowBits << 4 | memLevel << 8 | (allowNative ? 1 << 12 : 0);
     }
 
-    /** Takes back a deflater that finished a message (it is reset here). */
-    static void giveBack(Deflater d, int level) {
-        d.reset();
-        if (!DEFLATERS[level].put(d)) {
-            d.end();
+    static Compressor borrowCompressor(int level, int windowBits, int memLevel, boolean allowNative) {
+        Compressor c = COMPRESSORS.computeIfAbsent(compressorKey(level, windowBits, memLevel, allowNative),
+                k -> new Shelf<>()).take();
+        return c != null ? c : Zlib.compressor(level, windowBits, memLevel, allowNative);
+    }
+
+    /** Takes back a compressor that finished a message (it is reset here). */
+    static void giveBack(Compressor c, int level, int windowBits, int memLevel, boolean allowNative) {
+        c.reset();
+        if (!COMPRESSORS.computeIfAbsent(compressorKey(level, windowBits, memLevel, allowNative),
+                k -> new Shelf<>()).put(c)) {
+            c.end();
         }
     }
 
-    static Inflater borrowInflater() {
-        Inflater i = INFLATERS.take();
-        return i != null ? i : new Inflater(true);
+    static Decompressor borrowDecompressor(int windowBits, boolean allowNative) {
+        Decompressor d = DECOMPRESSORS.computeIfAbsent(windowBits | (allowNative ? 16 : 0), k -> new Shelf<>()).take();
+        return d != null ? d : Zlib.decompressor(windowBits, allowNative);
     }
 
-    /** Takes back an inflater that finished a message (it is reset here). */
-    static void giveBack(Inflater i) {
-        i.reset();
-        if (!INFLATERS.put(i)) {
-            i.end();
+    /** Takes back a decompressor that finished a message (it is reset here). */
+    static void giveBack(Decompressor d, int windowBits, boolean allowNative) {
+        d.reset();
+        if (!DECOMPRESSORS.computeIfAbsent(windowBits | (allowNative ? 16 : 0), k -> new Shelf<>()).put(d)) {
+            d.end();
         }
     }
 
@@ -58,7 +59,7 @@ final class ZlibPool {
     static final int SMALLEST_BUFFER = 1024;
     static final int LARGEST_POOLED_BUFFER = 64 * 1024;
     @SuppressWarnings("unchecked")
-    private static final Shelf<java.nio.ByteBuffer>[] BUFFERS = new Shelf[7];
+    private static final Shelf<ByteBuffer>[] BUFFERS = new Shelf[7];
 
     static {
         for (int i = 0; i < BUFFERS.length; i++) {
@@ -67,17 +68,17 @@ final class ZlibPool {
     }
 
     /** A cleared heap buffer of at least {@code size} bytes (exactly, beyond the largest pooled size). */
-    static java.nio.ByteBuffer takeBuffer(int size) {
+    static ByteBuffer takeBuffer(int size) {
         if (size > LARGEST_POOLED_BUFFER) {
-            return java.nio.ByteBuffer.allocate(size);
+            return ByteBuffer.allocate(size);
         }
         int cls = bufferClass(size);
-        java.nio.ByteBuffer b = BUFFERS[cls].take();
-        return b != null ? b.clear() : java.nio.ByteBuffer.allocate(SMALLEST_BUFFER << cls);
+        ByteBuffer b = BUFFERS[cls].take();
+        return b != null ? b.clear() : ByteBuffer.allocate(SMALLEST_BUFFER << cls);
     }
 
     /** Gives back a buffer from {@link #takeBuffer}; others (and any beyond the bound) are left to the GC. */
-    static void giveBack(java.nio.ByteBuffer b) {
+    static void giveBack(ByteBuffer b) {
         int cap = b.capacity();
         if (cap < SMALLEST_BUFFER || cap > LARGEST_POOLED_BUFFER || Integer.bitCount(cap) != 1 || !b.hasArray()) {
             return;
@@ -93,19 +94,27 @@ final class ZlibPool {
     /** @return idle buffers held now, for tests */
     static int idleBuffers() {
         int n = 0;
-        for (Shelf<java.nio.ByteBuffer> s : BUFFERS) {
+        for (Shelf<ByteBuffer> s : BUFFERS) {
             n += s.size.get();
         }
         return n;
     }
 
-    /** @return idle inflaters and deflaters (all levels) held now, for tests */
+    /** @return idle compressors and decompressors (all configurations) held now, for tests */
     static int idleCount() {
-        int n = INFLATERS.size.get();
-        for (Shelf<Deflater> s : DEFLATERS) {
+        int n = 0;
+        for (Shelf<Compressor> s : COMPRESSORS.values()) {
+            n += s.size.get();
+        }
+        for (Shelf<Decompressor> s : DECOMPRESSORS.values()) {
             n += s.size.get();
         }
         return n;
+    }
+
+    /** @return how many configurations have a shelf, for tests */
+    static int shelves() {
+        return COMPRESSORS.size() + DECOMPRESSORS.size();
     }
 
     private static final class Shelf<T> {

@@ -112,7 +112,7 @@ public final class ServerUpgrader {
         try {
             head = readHead(peer, buf, options);
             request = HttpParser.parseRequest(head.buf, head.end);
-            acceptance = ServerHandshake.validate(request, options);
+            acceptance = ServerHandshake.validate(request, options, peer.secure());
             if (!gate.getAsBoolean()) {
                 throw new UpgradeException(503, "server is shutting down");
             }
@@ -184,6 +184,9 @@ public final class ServerUpgrader {
         /** @return bytes read, waiting at most {@code timeoutMs}, or -1 at end of stream */
         abstract int read(byte[] buf, int off, int len, int timeoutMs) throws IOException;
 
+        /** @return whether the connection is TLS (the request's own origin is then https) */
+        abstract boolean secure();
+
         /** The head is in: no more timed reads. */
         abstract void headRead() throws IOException;
 
@@ -214,6 +217,11 @@ public final class ServerUpgrader {
         @Override
         int readAvailable(byte[] buf) {
             return 0;
+        }
+
+        @Override
+        boolean secure() {
+            return socket instanceof javax.net.ssl.SSLSocket;
         }
 
         @Override
@@ -314,6 +322,11 @@ public final class ServerUpgrader {
         }
 
         @Override
+        boolean secure() {
+            return false;
+        }
+
+        @Override
         int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
             if (blocking == null) {
                 channel.configureBlocking(true);
@@ -377,22 +390,15 @@ public final class ServerUpgrader {
     }
 
     /**
-     * The response to a refused handshake.
+     * The response to a refused handshake: the status, a fixed short plain-text body that repeats nothing of the
+     * request (the details are in the exception, for the log), and {@code X-Content-Type-Options: nosniff}.
      *
      * @param e the refusal
-     * @return the bytes of a complete response with a short plain-text body
+     * @return the bytes of a complete response
      */
     public static byte[] refusalBytes(UpgradeException e) {
-        String reason = switch (e.status()) {
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 408 -> "Request Timeout";
-            case 426 -> "Upgrade Required";
-            case 431 -> "Request Header Fields Too Large";
-            case 503 -> "Service Unavailable";
-            default -> "Error";
-        };
-        byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        String reason = e.reasonPhrase();
+        byte[] body = (e.status() + " " + reason + "\n").getBytes(StandardCharsets.ISO_8859_1);
         StringBuilder r = new StringBuilder(200)
                 .append("HTTP/1.1 ").append(e.status()).append(' ').append(reason).append("\r\n");
         if (e.status() == 426) {
@@ -400,6 +406,7 @@ public final class ServerUpgrader {
         }
         r.append("Connection: close\r\n")
                 .append("Content-Type: text/plain; charset=utf-8\r\n")
+                .append("X-Content-Type-Options: nosniff\r\n")
                 .append("Content-Length: ").append(body.length).append("\r\n\r\n");
         byte[] head = r.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = Arrays.copyOf(head, head.length + body.length);
