@@ -320,54 +320,66 @@ public final class RedisBackplane implements Backplane {
     // -------------------------------------------------------------------------------------------------- publisher
 
     private void publishLoop() {
-        Jedis j = null;
         long backoff = minBackoff.toMillis();
-        long retryAt = 0;
+        long retryAt = System.nanoTime();
         try {
             while (!closed) {
-                if (j == null && System.nanoTime() - retryAt >= 0) {
-                    try {
-                        j = new Jedis(address, config);
-                        j.ping();
-                        if (publisherEverUp) {
-                            reconnects.incrementAndGet();
-                        }
-                        publisherEverUp = true;
-                        publisherUp = true;
-                        backoff = minBackoff.toMillis();
-                    } catch (RuntimeException e) {
-                        closeQuietly(j);
-                        j = null;
-                        publisherUp = false;
-                        retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-                        backoff = Math.min(backoff * 2, maxBackoff.toMillis());
-                    }
+                if (publishing == null && System.nanoTime() - retryAt >= 0) {
+                    backoff = connectPublisher() ? minBackoff.toMillis() : Math.min(backoff * 2, maxBackoff.toMillis());
+                    retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
                 }
                 byte[][] m = outbox.poll(100, TimeUnit.MILLISECONDS);
                 if (m == null) {
                     continue;
                 }
-                if (j == null) {
-                    lost.increment(); // down, and not yet time to try again: at most once
+                if (publishing == null && System.nanoTime() - lastAttempt >= minBackoff.toNanos()) {
+                    connectPublisher(); // a message waits: try now rather than at the end of a long backoff
+                }
+                if (publishing == null) {
+                    lost.increment(); // down: at most once
                     continue;
                 }
                 try {
-                    j.publish(m[0], m[1]);
+                    publishing.publish(m[0], m[1]);
                     published.increment();
                 } catch (RuntimeException e) {
                     lost.increment();
-                    closeQuietly(j);
-                    j = null;
+                    closeQuietly(publishing);
+                    publishing = null;
                     publisherUp = false;
                     retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-                    backoff = Math.min(backoff * 2, maxBackoff.toMillis());
                 }
             }
         } catch (InterruptedException e) {
             // close()
         } finally {
+            closeQuietly(publishing);
+            publishing = null;
+            publisherUp = false;
+        }
+    }
+
+    // The publishing thread's connection, and when it last tried to make one.
+    private Jedis publishing;
+    private long lastAttempt;
+
+    private boolean connectPublisher() {
+        lastAttempt = System.nanoTime();
+        Jedis j = null;
+        try {
+            j = new Jedis(address, config);
+            j.ping();
+            if (publisherEverUp) {
+                reconnects.incrementAndGet();
+            }
+            publisherEverUp = true;
+            publisherUp = true;
+            publishing = j;
+            return true;
+        } catch (RuntimeException e) {
             closeQuietly(j);
             publisherUp = false;
+            return false;
         }
     }
 
