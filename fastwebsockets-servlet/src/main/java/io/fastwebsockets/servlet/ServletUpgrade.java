@@ -118,6 +118,10 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Handler handler;
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
+    // Timers of the upgraded connections, run on one JVM-wide sweep (SharedTimers); as WebSocketServer's defaults.
+    private volatile Duration pingInterval = Duration.ofSeconds(30);
+    private volatile Duration pongTimeout = Duration.ofSeconds(30);
+    private volatile Duration writeTimeout = Duration.ofSeconds(30);
     private volatile boolean closing;
     // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
     // first connection that needs it and given back by close().
@@ -164,6 +168,51 @@ public final class ServletUpgrade implements AutoCloseable {
             throw new IllegalArgumentException("close timeout must be positive");
         }
         this.closeTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Keepalive for connections made from now on, as {@code WebSocketServer.Builder.pingInterval}: a connection
+     * silent this long is sent a Ping; silent for the pong timeout after it, it is closed (Close 1001, then the
+     * connection). Default 30 s; the timers of every connection run on one thread shared by the JVM.
+     *
+     * @param interval the silence that sends a Ping, or {@code null} for no keepalive
+     * @return this
+     */
+    public ServletUpgrade pingInterval(Duration interval) {
+        if (interval != null && (interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException("ping interval must be positive (or null for none)");
+        }
+        this.pingInterval = interval;
+        return this;
+    }
+
+    /**
+     * How long a connection may stay silent after a keepalive Ping before it is closed. Default 30 s.
+     *
+     * @param timeout a positive duration
+     * @return this
+     */
+    public ServletUpgrade pongTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("pong timeout must be positive");
+        }
+        this.pongTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The write timeout of connections made from now on: a write blocked longer than this (a peer that stopped
+     * reading) closes the connection. Default 30 s; {@code null} for none.
+     *
+     * @param timeout a positive duration, or {@code null}
+     * @return this
+     */
+    public ServletUpgrade writeTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("write timeout must be positive (or null for none)");
+        }
+        this.writeTimeout = timeout;
         return this;
     }
 
@@ -310,6 +359,11 @@ public final class ServletUpgrade implements AutoCloseable {
 
     Duration closeTimeoutValue() {
         return closeTimeout;
+    }
+
+    // The timers of a connection just opened (see pingInterval, writeTimeout).
+    void startTimers(io.fastwebsockets.WebSocket ws) {
+        io.fastwebsockets.internal.server.SharedTimers.start(ws, pingInterval, pongTimeout, writeTimeout);
     }
 
 
