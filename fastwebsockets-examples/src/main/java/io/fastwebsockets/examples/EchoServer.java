@@ -2,6 +2,7 @@ package io.fastwebsockets.examples;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,26 +38,32 @@ public final class EchoServer {
     static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
             + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
-            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
-            + "server's own)";
+            + "  a demo: accepts WebSocket handshakes from any Origin and messages up to 64 MiB (the library's "
+            + "defaults: the server's own Origin, 1 MiB)";
 
     private EchoServer() {
     }
 
     /**
-     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted, and
+     * messages of up to 64 MiB in any number of frames (the defaults: the server's own Origin, 1 MiB, 1,024 frames).
+     * Call it first: it sets the builder's upgrade options.
      *
      * @param builder a server builder
      * @return the same builder
      */
     public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
-        return builder.allowedOrigins("*");
+        return builder.upgradeOptions(DEMO_OPTIONS).allowedOrigins("*");
     }
+
+    /** The demo's upgrade options: messages up to 64 MiB (the raw connection's default) in any number of frames. */
+    static final UpgradeOptions DEMO_OPTIONS = UpgradeOptions.builder()
+            .maxMessageSize(64L << 20).maxFramesPerMessage(Integer.MAX_VALUE).build();
 
     /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
     public static void warnDemo() {
         LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
-                + "(cross-site pages can connect); not for production");
+                + "(cross-site pages can connect) and messages up to 64 MiB; not for production");
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fastwebsockets.examples.AutobahnReportCheck;
+import io.fastwebsockets.servlet.example.DemoEchoServlet;
 import io.fastwebsockets.servlet.example.EchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
 import java.io.File;
@@ -39,7 +40,8 @@ class AutobahnServletTest {
             }
         }
         Files.createDirectories(reports);
-        EmbeddedContainer.Running tomcat = EmbeddedContainer.TOMCAT.start("127.0.0.1", 0, new EchoServlet());
+        EmbeddedContainer.Running tomcat = EmbeddedContainer.TOMCAT.start("127.0.0.1", 0,
+                new DemoEchoServlet(DemoEchoServlet.demoOptions())); // 16 MiB messages, 65,536 fragments
         try {
             String script = String.join("\n",
                     "from autobahntestsuite import wstest",
