@@ -149,7 +149,7 @@ public final class UpgradeOptions {
      */
     public void applyLimits(WebSocket ws) {
         ws.setMaxMessageSize(maxMessageSize);
-        ws.setMaxDecompressedMessageSize(maxDecompressedMessageSize());
+        ws.setMaxDecompressedMessageSize(maxDecompressedMessageSize); // -1 (unset) keeps following the message size
         ws.setMaxFramesPerMessage(maxFramesPerMessage);
     }
 

@@ -54,6 +54,7 @@ public final class OursEchoServer {
                 .upgradeOptions(UpgradeOptions.builder().maxMessageSize(EchoArgs.MAX_MESSAGE)
                         .maxFramesPerMessage(Integer.MAX_VALUE).build())
                 .maxConnections(a.intOption("max-connections", 100_000))
+                .maxConnectionsPerAddress(Integer.MAX_VALUE) // the load generator is one address
                 .eventLoops(a.intOption("event-loops", 1))
                 .perMessageDeflate(deflate ? deflateSettings(a) : null)
                 .handler(handler)
