@@ -8,8 +8,8 @@
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
 #                                 buffers grown, then given back)
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket
-#               c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
+# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
+#               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
 #      CASES    (default "100x20 100x1024 100x1024t 100x16384 200x16384 500x16384", CONNSxBYTES, a trailing t:
@@ -23,7 +23,7 @@
 #               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat netty jetty helidon java-websocket c-floor"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon java-websocket c-floor"}
 CASES=${CASES:-"100x20 100x1024 100x1024t 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
-#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | netty | jetty | helidon | java-websocket
+#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | servlet-jetty | netty | jetty | helidon |
+#           java-websocket
+#           the servlet echo on its other routes: servlet-tomcat-events | servlet-jetty-events (the container's own
+#           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
@@ -21,6 +24,7 @@ cd "$ROOT"
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
+props=()
 case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
@@ -30,6 +34,10 @@ case "$name" in
   netty-deflate)  main=NettyEchoServer; args=(--deflate on) ;;
   jetty-deflate)  main=JettyEchoServer; args=() ;;  # the same server as jetty: Jetty accepts permessage-deflate by default
   servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11
+  servlet-jetty)  main=servlet; args=(--container jetty) ;;   # the same in embedded Jetty 12.1 (ee10)
+  servlet-tomcat-events|servlet-jetty-events|servlet-tomcat-streams)  # one route forced (docs/servlet.md)
+    main=servlet; c=${name#servlet-}; args=(--container "${c%%-*}"); props=(-Dio.fastwebsockets.servlet.io="${c#*-}")
+    [ "${c#*-}" = events ] && props=(-Dio.fastwebsockets.servlet.io=container) ;;
   netty)          main=NettyEchoServer; args=() ;;
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
@@ -98,4 +106,4 @@ else
   fqcn=io.fastwebsockets.bench.echo.$main
 fi
 # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
-exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$CP" "$fqcn" "${args[@]}" "$@"
+exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS "${props[@]}" -cp "$CP" "$fqcn" "${args[@]}" "$@"

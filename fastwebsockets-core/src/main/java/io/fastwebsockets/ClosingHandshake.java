@@ -109,7 +109,7 @@ final class ClosingHandshake {
 
     /** @return whether the connection can no longer carry messages */
     boolean isClosed() {
-        return state != State.OPEN || transport.isClosed();
+        return state != State.OPEN || transport.isClosed() || writer.slowConsumerClosed();
     }
 
     /** Close is being sent (the writer's lock held): OPEN to CLOSE_SENT, CLOSE_RECEIVED to CLOSE_EXCHANGED. */
@@ -338,6 +338,7 @@ final class ClosingHandshake {
         }
         reader.releaseInflater();
         writer.releaseDeflater();
+        writer.discardOutbound();
     }
 
     private Thread startCloseWatchdog() {

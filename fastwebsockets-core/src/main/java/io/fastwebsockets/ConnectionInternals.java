@@ -63,4 +63,14 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
             ByteBuffer alreadyRead) {
         return WebSocket.over(new StreamTransport(in, out, underlying), role, alreadyRead);
     }
+
+    @Override
+    public int offerFramed(WebSocket ws, ByteBuffer framed) {
+        return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed));
+    }
+
+    @Override
+    public int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload) {
+        return ws.writer.offerShared(new Frame(true, opcode, null, payload), payload.remaining());
+    }
 }

@@ -44,6 +44,35 @@ abstract class DeadlineTransport implements Transport {
     public void flush() throws IOException {
     }
 
+    /** Waits until the socket can take bytes; only a transport that {@link #writesWithoutBlocking()} overrides it. */
+    void awaitWritableBlocking() throws IOException {
+    }
+
+    /**
+     * Waits until the socket can take bytes (for a non-blocking writer that found it full), bounded by the write
+     * timeout like a write: past it the transport is closed and this throws a
+     * {@link java.net.SocketTimeoutException}.
+     *
+     * @throws IOException if the transport is closed meanwhile, or the write timeout passed
+     */
+    @Override
+    public final void awaitWritable() throws IOException {
+        WriteDeadline deadline = writeDeadline;
+        if (deadline == null) {
+            awaitWritableBlocking();
+            return;
+        }
+        deadline.begin();
+        try {
+            awaitWritableBlocking();
+            deadline.throwIfExpired();
+        } catch (IOException e) {
+            throw deadline.failure(e);
+        } finally {
+            deadline.end();
+        }
+    }
+
     /** For a transport that buffers: its {@link #flushBlocking()}, timed like a write. */
     final void timedFlush() throws IOException {
         timed(null, null);

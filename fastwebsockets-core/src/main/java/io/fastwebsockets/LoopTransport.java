@@ -119,10 +119,20 @@ final class LoopTransport extends DeadlineTransport {
     }
 
     @Override
+    public boolean writesWithoutBlocking() {
+        return true;
+    }
+
+    @Override
+    public long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return channel.write(srcs, offset, length); // the channel is non-blocking: what fits now
+    }
+
+    @Override
     void writeBlocking(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             if (channel.write(src) == 0) {
-                awaitWritable();
+                awaitWritableBlocking();
             }
         }
     }
@@ -133,7 +143,7 @@ final class LoopTransport extends DeadlineTransport {
         // is not.
         while (Transport.anyRemaining(srcs)) {
             if (channel.write(srcs) == 0) {
-                awaitWritable();
+                awaitWritableBlocking();
             }
         }
     }
@@ -174,7 +184,8 @@ final class LoopTransport extends DeadlineTransport {
         }
     }
 
-    private void awaitWritable() throws IOException {
+    @Override
+    void awaitWritableBlocking() throws IOException {
         Thread me = Thread.currentThread();
         writer = me;
         if (WRITE_STATE.compareAndSet(this, DISARMED, WAITING)) {

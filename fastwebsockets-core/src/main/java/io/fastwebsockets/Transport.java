@@ -21,6 +21,39 @@ interface Transport {
     /** Writes all of {@code srcs} in order, as one gathering write where the transport can. */
     void write(ByteBuffer[] srcs) throws IOException;
 
+    /**
+     * @return whether {@link #tryWrite} works: the socket can be written without blocking (the non-blocking send
+     *     path writes in the sender's thread then, and hands over to a thread of its own only when the socket is
+     *     full)
+     */
+    default boolean writesWithoutBlocking() {
+        return false;
+    }
+
+    /**
+     * Writes what the socket takes now, without blocking: possibly nothing. Only when
+     * {@link #writesWithoutBlocking()}.
+     *
+     * @param srcs the buffers; positions advance by what was written
+     * @param offset the first buffer to write
+     * @param length how many buffers
+     * @return the bytes written
+     * @throws IOException if the transport failed or is closed
+     */
+    default long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        throw new UnsupportedOperationException("this transport only writes by blocking");
+    }
+
+    /**
+     * Waits until the socket can take bytes again, after a {@link #tryWrite} that could not write everything. Only
+     * when {@link #writesWithoutBlocking()}.
+     *
+     * @throws IOException if the transport is closed meanwhile, or the write timeout passed
+     */
+    default void awaitWritable() throws IOException {
+        throw new UnsupportedOperationException("this transport only writes by blocking");
+    }
+
     /** Signals end of output to the peer where the transport can (TCP half-close); otherwise just flushes. */
     void shutdownOutput() throws IOException;
 

@@ -215,6 +215,83 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
     }
 
     /**
+     * Sends a whole message (or a Ping or Pong) without waiting for the peer: what the socket does not take at once
+     * is queued, bounded by {@link #setMaxBufferedAmount the outbound bound}, and written by a thread of the
+     * connection's own (a virtual thread that exists only while something is queued). The frame's payload is copied
+     * if it has to be queued, so the caller may reuse its buffer once this returns.
+     *
+     * <p>When the message would take the queue past its bound, the {@link #setSlowConsumerPolicy slow-consumer
+     * policy} decides: {@link SlowConsumerPolicy#BLOCK} (the default) waits for room, {@link SlowConsumerPolicy#FAIL}
+     * returns {@code false}, {@link SlowConsumerPolicy#CLOSE} closes the connection with 1008 and returns
+     * {@code false}. A message is always admitted into an empty queue, however large.
+     *
+     * <p>Order: messages sent from one thread go out in that order, and after anything this thread wrote before with
+     * {@link #writeFrame}; a {@code writeFrame} writes everything queued before its own frame. Inside a fragmented
+     * message started with {@code writeFrame}, queued messages wait until its last frame has been written. On a
+     * socket watched by an {@link EventLoop} (the embedded server's default) the sender writes what the socket takes
+     * right away; on other transports every send goes through the connection's writing thread.
+     *
+     * @param frame an unfragmented TEXT or BINARY frame, or a PING or PONG; a server's must not be masked
+     * @return {@code true} if it was written or queued; {@code false} if the policy dropped it (FAIL) or closed the
+     *     connection because of it (CLOSE)
+     * @throws IllegalArgumentException for a fragment, a continuation, a Close (use {@link #close(int, String)}) or a
+     *     masked frame on a server
+     * @throws ConnectionClosedException if the connection is closed (or closes while the sender is blocked)
+     * @throws java.io.InterruptedIOException if interrupted while blocked by {@link SlowConsumerPolicy#BLOCK}
+     * @throws IOException declared for the blocking policy's waits
+     */
+    public boolean send(Frame frame) throws IOException {
+        return writer.send(frame);
+    }
+
+    /**
+     * The bytes of payload sent with {@link #send} (or by a topic publish) and not yet handed to the operating system,
+     * as browsers' {@code WebSocket.bufferedAmount}: frame headers are not counted, and a message compressed by this
+     * connection counts its uncompressed size until it is written. Zero when nothing is queued; zero after the
+     * connection closed (what was queued is dropped then).
+     *
+     * @return the queued payload bytes
+     */
+    public long bufferedAmount() {
+        return writer.bufferedAmount();
+    }
+
+    /**
+     * The bound of the outbound queue, in payload bytes as {@link #bufferedAmount()} counts them: a {@link #send}
+     * that would take the queue past it is handled by the {@link #setSlowConsumerPolicy slow-consumer policy}. At
+     * most {@code bytes / 16 + 1} messages wait at once, so that empty messages are bounded too. Default 1 MiB.
+     *
+     * @param bytes the bound, at least 1
+     * @throws IllegalArgumentException if not positive
+     */
+    public void setMaxBufferedAmount(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxBufferedAmount must be positive");
+        }
+        writer.maxBufferedAmount = bytes;
+    }
+
+    /** @return the bound of the outbound queue in payload bytes */
+    public long maxBufferedAmount() {
+        return writer.maxBufferedAmount;
+    }
+
+    /**
+     * What {@link #send} does when a message would take the outbound queue past its bound: see
+     * {@link SlowConsumerPolicy}. Default {@link SlowConsumerPolicy#BLOCK}.
+     *
+     * @param policy the policy
+     */
+    public void setSlowConsumerPolicy(SlowConsumerPolicy policy) {
+        writer.slowConsumerPolicy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** @return the slow-consumer policy */
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return writer.slowConsumerPolicy;
+    }
+
+    /**
      * Pushes frames buffered by writes made with auto-flush off.
      *
      * @throws IOException if the transport failed
@@ -245,8 +322,8 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
     }
 
     /**
-     * @return whether the connection can no longer carry messages: a Close was sent or received, or the
-     *     transport is closed
+     * @return whether the connection can no longer carry messages: a Close was sent or received, the transport is
+     *     closed, or the {@link SlowConsumerPolicy#CLOSE slow-consumer policy} is closing it
      */
     public boolean isClosed() {
         return closing.isClosed();

@@ -122,7 +122,7 @@ abstract sealed class WebSocketSettings permits WebSocket {
 
     /**
      * Push every frame to the transport as soon as it is written. Default on. When off, small frames accumulate in
-     * the write buffer and go out together on {@link #flush()} (or when the buffer fills), in fewer system calls.
+     * the write buffer and go out together on {@link WebSocket#flush()} (or when the buffer fills), in fewer system calls.
      *
      * @param autoFlush whether each write flushes
      */

@@ -33,12 +33,21 @@ final class WebSocketWriter {
     static final int CLIENT_WRITE_BUFFER_SIZE = 16 * 1024;
     private static final VarHandle WRITE_LOCK;
     private static final VarHandle WRITE_HALF;
+    private static final VarHandle OUTBOUND;
+    /** The default bound of the outbound queue: 1 MiB of payload. */
+    static final long DEFAULT_MAX_BUFFERED_AMOUNT = 1 << 20;
+    /** What {@link #offer} returns: written or queued, dropped by the policy, refused (closed, or closed by it). */
+    static final int SENT = 0;
+    static final int DROPPED = 1;
+    static final int CLOSED = 2;
+    static final int CLOSED_BY_POLICY = 3; // this very offer made the CLOSE policy close the connection
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             WRITE_LOCK = l.findVarHandle(WebSocketWriter.class, "writeLock", ReentrantLock.class);
             WRITE_HALF = l.findVarHandle(WebSocketWriter.class, "writeHalf", WriteHalf.class);
+            OUTBOUND = l.findVarHandle(WebSocketWriter.class, "outbound", OutboundQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -61,6 +70,14 @@ final class WebSocketWriter {
     private boolean compressingMessage; // ... and it is being compressed
 
     private volatile WriteHalf writeHalf; // made when first asked for
+
+    // The non-blocking send path (see send()): the queue is made by the first send, so a connection that never
+    // sends through it holds one null field. fragmentOpen (under the write lock): a fragmented message written with
+    // writeFrame is not finished, so nothing queued may be written until it is.
+    private volatile OutboundQueue outbound;
+    private boolean fragmentOpen;
+    volatile long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
+    volatile SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.BLOCK;
 
     // Settings.
     boolean writev = true;
@@ -90,12 +107,13 @@ final class WebSocketWriter {
             throw new ConnectionClosedException(closing.closedMessage(), false);
         }
         try {
-            if (deflate != null && !frame.opcode.isControl()) {
-                writeDataWithDeflate(frame);
-            } else {
-                // RSV bits are the connection's to set, never copied from the frame: a frame read from a compressed
-                // connection carries RSV1 to say how it arrived, and its payload is inflated.
-                writeLocked(frame.fin, 0, frame.opcode, frame.mask, frame.payload);
+            OutboundQueue q = outbound;
+            if (q != null) {
+                drainLocked(q, true, false); // what was sent before goes first (stops inside a fragmented message)
+            }
+            writeDataOrControl(frame);
+            if (q != null && !fragmentOpen) {
+                drainLocked(q, true, false); // sends that waited for this fragmented message to end
             }
             if (frame.opcode == OpCode.CLOSE) {
                 closing.markSent();
@@ -115,6 +133,20 @@ final class WebSocketWriter {
         }
         if (frame.opcode == OpCode.CLOSE) {
             closing.onCloseWritten();
+        }
+    }
+
+    // One frame, under the write lock: compressed if its message is, RSV bits the connection's own.
+    private void writeDataOrControl(Frame frame) throws IOException {
+        if (deflate != null && !frame.opcode.isControl()) {
+            writeDataWithDeflate(frame);
+        } else {
+            // RSV bits are the connection's to set, never copied from the frame: a frame read from a compressed
+            // connection carries RSV1 to say how it arrived, and its payload is inflated.
+            writeLocked(frame.fin, 0, frame.opcode, frame.mask, frame.payload);
+        }
+        if (!frame.opcode.isControl()) {
+            fragmentOpen = !frame.fin;
         }
     }
 
@@ -171,12 +203,324 @@ final class WebSocketWriter {
         }
     }
 
+    // ------------------------------------------------------------------------------------ the non-blocking send path
+
+    /** See {@link WebSocket#send(Frame)}. */
+    boolean send(Frame frame) throws IOException {
+        OpCode op = frame.opcode;
+        if (op == OpCode.CLOSE) {
+            throw new IllegalArgumentException("close the connection with close(code, reason), not send()");
+        }
+        if (!frame.fin || op == OpCode.CONTINUATION) {
+            throw new IllegalArgumentException("send() takes whole messages; write fragments with writeFrame()");
+        }
+        if (frame.mask != null && !client) {
+            throw new IllegalArgumentException("a server must not mask the frames it sends (RFC 6455 §5.1)");
+        }
+        ByteBuffer payload = frame.payload;
+        int len = payload.remaining();
+        // The caller may reuse its buffer once send returns: what is queued is a copy. A server without compression
+        // queues the frame ready for the wire; otherwise the frame is encoded (compressed with the connection's
+        // context, or masked) under the write lock, by whichever thread writes it.
+        Object entry;
+        if (client || deflate != null) {
+            ByteBuffer copy = ByteBuffer.allocate(len).put(0, payload, payload.position(), len);
+            entry = new Frame(true, op, frame.mask, copy);
+        } else {
+            entry = FrameEncoder.framed(op, 0, payload);
+        }
+        int r = offer(entry, len, slowConsumerPolicy);
+        if (r == CLOSED) {
+            throw new ConnectionClosedException(slowConsumerClosed()
+                    ? "connection closed by the slow-consumer policy" : "connection is closed", false);
+        }
+        return r == SENT;
+    }
+
+    /**
+     * Queues an entry and makes sure a thread writes it: the caller itself when the transport can write without
+     * blocking and the write lock is free (nothing queued before it, so nothing to wait for: usually the whole frame
+     * goes out in this call), otherwise a drainer virtual thread started for as long as the queue is non-empty.
+     * Never blocks, except with {@link SlowConsumerPolicy#BLOCK} while the queue is over its bound.
+     *
+     * @param entry framed bytes (index 0 the frame's first byte, position 0) or a {@link Frame} to encode
+     * @param len the payload bytes it counts for
+     * @param policy what to do when it does not fit
+     * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
+     * @throws java.io.InterruptedIOException if interrupted while blocked by {@link SlowConsumerPolicy#BLOCK}
+     */
+    int offer(Object entry, long len, SlowConsumerPolicy policy) throws java.io.InterruptedIOException {
+        OutboundQueue q = queue();
+        boolean fast;
+        q.lock.lock();
+        try {
+            while (true) {
+                if (q.discarded || q.slowConsumerClosed || closing.closeSent() || transport.isClosed()) {
+                    return CLOSED;
+                }
+                // Admitted when it fits, or when nothing is pending (one message larger than the bound still goes,
+                // alone). The count cap keeps a flood of empty messages bounded too.
+                if (q.count == 0 || (q.buffered + len <= maxBufferedAmount && q.count < maxQueuedMessages())) {
+                    break;
+                }
+                if (policy == SlowConsumerPolicy.FAIL) {
+                    return DROPPED;
+                }
+                if (policy == SlowConsumerPolicy.CLOSE) {
+                    q.slowConsumerClosed = true;
+                    long queuedBytes = q.buffered;
+                    q.count -= q.entries.size();
+                    q.buffered -= q.dropUnstarted();
+                    q.count += q.entries.size();
+                    q.notFull.signalAll();
+                    closeSlowConsumer(queuedBytes);
+                    return CLOSED_BY_POLICY;
+                }
+                try {
+                    q.notFull.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while the outbound queue was full");
+                }
+            }
+            q.entries.addLast(entry);
+            q.buffered += len;
+            q.count++;
+            if (q.draining) {
+                return SENT; // the thread draining the queue will take it
+            }
+            q.draining = true;
+            fast = transport.writesWithoutBlocking() && lock().tryLock();
+        } finally {
+            q.lock.unlock();
+        }
+        if (fast) {
+            boolean done = false;
+            try {
+                done = drainLocked(q, false, true);
+            } catch (IOException | RuntimeException e) {
+                closing.closeTransport();
+                done = true;
+            } finally {
+                unlock();
+            }
+            if (!done) {
+                startDrainer(q); // the socket is full: a thread of the connection's own waits for room
+            }
+        } else {
+            startDrainer(q);
+        }
+        return SENT;
+    }
+
+    /** A topic's offer: never blocks (BLOCK is taken as FAIL), never throws; see ConnectionAccess.Outbound. */
+    int offerShared(Object entry, long len) {
+        SlowConsumerPolicy p = slowConsumerPolicy;
+        try {
+            int r = offer(entry, len, p == SlowConsumerPolicy.BLOCK ? SlowConsumerPolicy.FAIL : p);
+            return r == CLOSED_BY_POLICY ? CLOSED : r;
+        } catch (java.io.InterruptedIOException e) {
+            throw new AssertionError("a non-blocking offer waited", e);
+        }
+    }
+
+    private int maxQueuedMessages() {
+        long m = maxBufferedAmount / 16 + 1;
+        return m > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) m;
+    }
+
+    /** @return whether the slow-consumer policy has closed (or is closing) this connection */
+    boolean slowConsumerClosed() {
+        OutboundQueue q = outbound;
+        return q != null && q.slowConsumerClosed;
+    }
+
+    // The slow-consumer policy's close, off the sender's thread: the closing handshake waits for the lock and the
+    // socket, bounded by the close timeout.
+    private void closeSlowConsumer(long queuedBytes) {
+        io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+        if (o != null) {
+            o.slowConsumerClosed(queuedBytes); // the embedded server's stats and JFR event
+        }
+        Thread.ofVirtual().name("fastwebsockets-slow-consumer-close").start(() ->
+                closing.close(CloseCode.POLICY_VIOLATION, "slow consumer: outbound queue over "
+                        + maxBufferedAmount + " bytes"));
+    }
+
+    private void startDrainer(OutboundQueue q) {
+        Thread.ofVirtual().name("fastwebsockets-send").start(() -> {
+            lock().lock();
+            try {
+                drainLocked(q, true, true);
+            } catch (IOException | RuntimeException e) {
+                closing.closeTransport(); // discards the queue and wakes blocked senders
+            } finally {
+                unlock();
+            }
+        });
+    }
+
+    /**
+     * Writes queued entries, the write lock held: framed bytes coalesced into one gathering write (up to
+     * {@link OutboundQueue#BATCH} at a time), frames to encode one by one. Stops when the queue is empty or a
+     * fragmented message written with writeFrame is open; without blocking, also when the socket is full or the
+     * next entry needs the blocking path.
+     *
+     * @param owner whether the caller owns {@link OutboundQueue#draining} (and clears it when done)
+     * @return true when it stopped for good (the queue empty, or a fragmented message open), false when a blocking
+     *     drainer has to continue (non-blocking calls only)
+     */
+    private boolean drainLocked(OutboundQueue q, boolean blocking, boolean owner) throws IOException {
+        ByteBuffer w = writeBuffer;
+        if (w != null && w.position() > 0) {
+            if (!blocking) {
+                return false;
+            }
+            flushBuffer(w); // frames written with auto-flush off come before
+        }
+        ByteBuffer[] batch = q.batch;
+        while (true) {
+            int n = 0;
+            Frame frame = null;
+            q.lock.lock();
+            try {
+                if (q.entries.isEmpty() || fragmentOpen || closing.closeSent() || transport.isClosed()) {
+                    if (closing.closeSent() || transport.isClosed()) {
+                        discard(q); // nothing may follow a Close
+                    }
+                    if (owner) {
+                        q.draining = false;
+                    }
+                    return true;
+                }
+                if (q.entries.peekFirst() instanceof Frame f) {
+                    if (!blocking) {
+                        return false;
+                    }
+                    q.entries.pollFirst();
+                    frame = f;
+                } else {
+                    while (n < OutboundQueue.BATCH && q.entries.peekFirst() instanceof ByteBuffer b) {
+                        batch[n++] = (ByteBuffer) q.entries.pollFirst();
+                    }
+                }
+            } finally {
+                q.lock.unlock();
+            }
+            if (frame != null) {
+                long len = frame.payload.remaining();
+                writeDataOrControl(frame);
+                flushLocked();
+                written(q, len, 1);
+                continue;
+            }
+            long before = 0;
+            for (int i = 0; i < n; i++) {
+                before += OutboundQueue.payloadRemaining(batch[i]);
+            }
+            try {
+                if (blocking && !transport.writesWithoutBlocking()) {
+                    // A transport that only blocks: this batch is out of the queue until the write returns.
+                    transport.write(n == batch.length ? batch : java.util.Arrays.copyOf(batch, n));
+                    written(q, before, n);
+                    continue;
+                }
+                // Write what the socket takes; what it does not take goes back to the queue (where the CLOSE policy
+                // can still drop it) while this thread, if it may block, waits for room.
+                transport.tryWrite(batch, 0, n);
+                int done = 0;
+                while (done < n && !batch[done].hasRemaining()) {
+                    done++;
+                }
+                long after = 0;
+                for (int i = done; i < n; i++) {
+                    after += OutboundQueue.payloadRemaining(batch[i]);
+                }
+                q.lock.lock();
+                try {
+                    for (int i = n - 1; i >= done; i--) {
+                        q.entries.addFirst(batch[i]); // back in front, in order, a partly written one first
+                    }
+                } finally {
+                    q.lock.unlock();
+                }
+                written(q, before - after, done);
+                if (done < n) {
+                    if (!blocking) {
+                        return false;
+                    }
+                    transport.awaitWritable();
+                }
+            } finally {
+                java.util.Arrays.fill(batch, 0, n, null);
+            }
+        }
+    }
+
+    // Entries written: release their count, and wake senders blocked by the bound.
+    private static void written(OutboundQueue q, long payload, int entries) {
+        q.lock.lock();
+        try {
+            if (!q.discarded) {
+                q.buffered -= payload;
+                q.count -= entries;
+                q.notFull.signalAll();
+            }
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    // The queue's lock held: nothing queued will be written; release it all and refuse what comes.
+    private static void discard(OutboundQueue q) {
+        q.discarded = true;
+        q.entries.clear();
+        q.buffered = 0;
+        q.count = 0;
+        q.notFull.signalAll();
+    }
+
+    /** The transport closed: drop the queue and wake senders blocked by the bound (they see the close). */
+    void discardOutbound() {
+        OutboundQueue q = outbound;
+        if (q != null) {
+            q.lock.lock();
+            try {
+                discard(q);
+            } finally {
+                q.lock.unlock();
+            }
+        }
+    }
+
+    /** See {@link WebSocket#bufferedAmount()}. */
+    long bufferedAmount() {
+        OutboundQueue q = outbound;
+        return q == null ? 0 : q.buffered;
+    }
+
+    private OutboundQueue queue() {
+        OutboundQueue q = outbound;
+        if (q == null) {
+            OutboundQueue made = new OutboundQueue();
+            q = (OutboundQueue) OUTBOUND.compareAndExchange(this, null, made);
+            if (q == null) {
+                q = made;
+            }
+        }
+        return q;
+    }
+
     /** An automatic reply (Pong): skipped once we have sent Close (nothing may follow it). */
     void sendControl(OpCode op, ByteBuffer payload) throws IOException {
         lock().lock();
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return;
+            }
+            OutboundQueue q = outbound;
+            if (q != null) {
+                drainLocked(q, true, false);
             }
             writeLocked(true, 0, op, null, payload);
             flushLocked();
@@ -198,6 +542,10 @@ final class WebSocketWriter {
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return false;
+            }
+            OutboundQueue q = outbound;
+            if (q != null) {
+                drainLocked(q, true, false); // what was sent before the Close goes first (bounded by the close timeout)
             }
             closing.markSent();
             writeLocked(true, 0, OpCode.CLOSE, null, payload);

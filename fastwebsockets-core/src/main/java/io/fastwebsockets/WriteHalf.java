@@ -24,6 +24,22 @@ public final class WriteHalf {
     }
 
     /**
+     * Sends a whole message without waiting for the peer; see {@link WebSocket#send(Frame)}.
+     *
+     * @param frame the frame
+     * @return as {@link WebSocket#send(Frame)}
+     * @throws IOException as {@link WebSocket#send(Frame)}
+     */
+    public boolean send(Frame frame) throws IOException {
+        return ws.send(frame);
+    }
+
+    /** {@return the payload bytes queued and not yet written; see {@link WebSocket#bufferedAmount()}} */
+    public long bufferedAmount() {
+        return ws.bufferedAmount();
+    }
+
+    /**
      * Pushes buffered frames; see {@link WebSocket#flush()}.
      *
      * @throws IOException if the transport failed

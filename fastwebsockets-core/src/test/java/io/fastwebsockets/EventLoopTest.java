@@ -179,7 +179,7 @@ class EventLoopTest {
         boolean parked = false;
         while (!parked && System.nanoTime() < deadline) {
             for (StackTraceElement e : writer.thread.getStackTrace()) {
-                if (e.getMethodName().equals("awaitWritable")) {
+                if (e.getMethodName().startsWith("awaitWritable")) { // LoopTransport.awaitWritableBlocking
                     parked = true;
                 }
             }

@@ -1,5 +1,6 @@
 package io.fastwebsockets.internal;
 
+import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import java.io.Closeable;
@@ -14,6 +15,13 @@ import java.nio.ByteBuffer;
  * about.
  */
 public final class ConnectionAccess {
+    /** Outcome of an offer ({@link Ops#offerFramed}, {@link Ops#offerMessage}): written or queued. */
+    public static final int SENT = 0;
+    /** The subscriber's queue was full and its policy dropped the message (FAIL, or BLOCK: a publish never waits). */
+    public static final int DROPPED = 1;
+    /** The connection is closed, or its policy (CLOSE) closed it because of this message. */
+    public static final int CLOSED = 2;
+
     /** What {@code WebSocket} implements for this module's other packages. */
     public abstract static class Ops {
         /** Only {@code io.fastwebsockets} makes one. */
@@ -95,6 +103,27 @@ public final class ConnectionAccess {
          */
         public abstract WebSocket overStreams(InputStream in, OutputStream out, Closeable underlying, Role role,
                 ByteBuffer alreadyRead);
+
+        /**
+         * The non-blocking send path, for a topic publish: never blocks, whatever the connection's slow-consumer
+         * policy (BLOCK is taken as FAIL).
+         *
+         * @param ws a server-role connection
+         * @param framed an unmasked frame ready for the wire, index 0 its first byte, position 0; kept (not copied)
+         *     until written, so it must never change: give each connection its own duplicate of a shared frame
+         * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
+         */
+        public abstract int offerFramed(WebSocket ws, ByteBuffer framed);
+
+        /**
+         * Like {@link #offerFramed}, for a message the connection compresses with its own context when it writes it.
+         *
+         * @param ws a server-role connection
+         * @param opcode TEXT or BINARY
+         * @param payload the message, kept (not copied) until written: it must never change
+         * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
+         */
+        public abstract int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload);
     }
 
     private static volatile Ops ops;

@@ -27,4 +27,12 @@ public interface ConnectionObserver {
      * @param code its code (1005 when it carries none)
      */
     void close(int code);
+
+    /**
+     * The slow-consumer policy (CLOSE) is closing the connection: its outbound queue would have passed its bound.
+     *
+     * @param queuedBytes the payload bytes queued for it at that moment
+     */
+    default void slowConsumerClosed(long queuedBytes) {
+    }
 }

@@ -2,6 +2,8 @@ package io.fastwebsockets.server;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.SlowConsumerPolicy;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.internal.ConnectionAccess;
 import io.fastwebsockets.internal.ConnectionObserver;
@@ -11,6 +13,7 @@ import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.internal.server.Keepalive;
 import io.fastwebsockets.internal.server.ServerCounters;
 import io.fastwebsockets.internal.server.Sweep;
+import io.fastwebsockets.internal.server.Topics;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;
 import io.fastwebsockets.upgrade.UpgradeOptions;
@@ -110,6 +113,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final EventLoop[] loops;
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
+    private final Topics topics = new Topics();
 
     // Connection threads come from one factory (thread-safe), and each connection is its thread's Runnable: no
     // builder, lambda or holder array per connection.
@@ -190,6 +194,7 @@ public final class WebSocketServer implements AutoCloseable {
             } finally {
                 forceClose();
                 if (ws != null) {
+                    topics.unsubscribeAll(ws); // subscriptions end with the connection
                     ended();
                 }
                 connections.remove(this);
@@ -207,6 +212,8 @@ public final class WebSocketServer implements AutoCloseable {
             if (config.writeTimeout != null) {
                 OPS.sweptWriteTimeout(ws, config.writeTimeout); // enforced by the sweep, no thread of its own
             }
+            ws.setMaxBufferedAmount(config.maxBufferedAmount);
+            ws.setSlowConsumerPolicy(config.slowConsumerPolicy);
             Events.ConnectionOpened e = new Events.ConnectionOpened();
             if (e.shouldCommit()) {
                 e.remoteAddress = remoteAddress();
@@ -232,6 +239,17 @@ public final class WebSocketServer implements AutoCloseable {
             java.net.SocketAddress a = socket instanceof SocketChannel ch ? ch.socket().getRemoteSocketAddress()
                     : ((Socket) socket).getRemoteSocketAddress();
             return String.valueOf(a);
+        }
+
+        @Override
+        public void slowConsumerClosed(long queuedBytes) {
+            counters.slowConsumerCloses.increment();
+            Events.SlowConsumerClose e = new Events.SlowConsumerClose();
+            if (e.shouldCommit()) {
+                e.remoteAddress = remoteAddress();
+                e.queuedBytes = queuedBytes;
+                e.commit();
+            }
         }
 
         @Override
@@ -382,8 +400,79 @@ public final class WebSocketServer implements AutoCloseable {
         ServerCounters c = counters;
         return new ServerStats(connections.size(), c.accepted.sum(), c.handshakeFailures(), c.closes(),
                 c.messagesIn.sum(), c.messagesOut.sum(), c.bytesIn.sum(), c.bytesOut.sum(),
-                c.queuedOutboundBytes.sum(), c.slowConsumerCloses.sum(), c.keepaliveCloses.sum(),
+                c.queuedOutboundBytes.sum() + queuedOutboundBytes(), c.slowConsumerCloses.sum(), c.keepaliveCloses.sum(),
                 c.writeTimeoutCloses.sum(), c.idleCloses.sum());
+    }
+
+    // What the connections' outbound queues hold now: summed when asked, so the send path counts nothing for it.
+    private long queuedOutboundBytes() {
+        long sum = 0;
+        for (Connection c : connections) {
+            WebSocket ws = c.ws;
+            if (ws != null) {
+                sum += ws.bufferedAmount();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Subscribes a connection of this server to a topic: every message {@link #publish published} to the topic is
+     * then sent to it, until it {@link #unsubscribe unsubscribes} or closes (its subscriptions end with it).
+     * Thread-safe.
+     *
+     * @param ws a connection of this server (server role)
+     * @param topic the topic's name
+     * @return whether it was not subscribed already; {@code false} for a closed connection (not subscribed)
+     * @throws IllegalArgumentException for a client-role connection
+     */
+    public boolean subscribe(WebSocket ws, String topic) {
+        return topics.subscribe(ws, topic);
+    }
+
+    /**
+     * Ends one subscription. Thread-safe.
+     *
+     * @param ws the connection
+     * @param topic the topic's name
+     * @return whether it was subscribed
+     */
+    public boolean unsubscribe(WebSocket ws, String topic) {
+        return topics.unsubscribe(ws, topic);
+    }
+
+    /**
+     * Sends a message to every subscriber of a topic, never waiting for any of them. The message is framed once
+     * (and compressed once for the subscribers that agreed on permessage-deflate without server context takeover;
+     * the others with compression use their own context) and the same bytes go to every subscriber: each socket
+     * takes what it can at once, the rest waits in that connection's outbound queue (see
+     * {@link WebSocket#send(Frame)}), and what waits for one connection goes out in one gathering write. A subscriber
+     * whose queue is over its bound ({@link Builder#maxBufferedAmount}) gets its slow-consumer policy: with
+     * {@link SlowConsumerPolicy#CLOSE} (the server's default) it is closed with 1008; with
+     * {@link SlowConsumerPolicy#FAIL} or {@link SlowConsumerPolicy#BLOCK} it misses this message (a publish never
+     * blocks). Thread-safe; messages published by one thread reach each subscriber in order. See docs/pubsub.md.
+     *
+     * @param topic the topic's name
+     * @param frame an unfragmented, unmasked TEXT or BINARY frame; its payload is copied, so the caller may reuse it
+     *     (a frame just read from a connection may be published as it is)
+     * @return the subscribers the message was written or queued for
+     * @throws IllegalArgumentException for a fragment, a control frame or a masked frame
+     */
+    public int publish(String topic, Frame frame) {
+        return topics.publish(topic, frame);
+    }
+
+    /**
+     * @param topic the topic's name
+     * @return how many connections are subscribed to it now
+     */
+    public int subscriberCount(String topic) {
+        return topics.subscriberCount(topic);
+    }
+
+    // For tests (encode counters) and, later, a backplane (Topics.setForwarder / deliverLocally).
+    Topics topics() {
+        return topics;
     }
 
     /** {@return this server's counters, for the parts of this package that send (queues, topics)} */
@@ -422,6 +511,9 @@ public final class WebSocketServer implements AutoCloseable {
                 refuse(socket, 429, "at the per-address connection limit");
                 continue;
             }
+            if (config.socketSendBuffer > 0) {
+                setSendBuffer(socket, config.socketSendBuffer);
+            }
             Connection c = new Connection(socket, key);
             connections.add(c);
             if (closing) {
@@ -432,6 +524,18 @@ public final class WebSocketServer implements AutoCloseable {
                 return;
             }
             c.thread.start();
+        }
+    }
+
+    private static void setSendBuffer(Closeable socket, int bytes) {
+        try {
+            if (socket instanceof SocketChannel ch) {
+                ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, bytes);
+            } else if (socket instanceof Socket s) {
+                s.setSendBufferSize(bytes);
+            }
+        } catch (IOException ignored) {
+            // a hint; the connection works without it
         }
     }
 
@@ -735,6 +839,9 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+        private long maxBufferedAmount = 1 << 20;
+        private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
+        private int socketSendBuffer;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Handler handler;
@@ -963,6 +1070,54 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("write timeout must be positive (or null for none)");
             }
             this.writeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The bound of every connection's outbound queue ({@link WebSocket#setMaxBufferedAmount}): how many bytes
+         * of payload sent with {@link WebSocket#send} or {@link WebSocketServer#publish} may wait for a peer that
+         * reads slowly.
+         *
+         * @param bytes the bound (default 1 MiB)
+         * @return this
+         */
+        public Builder maxBufferedAmount(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferedAmount must be positive");
+            }
+            this.maxBufferedAmount = bytes;
+            return this;
+        }
+
+        /**
+         * What happens to a connection whose outbound queue would pass its bound
+         * ({@link WebSocket#setSlowConsumerPolicy}). The server's default is {@link SlowConsumerPolicy#CLOSE}: a
+         * subscriber that falls a whole bound behind is closed with 1008 rather than silently missing messages
+         * (the raw {@code WebSocket}'s default is {@link SlowConsumerPolicy#BLOCK}).
+         *
+         * @param policy the policy (default CLOSE)
+         * @return this
+         */
+        public Builder slowConsumerPolicy(SlowConsumerPolicy policy) {
+            this.slowConsumerPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The kernel's send buffer (SO_SNDBUF) of every accepted connection. Unread bytes wait there before they wait
+         * in the outbound queue: a smaller buffer makes a peer that stops reading reach
+         * {@link #maxBufferedAmount} (and its slow-consumer policy) sooner and pins less kernel memory per stalled
+         * connection; a larger one suits large messages over long round trips. Default: the system's (Linux
+         * grows it on demand up to {@code net.ipv4.tcp_wmem}'s maximum, 4 MiB by default).
+         *
+         * @param bytes the size asked of the kernel (which may round it), 0 for the system's default
+         * @return this
+         */
+        public Builder socketSendBuffer(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("socketSendBuffer must not be negative");
+            }
+            this.socketSendBuffer = bytes;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.fastwebsockets.examples;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.upgrade.UpgradeOptions;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,39 +154,48 @@ public final class EchoServer {
         } else {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--host" -> host = args[++i];
-                    case "--port" -> port = Integer.parseInt(args[++i]);
+                    case "--host" -> host = value(args, ++i, "--host");
+                    case "--port" -> port = portValue(value(args, ++i, "--port"));
                     case "--raw" -> raw = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
-                    case "--keystore" -> keystore = args[++i];
-                    case "--storepass" -> storepass = args[++i];
-                    case "--ping-interval" -> pingInterval = args[++i].equals("off") ? null : duration(args[i]);
-                    case "--pong-timeout" -> pongTimeout = duration(args[++i]);
-                    case "--grace" -> grace = duration(args[++i]);
-                    default -> {
-                        System.err.println(USAGE);
-                        System.exit(2);
+                    case "--keystore" -> keystore = value(args, ++i, "--keystore");
+                    case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    case "--ping-interval" -> {
+                        String d = value(args, ++i, "--ping-interval");
+                        pingInterval = d.equals("off") ? null : durationValue(d, "--ping-interval");
                     }
+                    case "--pong-timeout" -> pongTimeout = durationValue(value(args, ++i, "--pong-timeout"),
+                            "--pong-timeout");
+                    case "--grace" -> grace = durationValue(value(args, ++i, "--grace"), "--grace");
+                    default -> usage("unknown option '" + args[i] + "'");
                 }
             }
         }
         SSLContext context = null;
         if (tls) {
             if (keystore == null) {
-                System.err.println("--tls needs --keystore FILE (./fastws makes one for you)");
-                System.exit(2);
+                usage("--tls needs --keystore FILE (./fastws makes one for you)");
             }
             context = serverContext(Path.of(keystore), storepass.toCharArray());
         }
-        WebSocketServer server = demoSettings(WebSocketServer.builder())
-                .bind(host, port)
-                .tls(context)
-                .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
-                .pingInterval(pingInterval)
-                .pongTimeout(pongTimeout)
-                .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
-                .start();
+        WebSocketServer server;
+        try {
+            server = demoSettings(WebSocketServer.builder())
+                    .bind(host, port)
+                    .tls(context)
+                    .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
+                    .pingInterval(pingInterval)
+                    .pongTimeout(pongTimeout)
+                    .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
+                    .start();
+        } catch (IOException e) {
+            // A port in use, an address not ours: one line, not a stack trace.
+            System.err.println("echo-server: cannot listen on " + hostForUrl(host) + ":" + port + ": "
+                    + e.getMessage());
+            System.exit(2);
+            return;
+        }
         drainOnSigterm(server, grace);
         System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
@@ -228,6 +238,41 @@ public final class EchoServer {
             case "s" -> Duration.ofSeconds(n);
             default -> Duration.ofMinutes(n);
         };
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            usage(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int portValue(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        usage("--port takes a number from 0 to 65535, not '" + s + "'");
+        return -1;
+    }
+
+    private static Duration durationValue(String s, String option) {
+        try {
+            return duration(s);
+        } catch (IllegalArgumentException e) {
+            usage(option + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    // One line saying what is wrong, then the usage; exit status 2.
+    private static void usage(String problem) {
+        System.err.println("echo-server: " + problem + "\n" + USAGE);
+        System.exit(2);
     }
 
     private static String hostForUrl(String host) {

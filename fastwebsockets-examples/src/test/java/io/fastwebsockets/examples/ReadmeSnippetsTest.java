@@ -85,6 +85,64 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void everyMavenAndGradleSnippetUsesTheCoordinatesTheConsumerProjectBuildsWith() throws IOException {
+        Path root = repoRoot();
+        String version = parentVersion(Files.readString(root.resolve("pom.xml")));
+        String consumerPom = Files.readString(root.resolve("examples/consumer/pom.xml"));
+        // The consumer project (built against this build's artifacts by fastwebsockets-consumer-test) names us
+        // by this very version, so a snippet that matches its POM is one a real build resolved.
+        Matcher versions = Pattern.compile("<groupId>io\\.fastwebsockets</groupId>\\s*<artifactId>[^<]+</artifactId>"
+                + "\\s*<version>([^<]+)</version>").matcher(consumerPom);
+        int pinned = 0;
+        while (versions.find()) {
+            pinned++;
+            assertTrue(versions.group(1).equals(version), "examples/consumer/pom.xml uses " + versions.group(1)
+                    + ", the build is " + version);
+        }
+        assertTrue(pinned >= 2, "expected the consumer to pin the BOM and the core by version");
+        String pom = normalize(consumerPom);
+        List<String> problems = new ArrayList<>();
+        int xml = 0;
+        int gradle = 0;
+        for (Path doc : documents()) {
+            String text = Files.readString(doc);
+            Matcher m = Pattern.compile("```xml\\n(.*?)```", Pattern.DOTALL).matcher(text);
+            while (m.find()) {
+                xml++;
+                if (!pom.contains(normalize(m.group(1)))) {
+                    problems.add(root.relativize(doc) + ": xml block not in examples/consumer/pom.xml:\n" + m.group(1));
+                }
+            }
+            Matcher k = Pattern.compile("```(?:kotlin|groovy|gradle)\\n(.*?)```", Pattern.DOTALL).matcher(text);
+            while (k.find()) {
+                gradle++;
+                Matcher c = Pattern.compile("io\\.fastwebsockets:([a-z-]+):([^\"')]+)").matcher(k.group(1));
+                boolean any = false;
+                while (c.find()) {
+                    any = true;
+                    if (!c.group(2).equals(version) || !pom.contains("<artifactId>" + c.group(1) + "</artifactId>")) {
+                        problems.add(root.relativize(doc) + ": Gradle coordinates " + c.group() + " (build: "
+                                + version + ", or not an artifact the consumer uses)");
+                    }
+                }
+                if (!any) {
+                    problems.add(root.relativize(doc) + ": Gradle block without our coordinates:\n" + k.group(1));
+                }
+            }
+        }
+        assertTrue(xml >= 1 && gradle >= 1, "expected Maven and Gradle snippets in the README, found " + xml
+                + " and " + gradle);
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static String parentVersion(String pom) {
+        Matcher m = Pattern.compile("<artifactId>fastwebsockets-parent</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(pom);
+        assertTrue(m.find(), "no version in the root pom.xml");
+        return m.group(1);
+    }
+
+    @Test
     void theReadmeStaysShort() throws IOException {
         long size = Files.size(repoRoot().resolve("README.md"));
         assertTrue(size <= 15 * 1024, "README.md is " + size + " bytes; depth belongs in docs/ (limit 15 KiB)");

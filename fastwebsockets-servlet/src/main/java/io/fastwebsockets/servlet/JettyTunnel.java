@@ -6,13 +6,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.function.Consumer;
 
 /**
- * The route for Jetty 12 (ee10). There, {@code HttpServletRequest.upgrade()} switches the connection but the
+ * The route for Jetty 12 (ee10, ee11). There, {@code HttpServletRequest.upgrade()} switches the connection but the
  * upgraded input reports end-of-stream at once for a request without a body, which a WebSocket upgrade (a GET)
  * always is: Jetty keeps the request's end-of-content after switching its parser to tunnel mode (seen on 12.1.14,
  * in blocking and in non-blocking mode alike). So on Jetty the connection is handed over the way Jetty's own
  * WebSocket server does it: the servlet answers 101 and Jetty, once that response is complete, gives the TCP
- * connection (its {@code EndPoint}) to a connection of ours, read and written with blocking calls from the
- * handler's virtual thread. This class touches no Jetty type, so it loads in any container.
+ * connection (its {@code EndPoint}) to a connection of ours ({@link JettyEndPointConnection}). This class touches no
+ * Jetty type, so it loads in any container.
  */
 final class JettyTunnel {
     private JettyTunnel() {
@@ -30,9 +30,9 @@ final class JettyTunnel {
 
     /**
      * Arranges for Jetty to hand the connection over once the 101 response (already prepared by the caller) is
-     * complete; {@code onOpen} then receives the connection's streams on a Jetty thread.
+     * complete; {@code onOpen} then receives it on a Jetty thread.
      */
-    static void upgrade(HttpServletRequest request, Consumer<ConnectionStreams> onOpen) {
-        JettyEndPointStreams.install(request, onOpen);
+    static void upgrade(HttpServletRequest request, Consumer<ContainerConnection> onOpen) {
+        JettyEndPointConnection.install(request, onOpen::accept);
     }
 }

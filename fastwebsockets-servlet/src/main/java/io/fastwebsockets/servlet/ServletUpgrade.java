@@ -119,8 +119,8 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
     private volatile boolean closing;
-    // The loop that watches the sockets handed over by the containers (see Containers), started by the first
-    // connection that needs it and closed by close().
+    // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
+    // first connection that needs it and given back by close().
     private final ReentrantLock loopLock = new ReentrantLock();
     private EventLoop loop; // guarded by loopLock
 
@@ -222,7 +222,7 @@ public final class ServletUpgrade implements AutoCloseable {
         PerMessageDeflate.Agreement deflate = acceptance.perMessageDeflate();
         switch (Containers.route(request)) {
             case TOMCAT -> TomcatUpgradeHandler.upgrade(request, this, accepted, deflate);
-            case JETTY -> JettyTunnel.upgrade(request, streams -> new Session(this, accepted, deflate, streams).start());
+            case JETTY -> JettyTunnel.upgrade(request, c -> new Session(this, accepted, deflate, c).start());
             case STREAMS -> request.upgrade(UpgradeConnection.class).configure(this, accepted, deflate);
         }
         return true;
@@ -258,7 +258,8 @@ public final class ServletUpgrade implements AutoCloseable {
         loopLock.lock();
         try {
             if (loop != null) {
-                loop.close(); // releases any connection still registered
+                loop = null;
+                SharedLoop.release();
             }
         } finally {
             loopLock.unlock();
@@ -272,8 +273,12 @@ public final class ServletUpgrade implements AutoCloseable {
             if (closing) {
                 throw new IOException("server is shutting down");
             }
-            if (loop == null || loop.isClosed()) {
-                loop = EventLoop.start("fastwebsockets-servlet-event-loop");
+            if (loop != null && loop.isClosed()) { // failed (it logged why): take a fresh one
+                loop = null;
+                SharedLoop.release();
+            }
+            if (loop == null) {
+                loop = SharedLoop.acquire();
             }
             return loop;
         } finally {

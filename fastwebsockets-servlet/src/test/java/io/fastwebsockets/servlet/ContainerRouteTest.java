@@ -48,7 +48,8 @@ class ContainerRouteTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"TOMCAT,,EVENT_LOOP", "TOMCAT,container,CONTAINER_EVENTS", "TOMCAT,streams,STREAMS"})
+    @CsvSource({"TOMCAT,,EVENT_LOOP", "TOMCAT,container,CONTAINER_EVENTS", "TOMCAT,streams,STREAMS",
+        "JETTY,,EVENT_LOOP", "JETTY,container,CONTAINER_EVENTS", "JETTY,streams,EVENT_LOOP"})
     void theConnectionTakesTheExpectedRouteAndEchoes(EmbeddedContainer container, String io,
             ContainerConnection.Route expected) throws Exception {
         ScriptedServlet servlet = start(container, io);
@@ -71,7 +72,7 @@ class ContainerRouteTest {
      * half-close and waits for the client's answer instead).
      */
     @ParameterizedTest
-    @CsvSource({"TOMCAT,", "TOMCAT,container"})
+    @CsvSource({"TOMCAT,", "TOMCAT,container", "JETTY,", "JETTY,container"})
     void aFailedConnectionHalfClosesRightAfterItsClose(EmbeddedContainer container, String io) throws Exception {
         ScriptedServlet servlet = start(container, io);
         try (Socket s = ServletUpgradeTest.rawUpgrade(running.port(), "/")) {

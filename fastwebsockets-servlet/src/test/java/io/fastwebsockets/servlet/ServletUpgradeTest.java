@@ -480,7 +480,8 @@ class ServletUpgradeTest {
         assertEquals(0, servlet.upgrade.activeConnections());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (liveThreads("fastwebsockets-servlet") > 0) {
-            assertTrue(System.nanoTime() < deadline, "fastwebsockets-servlet threads still alive after the stop");
+            assertTrue(System.nanoTime() < deadline, "fastwebsockets-servlet threads still alive after the stop: "
+                    + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList());
             Thread.sleep(50);
         }
         for (FragmentCollector c : clients) {

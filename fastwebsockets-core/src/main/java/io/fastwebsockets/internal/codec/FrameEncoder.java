@@ -86,4 +86,22 @@ public final class FrameEncoder {
         }
         dst.position(p + h + len);
     }
+
+    /**
+     * An unmasked final frame ready for the wire, header and payload in one new heap buffer at position 0 (what the
+     * outbound queue holds, and what a topic publish shares between subscribers).
+     *
+     * @param opcode the opcode
+     * @param rsv the RSV bits (RSV1 = 4 for a compressed payload)
+     * @param payload the payload, position to limit; its position is not changed
+     * @return the frame
+     */
+    public static ByteBuffer framed(OpCode opcode, int rsv, ByteBuffer payload) {
+        int len = payload.remaining();
+        int h = headerLength(len, false);
+        ByteBuffer b = ByteBuffer.allocate(h + len);
+        encodeHeader(b, 0, true, rsv, opcode, len, false, 0);
+        b.put(h, payload, payload.position(), len);
+        return b;
+    }
 }

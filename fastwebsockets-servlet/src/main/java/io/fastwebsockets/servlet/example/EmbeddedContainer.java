@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -30,6 +31,13 @@ public enum EmbeddedContainer {
             tomcat.getService().addConnector(connector);
             tomcat.setConnector(connector);
             Context context = tomcat.addContext("", base.toString());
+            if (context instanceof StandardContext standard) {
+                // Leak detection for web applications redeployed into a long-lived container; it needs
+                // --add-opens into the JDK and warns on every stop without it. One embedded application has
+                // nothing to redeploy.
+                standard.setClearReferencesRmiTargets(false);
+                standard.setClearReferencesThreadLocals(false);
+            }
             Tomcat.addServlet(context, "websocket", servlet);
             context.addServletMappingDecoded("/*", "websocket");
             tomcat.start();
@@ -65,6 +73,9 @@ public enum EmbeddedContainer {
             return new Running(connector.getLocalPort()) {
                 @Override
                 public void stop() throws Exception {
+                    // The context first: its servlets' destroy() closes their WebSockets with 1001 while the
+                    // connections are still open (stopping the server closes the connectors first).
+                    context.stop();
                     server.stop();
                 }
             };

@@ -1,0 +1,322 @@
+package io.fastwebsockets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.testkit.RawFrames;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The non-blocking send path over a transport that takes exactly the bytes a test allows ({@link GatedTransport}):
+ * bufferedAmount, the three slow-consumer policies, coalescing, and ordering with writeFrame.
+ */
+@Timeout(30)
+class SendQueueTest {
+
+    private static WebSocket server(GatedTransport t) {
+        return WebSocket.over(t, Role.SERVER, null);
+    }
+
+    private static Frame binary(int size, int fill) {
+        byte[] b = new byte[size];
+        java.util.Arrays.fill(b, (byte) fill);
+        return Frame.binary(b);
+    }
+
+    // Waits for a condition that a thread of the connection brings about (a hang guard, not a timing assertion).
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static List<RawFrames.RawFrame> frames(byte[] wire) throws Exception {
+        List<RawFrames.RawFrame> out = new ArrayList<>();
+        ByteArrayInputStream in = new ByteArrayInputStream(wire);
+        while (true) {
+            try {
+                out.add(RawFrames.read(in));
+            } catch (EOFException e) {
+                return out;
+            }
+        }
+    }
+
+    @Test
+    void bufferedAmountIsThePayloadNotYetWrittenHeadersExcluded() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        assertEquals(0, ws.bufferedAmount());
+        t.allow(50); // the socket takes 50 bytes: the 2-byte header and 48 of the payload
+        assertTrue(ws.send(binary(100, 1)));
+        assertEquals(52, ws.bufferedAmount());
+        assertTrue(ws.send(binary(200, 2))); // 4-byte header, not counted
+        assertEquals(252, ws.bufferedAmount());
+        assertTrue(ws.send(Frame.text("")));
+        assertEquals(252, ws.bufferedAmount());
+        t.allow(52 + 4 + 200 + 2);
+        await(() -> ws.bufferedAmount() == 0, "everything is written");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(3, f.size());
+        assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
+        assertArrayEquals(binary(200, 2).payloadBytes(), f.get(1).payload());
+        assertEquals(RawFrames.TEXT, f.get(2).opcode());
+    }
+
+    @Test
+    void onATransportThatOnlyBlocksEverySendIsQueuedAndCounted() throws Exception {
+        GatedTransport t = new GatedTransport(false);
+        WebSocket ws = server(t);
+        assertTrue(ws.send(binary(100, 1)));
+        assertTrue(ws.send(binary(300, 2)));
+        assertEquals(400, ws.bufferedAmount());
+        t.allow(1000);
+        await(() -> ws.bufferedAmount() == 0, "everything is written");
+        assertEquals(2, frames(t.written()).size());
+    }
+
+    @Test
+    void failPolicyRefusesWhatDoesNotFitAndQueuesNothingMore() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ws.setMaxBufferedAmount(1000);
+        ws.setSlowConsumerPolicy(SlowConsumerPolicy.FAIL);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ws.send(binary(100, i)), "message " + i + " fits");
+        }
+        assertEquals(1000, ws.bufferedAmount());
+        for (int i = 0; i < 10_000; i++) {
+            assertFalse(ws.send(binary(100, 99)));
+        }
+        // Empty messages fit under the byte bound; the message count cap (bound / 16 + 1 = 63) stops them.
+        int empties = 0;
+        for (int i = 0; i < 10_000; i++) {
+            if (ws.send(Frame.text(""))) {
+                empties++;
+            }
+        }
+        assertEquals(63 - 10, empties);
+        assertEquals(1000, ws.bufferedAmount());
+        assertFalse(ws.isClosed());
+        t.allow(1 << 20);
+        await(() -> ws.bufferedAmount() == 0, "the ten are written");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(10 + empties, f.size(), "only the admitted messages were queued");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i, f.get(i).payload()[0]);
+        }
+        assertTrue(ws.send(binary(100, 7)), "room again once written");
+    }
+
+    @Test
+    void aMessageLargerThanTheBoundGoesAloneIntoAnEmptyQueue() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ws.setMaxBufferedAmount(100);
+        ws.setSlowConsumerPolicy(SlowConsumerPolicy.FAIL);
+        assertTrue(ws.send(binary(5000, 1)));
+        assertEquals(5000, ws.bufferedAmount());
+        assertFalse(ws.send(binary(1, 2)));
+    }
+
+    @Test
+    void blockPolicyBlocksOnlyThatSender() throws Exception {
+        GatedTransport slow = new GatedTransport(true);
+        WebSocket stalled = server(slow);
+        stalled.setMaxBufferedAmount(1000); // BLOCK is the default
+        assertEquals(SlowConsumerPolicy.BLOCK, stalled.slowConsumerPolicy());
+        for (int i = 0; i < 10; i++) {
+            assertTrue(stalled.send(binary(100, i)));
+        }
+        CompletableFuture<Boolean> blocked = new CompletableFuture<>();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                blocked.complete(stalled.send(binary(100, 10)));
+            } catch (Throwable e) {
+                blocked.completeExceptionally(e);
+            }
+        });
+        await(() -> sender.getState() == Thread.State.WAITING, "the sender waits for room");
+        assertFalse(blocked.isDone());
+
+        // Another connection, another sender: not held.
+        GatedTransport fast = new GatedTransport(true);
+        fast.allow(Long.MAX_VALUE / 2);
+        WebSocket other = server(fast);
+        other.setMaxBufferedAmount(1000);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(other.send(binary(100, i)));
+        }
+        assertEquals(0, other.bufferedAmount());
+        assertEquals(1000, frames(fast.written()).size());
+        // This thread can still look at the stalled connection, and its sender is still waiting.
+        assertEquals(1000, stalled.bufferedAmount());
+        assertFalse(blocked.isDone());
+
+        slow.allow(1 << 20);
+        assertTrue(blocked.get(10, TimeUnit.SECONDS));
+        await(() -> stalled.bufferedAmount() == 0, "all written");
+        List<RawFrames.RawFrame> f = frames(slow.written());
+        assertEquals(11, f.size());
+        assertEquals(10, f.get(10).payload()[0], "the blocked message went last");
+    }
+
+    @Test
+    void aBlockedSenderIsReleasedWhenTheConnectionCloses() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ws.setMaxBufferedAmount(100);
+        ws.send(binary(100, 1));
+        CompletableFuture<Boolean> blocked = new CompletableFuture<>();
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                blocked.complete(ws.send(binary(100, 2)));
+            } catch (Throwable e) {
+                blocked.completeExceptionally(e);
+            }
+        });
+        await(() -> sender.getState() == Thread.State.WAITING, "the sender waits for room");
+        ws.closing.closeTransport();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> blocked.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof ConnectionClosedException, e.getCause().toString());
+        assertEquals(0, ws.bufferedAmount());
+    }
+
+    @Test
+    void closePolicyDropsTheQueueAndClosesWith1008() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ws.setMaxBufferedAmount(1000);
+        ws.setSlowConsumerPolicy(SlowConsumerPolicy.CLOSE);
+        ws.setCloseTimeout(Duration.ofMillis(200));
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ws.send(binary(100, i)));
+        }
+        assertFalse(ws.send(binary(100, 10)), "the message that does not fit closes the connection");
+        assertEquals(0, ws.bufferedAmount(), "nothing had been started: all of it released at once");
+        assertThrows(ConnectionClosedException.class, () -> ws.send(binary(1, 0)));
+        t.allow(1 << 20); // the socket drains: only the Close goes out
+        await(t::isClosed, "the closing handshake ends (close timeout: the peer never answers)");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(1, f.size(), "dropped messages are not sent: " + f);
+        assertEquals(CloseCode.POLICY_VIOLATION, f.get(0).closeCode());
+        assertTrue(f.get(0).text().contains("slow consumer"), f.get(0).text());
+    }
+
+    @Test
+    void closePolicyFinishesAFrameAlreadyStartedBeforeTheClose() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ws.setMaxBufferedAmount(1000);
+        ws.setSlowConsumerPolicy(SlowConsumerPolicy.CLOSE);
+        ws.setCloseTimeout(Duration.ofMillis(200));
+        t.allow(10); // the first frame is cut after 10 bytes
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ws.send(binary(100, i)));
+        }
+        assertFalse(ws.send(binary(100, 10)));
+        t.allow(1 << 20);
+        await(t::isClosed, "the closing handshake ends");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(2, f.size(), "the started frame whole, then the Close: " + f);
+        assertEquals(0, f.get(0).payload()[0]);
+        assertEquals(100, f.get(0).payload().length);
+        assertEquals(CloseCode.POLICY_VIOLATION, f.get(1).closeCode());
+    }
+
+    @Test
+    void whatQueuesWhileTheSocketIsBusyGoesOutInOneGatheringWrite() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        // A blocking write holds the connection's write lock while the socket takes nothing.
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                ws.writeFrame(binary(10, 42));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await(() -> writer.getState() == Thread.State.WAITING, "the blocking write waits for the socket");
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ws.send(binary(20, i)));
+        }
+        assertEquals(200, ws.bufferedAmount());
+        t.allow(1 << 20);
+        await(() -> ws.bufferedAmount() == 0, "all written");
+        writer.join();
+        assertEquals(List.of(1, 10), t.writeCalls(), "the writeFrame, then the ten queued frames gathered");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(11, f.size());
+        assertEquals(42, f.get(0).payload()[0]);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(i, f.get(i + 1).payload()[0]);
+        }
+    }
+
+    @Test
+    void writeFrameGoesAfterWhatWasSentBefore() throws Exception {
+        GatedTransport t = new GatedTransport(false); // every send queued for the connection's drainer
+        WebSocket ws = server(t);
+        assertTrue(ws.send(binary(10, 1)));
+        assertTrue(ws.send(binary(10, 2)));
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                ws.writeFrame(binary(10, 3));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await(() -> writer.getState() == Thread.State.WAITING, "the writeFrame waits");
+        t.allow(1 << 20);
+        writer.join();
+        await(() -> ws.bufferedAmount() == 0, "all written");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(3, f.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, f.get(i).payload()[0]);
+        }
+    }
+
+    @Test
+    void queuedMessagesWaitForAFragmentedMessageToEnd() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        t.allow(1 << 20);
+        WebSocket ws = server(t);
+        ws.writeFrame(new Frame(false, OpCode.TEXT, null, java.nio.ByteBuffer.wrap(new byte[] {'a'})));
+        assertTrue(ws.send(Frame.text("queued")));
+        assertEquals(6, ws.bufferedAmount(), "not written inside the fragmented message");
+        ws.writeFrame(new Frame(true, OpCode.CONTINUATION, null, java.nio.ByteBuffer.wrap(new byte[] {'b'})));
+        await(() -> ws.bufferedAmount() == 0, "written after its last frame");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(3, f.size());
+        assertEquals(RawFrames.CONTINUATION, f.get(1).opcode());
+        assertEquals("queued", f.get(2).text());
+    }
+
+    @Test
+    void sendRefusesFragmentsAndClose() {
+        WebSocket ws = server(new GatedTransport(true));
+        assertThrows(IllegalArgumentException.class,
+                () -> ws.send(new Frame(false, OpCode.TEXT, null, null)));
+        assertThrows(IllegalArgumentException.class, () -> ws.send(Frame.close(1000, "")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ws.send(new Frame(true, OpCode.TEXT, new byte[4], null)));
+    }
+}

@@ -1,0 +1,96 @@
+package io.fastwebsockets.examples;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.SlowConsumerPolicy;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.server.WebSocketServer;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The broadcast server behind {@code ./fastws broadcast-server}: every message any client sends is published to all
+ * connected clients, the sender included, with the same opcode and payload. Every connection subscribes to one
+ * topic; a client whose outbound queue passes {@code --max-backlog} bytes is closed with 1008 (the server's
+ * {@link SlowConsumerPolicy#CLOSE} policy), so one client that stops reading cannot hold the others or the memory.
+ *
+ * <pre>
+ * ./fastws broadcast-server [--host H] [--port P] [--max-backlog BYTES]
+ * </pre>
+ */
+public final class BroadcastServer {
+    /** The one topic every connection subscribes to. */
+    public static final String TOPIC = "broadcast";
+    /** The default outbound bound per connection: 1 MiB. */
+    public static final long DEFAULT_MAX_BACKLOG = 1 << 20;
+
+    private BroadcastServer() {
+    }
+
+    /**
+     * Starts a broadcast server.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param maxBacklog the bound of each connection's outbound queue, in payload bytes
+     * @return the running server
+     * @throws IOException if binding fails
+     */
+    public static WebSocketServer start(String host, int port, long maxBacklog) throws IOException {
+        // The handler needs the server it runs in, which exists only once start() returns: a connection accepted
+        // before that waits for it.
+        CompletableFuture<WebSocketServer> self = new CompletableFuture<>();
+        WebSocketServer server = WebSocketServer.builder()
+                .bind(host, port)
+                .maxBufferedAmount(maxBacklog)
+                .slowConsumerPolicy(SlowConsumerPolicy.CLOSE)
+                .handler(ws -> relay(self.join(), ws))
+                .start();
+        self.complete(server);
+        return server;
+    }
+
+    /**
+     * One connection of the broadcast: subscribe, then publish every message it sends to everyone (docs/pubsub.md).
+     *
+     * @param server the server the connection belongs to
+     * @param ws the connection
+     * @throws IOException if the connection fails
+     */
+    public static void relay(WebSocketServer server, WebSocket ws) throws IOException {
+        server.subscribe(ws, TOPIC);
+        FragmentCollector messages = new FragmentCollector(ws);
+        while (true) {
+            Frame message = messages.readFrame();
+            switch (message.opcode()) {
+                case CLOSE -> {
+                    return;
+                }
+                case TEXT, BINARY -> server.publish(TOPIC, message);
+                default -> { }
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 9001;
+        long maxBacklog = DEFAULT_MAX_BACKLOG;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--host" -> host = args[++i];
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--max-backlog" -> maxBacklog = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("usage: broadcast-server [--host H] [--port P] [--max-backlog BYTES]");
+                    System.exit(2);
+                }
+            }
+        }
+        try (WebSocketServer server = start(host, port, maxBacklog)) {
+            System.out.println("broadcast server on ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                    + ":" + server.port() + "/ (max backlog " + maxBacklog + " bytes per client)");
+            server.awaitTermination();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.fastwebsockets.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.server.WebSocketServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** docs/pubsub.md: its code blocks are example code, and that code (and the broadcast server) runs. */
+@Timeout(60)
+class PubSubExamplesTest {
+    private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+
+    @Test
+    void everyJavaBlockOfTheDocIsCompiledExampleCode() throws IOException {
+        Path root = Path.of("").toAbsolutePath();
+        String doc = Files.readString(root.resolveSibling("docs").resolve("pubsub.md"));
+        StringBuilder sources = new StringBuilder();
+        try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                sources.append(normalize(Files.readString(p))).append('\n');
+            }
+        }
+        Matcher m = BLOCK.matcher(doc);
+        List<String> missing = new ArrayList<>();
+        int blocks = 0;
+        while (m.find()) {
+            blocks++;
+            if (!sources.toString().contains(normalize(m.group(1)))) {
+                missing.add(m.group(1));
+            }
+        }
+        assertTrue(blocks >= 3, "the doc shows code: " + blocks + " blocks");
+        assertTrue(missing.isEmpty(), "blocks of docs/pubsub.md not found in the example sources:\n" + missing);
+    }
+
+    private static String normalize(String code) {
+        StringBuilder b = new StringBuilder();
+        for (String line : code.split("\n")) {
+            String t = line.strip();
+            if (!t.isEmpty()) {
+                b.append(t).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static WebSocket connect(WebSocketServer server) throws IOException {
+        return Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/")).webSocket();
+    }
+
+    @Test
+    void theBroadcastServerSendsEveryMessageToEveryClientSenderIncluded() throws Exception {
+        try (WebSocketServer server = BroadcastServer.start("127.0.0.1", 0, BroadcastServer.DEFAULT_MAX_BACKLOG)) {
+            List<FragmentCollector> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                clients.add(new FragmentCollector(connect(server)));
+            }
+            while (server.subscriberCount(BroadcastServer.TOPIC) < 5) {
+                Thread.sleep(1);
+            }
+            clients.get(2).writeFrame(Frame.text("from 2"));
+            clients.get(4).writeFrame(Frame.binary(new byte[] {1, 2, 3}));
+            // A fragmented message arrives whole.
+            clients.get(0).writeFrame(new Frame(false, OpCode.TEXT, null, java.nio.ByteBuffer.wrap("frag".getBytes())));
+            clients.get(0).writeFrame(new Frame(true, OpCode.CONTINUATION, null,
+                    java.nio.ByteBuffer.wrap("mented".getBytes())));
+            for (FragmentCollector c : clients) {
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    Frame f = c.readFrame();
+                    got.add(f.opcode() + ":" + (f.opcode() == OpCode.TEXT ? f.payloadAsText() : f.length()));
+                }
+                got.sort(null);
+                assertEquals(List.of("BINARY:3", "TEXT:fragmented", "TEXT:from 2"), got);
+            }
+            for (FragmentCollector c : clients) {
+                c.close(1000, "");
+            }
+        }
+    }
+
+    @Test
+    void theChatServerPublishesToTheRoomOnly() throws Exception {
+        try (WebSocketServer server = PubSubExamples.chatServer()) {
+            WebSocket a = connect(server);
+            WebSocket b = connect(server);
+            WebSocket c = connect(server);
+            a.writeFrame(Frame.text("red"));
+            b.writeFrame(Frame.text("red"));
+            c.writeFrame(Frame.text("blue"));
+            while (server.subscriberCount("red") < 2 || server.subscriberCount("blue") < 1) {
+                Thread.sleep(1);
+            }
+            a.writeFrame(Frame.text("hello red"));
+            c.writeFrame(Frame.text("hello blue"));
+            assertEquals("hello red", a.readFrame().payloadAsText());
+            assertEquals("hello red", b.readFrame().payloadAsText());
+            assertEquals("hello blue", c.readFrame().payloadAsText());
+            a.close();
+            while (server.subscriberCount("red") != 1) {
+                Thread.sleep(1);
+            }
+            b.close();
+            c.close();
+        }
+    }
+
+    @Test
+    void sendLatestDropsWhatDoesNotFitAndAwaitSentSeesTheQueueEmpty() throws Exception {
+        List<String> updates = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            updates.add("update " + i + " " + "x".repeat(1000));
+        }
+        java.util.concurrent.CompletableFuture<int[]> result = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(1);
+        try (WebSocketServer server = WebSocketServer.builder().socketSendBuffer(8192).handler(ws -> {
+            int dropped = PubSubExamples.sendLatest(ws, updates); // the client does not read yet
+            result.complete(new int[] {dropped});
+            read.await();
+            PubSubExamples.awaitSent(ws);
+            ws.close();
+        }).start()) {
+            WebSocket client = connect(server);
+            int dropped = result.get(30, java.util.concurrent.TimeUnit.SECONDS)[0];
+            assertTrue(dropped > 0, "a peer that does not read makes updates drop");
+            read.countDown();
+            int received = 0;
+            String last = null;
+            Frame f;
+            while ((f = client.readFrame()).opcode() != OpCode.CLOSE) {
+                received++;
+                last = f.payloadAsText();
+            }
+            assertEquals(2000 - dropped, received, "all the others arrived");
+            assertFalse(last == null);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.fastwebsockets.servlet;
+
+import io.fastwebsockets.Role;
+import io.fastwebsockets.WebSocket;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One upgraded connection on Jetty 12, at the level of Jetty's {@link EndPoint} (the way Jetty's own WebSocket takes
+ * a connection over): the servlet answers 101 and Jetty, once that response is complete, hands the endpoint to our
+ * {@link Link}. Then, on a plain connector, the endpoint's socket goes to our event loop
+ * ({@link ContainerConnection.Route#EVENT_LOOP}, Jetty closing it at the end); otherwise (TLS, other transports) the
+ * handler's virtual thread fills and flushes the endpoint without blocking, parking only until Jetty's selector
+ * reports it ready through {@link EndPoint#fillInterested} or a write's callback
+ * ({@link ContainerConnection.Route#CONTAINER_EVENTS}). Writes are gathering ({@link EndPoint#write}).
+ *
+ * <p>Jetty's idle timeout does not apply to the upgraded connection (it is turned off for it, and an expiry is
+ * refused): the WebSocket's own timeouts do. Loaded only inside Jetty.
+ */
+final class JettyEndPointConnection extends ContainerConnection {
+    private static final System.Logger LOG = System.getLogger(JettyEndPointConnection.class.getName());
+    private static final int IDLE = 0;
+    private static final int WAITING = 1;
+    private static final VarHandle READ_STATE;
+    private static final VarHandle WRITE_STATE;
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            READ_STATE = l.findVarHandle(JettyEndPointConnection.class, "readState", int.class);
+            WRITE_STATE = l.findVarHandle(JettyEndPointConnection.class, "writeState", int.class);
+            RELEASED = l.findVarHandle(JettyEndPointConnection.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final EndPoint endPoint;
+    private final Link link;
+    private final Consumer<JettyEndPointConnection> onOpen;
+    private ByteBuffer leftover; // what Jetty read past the request; taken once, by the handler's thread
+    private volatile int readState;
+    private volatile int writeState;
+    private volatile boolean released;
+    private volatile Thread reader;
+    private volatile Thread writer;
+    private volatile Throwable readFailure;
+    private volatile Throwable writeFailure;
+    private final Callback readable = new Wake(true);
+    private final Callback written = new Wake(false);
+
+    private JettyEndPointConnection(EndPoint endPoint, Request core, Consumer<JettyEndPointConnection> onOpen) {
+        this.endPoint = endPoint;
+        this.onOpen = onOpen;
+        this.link = new Link(endPoint, core.getConnectionMetaData().getConnector().getExecutor());
+    }
+
+    /**
+     * Arranges for Jetty to hand the connection over once the 101 response (already prepared by the caller) is
+     * complete; {@code onOpen} then receives it on a Jetty thread.
+     */
+    static void install(HttpServletRequest request, Consumer<JettyEndPointConnection> onOpen) {
+        Request core = coreRequest(request);
+        ConnectionMetaData meta = core.getConnectionMetaData();
+        EndPoint endPoint = meta.getConnection().getEndPoint();
+        core.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE,
+                new JettyEndPointConnection(endPoint, core, onOpen).link);
+    }
+
+    /**
+     * Jetty's core request behind a servlet request, in either servlet environment (ee10: Servlet 6.0; ee11:
+     * Servlet 6.1, the one Spring Boot 4 embeds): {@code ServletContextRequest.getServletContextRequest} of the
+     * environment the request comes from, looked up by name so that neither environment is needed to load this class.
+     */
+    private static Request coreRequest(HttpServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper w) {
+            r = w.getRequest();
+        }
+        try {
+            Class<?> c = Class.forName(r.getClass().getPackageName() + ".ServletContextRequest", true,
+                    r.getClass().getClassLoader());
+            return (Request) c.getMethod("getServletContextRequest", ServletRequest.class).invoke(null, request);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("not a Jetty 12 servlet request: " + r.getClass().getName(), e);
+        }
+    }
+
+    /** Jetty's side: the connection Jetty installs on the endpoint after the 101 response. */
+    private final class Link extends AbstractConnection implements Connection.UpgradeTo {
+        Link(EndPoint endPoint, java.util.concurrent.Executor executor) {
+            super(endPoint, executor);
+        }
+
+        @Override
+        public void onUpgradeTo(ByteBuffer buffer) {
+            if (buffer != null && buffer.hasRemaining()) {
+                ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+                copy.put(buffer).flip();
+                leftover = copy;
+            }
+        }
+
+        @Override
+        public void onOpen() {
+            super.onOpen();
+            getEndPoint().setIdleTimeout(0); // Jetty's idle timeout is for HTTP; the WebSocket has its own
+            onOpen.accept(JettyEndPointConnection.this);
+        }
+
+        @Override
+        public void onClose(Throwable cause) {
+            super.onClose(cause);
+            JettyEndPointConnection.this.close(); // Jetty closed the endpoint (peer gone, server stopping)
+        }
+
+        @Override
+        public boolean onIdleExpired(TimeoutException timeout) {
+            return false;
+        }
+
+        @Override
+        public void onFillable() {
+            // never called: reads are driven by the handler's thread (or our loop)
+        }
+    }
+
+    /** A readiness callback: wakes the thread parked for it. Runs on Jetty's selector thread, without blocking. */
+    private final class Wake implements Callback {
+        private final boolean read;
+
+        Wake(boolean read) {
+            this.read = read;
+        }
+
+        @Override
+        public void succeeded() {
+            wake(read);
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            if (read) {
+                readFailure = x;
+            } else {
+                writeFailure = x;
+            }
+            wake(read);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    private void wake(boolean read) {
+        VarHandle state = read ? READ_STATE : WRITE_STATE;
+        if (state.compareAndSet(this, WAITING, IDLE)) {
+            LockSupport.unpark(read ? reader : writer);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ event loop
+
+    @Override
+    WebSocket openOnOwnLoop(ServletUpgrade owner) throws IOException {
+        if (!Containers.eventLoopRoute() || !(endPoint instanceof SocketChannelEndPoint ep)
+                || endPoint.isFillInterested()) {
+            return null; // TLS (Jetty's decrypting endpoint), another transport, or Jetty still reading
+        }
+        ByteBuffer early = leftover;
+        leftover = null;
+        return openOnLoop(ep.getChannel(), owner.eventLoop(), Role.SERVER, early);
+    }
+
+    // ------------------------------------------------------------------------------------------------ transport
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ByteBuffer early = leftover;
+        if (early != null) {
+            int n = Math.min(dst.remaining(), early.remaining());
+            dst.put(dst.position(), early, early.position(), n);
+            dst.position(dst.position() + n);
+            early.position(early.position() + n);
+            if (!early.hasRemaining()) {
+                leftover = null;
+            }
+            return n;
+        }
+        while (true) {
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            int n = fill(dst);
+            if (n != 0) {
+                return n;
+            }
+            readState = WAITING;
+            reader = Thread.currentThread();
+            try {
+                checkOpen();
+                endPoint.fillInterested(readable);
+                park(READ_STATE);
+            } finally {
+                reader = null;
+            }
+            Throwable failure = readFailure;
+            if (failure != null) {
+                throw failure instanceof IOException io ? io : new IOException(failure);
+            }
+            checkOpen();
+        }
+    }
+
+    // Jetty fills a buffer in its "flush mode", after its limit up to its capacity, and starts an empty one at index 0
+    // (BufferUtil.flipToFill): a slice of the room left, empty, keeps the bytes before it.
+    private int fill(ByteBuffer dst) throws IOException {
+        ByteBuffer room = dst.slice();
+        room.limit(0);
+        int n = endPoint.fill(room);
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    @Override
+    public void write(ByteBuffer... srcs) throws IOException {
+        checkOpen();
+        writeState = WAITING;
+        writer = Thread.currentThread();
+        try {
+            endPoint.write(written, srcs); // completes at once when the socket takes every byte
+            park(WRITE_STATE);
+        } finally {
+            writer = null;
+        }
+        Throwable failure = writeFailure;
+        if (failure != null) {
+            throw failure instanceof IOException io ? io : new IOException(failure);
+        }
+        checkOpen();
+    }
+
+    private void park(VarHandle state) throws IOException {
+        Thread me = Thread.currentThread();
+        while ((int) state.getVolatile(this) == WAITING && !released) {
+            if (me.isInterrupted()) {
+                close();
+                throw new ClosedByInterruptException();
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (released) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        endPoint.shutdownOutput();
+    }
+
+    @Override
+    public void release() {
+        if (!RELEASED.compareAndSet(this, false, true)) {
+            return;
+        }
+        try {
+            endPoint.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing Jetty's endpoint failed: " + e);
+        }
+        Thread r = reader;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+}
