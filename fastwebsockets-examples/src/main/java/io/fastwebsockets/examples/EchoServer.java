@@ -18,7 +18,7 @@ import javax.net.ssl.SSLContext;
  * permessage-deflate ({@link PerMessageDeflate#defaults()}) to clients that offer it.
  *
  * <pre>
- * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
+ * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
  *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
@@ -26,6 +26,11 @@ import javax.net.ssl.SSLContext;
  * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
  * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
  * every connection is closed. A single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p>The key store's password is read from {@code FASTWS_KEYSTORE_PASSWORD} or from the first line of
+ * {@code --storepass-file}, never from the command line, where every user of the machine can read it ({@code ps}).
+ * The key store {@code ./fastws} makes for {@code --tls} is a self-signed certificate for localhost, marked demo-only:
+ * its password is written in the launcher for all to read.
  *
  * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
  * line runs the same with {@link #demoSettings} (and {@link #startDemo} does), which accepts handshakes from any {@code Origin} (so that pages from any site, or
@@ -37,7 +42,7 @@ public final class EchoServer {
 
     /** The usage text, with what the demo relaxes. */
     static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-            + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+            + "[--tls [--keystore FILE [--storepass-file F]]] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
             + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
             + "from one address (the library's defaults: the server's own Origin, 1 MiB, 1,000)";
@@ -148,7 +153,7 @@ public final class EchoServer {
         boolean tls = false;
         boolean deflate = false;
         String keystore = null;
-        String storepass = "changeit";
+        Path storepassFile = null;
         if (args.length == 1 && args[0].matches("\\d+")) {
             port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
@@ -160,7 +165,9 @@ public final class EchoServer {
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
-                    case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    case "--storepass" -> usage("a password on the command line is visible to every user (ps): "
+                            + "set " + PASSWORD_ENV + " or use --storepass-file FILE");
+                    case "--storepass-file" -> storepassFile = Path.of(value(args, ++i, "--storepass-file"));
                     case "--ping-interval" -> {
                         String d = value(args, ++i, "--ping-interval");
                         pingInterval = d.equals("off") ? null : durationValue(d, "--ping-interval");
@@ -177,7 +184,7 @@ public final class EchoServer {
             if (keystore == null) {
                 usage("--tls needs --keystore FILE (./fastws makes one for you)");
             }
-            context = serverContext(Path.of(keystore), storepass.toCharArray());
+            context = serverContext(Path.of(keystore), keystorePassword(storepassFile));
         }
         WebSocketServer server;
         try {
@@ -273,6 +280,24 @@ public final class EchoServer {
     private static void usage(String problem) {
         System.err.println("echo-server: " + problem + "\n" + USAGE);
         System.exit(2);
+    }
+
+    /** The environment variable that holds the key store's password. */
+    static final String PASSWORD_ENV = "FASTWS_KEYSTORE_PASSWORD";
+
+    // The key store's password from a file (its first line) or the environment, never from the command line, where
+    // every user of the machine can read it.
+    private static char[] keystorePassword(Path file) throws IOException {
+        if (file != null) {
+            String text = Files.readString(file);
+            int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).strip().toCharArray();
+        }
+        String env = System.getenv(PASSWORD_ENV);
+        if (env == null) {
+            usage("--tls needs the key store's password: set " + PASSWORD_ENV + " or use --storepass-file FILE");
+        }
+        return env.toCharArray();
     }
 
     private static String hostForUrl(String host) {
