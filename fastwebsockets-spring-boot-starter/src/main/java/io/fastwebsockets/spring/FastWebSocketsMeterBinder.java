@@ -44,10 +44,10 @@ public final class FastWebSocketsMeterBinder implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         registries.add(registry);
         Gauge.builder("fastwebsockets.connections.open", stats, EndpointStats::openConnections)
-                .description("WebSocket connections whose handler is running").baseUnit("connections")
+                .description("WebSocket connections whose handler is running")
                 .register(registry);
         FunctionCounter.builder("fastwebsockets.connections.accepted", stats, EndpointStats::acceptedConnections)
-                .description("WebSocket upgrades accepted (101)").baseUnit("connections").register(registry);
+                .description("WebSocket upgrades accepted (101)").register(registry);
         stats.closesByCode().keySet().forEach(code -> register(registry, "close", code));
         stats.handshakeFailuresByStatus().keySet().forEach(s -> register(registry, "refused", Integer.toString(s)));
     }
@@ -61,7 +61,7 @@ public final class FastWebSocketsMeterBinder implements MeterBinder {
     private void register(MeterRegistry registry, String kind, String key) {
         if (kind.equals("close")) {
             FunctionCounter.builder("fastwebsockets.connections.closed", stats, s -> s.closes(key)).tag("code", key)
-                    .description("WebSocket connections ended, by close code").baseUnit("connections")
+                    .description("WebSocket connections ended, by close code")
                     .register(registry);
         } else {
             int status = Integer.parseInt(key);

@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.web.HttpRequestHandler;
 
@@ -23,13 +25,18 @@ import org.springframework.web.HttpRequestHandler;
  * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
  * connection gets the {@code fastwebsockets.max-message-size} and {@code write-timeout} of the properties. On
  * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
- * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503.
+ * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503 until
+ * the next {@link #start()}.
  */
 public final class WebSocketEndpoints implements SmartLifecycle {
-    private final Map<String, ServletUpgrade> upgrades = new LinkedHashMap<>();
+    // One ServletUpgrade per path; a stop closes them for good, so a start after a stop (a paused application
+    // context, as Spring's test framework pauses cached ones, or context.stop()/start()) makes new ones.
+    private final Map<String, Supplier<ServletUpgrade>> factories = new LinkedHashMap<>();
+    private final Map<String, AtomicReference<ServletUpgrade>> upgrades = new LinkedHashMap<>();
     private final Map<String, HttpRequestHandler> handlers = new LinkedHashMap<>();
     private final EndpointStats stats = new EndpointStats();
     private volatile boolean running;
+    private boolean stopped; // under this
 
     /**
      * Builds the endpoints.
@@ -44,10 +51,14 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             if (upgrades.containsKey(route.path())) {
                 throw new IllegalStateException("two WebSocket endpoints at the path " + route.path());
             }
-            ServletUpgrade upgrade = ServletUpgrade.frames(options.apply(route),
-                    counted(route.handler(), properties)).closeTimeout(properties.getCloseTimeout());
-            upgrades.put(route.path(), upgrade);
-            handlers.put(route.path(), (request, response) -> upgrade(upgrade, request, response));
+            UpgradeOptions o = options.apply(route);
+            ServletUpgrade.Handler handler = counted(route.handler(), properties);
+            Supplier<ServletUpgrade> factory = () -> ServletUpgrade.frames(o, handler)
+                    .closeTimeout(properties.getCloseTimeout());
+            AtomicReference<ServletUpgrade> current = new AtomicReference<>(factory.get());
+            factories.put(route.path(), factory);
+            upgrades.put(route.path(), current);
+            handlers.put(route.path(), (request, response) -> upgrade(current.get(), request, response));
         }
     }
 
@@ -106,16 +117,25 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         };
     }
 
+    /** Serves the endpoints; after a {@link #stop()}, with new upgrades (the stopped ones stay closed). */
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (stopped) {
+            upgrades.forEach((path, current) -> current.set(factories.get(path).get()));
+            stopped = false;
+        }
         running = true;
     }
 
-    /** Closes every open connection with 1001 and waits (bounded) for the handlers; new upgrades then get 503. */
+    /**
+     * Closes every open connection with 1001 and waits (bounded) for the handlers; until the next {@link #start()},
+     * new upgrades get 503.
+     */
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
-        upgrades.values().parallelStream().forEach(ServletUpgrade::close);
+        stopped = true;
+        upgrades.values().parallelStream().map(AtomicReference::get).forEach(ServletUpgrade::close);
     }
 
     @Override
