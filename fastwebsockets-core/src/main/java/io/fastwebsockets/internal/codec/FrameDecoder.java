@@ -377,9 +377,11 @@ public final class FrameDecoder {
         }
     }
 
-    // Deflate adds 5 bytes per stored block of up to 64 KiB to incompressible data, plus a few bytes at each end.
+    // What a compliant compressor may make of incompressible data: 5 bytes a stored block, and a block can be as
+    // small as zlib's symbol buffer (128 symbols at memLevel 1: 4 %), or fixed Huffman codes of 9 bits for half the
+    // byte values (12.5 %). The inflated size has its own limit; this one only bounds what is buffered from the wire.
     private long compressedLimit() {
-        return Math.min(MAX_SUPPORTED_MESSAGE_SIZE, maxMessageSize + (maxMessageSize >> 12) + 1024);
+        return Math.min(MAX_SUPPORTED_MESSAGE_SIZE, maxMessageSize + (maxMessageSize >> 3) + 1024);
     }
 
     /** @return the fin bit of the last decoded frame */
