@@ -104,6 +104,7 @@ public final class WebSocketServer implements AutoCloseable {
     // the handshake deadline; beyond the bound a refused TLS connection is closed at once.
     private final Semaphore tlsRefusals = new Semaphore(MAX_TLS_REFUSALS);
     private final long handshakeNanos;
+    private final long handshakeCutNanos;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Sweep sweep;
@@ -338,6 +339,9 @@ public final class WebSocketServer implements AutoCloseable {
         this.config = b;
         this.permits = new Semaphore(b.maxConnections);
         this.handshakeNanos = b.upgradeOptions.handshakeTimeout().toNanos();
+        // The sweep's cut comes a quarter later (at least a second): a request read within the timeout is answered
+        // 408 by the handshake itself, whose clock starts when its thread does, and the cut must not race that answer.
+        this.handshakeCutNanos = handshakeNanos + Math.max(1_000_000_000L, handshakeNanos / 4);
         if (b.sslContext == null) {
             plainListener = ServerSocketChannel.open();
             plainListener.bind(new InetSocketAddress(b.host, b.port), b.backlog);
@@ -672,7 +676,7 @@ public final class WebSocketServer implements AutoCloseable {
             WebSocket ws = c.ws;
             if (ws == null) {
                 // Still handshaking: the whole handshake, TLS included, has one deadline from accept.
-                if (!c.upgrading && !c.handshakeExpired && now - c.openedNanos > handshakeNanos) {
+                if (!c.upgrading && !c.handshakeExpired && now - c.openedNanos > handshakeCutNanos) {
                     c.expireHandshake();
                 }
                 continue;

@@ -124,11 +124,25 @@ public final class EchoServer {
      * @param port port to bind, 0 for any
      * @param raw echo raw frames instead of whole messages
      * @param tls a TLS context for wss://, or {@code null}
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls) throws Exception {
+        return startDemo(host, port, raw, tls, null);
+    }
+
+    /**
+     * {@link #startDemo(String, int, boolean, SSLContext)} with permessage-deflate for clients that offer it.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
      * @param deflate permessage-deflate settings, or {@code null} for none
      * @return the running server
      * @throws Exception if binding fails
      */
-    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+        public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
             PerMessageDeflate deflate) throws Exception {
         WebSocketServer server = demoSettings(WebSocketServer.builder())
                 .bind(host, port)
