@@ -30,7 +30,8 @@ gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz
 JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
 export BENCH_JAVA=$JAVA_HOME/bin/java
 JCMD=$JAVA_HOME/bin/jcmd
-export BENCH_JVM_OPTS="-Xms512m -Xmx2g -XX:NativeMemoryTracking=summary"
+# native access: zlib through the FFM API (small compressors); without it the JDK classes do the work
+export BENCH_JVM_OPTS="-Xms512m -Xmx2g -XX:NativeMemoryTracking=summary --enable-native-access=ALL-UNNAMED"
 
 SERVER_PID=
 stop_server() {
@@ -72,7 +73,8 @@ for mode in $MODES; do
     *) echo "unknown mode $mode" >&2; exit 2 ;;
   esac
   if [ "$mode" = off ] && [ "$setting" != "${SETTINGS%% *}" ]; then continue; fi # the same in every setting
-  log=$OUT/deflate-memory-server-$mode.log
+  log=$OUT/deflate-memory-server-$setting-$mode.log
+  : >"$log" # see bench/echo.sh start_server
   taskset -c "$SERVER_CPU" bench/server.sh ours-collector-deflate --port 0 "${sargs[@]}" >"$log" 2>&1 &
   SERVER_PID=$!
   PORT=

@@ -12,6 +12,8 @@
 #               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
+#      DEFLATE_OPTS  more loadgen options for the *-deflate servers, e.g. "-T" (context takeover both ways) or
+#               "-T -W 11" (and client_max_window_bits=11 offered, as browsers offer it); default none: no takeover
 #      CASES    (default "100x20 100x1024 100x1024t 100x16384 200x16384 500x16384", CONNSxBYTES, a trailing t:
 #               TEXT messages (loadgen -x: JSON-like ASCII, so the server validates UTF-8), otherwise BINARY)
 #      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
@@ -63,9 +65,13 @@ if [ -n "${SERVER_QUOTA:-}" ]; then
   CGROUP_PROCS=$cg/cgroup.procs
 fi
 
+# The path each server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server any path.
+path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }
+
 SERVER_PID=
 start_server() { # $1 = name; sets SERVER_PID and PORT
   local log="$OUT/server-$1.log"
+  : >"$log" # empty it here: truncated only by the background job below, an old LISTENING line could be read first
   taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
   SERVER_PID=$!
   # server.sh execs the server, so this PID is the server's (a JVM's threads all move with it)
@@ -131,7 +137,7 @@ if [ "${1:-}" = memory ]; then
     heap0=$(live_heap_kib)
     rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     fifo=$(mktemp -u); mkfifo "$fifo"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
     lg=$!
     exec 9>"$fifo"
     for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
@@ -173,9 +179,9 @@ for rep in $(seq 1 "$REPS"); do
     start_server "$s"
     for c in $CASES; do
       n=${c%x*}; b=${c#*x}; kind=binary
-      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
+      z=(); case "$s" in *-deflate) z=(--deflate ${DEFLATE_OPTS:-}) ;; esac
       case "$b" in *t) b=${b%t}; kind=text; z+=(-x) ;; esac
-      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
         -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -214,8 +220,8 @@ for l in open(sys.argv[1]):
     if r["conns"]==sys.argv[2] and r["size"]==sys.argv[3] and r["errors"]=="0": rates[r["server"]].append(float(r["msgs_per_sec"]))
 print(int(min(statistics.median(v) for v in rates.values())/2) if rates else 0)' "$RES" "$n" "$b")
       [ "$rate" -gt 0 ] || continue
-      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac
-      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT/" \
+      z=(); case "$s" in *-deflate) z=(--deflate) ;; esac  # (DEFLATE_OPTS are loadgen's; the CLI takes none)
+      j=$(taskset -c "$LOAD_CPU" "$BENCH_JAVA" -cp "$CLI_CP" io.fastwebsockets.cli.Main bench "ws://127.0.0.1:$PORT$(path_of "$s")" \
         -c "$n" -s "$b" --rate "$rate" --warmup "${WARMUP}s" -d "${DURATION}s" --json "${z[@]}" 2>/dev/null || true)
       python3 -c 'import json,sys
 try: d=json.loads(sys.argv[1])

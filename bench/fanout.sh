@@ -9,7 +9,7 @@
 # one binary message and waits until it has received all N messages of the round (its own included), then the next
 # round starts. A delivery is one message received by one client; every one is checked (round, sender, payload).
 #
-# Env: SERVERS  (default "netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast", names
+# Env: SERVERS  (default "ours-broadcast netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast", names
 #               of bench/server.sh; c-floor-broadcast is bench/floor.c --broadcast, the ceiling, not a peer)
 #      CASES    (default "100x20 1000x20 100x1024 100x1024s", CLIENTSxBYTES; a trailing s: one more client that
 #               connects and then never reads (loadgen -S 1, with a 4 KiB receive buffer), a slow consumer the
@@ -25,7 +25,7 @@
 # run takes about 5 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast"}
+SERVERS=${SERVERS:-"ours-broadcast netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast"}
 CASES=${CASES:-"100x20 1000x20 100x1024 100x1024s"}
 MAX_BACKLOG=${MAX_BACKLOG:-262144}
 REPS=${REPS:-3}

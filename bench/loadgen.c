@@ -31,8 +31,10 @@
 //     of SIZE (>= 8) bytes, then each waits until it has received all CLIENTS messages of the round; when every
 //     client has, the next round starts. A message carries its round and sender in its first 8 bytes, the rest
 //     is a fixed pattern; every delivery is checked (pattern, round, sender known, no sender twice in a round) and
-//     counted. Reports deliveries per second (a delivery: one message received by one client), rounds per second,
-//     its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
+//     counted. In the warm-up only, a round in which nothing arrives for 0.5 s is given up and a new one started
+//     (a server may answer the handshake before the connection has joined the broadcast, so a first round can miss
+//     it); the given-up round's late messages are ignored. Reports deliveries per second (a delivery: one message
+//     received by one client), rounds per second, its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
 //     end and the most seen, sampled every 0.2 s over the measurement).
 //     -S STALLED: that many more clients connect, then never read (nor send): slow consumers. They take no part
 //     in the rounds; after the measurement they read what they had left (2 s at most) and RESULT says how many
@@ -112,6 +114,8 @@ static int total_conns;         // nconns + stalled
 static uint32_t round_no;       // the broadcast round in progress (from 1)
 static int round_done;          // readers that have every message of the round
 static uint64_t rounds_done;
+static uint32_t abandoned_upto; // rounds given up during the warm-up (a client not yet subscribed missed a message)
+static double last_progress;    // when the last delivery (or round start) happened
 static size_t seen_words;
 
 static unsigned char *payload; // what every message carries, unmasked
@@ -325,6 +329,7 @@ static int send_message(struct conn *c) {
 static void next_round(void) {
     round_no++;
     round_done = 0;
+    last_progress = now();
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
         if (c->state != ST_OPEN) continue;
@@ -338,6 +343,7 @@ static void next_round(void) {
 // Broadcast mode: one whole message received by reader c; returns -1 if the connection died.
 static int on_delivery(struct conn *c) {
     uint32_t r = rd32(c->mhead), s = rd32(c->mhead + 4);
+    if (r <= abandoned_upto && r < round_no) return 0; // late, from a round given up in the warm-up: not counted
     if (r != round_no) {
         kill_conn(c, "a message of another round");
         return -1;
@@ -352,6 +358,7 @@ static int on_delivery(struct conn *c) {
     }
     c->seen[s / 64] |= 1ULL << (s % 64);
     completed++;
+    if ((completed & 63) == 0) last_progress = now();
     if (++c->round_got == (uint32_t)nconns && ++round_done == nconns) {
         rounds_done++;
         next_round();
@@ -645,7 +652,16 @@ static int run_broadcast(void) {
     }
     next_round();
     double t0 = now();
-    while (now() - t0 < warmup && dead == 0) loop_once(100);
+    while (now() - t0 < warmup && dead == 0) {
+        loop_once(100);
+        // A server may answer the handshake before the connection has joined the broadcast (subscribed in the
+        // handler, say), so a first round can miss someone for good: in the warm-up a round during which nothing
+        // has arrived for 0.5 s is given up (its late messages are ignored) and a new one started.
+        if (now() - last_progress > 0.5) {
+            abandoned_upto = round_no;
+            next_round();
+        }
+    }
     uint64_t c0 = completed, r0 = rounds_done;
     double cpu0 = cpu_seconds();
     double scpu0 = server_pid ? process_cpu_seconds(server_pid) : -1;

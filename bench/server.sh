@@ -5,10 +5,14 @@
 #           java-websocket
 #           the servlet echo on its other routes: servlet-tomcat-events | servlet-jetty-events (the container's own
 #           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
+#           | servlet-tomcat-bare | servlet-jetty-bare (memory only: a container's bare upgraded connection)
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
+#           Spring Boot 4.0.7 apps, echo at /echo (echo.sh passes the path): spring-fastws | spring-fastws-jetty (./fastws
+#           spring-echo, our starter) | spring-websocket (the same echo with Spring's own WebSocket, JSR 356 on Tomcat)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
-#           netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast (take --max-backlog BYTES but helidon)
+#           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
+#           (all but helidon take --max-backlog BYTES)
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -21,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -35,13 +39,21 @@ case "$name" in
   jetty-deflate)  main=JettyEchoServer; args=() ;;  # the same server as jetty: Jetty accepts permessage-deflate by default
   servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11
   servlet-jetty)  main=servlet; args=(--container jetty) ;;   # the same in embedded Jetty 12.1 (ee10)
+  servlet-tomcat-bare) main=BareUpgradeServer; args=(--container tomcat) ;;  # the container's own share (memory:
+  servlet-jetty-bare)  main=BareUpgradeServer; args=(--container jetty) ;;   # 101, then nothing; echoes nothing)
   servlet-tomcat-events|servlet-jetty-events|servlet-tomcat-streams)  # one route forced (docs/servlet.md)
     main=servlet; c=${name#servlet-}; args=(--container "${c%%-*}"); props=(-Dio.fastwebsockets.servlet.io="${c#*-}")
     [ "${c#*-}" = events ] && props=(-Dio.fastwebsockets.servlet.io=container) ;;
+  spring-fastws|spring-fastws-jetty)  # fastwebsockets-spring-example, as ./fastws spring-echo runs it
+    main=spring; smod=fastwebsockets-spring-example; fqcn=io.fastwebsockets.spring.example.SpringEcho
+    c=tomcat; [ "$name" = spring-fastws-jetty ] && c=jetty; args=(--container "$c") ;;
+  spring-websocket)  # the same echo with spring-boot-starter-websocket (fastwebsockets-spring-peer)
+    main=spring; smod=fastwebsockets-spring-peer; fqcn=io.fastwebsockets.spring.peer.SpringWebSocketEcho; args=() ;;
   netty)          main=NettyEchoServer; args=() ;;
   jetty)          main=JettyEchoServer; args=() ;;
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
+  ours-broadcast)    main=OursBroadcastServer; args=() ;;  # what ./fastws broadcast-server runs (issue 14's topics)
   netty-broadcast)   main=NettyBroadcastServer; args=() ;;
   jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
   helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
@@ -64,6 +76,26 @@ esac
 # samples 1 buffer in 128 by default). Override the whole set to measure something else, e.g. Netty as JDK 25 and
 # Netty leave it: BENCH_JVM_OPTS="-Xms512m -Xmx2g".
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:--Xms512m -Xmx2g --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled}
+
+if [ "$main" = spring ]; then
+  # A Boot application of its own module, with its own runtime classpath (Boot manages its Tomcat and Jetty
+  # versions); built when missing or older than its sources, even with SKIP_BUILD=1 when missing.
+  SCP=$smod/target/bench-classpath.txt
+  if [ ! -f "$SCP" ] || { [ "${SKIP_BUILD:-0}" != 1 ] && [ -n "$(find fastwebsockets-core/src/main \
+       fastwebsockets-servlet/src/main fastwebsockets-spring-boot-starter/src/main "$smod/src/main" "$smod/pom.xml" \
+       -newer "$SCP" -type f 2>/dev/null | head -n1)" ]; }; then
+    echo "server.sh: building $smod" >&2
+    ./fastws mvn -q -pl "$smod" -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+      -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime -Dautobahn.skip=true 2>&1 |
+      sed 's/\x1b\[[0-9;]*m//g' >&2
+  fi
+  if [ -z "${BENCH_JAVA:-}" ]; then
+    BENCH_JAVA=$(./fastws mvn -v 2>/dev/null | sed -n 's/^Java version: .*, runtime: //p' | head -n1)/bin/java
+  fi
+  pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
+  # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
+  exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$ROOT/$smod/target/classes:$(cat "$SCP")" "$fqcn" "${args[@]}" "$@"
+fi
 
 T=fastwebsockets-bench/target
 CPFILE=$T/echo-classpath.txt

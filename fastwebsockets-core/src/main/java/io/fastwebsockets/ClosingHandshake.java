@@ -257,11 +257,10 @@ final class ClosingHandshake {
     void abandon(int code, String reason, String why) {
         noteCause(why);
         if (!closeSent() && !transport.isClosed()) {
+            noteSent(code); // the connection ends with this code, whether or not the Close can still be written
             Thread watchdog = startCloseWatchdog();
             try {
-                if (writer.trySendClose(CloseCode.payload(code, CloseCode.truncateReason(reason)))) {
-                    noteSent(code);
-                }
+                writer.trySendClose(CloseCode.payload(code, CloseCode.truncateReason(reason)));
             } catch (IOException ignored) {
                 // the peer is gone: closed below
             } finally {

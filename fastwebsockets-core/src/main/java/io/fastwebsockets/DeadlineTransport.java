@@ -118,7 +118,7 @@ abstract class DeadlineTransport implements Transport {
             synchronized (this) {
                 deadline = writeDeadline;
                 if (deadline == null) {
-                    deadline = new WriteDeadline(this::close);
+                    deadline = new WriteDeadline(this, false);
                     deadline.setTimeout(timeout); // validates before it is published
                     writeDeadline = deadline;
                     if (closed) {
@@ -136,11 +136,12 @@ abstract class DeadlineTransport implements Transport {
      *
      * @param timeout the timeout, positive
      */
-    final synchronized void setSweptWriteTimeout(Duration timeout) {
+    final void setSweptWriteTimeout(Duration timeout) {
+        // Called once, by the server, before the connection is shared: no lock.
         if (writeDeadline != null) {
-            throw new IllegalStateException("write timeout already set");
+            return; // a transport that set its own keeps it
         }
-        WriteDeadline deadline = new WriteDeadline(this::close, true);
+        WriteDeadline deadline = new WriteDeadline(this, true);
         deadline.setTimeout(timeout);
         writeDeadline = deadline;
     }

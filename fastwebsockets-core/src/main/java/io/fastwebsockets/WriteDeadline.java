@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * write under way (or for a whole timeout while none is) and ends when the transport closes.
  */
 final class WriteDeadline {
-    private final Runnable closeTransport;
+    private final Transport transport; // closed when the deadline passes
     private volatile long timeoutNanos; // 0: no timeout
     private volatile long deadline; // System.nanoTime() by which the write under way must end; 0: no write under way
     private volatile boolean expired;
@@ -23,12 +23,8 @@ final class WriteDeadline {
     // Enforced by the owner's sweep (the embedded server's timer, see expireIfOverdue), not by a watchdog thread.
     private final boolean swept;
 
-    WriteDeadline(Runnable closeTransport) {
-        this(closeTransport, false);
-    }
-
-    WriteDeadline(Runnable closeTransport, boolean swept) {
-        this.closeTransport = closeTransport;
+    WriteDeadline(Transport transport, boolean swept) {
+        this.transport = transport;
         this.swept = swept;
     }
 
@@ -46,7 +42,7 @@ final class WriteDeadline {
     /** The deadline passed: mark the write as timed out and close the transport (which unblocks it). */
     void expire() {
         expired = true;
-        closeTransport.run();
+        transport.close();
     }
 
     /** @param timeout the longest a single write may block; {@code null} or zero for none */
@@ -139,7 +135,7 @@ final class WriteDeadline {
             long now = System.nanoTime();
             if (d != 0 && now - d >= 0) {
                 expired = true;
-                closeTransport.run();
+                transport.close();
                 return;
             }
             long t = timeoutNanos;

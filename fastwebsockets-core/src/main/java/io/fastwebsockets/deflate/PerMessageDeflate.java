@@ -22,9 +22,9 @@ import java.util.zip.Deflater;
  *   <li>a server accepts {@code server_max_window_bits} 8 to 15 in an offer and answers it with the window it will
  *       use (no larger than asked); when a client offers {@code client_max_window_bits}, a server that keeps the
  *       client's context asks for its {@link #maxPeerWindowBits()} in the answer;</li>
- *   <li>a client always offers {@code client_max_window_bits} (with its {@link #windowBits()} when below 15), asks
- *       for {@code server_max_window_bits} when {@link Builder#maxPeerWindowBits(int)} was set below 15, and keeps
- *       to the window the server answers;</li>
+ *   <li>a client always offers {@code client_max_window_bits} (without a value, as browsers do), asks for
+ *       {@code server_max_window_bits} when {@link Builder#maxPeerWindowBits(int)} was set below 15, and compresses
+ *       within the smaller of the window the server answers and its own {@link #windowBits()};</li>
  *   <li>{@code server_no_context_takeover} and {@code client_no_context_takeover} are honoured both ways, and can be
  *       asked for by this side (see the builder).</li>
  * </ul>
@@ -228,18 +228,11 @@ public final class PerMessageDeflate {
         if (maxPeerWindowBits != 0 && maxPeerWindowBits < JDK_WINDOW_BITS) {
             b.append("; server_max_window_bits=").append(maxPeerWindowBits);
         }
-        // Always: it lets the server choose our window (RFC 7692 §7.1.2.2), which we keep to.
+        // Always, and without a value, as browsers send it: it lets the server choose our window (RFC 7692
+        // §7.1.2.2), which we keep to. A value (our own window) would let the server read with less memory, but
+        // servers of an older draft refuse the handshake (400) on one; we keep to our own window all the same.
         b.append("; client_max_window_bits");
-        if (clientWindowOffered() < JDK_WINDOW_BITS) {
-            b.append('=').append(clientWindowOffered());
-        }
         return b.toString();
-    }
-
-    // The window a client states in its offer: ours, unless it compresses every message on its own from the pool
-    // (which may use the whole window).
-    private int clientWindowOffered() {
-        return clientNoContextTakeover ? JDK_WINDOW_BITS : windowBits;
     }
 
     /**
@@ -301,10 +294,6 @@ public final class PerMessageDeflate {
                     if (clientBits < 0) {
                         throw new IllegalArgumentException("client_max_window_bits must be 8 to 15 in a response,"
                                 + " not " + p.value());
-                    }
-                    if (clientBits > clientWindowOffered()) {
-                        throw new IllegalArgumentException("client_max_window_bits=" + clientBits
-                                + " is larger than the " + clientWindowOffered() + " offered");
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown parameter " + p.name() + " in the response");

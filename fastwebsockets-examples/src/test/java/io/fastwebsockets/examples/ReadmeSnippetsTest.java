@@ -42,9 +42,12 @@ class ReadmeSnippetsTest {
     void everyJavaBlockInTheReadmeAndDocsIsCompiledExampleCode() throws IOException {
         Path root = repoRoot();
         StringBuilder all = new StringBuilder();
-        // This module's examples, and the servlet module's (its page is checked by its own test too).
+        // This module's examples, the servlet module's (its page is checked by its own test too), the Spring ones.
         for (Path dir : List.of(root.resolve("fastwebsockets-examples/src/main/java"),
-                root.resolve("fastwebsockets-servlet/src/main/java"))) {
+                root.resolve("fastwebsockets-servlet/src/main/java"),
+                // docs/spring-boot.md: the Spring example's sources and the starter's test application
+                root.resolve("fastwebsockets-spring-example/src/main/java"),
+                root.resolve("fastwebsockets-spring-boot-starter/src/test/java"))) {
             assertTrue(Files.isDirectory(dir), dir + " is missing");
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {

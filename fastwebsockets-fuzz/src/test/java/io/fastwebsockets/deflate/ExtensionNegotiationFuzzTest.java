@@ -248,8 +248,7 @@ class ExtensionNegotiationFuzzTest {
 
     /**
      * RFC 7692 §7.1 from the client's side, for a client that offered {@code client.offer()} (always
-     * client_max_window_bits, with its window below 15; server_max_window_bits when it set maxPeerWindowBits below
-     * 15): why it must fail the connection on this response, or null. No extension: declined (fine). Otherwise
+     * client_max_window_bits without a value; server_max_window_bits when it set maxPeerWindowBits below 15): why it must fail the connection on this response, or null. No extension: declined (fine). Otherwise
      * exactly one, permessage-deflate, with parameters from the four, each once, context takeover ones without a
      * value, server_max_window_bits 8-15 and no more than asked (and present if asked, §7.1.2.1),
      * client_max_window_bits with a value 8-15 no more than offered (§7.1.2.2), and server_no_context_takeover
@@ -267,7 +266,7 @@ class ExtensionNegotiationFuzzTest {
             return "repeated parameter";
         }
         int asked = client.maxPeerWindowBits() == 0 ? 15 : client.maxPeerWindowBits();
-        int offered = client.clientNoContextTakeover() ? 15 : client.windowBits();
+        int offered = 15; // the offer has client_max_window_bits without a value
         for (Map.Entry<String, String> e : p.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {

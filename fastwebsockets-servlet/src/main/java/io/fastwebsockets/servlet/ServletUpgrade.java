@@ -60,12 +60,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link WebSocket#perMessageDeflate()} tells); a client that offers nothing acceptable gets an uncompressed
  * connection, and an unparsable {@code Sec-WebSocket-Extensions} header gets {@code 400}.
  *
- * <p>How the connection is taken over depends on the container. The specification's route
- * ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads and writes on the
- * {@code WebConnection} streams) serves Tomcat and, untested, other containers. On Jetty 12 (ee10), whose upgraded
- * input reports end-of-stream at once for a GET, the servlet answers 101 and Jetty hands its {@code EndPoint} to a
- * connection of ours once the response is complete (Jetty's own route for WebSocket). See the README's container
- * notes.
+ * <p>How the connection is taken over depends on the container, found at run time. On Tomcat 11 and Jetty 12.1 the
+ * container hands over its own connection (Tomcat's internal upgrade API, Jetty's {@code EndPoint}); on a plain
+ * connector its socket is then watched by an {@link EventLoop} of ours, as in the embedded server, otherwise (TLS)
+ * it is read and written through the container's non-blocking I/O, woken by the container's events. Other containers
+ * take the specification's route ({@link HttpServletRequest#upgrade}, an {@code HttpUpgradeHandler}, blocking reads
+ * and writes on the {@code WebConnection} streams). The system property {@code io.fastwebsockets.servlet.io}
+ * ({@code container} or {@code streams}) forces a slower route. See docs/servlet.md.
  *
  * <p>When the handler returns, the connection is closed with 1000 if still open; when it throws, with 1011. Either
  * way the container's connection is released ({@code WebConnection.close()}). {@link #close()}, meant for the
@@ -118,6 +119,10 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Handler handler;
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
+    // Timers of the upgraded connections, run on one JVM-wide sweep (SharedTimers); as WebSocketServer's defaults.
+    private volatile Duration pingInterval = Duration.ofSeconds(30);
+    private volatile Duration pongTimeout = Duration.ofSeconds(30);
+    private volatile Duration writeTimeout = Duration.ofSeconds(30);
     private volatile boolean closing;
     // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
     // first connection that needs it and given back by close().
@@ -164,6 +169,51 @@ public final class ServletUpgrade implements AutoCloseable {
             throw new IllegalArgumentException("close timeout must be positive");
         }
         this.closeTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Keepalive for connections made from now on, as {@code WebSocketServer.Builder.pingInterval}: a connection
+     * silent this long is sent a Ping; silent for the pong timeout after it, it is closed (Close 1001, then the
+     * connection). Default 30 s; the timers of every connection run on one thread shared by the JVM.
+     *
+     * @param interval the silence that sends a Ping, or {@code null} for no keepalive
+     * @return this
+     */
+    public ServletUpgrade pingInterval(Duration interval) {
+        if (interval != null && (interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException("ping interval must be positive (or null for none)");
+        }
+        this.pingInterval = interval;
+        return this;
+    }
+
+    /**
+     * How long a connection may stay silent after a keepalive Ping before it is closed. Default 30 s.
+     *
+     * @param timeout a positive duration
+     * @return this
+     */
+    public ServletUpgrade pongTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("pong timeout must be positive");
+        }
+        this.pongTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The write timeout of connections made from now on: a write blocked longer than this (a peer that stopped
+     * reading) closes the connection. Default 30 s; {@code null} for none.
+     *
+     * @param timeout a positive duration, or {@code null}
+     * @return this
+     */
+    public ServletUpgrade writeTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("write timeout must be positive (or null for none)");
+        }
+        this.writeTimeout = timeout;
         return this;
     }
 
@@ -314,6 +364,11 @@ public final class ServletUpgrade implements AutoCloseable {
 
     UpgradeOptions options() {
         return options;
+    }
+
+    // The timers of a connection just opened (see pingInterval, writeTimeout).
+    void startTimers(io.fastwebsockets.WebSocket ws) {
+        io.fastwebsockets.internal.server.SharedTimers.start(ws, pingInterval, pongTimeout, writeTimeout);
     }
 
 

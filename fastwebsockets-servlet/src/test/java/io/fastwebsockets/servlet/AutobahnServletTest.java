@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fastwebsockets.examples.AutobahnReportCheck;
 import io.fastwebsockets.servlet.example.DemoEchoServlet;
-import io.fastwebsockets.servlet.example.EchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
 import java.io.File;
 import java.nio.file.Files;
@@ -14,13 +13,15 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.python.util.PythonInterpreter;
 
 /**
  * The Autobahn TestSuite's fuzzingclient (cases 1-10, the suite's Python code run by Jython from the Maven
- * plugin's jar, as fastwebsockets-examples runs it against EchoServer) against the echo servlet in embedded Tomcat.
+ * plugin's jar, as fastwebsockets-examples runs it against EchoServer) against the echo servlet in embedded Tomcat
+ * and in embedded Jetty, each on its default route (the container's socket on our event loop).
  * Every case's behaviour and close behaviour must be OK or INFORMATIONAL ({@link AutobahnReportCheck}, the check
  * the examples module applies to its own run), NON-STRICT included as a failure.
  *
@@ -29,25 +30,27 @@ import org.python.util.PythonInterpreter;
  * would shadow Python's {@code io} module. Skipped with {@code -Dautobahn.skip}.
  */
 class AutobahnServletTest {
-    @Test
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
-    void everyFuzzingClientCaseIsOkForTheTomcatHostedEcho() throws Exception {
+    void everyFuzzingClientCaseIsOkForTheContainerHostedEcho(EmbeddedContainer container) throws Exception {
         Assumptions.assumeFalse(Boolean.getBoolean("autobahn.skip"), "-Dautobahn.skip");
-        Path reports = Path.of("target", "autobahn-servlet-reports").toAbsolutePath();
+        String name = container.name().toLowerCase(java.util.Locale.ROOT);
+        Path reports = Path.of("target", "autobahn-servlet-reports-" + name).toAbsolutePath();
         if (Files.exists(reports)) {
             try (var old = Files.walk(reports)) {
                 old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(reports);
-        EmbeddedContainer.Running tomcat = EmbeddedContainer.TOMCAT.start("127.0.0.1", 0,
+        EmbeddedContainer.Running running = container.start("127.0.0.1", 0,
                 new DemoEchoServlet(DemoEchoServlet.demoOptions())); // 16 MiB messages, 65,536 fragments
         try {
             String script = String.join("\n",
                     "from autobahntestsuite import wstest",
                     "wstest.start({'mode': 'fuzzingclient'}, {'outdir': '" + reports.toString().replace("'", "")
-                            + "', 'servers': [{'agent': 'fastwebsockets-servlet-tomcat', 'url': 'ws://127.0.0.1:"
-                            + tomcat.port() + "'}], 'cases': ['*'], 'exclude-cases': [], "
+                            + "', 'servers': [{'agent': 'fastwebsockets-servlet-" + name + "', 'url': 'ws://127.0.0.1:"
+                            + running.port() + "'}], 'cases': ['*'], 'exclude-cases': [], "
                             + "'exclude-agent-cases': {}, 'failByDrop': False})");
             String classpath = jarOf(PythonInterpreter.class) + File.pathSeparator
                     + jarOf(Class.forName("me.normanmaurer.maven.autobahntestsuite.AutobahnTestSuite"));
@@ -65,7 +68,7 @@ class AutobahnServletTest {
                 client.destroyForcibly();
             }
         } finally {
-            tomcat.stop();
+            running.stop();
         }
         Path index = reports.resolve("index.json");
         assertTrue(Files.exists(index), "no report written to " + reports);

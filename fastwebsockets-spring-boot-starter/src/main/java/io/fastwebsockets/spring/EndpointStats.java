@@ -1,5 +1,10 @@
 package io.fastwebsockets.spring;
 
+import io.fastwebsockets.CloseCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.ConnectionObserver;
+import io.fastwebsockets.server.ServerStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,24 +13,21 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
- * The numbers of every endpoint of an application together, counted where the starter sees a connection: at the
- * upgrade (accepted or refused, and why) and around each handler (open while it runs, and how it ended). Read by
- * the Micrometer binder ({@code FastWebSocketsMeterBinder}); readable by anyone through the
- * {@link WebSocketEndpoints} bean.
- *
- * <p>How a connection ended is known here when the handler failed (the {@link io.fastwebsockets.WebSocketException}'s
- * close code; 1011 for any other exception) or returned with the connection still open (closed with 1000 after it);
- * a connection the handler saw closed (the peer's Close, or the handler's own {@code close}) is counted under
- * {@code "closed"}, its code not visible from outside the connection.
+ * The numbers of every endpoint of an application together, counted the way the embedded server counts its own
+ * ({@link io.fastwebsockets.server.WebSocketServer#stats()}): each upgraded connection reports its data frames and its
+ * first Close code through the same connection hook, and the upgrade reports what it accepted and refused.
+ * {@link #snapshot()} gives them as a {@link ServerStats}; the Micrometer binder ({@code FastWebSocketsMeterBinder})
+ * publishes them.
  */
 public final class EndpointStats {
-    /** The key under which connections whose close code is not visible here are counted. */
-    public static final String CLOSED_BY_HANDLER_OR_PEER = "closed";
-
     private final AtomicLong open = new AtomicLong();
     private final LongAdder accepted = new LongAdder();
-    private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
-    private final Map<Integer, LongAdder> refused = new ConcurrentHashMap<>();
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final Map<Integer, LongAdder> closes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, String> onNewKey = (kind, key) -> { };
 
     /** {@return the connections whose handler is running} */
@@ -38,55 +40,101 @@ public final class EndpointStats {
         return accepted.sum();
     }
 
-    /** {@return the connections ended, by close code (or {@link #CLOSED_BY_HANDLER_OR_PEER}), sorted} */
-    public Map<String, Long> closesByCode() {
-        Map<String, Long> m = new TreeMap<>();
-        closes.forEach((k, v) -> m.put(k, v.sum()));
-        return m;
+    /** {@return the data messages received} */
+    public long messagesIn() {
+        return messagesIn.sum();
     }
 
-    /** {@return the upgrade requests refused, by HTTP status (400, 403, 426, 503), sorted} */
-    public Map<Integer, Long> handshakeFailuresByStatus() {
-        Map<Integer, Long> m = new TreeMap<>();
-        refused.forEach((k, v) -> m.put(k, v.sum()));
-        return m;
+    /** {@return the data messages sent} */
+    public long messagesOut() {
+        return messagesOut.sum();
+    }
+
+    /** {@return the payload bytes of data frames received (after decompression)} */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** {@return the payload bytes of data frames sent (before compression)} */
+    public long bytesOut() {
+        return bytesOut.sum();
     }
 
     /**
-     * @param code a close code or {@link #CLOSED_BY_HANDLER_OR_PEER}
-     * @return how many connections ended so
+     * @param code a close code
+     * @return how many connections ended with it as their first Close, sent or received (1006: none)
      */
-    public long closes(String code) {
+    public long closes(int code) {
         LongAdder a = closes.get(code);
         return a == null ? 0 : a.sum();
     }
 
     /**
-     * @param status an HTTP status
-     * @return how many upgrades were refused with it
+     * @param reason a refusal reason, as {@link #reason(int)} names them
+     * @return how many upgrade requests were refused for it
      */
-    public long handshakeFailures(int status) {
-        LongAdder a = refused.get(status);
+    public long handshakeFailures(String reason) {
+        LongAdder a = refused.get(reason);
         return a == null ? 0 : a.sum();
     }
 
-    /** Tells the binder about each close code or refusal status seen for the first time ("close"/"refused", key). */
+    /**
+     * The name of a refusal, as the embedded server's stats name it.
+     *
+     * @param status the HTTP status the request was answered with
+     * @return {@code bad-request} (400), {@code forbidden} (403), {@code upgrade-required} (426),
+     *     {@code shutting-down} (503), else {@code status-N}
+     */
+    public static String reason(int status) {
+        return switch (status) {
+            case 400 -> "bad-request";
+            case 403 -> "forbidden";
+            case 426 -> "upgrade-required";
+            case 503 -> "shutting-down";
+            default -> "status-" + status;
+        };
+    }
+
+    /**
+     * All the numbers at once, in the embedded server's shape: {@code accepted} counts upgrades (the container
+     * accepts the TCP connections), and the outbound-queue and timeout counters the servlet path does not have are 0.
+     *
+     * @return a snapshot
+     */
+    public ServerStats snapshot() {
+        Map<String, Long> failures = new TreeMap<>();
+        refused.forEach((k, v) -> failures.put(k, v.sum()));
+        Map<Integer, Long> ended = new TreeMap<>();
+        closes.forEach((k, v) -> ended.put(k, v.sum()));
+        return new ServerStats((int) open.get(), accepted.sum(), failures, ended, messagesIn.sum(),
+                messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), 0, 0, 0, 0, 0);
+    }
+
+    /** Tells the binder about each close code or refusal reason seen for the first time ("close"/"refused", key). */
     void onNewKey(BiConsumer<String, String> listener) {
         this.onNewKey = listener;
     }
 
-    void opened() {
+    /**
+     * Counts one upgraded connection from now on: its data frames, and its end with its first Close code.
+     *
+     * @return what to call when the connection's handler has ended
+     */
+    Runnable opened(WebSocket ws) {
         accepted.increment();
         open.incrementAndGet();
-    }
-
-    void closed(String code) {
-        open.decrementAndGet();
-        counter(closes, code, "close", code).increment();
+        Connection c = new Connection();
+        ConnectionAccess.ops().observe(ws, c);
+        return () -> {
+            open.decrementAndGet();
+            int code = c.closeCode != 0 ? c.closeCode : CloseCode.ABNORMAL;
+            counter(closes, code, "close", Integer.toString(code)).increment();
+        };
     }
 
     void refused(int status) {
-        counter(refused, status, "refused", Integer.toString(status)).increment();
+        String reason = reason(status);
+        counter(refused, reason, "refused", reason).increment();
     }
 
     private <K> LongAdder counter(Map<K, LongAdder> map, K key, String kind, String label) {
@@ -100,5 +148,33 @@ public final class EndpointStats {
             }
         }
         return a;
+    }
+
+    /** One connection's observer: its traffic goes to the shared adders, its first Close code is kept. */
+    private final class Connection implements ConnectionObserver {
+        volatile int closeCode; // the first Close code sent or received; 0 while none
+
+        @Override
+        public void dataIn(boolean fin, int payloadBytes) {
+            bytesIn.add(payloadBytes);
+            if (fin) {
+                messagesIn.increment();
+            }
+        }
+
+        @Override
+        public void dataOut(boolean fin, int payloadBytes) {
+            bytesOut.add(payloadBytes);
+            if (fin) {
+                messagesOut.increment();
+            }
+        }
+
+        @Override
+        public void close(int code) {
+            if (closeCode == 0) {
+                closeCode = code;
+            }
+        }
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Publishes the endpoints' numbers ({@link EndpointStats}) to Micrometer, so they appear under
- * {@code /actuator/metrics} and in Prometheus output:
+ * Publishes the endpoints' numbers ({@link EndpointStats}, the embedded server's {@code stats()} shape) to
+ * Micrometer, so they appear under {@code /actuator/metrics} and in Prometheus output:
  *
  * <table>
  * <caption>Meters</caption>
@@ -18,13 +18,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * running</td></tr>
  * <tr><td>{@code fastwebsockets.connections.accepted}</td><td>counter</td><td></td><td>upgrades answered 101</td></tr>
  * <tr><td>{@code fastwebsockets.connections.closed}</td><td>counter</td><td>{@code code}</td><td>connections ended,
- * by close code ({@code closed}: by the peer or the handler, code not seen by the starter)</td></tr>
- * <tr><td>{@code fastwebsockets.handshake.failures}</td><td>counter</td><td>{@code status}</td><td>upgrade requests
- * refused, by HTTP status</td></tr>
+ * by their first Close code, sent or received (1006: none)</td></tr>
+ * <tr><td>{@code fastwebsockets.handshake.failures}</td><td>counter</td><td>{@code reason}</td><td>upgrade requests
+ * refused: {@code bad-request}, {@code forbidden}, {@code upgrade-required}, {@code shutting-down},
+ * {@code status-N}</td></tr>
+ * <tr><td>{@code fastwebsockets.messages}</td><td>counter</td><td>{@code direction} ({@code in}, {@code out})</td>
+ * <td>data messages</td></tr>
+ * <tr><td>{@code fastwebsockets.bytes}</td><td>counter</td><td>{@code direction}</td><td>payload bytes of data
+ * frames (uncompressed)</td></tr>
  * </table>
  *
- * <p>A close code or status seen for the first time gets its counter then. Registered by the auto-configuration
- * when Micrometer is on the class path; Boot binds it to every registry.
+ * <p>A close code or refusal reason seen for the first time gets its counter then. Registered by the
+ * auto-configuration when Micrometer is on the class path; Boot binds it to every registry.
  */
 public final class FastWebSocketsMeterBinder implements MeterBinder {
     private final EndpointStats stats;
@@ -44,12 +49,22 @@ public final class FastWebSocketsMeterBinder implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         registries.add(registry);
         Gauge.builder("fastwebsockets.connections.open", stats, EndpointStats::openConnections)
-                .description("WebSocket connections whose handler is running")
-                .register(registry);
+                .description("WebSocket connections whose handler is running").register(registry);
         FunctionCounter.builder("fastwebsockets.connections.accepted", stats, EndpointStats::acceptedConnections)
                 .description("WebSocket upgrades accepted (101)").register(registry);
-        stats.closesByCode().keySet().forEach(code -> register(registry, "close", code));
-        stats.handshakeFailuresByStatus().keySet().forEach(s -> register(registry, "refused", Integer.toString(s)));
+        FunctionCounter.builder("fastwebsockets.messages", stats, EndpointStats::messagesIn).tag("direction", "in")
+                .description("WebSocket data messages").register(registry);
+        FunctionCounter.builder("fastwebsockets.messages", stats, EndpointStats::messagesOut).tag("direction", "out")
+                .description("WebSocket data messages").register(registry);
+        FunctionCounter.builder("fastwebsockets.bytes", stats, EndpointStats::bytesIn).tag("direction", "in")
+                .baseUnit("bytes").description("WebSocket payload bytes of data frames, uncompressed")
+                .register(registry);
+        FunctionCounter.builder("fastwebsockets.bytes", stats, EndpointStats::bytesOut).tag("direction", "out")
+                .baseUnit("bytes").description("WebSocket payload bytes of data frames, uncompressed")
+                .register(registry);
+        var snapshot = stats.snapshot();
+        snapshot.closes().keySet().forEach(code -> register(registry, "close", Integer.toString(code)));
+        snapshot.handshakeFailures().keySet().forEach(reason -> register(registry, "refused", reason));
     }
 
     private void registerEverywhere(String kind, String key) {
@@ -60,13 +75,13 @@ public final class FastWebSocketsMeterBinder implements MeterBinder {
 
     private void register(MeterRegistry registry, String kind, String key) {
         if (kind.equals("close")) {
-            FunctionCounter.builder("fastwebsockets.connections.closed", stats, s -> s.closes(key)).tag("code", key)
-                    .description("WebSocket connections ended, by close code")
+            int code = Integer.parseInt(key);
+            FunctionCounter.builder("fastwebsockets.connections.closed", stats, s -> s.closes(code)).tag("code", key)
+                    .description("WebSocket connections ended, by their first Close code (1006: none)")
                     .register(registry);
         } else {
-            int status = Integer.parseInt(key);
-            FunctionCounter.builder("fastwebsockets.handshake.failures", stats, s -> s.handshakeFailures(status))
-                    .tag("status", key).description("WebSocket upgrade requests refused, by HTTP status")
+            FunctionCounter.builder("fastwebsockets.handshake.failures", stats, s -> s.handshakeFailures(key))
+                    .tag("reason", key).description("WebSocket upgrade requests refused, by reason")
                     .register(registry);
         }
     }

@@ -1,7 +1,6 @@
 package io.fastwebsockets.spring;
 
-import io.fastwebsockets.CloseCode;
-import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.servlet.ServletUpgrade;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import jakarta.servlet.ServletException;
@@ -23,12 +22,14 @@ import org.springframework.web.HttpRequestHandler;
  * that the auto-configuration registers. A bean: inject it to read {@link #stats()} or the {@link #paths()}.
  *
  * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
- * connection gets the {@code fastwebsockets.max-message-size} and {@code write-timeout} of the properties. On
+ * connection gets the {@code fastwebsockets.max-message-size} of the properties; the timeouts go to the servlet
+ * upgrade. On
  * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
  * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503 until
  * the next {@link #start()}.
  */
 public final class WebSocketEndpoints implements SmartLifecycle {
+    private static final System.Logger LOG = System.getLogger(WebSocketEndpoints.class.getName());
     // One ServletUpgrade per path; a stop closes them for good, so a start after a stop (a paused application
     // context, as Spring's test framework pauses cached ones, or context.stop()/start()) makes new ones.
     private final Map<String, Supplier<ServletUpgrade>> factories = new LinkedHashMap<>();
@@ -53,8 +54,7 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             }
             UpgradeOptions o = options.apply(route);
             ServletUpgrade.Handler handler = counted(route.handler(), properties);
-            Supplier<ServletUpgrade> factory = () -> ServletUpgrade.frames(o, handler)
-                    .closeTimeout(properties.getCloseTimeout());
+            Supplier<ServletUpgrade> factory = () -> configured(ServletUpgrade.frames(o, handler), properties);
             AtomicReference<ServletUpgrade> current = new AtomicReference<>(factory.get());
             factories.put(route.path(), factory);
             upgrades.put(route.path(), current);
@@ -84,35 +84,35 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         }
     }
 
-    /** The route's handler, with the connection configured first and its start and end counted. */
+    /** The timeouts of the properties; unset ones keep the servlet upgrade's defaults, 0 turns one off. */
+    private static ServletUpgrade configured(ServletUpgrade upgrade, FastWebSocketsProperties properties) {
+        upgrade.closeTimeout(properties.getCloseTimeout());
+        if (properties.getWriteTimeout() != null) {
+            upgrade.writeTimeout(properties.getWriteTimeout().isZero() ? null : properties.getWriteTimeout());
+        }
+        if (properties.getPingInterval() != null) {
+            upgrade.pingInterval(properties.getPingInterval().isZero() ? null : properties.getPingInterval());
+        }
+        if (properties.getPongTimeout() != null) {
+            upgrade.pongTimeout(properties.getPongTimeout());
+        }
+        return upgrade;
+    }
+
+    /** The route's handler, with the connection configured first and its traffic and end counted. */
     private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
         long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
-        var writeTimeout = properties.getWriteTimeout();
         return (ws, request) -> {
             if (maxMessage >= 0) {
                 ws.setMaxMessageSize(maxMessage);
             }
-            if (writeTimeout != null) {
-                ws.setWriteTimeout(writeTimeout);
-            }
-            stats.opened();
-            String code = EndpointStats.CLOSED_BY_HANDLER_OR_PEER;
+            Runnable ended = stats.opened(ws);
             try {
-                handler.handle(ws, request);
-                if (!ws.isClosed()) {
-                    code = Integer.toString(CloseCode.NORMAL); // the servlet upgrade closes it with 1000
-                }
-            } catch (WebSocketException e) {
-                code = Integer.toString(e.closeCode());
-                throw e;
-            } catch (IOException e) {
-                code = Integer.toString(CloseCode.ABNORMAL); // the transport failed: no closing handshake
-                throw e;
-            } catch (Exception | Error e) {
-                code = Integer.toString(CloseCode.INTERNAL_ERROR); // the servlet upgrade closes it with 1011
-                throw e;
+                // As the servlet upgrade runs a handler (1000 after a return that left the connection open, 1011
+                // after an unexpected exception), done here so that its Close is counted before the end is.
+                HandlerRuns.run(ws, connection -> handler.handle(connection, request), LOG);
             } finally {
-                stats.closed(code);
+                ended.run();
             }
         };
     }

@@ -56,6 +56,9 @@ abstract class EndpointsContract {
 
     @Test
     void annotatedBeanEchoesTextAndBinaryOnAVirtualThread() throws Exception {
+        Clients.await("earlier tests' connections to end", () -> endpoints.stats().openConnections() == 0);
+        EndpointStats s = endpoints.stats();
+        long[] before = {s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut(), s.closes(1000)};
         Handshake.Connected c = Clients.connect(port, "/echo");
         FragmentCollector in = new FragmentCollector(c.webSocket());
         in.writeFrame(Frame.text("héllo"));
@@ -70,6 +73,10 @@ abstract class EndpointsContract {
         assertArrayEquals(bytes, b.payloadBytes());
         in.close(CloseCode.NORMAL, "done");
         assertEquals("echo virtual=true principal=null", EchoApp.events.poll(10, TimeUnit.SECONDS));
+        // "héllo" is 6 bytes of UTF-8; the Closes are not data
+        Clients.await("the connection's end to be counted", () -> s.closes(1000) == before[4] + 1);
+        assertArrayEquals(new long[] {before[0] + 2, before[1] + 2, before[2] + 40_006, before[3] + 40_006},
+                new long[] {s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut()}, "messages and bytes in, out");
     }
 
     @Test
@@ -88,35 +95,35 @@ abstract class EndpointsContract {
 
     @Test
     void componentClassEndpointSeesTheRequestAndItsCloseCodeIsCounted() throws Exception {
-        long before = endpoints.stats().closes(EndpointStats.CLOSED_BY_HANDLER_OR_PEER);
+        long before = endpoints.stats().closes(4000);
         Handshake.Connected c = Clients.connect(port, "/hello?name=x");
         FragmentCollector in = new FragmentCollector(c.webSocket());
         assertEquals("hello /hello?name=x", Clients.next(in).payloadAsText());
         assertEquals(4000, Clients.awaitClose(in).code());
-        Clients.await("the handler's end to be counted",
-                () -> endpoints.stats().closes(EndpointStats.CLOSED_BY_HANDLER_OR_PEER) == before + 1);
+        Clients.await("the handler's end to be counted with its Close code",
+                () -> endpoints.stats().closes(4000) == before + 1);
     }
 
     @Test
     void aMessageOverMaxMessageSizeClosesWith1009() throws Exception {
-        long before = endpoints.stats().closes("1009");
+        long before = endpoints.stats().closes(1009);
         Handshake.Connected c = Clients.connect(port, "/echo");
         FragmentCollector in = new FragmentCollector(c.webSocket());
         in.writeFrame(Frame.binary(new byte[64 * 1024])); // at the limit: accepted
         assertEquals(64 * 1024, Clients.next(in).length());
         in.writeFrame(Frame.binary(new byte[64 * 1024 + 1]));
         assertEquals(CloseCode.MESSAGE_TOO_BIG, Clients.awaitClose(in).code());
-        Clients.await("the 1009 to be counted", () -> endpoints.stats().closes("1009") == before + 1);
+        Clients.await("the 1009 to be counted", () -> endpoints.stats().closes(1009) == before + 1);
     }
 
     @Test
     void onlyTheAllowedOriginOrNoOriginIsAccepted() throws Exception {
-        long refused = endpoints.stats().handshakeFailures(403);
+        long refused = endpoints.stats().handshakeFailures("forbidden");
         HandshakeException e = assertThrows(HandshakeException.class, () -> Clients.connect(port, "/echo",
                 ClientOptions.builder().header("Origin", "https://evil.example").build()));
         assertEquals(403, e.status());
         // counted when the servlet returns, which may be just after the client has read the response
-        Clients.await("the 403 to be counted", () -> endpoints.stats().handshakeFailures(403) == refused + 1);
+        Clients.await("the 403 to be counted", () -> endpoints.stats().handshakeFailures("forbidden") == refused + 1);
         Clients.connect(port, "/echo", ClientOptions.builder().header("Origin", "https://app.example").build())
                 .webSocket().close(CloseCode.NORMAL, "");
         Clients.connect(port, "/echo").webSocket().close(CloseCode.NORMAL, "");
@@ -127,7 +134,7 @@ abstract class EndpointsContract {
 
     @Test
     void aPlainGetIsAnswered426AndCounted() throws Exception {
-        long before = endpoints.stats().handshakeFailures(426);
+        long before = endpoints.stats().handshakeFailures("upgrade-required");
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -136,7 +143,7 @@ abstract class EndpointsContract {
             assertTrue(response.startsWith("HTTP/1.1 426"), response);
             assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-version: 13"), response);
         }
-        Clients.await("the 426 to be counted", () -> endpoints.stats().handshakeFailures(426) == before + 1);
+        Clients.await("the 426 to be counted", () -> endpoints.stats().handshakeFailures("upgrade-required") == before + 1);
     }
 
     @Test

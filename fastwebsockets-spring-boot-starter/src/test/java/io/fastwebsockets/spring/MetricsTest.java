@@ -24,8 +24,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The Micrometer binder, seen as an operator sees it: the counts this test produces (two connections accepted, one
- * ended by a 1009, one by the handler's own Close, one upgrade refused with 403, one connection open) appear under
+ * The Micrometer binder, seen as an operator sees it: the counts this test produces (three connections accepted, one
+ * ended by a 1009, one by the handler's own Close 4000, one upgrade refused with 403, one connection open after one
+ * echoed message of 5 bytes; /hello's greeting is a message out too) appear under
  * {@code /actuator/metrics} and in the Prometheus output of {@code /actuator/prometheus}, exactly. The application
  * context is this test's own (its properties differ from every other test's), so the counts start at zero.
  */
@@ -61,7 +62,7 @@ class MetricsTest {
 
     @Test
     void theCountsATestProducesAppearInTheActuatorAndInPrometheus() throws Exception {
-        // One connection ended by the handler's Close 4000 (its code is not visible to the starter: "closed").
+        // One connection ended by the handler's Close 4000.
         FragmentCollector hello = new FragmentCollector(Clients.connect(port, "/hello").webSocket());
         assertEquals(4000, Clients.awaitClose(hello).code());
         // One ended by a message over max-message-size: 1009.
@@ -73,25 +74,34 @@ class MetricsTest {
                 ClientOptions.builder().header("Origin", "https://evil.example").build()));
         assertEquals(403, refused.status());
         Clients.await("both handlers to end", () -> endpoints.stats().openConnections() == 0
-                && endpoints.stats().handshakeFailures(403) == 1);
-        // And one left open while the numbers are read.
+                && endpoints.stats().handshakeFailures("forbidden") == 1);
+        // And one left open while the numbers are read, after one echo of 5 bytes.
         Handshake.Connected open = Clients.connect(port, "/echo");
+        FragmentCollector echo = new FragmentCollector(open.webSocket());
+        echo.writeFrame(Frame.text("hello"));
+        assertEquals("hello", Clients.next(echo).payloadAsText());
         Clients.await("the open connection's handler to start", () -> endpoints.stats().openConnections() == 1);
 
         assertEquals(3.0, metric("fastwebsockets.connections.accepted", null));
         assertEquals(1.0, metric("fastwebsockets.connections.open", null));
         assertEquals(1.0, metric("fastwebsockets.connections.closed", "code:1009"));
-        assertEquals(1.0, metric("fastwebsockets.connections.closed", "code:closed"));
+        assertEquals(1.0, metric("fastwebsockets.connections.closed", "code:4000"));
         assertEquals(2.0, metric("fastwebsockets.connections.closed", null), "all codes together");
-        assertEquals(1.0, metric("fastwebsockets.handshake.failures", "status:403"));
+        assertEquals(1.0, metric("fastwebsockets.handshake.failures", "reason:forbidden"));
+        assertEquals(1.0, metric("fastwebsockets.messages", "direction:in"));
+        assertEquals(2.0, metric("fastwebsockets.messages", "direction:out"), "the echo and /hello's greeting");
+        assertEquals(5.0, metric("fastwebsockets.bytes", "direction:in"));
+        assertEquals(5.0 + "hello /hello".length(), metric("fastwebsockets.bytes", "direction:out"));
 
         String prometheus = get("/actuator/prometheus");
         for (String line : new String[] {
                 "fastwebsockets_connections_accepted_total 3.0",
                 "fastwebsockets_connections_open 1.0",
                 "fastwebsockets_connections_closed_total{code=\"1009\"} 1.0",
-                "fastwebsockets_connections_closed_total{code=\"closed\"} 1.0",
-                "fastwebsockets_handshake_failures_total{status=\"403\"} 1.0"}) {
+                "fastwebsockets_connections_closed_total{code=\"4000\"} 1.0",
+                "fastwebsockets_handshake_failures_total{reason=\"forbidden\"} 1.0",
+                "fastwebsockets_messages_total{direction=\"in\"} 1.0",
+                "fastwebsockets_bytes_total{direction=\"out\"} 17.0"}) {
             assertTrue(prometheus.lines().anyMatch(line::equals), () -> "no line '" + line + "' in:\n"
                     + prometheus.lines().filter(l -> l.contains("fastwebsockets")).toList());
         }

@@ -50,7 +50,7 @@ abstract class SecurityContract {
                 () -> Clients.connect(port, "/echo", basic("alice", "wrong")));
         assertEquals(401, wrong.status());
         assertEquals(accepted, endpoints.stats().acceptedConnections(), "nothing was upgraded");
-        assertEquals(java.util.Map.of(), endpoints.stats().handshakeFailuresByStatus(),
+        assertEquals(java.util.Map.of(), endpoints.stats().snapshot().handshakeFailures(),
                 "the requests never reached the starter");
         // The next handler run is the authenticated one below: none ran for the refused requests.
         Handshake.Connected c = Clients.connect(port, "/echo", basic("alice", "secret"));

@@ -26,22 +26,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The peer broadcast servers of {@code bench/fanout.sh}, each started as a child JVM on this test's classpath: every
- * message any client sends reaches every client, the sender included, byte for byte and with its opcode; the two
- * servers with a slow-consumer bound close a client that stops reading while another client gets every message;
- * each exits on SIGTERM having printed only its LISTENING line.
+ * The broadcast servers of {@code bench/fanout.sh} (ours, which is what {@code ./fastws broadcast-server} runs, and the
+ * peers), each started as a child JVM on this test's classpath: every message any client sends reaches every client,
+ * the sender included, byte for byte and with its opcode; the servers with a slow-consumer bound (ours, Netty, Jetty)
+ * close a client that stops reading while another client gets every message; each exits on SIGTERM having printed
+ * only its LISTENING line.
  */
 class BroadcastServersTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
     @Timeout(60)
     void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
         try (Server server = Server.start(main)) {
             List<Socket> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    clients.add(open(server.port, 0));
+                    Socket c = open(server.port, 0);
+                    join(c, clients);
+                    clients.add(c);
                 }
                 Random random = new Random(42);
                 for (int from = 0; from < clients.size(); from++) {
@@ -78,11 +81,13 @@ class BroadcastServersTest {
      * times out (the kernel's buffers hold a few MiB, the server queues the rest).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"NettyBroadcastServer", "JettyBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer"})
     @Timeout(90)
     void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
         try (Server server = Server.start(main, "--max-backlog", "65536")) {
             try (Socket stalled = open(server.port, 4096); Socket reader = open(server.port, 0)) {
+                join(stalled, List.of());
+                join(reader, List.of()); // the stalled client leaves the probes unread
                 byte[] payload = new byte[4096];
                 new Random(7).nextBytes(payload);
                 int messages = 8192;
@@ -107,6 +112,41 @@ class BroadcastServersTest {
                 assertTrue(drained < sent, main + ": the stalled client got all " + drained + " bytes");
             }
             server.stopAndCheckStdout();
+        }
+    }
+
+    /**
+     * Waits until a new client has joined the broadcast: a server may answer the handshake before the connection is
+     * subscribed (ours subscribes in its handler), so the client sends a probe, again every 0.2 s, until it gets one
+     * back; then each of {@code others} reads up to that probe, so the next read of every client is the next message.
+     */
+    private static void join(Socket client, List<Socket> others) throws IOException {
+        String probe = null;
+        client.setSoTimeout(200);
+        try {
+            for (int attempt = 0; probe == null && attempt < 50; attempt++) {
+                String sent = "join " + client.getLocalPort() + " " + attempt;
+                RawHttp.send(client, RawFrames.clientFrame(RawFrames.FIN | RawFrames.TEXT,
+                        sent.getBytes(StandardCharsets.UTF_8)));
+                try {
+                    while (probe == null) { // what comes back: this attempt's probe or a late earlier one
+                        String got = RawFrames.read(client.getInputStream()).text();
+                        if (got.equals(sent)) {
+                            probe = sent;
+                        }
+                    }
+                } catch (SocketTimeoutException e) {
+                    // not subscribed yet when it was published: try again
+                }
+            }
+        } finally {
+            client.setSoTimeout(10_000);
+        }
+        assertTrue(probe != null, "the new client never received its own probe");
+        for (Socket other : others) {
+            while (!RawFrames.read(other.getInputStream()).text().equals(probe)) {
+                // an earlier attempt's probe
+            }
         }
     }
 

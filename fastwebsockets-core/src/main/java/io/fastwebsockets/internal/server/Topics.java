@@ -27,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * connection compresses the message with its own window when it writes it (the shared uncompressed payload is what
  * waits in its queue). What queues for one connection goes out coalesced, in one gathering write.
  *
- * <p><b>Never waits.</b> The publisher writes, in its own thread, what each subscriber's socket takes at once;
- * the rest waits in the subscriber's queue, drained by a thread of that connection. A subscriber whose queue is over
+ * <p><b>Never waits.</b> The publisher only queues: each subscriber's queue is drained by a thread of that
+ * connection, so what several publishes queue for one subscriber before its drainer runs goes out in one gathering
+ * write (a publisher writing inline made one system call per subscriber and message). A subscriber whose queue is over
  * its bound gets its slow-consumer policy: FAIL (and BLOCK, since a publish must not wait) skip it for this message,
  * CLOSE closes it with 1008. One slow subscriber neither holds the publisher nor delays the others.
  *

@@ -63,7 +63,7 @@ public enum EmbeddedContainer {
             ServerConnector connector = new ServerConnector(server);
             connector.setHost(host);
             connector.setPort(port);
-            // Jetty applies its idle timeout to upgraded connections too (default 30 s); WebSockets idle longer.
+            // The HTTP idle timeout (default 30 s); the servlet module turns it off for upgraded connections.
             connector.setIdleTimeout(3_600_000);
             server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/");

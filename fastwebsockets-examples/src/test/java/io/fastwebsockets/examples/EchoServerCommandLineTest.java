@@ -1,0 +1,72 @@
+package io.fastwebsockets.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The launcher's echo server refuses what it cannot do in one line and exit status 2: a port in use, an unknown
+ * flag, a flag without its value, a value that is not one. No stack trace reaches the user.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EchoServerCommandLineTest {
+    @Test
+    void aPortInUseIsOneLineAndExitStatus2() throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Result r = run("--host", "127.0.0.1", "--port", String.valueOf(busy.getLocalPort()));
+            assertEquals(2, r.status, r.output);
+            assertEquals(List.of("echo-server: cannot listen on 127.0.0.1:" + busy.getLocalPort()
+                    + ": Address already in use"), r.lines, r.output);
+        }
+    }
+
+    @Test
+    void badFlagsAreOneLineThenTheUsageAndExitStatus2() throws Exception {
+        String[][] cases = {
+            {"--bogus"}, {"--port"}, {"--port", "x"}, {"--port", "70000"}, {"--grace", "soon"}, {"--tls"},
+        };
+        String[] first = {
+            "echo-server: unknown option '--bogus'",
+            "echo-server: --port needs a value",
+            "echo-server: --port takes a number from 0 to 65535, not 'x'",
+            "echo-server: --port takes a number from 0 to 65535, not '70000'",
+            "echo-server: --grace: not a duration: 'soon' (write 500ms, 1s or 2m)",
+            "echo-server: --tls needs --keystore FILE (./fastws makes one for you)",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Result r = run(cases[i]);
+            assertEquals(2, r.status, r.output);
+            assertEquals(first[i], r.lines.get(0), r.output);
+            assertTrue(r.lines.get(1).startsWith("usage: echo-server "), r.output);
+        }
+    }
+
+    private record Result(int status, String output, List<String> lines) {
+    }
+
+    private static Result run(String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("java.class.path") + File.pathSeparator
+                + System.getProperty("jdk.module.path", "");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, EchoServer.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "still running: " + output);
+        List<String> lines = output.lines().toList();
+        assertFalse(output.contains("\tat ") || output.contains("Exception"), "a stack trace:\n" + output);
+        return new Result(p.exitValue(), output, lines);
+    }
+}
