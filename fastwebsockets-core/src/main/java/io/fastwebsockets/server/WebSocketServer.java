@@ -115,6 +115,7 @@ public final class WebSocketServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
     private final Topics topics = new Topics();
+    private final Backplane backplane; // null without a cluster
 
     // Connection threads come from one factory (thread-safe), and each connection is its thread's Runnable: no
     // builder, lambda or holder array per connection.
@@ -337,6 +338,7 @@ public final class WebSocketServer implements AutoCloseable {
 
     private WebSocketServer(Builder b) throws IOException {
         this.config = b;
+        this.backplane = b.backplane;
         this.permits = new Semaphore(b.maxConnections);
         this.handshakeNanos = b.upgradeOptions.handshakeTimeout().toNanos();
         // The sweep's cut comes a quarter later (at least a second): a request read within the timeout is answered
@@ -405,7 +407,7 @@ public final class WebSocketServer implements AutoCloseable {
         return new ServerStats(connections.size(), c.accepted.sum(), c.handshakeFailures(), c.closes(),
                 c.messagesIn.sum(), c.messagesOut.sum(), c.bytesIn.sum(), c.bytesOut.sum(),
                 c.queuedOutboundBytes.sum() + queuedOutboundBytes(), c.slowConsumerCloses.sum(), c.keepaliveCloses.sum(),
-                c.writeTimeoutCloses.sum(), c.idleCloses.sum());
+                c.writeTimeoutCloses.sum(), c.idleCloses.sum(), backplane == null ? null : backplane.stats());
     }
 
     // What the connections' outbound queues hold now: summed when asked, so the send path counts nothing for it.
@@ -804,9 +806,29 @@ public final class WebSocketServer implements AutoCloseable {
         }
         sweep.close();
         closeLoops();
+        if (backplane != null) {
+            backplane.close();
+        }
     }
 
     private WebSocketServer begin() {
+        if (backplane != null) {
+            // Local publishes go to the other nodes after the local subscribers; a topic's first and last local
+            // subscriber tell the backplane what to listen to; messages from other nodes are delivered here only.
+            topics.setForwarder(backplane::publish);
+            topics.setMembership(new Topics.Membership() {
+                @Override
+                public void first(String topic) {
+                    backplane.subscribe(topic);
+                }
+
+                @Override
+                public void last(String topic) {
+                    backplane.unsubscribe(topic);
+                }
+            });
+            backplane.start(topics::deliverLocally);
+        }
         acceptor.start();
         sweep.add(this::sweepConnections);
         return this;
@@ -850,6 +872,8 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Handler handler;
         private Consumer<WebSocket> configurer;
+
+        private Backplane backplane;
 
         private Builder() {
         }
@@ -1145,6 +1169,20 @@ public final class WebSocketServer implements AutoCloseable {
          */
         public Builder configure(Consumer<WebSocket> configurer) {
             this.configurer = configurer;
+            return this;
+        }
+
+        /**
+         * Makes this server one node of a cluster: what is {@link WebSocketServer#publish published} here reaches
+         * the subscribers of every node sharing the backplane, and theirs reach ours (for example
+         * {@code RedisBackplane} of {@code fastwebsockets-redis}; see docs/cluster.md). The server starts it and
+         * closes it with itself.
+         *
+         * @param backplane the backplane, or {@code null} for none (the default)
+         * @return this
+         */
+        public Builder backplane(Backplane backplane) {
+            this.backplane = backplane;
             return this;
         }
 
