@@ -11,7 +11,8 @@ import java.util.Map;
  * @param accepted TCP connections accepted (including those refused afterwards)
  * @param handshakeFailures failed or refused opening handshakes by reason: {@code bad-request} (400),
  *     {@code forbidden} (403), {@code timeout} (408), {@code upgrade-required} (426), {@code head-too-large} (431),
- *     {@code busy} (503 at the connection limit), {@code shutting-down} (503 while draining), {@code closed} (the
+ *     {@code busy} (503 at the connection limit), {@code per-address} (429 at the per-address limit),
+ *     {@code shutting-down} (503 while draining), {@code closed} (the
  *     client left before a complete request), {@code tls} (TLS failed), {@code io} (another I/O failure),
  *     {@code status-N} for any other refusal status
  * @param closes upgraded connections that ended, by the first Close code sent or received ({@code 1006} when the

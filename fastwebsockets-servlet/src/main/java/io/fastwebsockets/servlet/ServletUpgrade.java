@@ -51,7 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link UpgradeOptions}), a request arriving after {@link #close()} {@code 503}, and nothing is upgraded; the
  * answer's body is a fixed phrase, with {@code X-Content-Type-Options: nosniff}. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
- * The options' head size and handshake timeout do not apply here: the container reads the request.
+ * The options' head size and handshake timeout do not apply here: the container reads the request. Their limits
+ * do ({@link UpgradeOptions#applyLimits}): by default messages of at most 1 MiB (inflated too) and 1,024 frames.
  *
  * <p>permessage-deflate (RFC 7692) is off unless the options turn it on
  * ({@code UpgradeOptions.builder().perMessageDeflate(PerMessageDeflate.defaults())}): then a client's acceptable
@@ -359,6 +360,10 @@ public final class ServletUpgrade implements AutoCloseable {
 
     Duration closeTimeoutValue() {
         return closeTimeout;
+    }
+
+    UpgradeOptions options() {
+        return options;
     }
 
     // The timers of a connection just opened (see pingInterval, writeTimeout).
