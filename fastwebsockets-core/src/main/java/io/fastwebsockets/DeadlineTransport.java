@@ -139,7 +139,7 @@ abstract class DeadlineTransport implements Transport {
     final void setSweptWriteTimeout(Duration timeout) {
         // Called once, by the server, before the connection is shared: no lock.
         if (writeDeadline != null) {
-            throw new IllegalStateException("write timeout already set");
+            return; // a transport that set its own keeps it
         }
         WriteDeadline deadline = new WriteDeadline(this, true);
         deadline.setTimeout(timeout);

@@ -36,6 +36,8 @@ final class WebSocketReader {
     private MessageInflater inflater;
     private Utf8Validator inflatedText;
     private long inflatedSize;
+    // The bound on a compressed message once inflated; -1: the message size limit.
+    long maxDecompressedMessageSize = -1;
 
     boolean autoPong = true;
     // When bytes last arrived (System.nanoTime), for idle timeouts.
@@ -197,7 +199,7 @@ final class WebSocketReader {
                 inf = inflater = new MessageInflater(deflate.noContextTakeoverWhenReceiving(closing.role()),
                         deflate.windowBitsWhenReceiving(closing.role()), true);
             }
-            plain = inf.inflate(wire, f.fin, decoder.maxMessageSize() - inflatedSize);
+            plain = inf.inflate(wire, f.fin, maxDecompressedMessageSize() - inflatedSize);
             inflatedSize += plain.remaining();
             if (decoder.textMessage()) {
                 int bad = inflatedText.validate(plain, plain.position(), plain.limit());
@@ -216,6 +218,12 @@ final class WebSocketReader {
         }
         received.set(f.fin, f.rsv, f.opcode, null, plain);
         return received;
+    }
+
+    /** @return the bound on an inflated message: its own setting, or the message size limit */
+    long maxDecompressedMessageSize() {
+        long own = maxDecompressedMessageSize;
+        return own < 0 ? decoder.maxMessageSize() : own;
     }
 
     private IOException readFailed(IOException e) {

@@ -63,12 +63,49 @@ abstract sealed class WebSocketSettings permits WebSocket {
 
     /**
      * The largest message accepted, counting all its fragments; a larger one fails the connection with 1009 as
-     * soon as its header says so, before its payload is buffered. Default 64 MiB.
+     * soon as its header says so, before its payload is buffered. Default 64 MiB (the Rust crate's); connections
+     * made by the embedded server and the servlet upgrade get 1 MiB ({@code UpgradeOptions.maxMessageSize}).
      *
      * @param bytes the limit
      */
     public void setMaxMessageSize(long bytes) {
         reader.decoder.setMaxMessageSize(bytes);
+    }
+
+    /**
+     * The largest compressed message accepted once inflated (permessage-deflate), counting all its fragments;
+     * inflating past it fails the connection with 1009 before more is inflated. Separate from
+     * {@link #setMaxMessageSize}, which bounds what arrives on the wire: a small compressed message can inflate a
+     * thousandfold. Default: the message size limit, whatever it is set to.
+     *
+     * @param bytes the limit, or -1 to follow the message size limit
+     */
+    public void setMaxDecompressedMessageSize(long bytes) {
+        if (bytes < -1) {
+            throw new IllegalArgumentException("max decompressed message size must be -1 or more");
+        }
+        reader.maxDecompressedMessageSize = bytes;
+    }
+
+    /** @return the bound on a compressed message once inflated, in bytes (the message size limit unless set) */
+    public long maxDecompressedMessageSize() {
+        return reader.maxDecompressedMessageSize();
+    }
+
+    /**
+     * The most data frames one message may take, its first included; one more (an empty continuation too) fails the
+     * connection with 1008, so that a peer cannot keep a message open forever in empty fragments. Default no limit
+     * ({@link Integer#MAX_VALUE}); the embedded server and the servlet upgrade set 1,024 ({@code UpgradeOptions}).
+     *
+     * @param frames a limit of at least 1
+     */
+    public void setMaxFramesPerMessage(int frames) {
+        reader.decoder.setMaxFramesPerMessage(frames);
+    }
+
+    /** @return the most data frames a message may take */
+    public int maxFramesPerMessage() {
+        return reader.decoder.maxFramesPerMessage();
     }
 
     /**

@@ -1,5 +1,10 @@
 package io.fastwebsockets;
 
+// Over 500 lines (issue 13's rule): the blocking write path (encode, mask, deflate, gathering writes) and, since the
+// bounded send path (issue 14), the non-blocking one that shares its lock, buffer and deflater with it: both must
+// serialise on the same state. The next split, not done yet: the send/queue side (offer, drain, policy) into a class
+// of its own beside OutboundQueue, calling back into this one for the locked write.
+
 import io.fastwebsockets.internal.codec.FrameEncoder;
 import io.fastwebsockets.internal.codec.Masking;
 import io.fastwebsockets.internal.deflate.MessageDeflater;

@@ -1,5 +1,9 @@
 package io.fastwebsockets.deflate;
 
+// Over 500 lines (issue 13's rule): the public settings, builder and Agreement of RFC 7692 with every parameter's
+// javadoc (window bits 8-15 and memory level for both roles, issue 15); the negotiation itself already lives in
+// io.fastwebsockets.internal.deflate. Most of the length is API documentation.
+
 import io.fastwebsockets.internal.deflate.ExtensionHeader;
 import io.fastwebsockets.internal.deflate.Zlib;
 

@@ -6,7 +6,7 @@ import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.HttpHeaders;
 import io.fastwebsockets.internal.ConnectionAccess;
 import io.fastwebsockets.internal.http.HttpParser;
-import io.fastwebsockets.internal.server.ClientKeepalive;
+import io.fastwebsockets.internal.server.SharedTimers;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.UpgradeException;
 import java.io.IOException;
@@ -169,9 +169,7 @@ public final class Handshake {
     }
 
     private static void keepalive(WebSocket ws, ClientOptions options) {
-        if (options.pingInterval() != null) {
-            ClientKeepalive.start(ws, options.pingInterval(), options.pongTimeout());
-        }
+        SharedTimers.start(ws, options.pingInterval(), options.pongTimeout(), null);
     }
 
     // Package-private for the fuzz target (fastwebsockets-fuzz), which drives the response reading without a server.

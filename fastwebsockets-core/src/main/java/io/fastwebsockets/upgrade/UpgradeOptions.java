@@ -1,5 +1,6 @@
 package io.fastwebsockets.upgrade;
 
+import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.internal.http.Origins;
 import java.time.Duration;
@@ -22,10 +23,29 @@ import java.util.function.Predicate;
  * {@link Builder#allowedOrigins} adds origins to accept (or {@code "*"} for all); {@link Builder#originCheck}
  * replaces the policy by a predicate of your own. Behind a proxy that terminates TLS or rewrites {@code Host}, the
  * request's own origin is not the one the browser saw: list the public origin in {@code allowedOrigins}.
+ *
+ * <p><b>Limits on the upgraded connection.</b> A server cannot refuse a message before it has arrived, so every
+ * message it accepts is memory a peer chooses. The options carry the limits this library's upgrades (the embedded
+ * server, {@link ServerHandshake#upgrade}, the servlet upgrade) put on each connection ({@link #applyLimits}):
+ * messages of at most {@link #DEFAULT_MAX_MESSAGE_SIZE 1 MiB} (1009 beyond), compressed messages of at most the same
+ * once inflated, at most {@link #DEFAULT_MAX_FRAMES_PER_MESSAGE 1,024} frames a message (1008 beyond). A
+ * {@link WebSocket} made by hand keeps its own defaults (64 MiB, no frame limit).
  */
 public final class UpgradeOptions {
     /** Default bound on the request head: 8 KiB. */
     public static final int DEFAULT_MAX_HEAD_BYTES = 8 * 1024;
+
+    /**
+     * Default bound on a received message on connections this library upgrades: 1 MiB. Chat, events and RPC messages
+     * are far smaller; Netty and Jetty stop at 64 KiB. Raise it for file transfers, per endpoint.
+     */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
+
+    /**
+     * Default bound on the data frames of one message: 1,024, a 1 MiB message in fragments of 1 KiB. Browsers send
+     * a message in one frame; without a bound, empty continuations keep a message open forever.
+     */
+    public static final int DEFAULT_MAX_FRAMES_PER_MESSAGE = 1024;
 
     private final int maxHeadBytes;
     private final Duration handshakeTimeout;
@@ -33,8 +53,14 @@ public final class UpgradeOptions {
     private final Predicate<String> originCheck;
     private final Set<String> allowedOrigins;
     private final PerMessageDeflate perMessageDeflate;
+    private final long maxMessageSize;
+    private final long maxDecompressedMessageSize;
+    private final int maxFramesPerMessage;
 
     private UpgradeOptions(Builder b) {
+        this.maxMessageSize = b.maxMessageSize;
+        this.maxDecompressedMessageSize = b.maxDecompressedMessageSize;
+        this.maxFramesPerMessage = b.maxFramesPerMessage;
         this.perMessageDeflate = b.perMessageDeflate;
         this.maxHeadBytes = b.maxHeadBytes;
         this.handshakeTimeout = b.handshakeTimeout;
@@ -45,7 +71,7 @@ public final class UpgradeOptions {
 
     /**
      * {@return the defaults: 8 KiB heads, a 10 s handshake timeout, no subprotocol, no Origin or the request's own,
-     * no compression}
+     * no compression, 1 MiB messages (inflated too), 1,024 frames a message}
      */
     public static UpgradeOptions defaults() {
         return builder().build();
@@ -100,6 +126,33 @@ public final class UpgradeOptions {
         return normal != null && (allowedOrigins.contains(normal) || Origins.isSameOrigin(normal, host, secure));
     }
 
+    /** {@return the largest message a connection accepts, in bytes, counting its fragments (1009 beyond)} */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** {@return the largest compressed message a connection accepts once inflated (the message size unless set)} */
+    public long maxDecompressedMessageSize() {
+        return maxDecompressedMessageSize < 0 ? maxMessageSize : maxDecompressedMessageSize;
+    }
+
+    /** {@return the most data frames a message may take (1008 beyond)} */
+    public int maxFramesPerMessage() {
+        return maxFramesPerMessage;
+    }
+
+    /**
+     * Puts these options' limits on a connection upgraded with them: the message size, the inflated size, the frames
+     * per message. This library's upgrades call it; call it yourself after an upgrade of your own.
+     *
+     * @param ws a connection, before its first read
+     */
+    public void applyLimits(WebSocket ws) {
+        ws.setMaxMessageSize(maxMessageSize);
+        ws.setMaxDecompressedMessageSize(maxDecompressedMessageSize); // -1 (unset) keeps following the message size
+        ws.setMaxFramesPerMessage(maxFramesPerMessage);
+    }
+
     /** {@return a builder starting from these options} */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -109,6 +162,9 @@ public final class UpgradeOptions {
         b.originCheck = originCheck;
         b.allowedOrigins.addAll(allowedOrigins);
         b.perMessageDeflate = perMessageDeflate;
+        b.maxMessageSize = maxMessageSize;
+        b.maxDecompressedMessageSize = maxDecompressedMessageSize;
+        b.maxFramesPerMessage = maxFramesPerMessage;
         return b;
     }
 
@@ -135,8 +191,57 @@ public final class UpgradeOptions {
         private Predicate<String> originCheck;
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private PerMessageDeflate perMessageDeflate;
+        private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private long maxDecompressedMessageSize = -1;
+        private int maxFramesPerMessage = DEFAULT_MAX_FRAMES_PER_MESSAGE;
 
         private Builder() {
+        }
+
+        /**
+         * The largest message a connection accepts, counting all its fragments; a larger one fails the connection with
+         * 1009 ("message too big") as soon as a frame header announces it, before its payload is buffered. Default
+         * {@link #DEFAULT_MAX_MESSAGE_SIZE 1 MiB}.
+         *
+         * @param bytes the limit, 0 to 2 GiB - 64
+         * @return this
+         */
+        public Builder maxMessageSize(long bytes) {
+            if (bytes < 0 || bytes > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("maxMessageSize must be 0 .. 2 GiB - 64");
+            }
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * The largest compressed message (permessage-deflate) a connection accepts once inflated; inflating past it
+         * fails the connection with 1009. Default: {@link #maxMessageSize}, whatever it is set to.
+         *
+         * @param bytes the limit, or -1 to follow the message size
+         * @return this
+         */
+        public Builder maxDecompressedMessageSize(long bytes) {
+            if (bytes < -1) {
+                throw new IllegalArgumentException("maxDecompressedMessageSize must be -1 or more");
+            }
+            this.maxDecompressedMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * The most data frames one message may take, its first included; one more (an empty continuation too) fails
+         * the connection with 1008. Default {@link #DEFAULT_MAX_FRAMES_PER_MESSAGE 1,024}.
+         *
+         * @param frames the limit, at least 1 ({@link Integer#MAX_VALUE} for none)
+         * @return this
+         */
+        public Builder maxFramesPerMessage(int frames) {
+            if (frames < 1) {
+                throw new IllegalArgumentException("maxFramesPerMessage must be at least 1");
+            }
+            this.maxFramesPerMessage = frames;
+            return this;
         }
 
         /**

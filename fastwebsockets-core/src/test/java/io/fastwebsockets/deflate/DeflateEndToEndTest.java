@@ -39,7 +39,9 @@ class DeflateEndToEndTest {
     @MethodSource("settings")
     void messagesOfEverySizeComeBackWhole(String name, PerMessageDeflate server, PerMessageDeflate client,
             boolean serverNoTakeover, boolean clientNoTakeover) throws Exception {
-        try (WebSocketServer s = WebSocketServer.builder().perMessageDeflate(server).handler(ws -> {
+        try (WebSocketServer s = WebSocketServer.builder()
+                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().maxMessageSize(32 << 20).build())
+                .perMessageDeflate(server).handler(ws -> {
             FragmentCollector c = new FragmentCollector(ws);
             while (true) {
                 Frame f = c.readFrame();

@@ -31,6 +31,7 @@ class HeapPerConnectionTest {
         try (WebSocketServer server = WebSocketServer.builder()
                 .bind("127.0.0.1", 0)
                 .maxConnections(CONNECTIONS + 100)
+                .maxConnectionsPerAddress(CONNECTIONS + 100) // every client comes from 127.0.0.1
                 .handler(ws -> {
                     try (FragmentCollector messages = new FragmentCollector(ws)) {
                         while (true) {

@@ -112,6 +112,7 @@ class TopicsTest {
         int size = 512;
         // Small kernel buffers on both sides, so that the queue, not the kernel, holds what the slow peer leaves.
         start(WebSocketServer.builder().maxBufferedAmount(bound).socketSendBuffer(8192)
+                .maxConnectionsPerAddress(2000) // 1,001 peers, all from 127.0.0.1
                 .closeTimeout(Duration.ofSeconds(20)));
         Socket slow = peer(4096);
         await(() -> server.subscriberCount(TOPIC) == 1, "the slow peer is subscribed");

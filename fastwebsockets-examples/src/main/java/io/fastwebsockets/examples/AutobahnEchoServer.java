@@ -42,6 +42,6 @@ public final class AutobahnEchoServer {
      * @return the same builder
      */
     static WebSocketServer.Builder fuzzingLimits(WebSocketServer.Builder builder) {
-        return builder;
+        return builder; // the demo's: 64 MiB messages in any number of frames (9.* sends 16 MiB, 65,536 fragments)
     }
 }

@@ -1,5 +1,6 @@
 package io.fastwebsockets.examples;
 
+import io.fastwebsockets.redis.RedisBackplane;
 import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.SlowConsumerPolicy;
@@ -15,8 +16,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link SlowConsumerPolicy#CLOSE} policy), so one client that stops reading cannot hold the others or the memory.
  *
  * <pre>
- * ./fastws broadcast-server [--host H] [--port P] [--max-backlog BYTES]
+ * ./fastws broadcast-server [--host H] [--port P] [--max-backlog BYTES] [--redis redis://HOST:PORT]
  * </pre>
+ *
+ * With {@code --redis} the server is one node of a cluster: what any node's clients send reaches the clients of
+ * every node (a {@link RedisBackplane}; the password, if any, from the environment variable
+ * {@code FASTWS_REDIS_PASSWORD}; docs/cluster.md).
  */
 public final class BroadcastServer {
     /** The one topic every connection subscribes to. */
@@ -37,15 +42,37 @@ public final class BroadcastServer {
      * @throws IOException if binding fails
      */
     public static WebSocketServer start(String host, int port, long maxBacklog) throws IOException {
+        return start(host, port, maxBacklog, null);
+    }
+
+    /**
+     * Starts a broadcast server, as one node of a cluster if {@code redisUri} is given.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param maxBacklog the bound of each connection's outbound queue, in payload bytes
+     * @param redisUri {@code redis://host:port} (or {@code rediss://}) of the cluster's Redis, or {@code null}
+     * @return the running server
+     * @throws IOException if binding fails
+     */
+    public static WebSocketServer start(String host, int port, long maxBacklog, String redisUri) throws IOException {
         // The handler needs the server it runs in, which exists only once start() returns: a connection accepted
         // before that waits for it.
         CompletableFuture<WebSocketServer> self = new CompletableFuture<>();
-        WebSocketServer server = WebSocketServer.builder()
+        WebSocketServer.Builder builder = WebSocketServer.builder()
                 .bind(host, port)
                 .maxBufferedAmount(maxBacklog)
                 .slowConsumerPolicy(SlowConsumerPolicy.CLOSE)
-                .handler(ws -> relay(self.join(), ws))
-                .start();
+                .handler(ws -> relay(self.join(), ws));
+        if (redisUri != null) {
+            RedisBackplane.Builder redis = RedisBackplane.builder(redisUri);
+            String password = System.getenv("FASTWS_REDIS_PASSWORD"); // never on the command line
+            if (password != null) {
+                redis.password(password);
+            }
+            builder.backplane(redis.build());
+        }
+        WebSocketServer server = builder.start();
         self.complete(server);
         return server;
     }
@@ -76,20 +103,24 @@ public final class BroadcastServer {
         String host = "127.0.0.1";
         int port = 9001;
         long maxBacklog = DEFAULT_MAX_BACKLOG;
+        String redis = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--max-backlog" -> maxBacklog = Long.parseLong(args[++i]);
+                case "--redis" -> redis = args[++i];
                 default -> {
-                    System.err.println("usage: broadcast-server [--host H] [--port P] [--max-backlog BYTES]");
+                    System.err.println("usage: broadcast-server [--host H] [--port P] [--max-backlog BYTES] "
+                            + "[--redis redis://HOST:PORT]");
                     System.exit(2);
                 }
             }
         }
-        try (WebSocketServer server = start(host, port, maxBacklog)) {
+        try (WebSocketServer server = start(host, port, maxBacklog, redis)) {
             System.out.println("broadcast server on ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                    + ":" + server.port() + "/ (max backlog " + maxBacklog + " bytes per client)");
+                    + ":" + server.port() + "/ (max backlog " + maxBacklog + " bytes per client"
+                    + (redis == null ? "" : "; cluster node over " + redis.replaceAll("//[^@/]*@", "//")) + ")");
             server.awaitTermination();
         }
     }

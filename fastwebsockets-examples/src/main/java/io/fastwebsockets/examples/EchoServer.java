@@ -2,6 +2,7 @@ package io.fastwebsockets.examples;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import javax.net.ssl.SSLContext;
  * permessage-deflate ({@link PerMessageDeflate#defaults()}) to clients that offer it.
  *
  * <pre>
- * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE --storepass PW]]
+ * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
  *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
@@ -25,6 +26,11 @@ import javax.net.ssl.SSLContext;
  * the server's (30 s and 30 s). On SIGTERM (or Ctrl-C) the server drains: it stops accepting, sends Close 1001 to
  * every connection, gives the handlers {@code --grace} (default 5 s) to finish, and the process exits as soon as
  * every connection is closed. A single numeric argument is taken as the port, on 127.0.0.1.
+ *
+ * <p>The key store's password is read from {@code FASTWS_KEYSTORE_PASSWORD} or from the first line of
+ * {@code --storepass-file}, never from the command line, where every user of the machine can read it ({@code ps}).
+ * The key store {@code ./fastws} makes for {@code --tls} is a self-signed certificate for localhost, marked demo-only:
+ * its password is written in the launcher for all to read.
  *
  * <p><b>A demo, not a production server.</b> {@link #start} is a server with the library's defaults; the command
  * line runs the same with {@link #demoSettings} (and {@link #startDemo} does), which accepts handshakes from any {@code Origin} (so that pages from any site, or
@@ -36,28 +42,43 @@ public final class EchoServer {
 
     /** The usage text, with what the demo relaxes. */
     static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
-            + "[--tls [--keystore FILE --storepass PW]] [--ping-interval D|off] "
+            + "[--tls [--keystore FILE [--storepass-file F]]] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
-            + "  a demo: accepts WebSocket handshakes from any Origin (the library's default accepts only the "
-            + "server's own)";
+            + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
+            + "from one address (the library's defaults: the server's own Origin, 1 MiB, 1,000)";
 
     private EchoServer() {
     }
 
     /**
-     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted.
+     * What the demo relaxes, applied to a builder ({@link #warnDemo} says so): any {@code Origin} is accepted,
+     * messages of up to 64 MiB in any number of frames, 10,000 connections from one address (the defaults: the
+     * server's own Origin, 1 MiB, 1,024 frames, 1,000 connections an address).
+     * Call it first: it sets the builder's upgrade options.
      *
      * @param builder a server builder
      * @return the same builder
      */
     public static WebSocketServer.Builder demoSettings(WebSocketServer.Builder builder) {
-        return builder.allowedOrigins("*");
+        return builder.upgradeOptions(DEMO_OPTIONS).allowedOrigins("*")
+                .maxConnectionsPerAddress(DEMO_CONNECTIONS_PER_ADDRESS);
     }
+
+    /**
+     * The demo's share of one address: 10,000 connections (the default is 1,000), because its benchmarks and memory
+     * tests open 10,000 connections from 127.0.0.1.
+     */
+    static final int DEMO_CONNECTIONS_PER_ADDRESS = 10_000;
+
+    /** The demo's upgrade options: messages up to 64 MiB (the raw connection's default) in any number of frames. */
+    static final UpgradeOptions DEMO_OPTIONS = UpgradeOptions.builder()
+            .maxMessageSize(64L << 20).maxFramesPerMessage(Integer.MAX_VALUE).build();
 
     /** Logs what the demo relaxes (a WARNING line), once its server is up and its address printed. */
     public static void warnDemo() {
         LOG.log(System.Logger.Level.WARNING, "demo echo server: accepting WebSocket handshakes from any Origin "
-                + "(cross-site pages can connect); not for production");
+                + "(cross-site pages can connect), messages up to 64 MiB and 10,000 connections from one address; "
+                + "not for production");
     }
 
     /**
@@ -103,11 +124,25 @@ public final class EchoServer {
      * @param port port to bind, 0 for any
      * @param raw echo raw frames instead of whole messages
      * @param tls a TLS context for wss://, or {@code null}
+     * @return the running server
+     * @throws Exception if binding fails
+     */
+    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls) throws Exception {
+        return startDemo(host, port, raw, tls, null);
+    }
+
+    /**
+     * {@link #startDemo(String, int, boolean, SSLContext)} with permessage-deflate for clients that offer it.
+     *
+     * @param host address to bind
+     * @param port port to bind, 0 for any
+     * @param raw echo raw frames instead of whole messages
+     * @param tls a TLS context for wss://, or {@code null}
      * @param deflate permessage-deflate settings, or {@code null} for none
      * @return the running server
      * @throws Exception if binding fails
      */
-    public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
+        public static WebSocketServer startDemo(String host, int port, boolean raw, SSLContext tls,
             PerMessageDeflate deflate) throws Exception {
         WebSocketServer server = demoSettings(WebSocketServer.builder())
                 .bind(host, port)
@@ -132,7 +167,7 @@ public final class EchoServer {
         boolean tls = false;
         boolean deflate = false;
         String keystore = null;
-        String storepass = "changeit";
+        Path storepassFile = null;
         if (args.length == 1 && args[0].matches("\\d+")) {
             port = Integer.parseInt(args[0]); // on 127.0.0.1: a bare port never exposes the demo to the network
         } else {
@@ -144,7 +179,9 @@ public final class EchoServer {
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
-                    case "--storepass" -> storepass = value(args, ++i, "--storepass");
+                    case "--storepass" -> usage("a password on the command line is visible to every user (ps): "
+                            + "set " + PASSWORD_ENV + " or use --storepass-file FILE");
+                    case "--storepass-file" -> storepassFile = Path.of(value(args, ++i, "--storepass-file"));
                     case "--ping-interval" -> {
                         String d = value(args, ++i, "--ping-interval");
                         pingInterval = d.equals("off") ? null : durationValue(d, "--ping-interval");
@@ -161,7 +198,7 @@ public final class EchoServer {
             if (keystore == null) {
                 usage("--tls needs --keystore FILE (./fastws makes one for you)");
             }
-            context = serverContext(Path.of(keystore), storepass.toCharArray());
+            context = serverContext(Path.of(keystore), keystorePassword(storepassFile));
         }
         WebSocketServer server;
         try {
@@ -257,6 +294,24 @@ public final class EchoServer {
     private static void usage(String problem) {
         System.err.println("echo-server: " + problem + "\n" + USAGE);
         System.exit(2);
+    }
+
+    /** The environment variable that holds the key store's password. */
+    static final String PASSWORD_ENV = "FASTWS_KEYSTORE_PASSWORD";
+
+    // The key store's password from a file (its first line) or the environment, never from the command line, where
+    // every user of the machine can read it.
+    private static char[] keystorePassword(Path file) throws IOException {
+        if (file != null) {
+            String text = Files.readString(file);
+            int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).strip().toCharArray();
+        }
+        String env = System.getenv(PASSWORD_ENV);
+        if (env == null) {
+            usage("--tls needs the key store's password: set " + PASSWORD_ENV + " or use --storepass-file FILE");
+        }
+        return env.toCharArray();
     }
 
     private static String hostForUrl(String host) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The server behind {@code ./fastws echo-server --deflate}: {@link EchoServer#start} with
+ * The server behind {@code ./fastws echo-server --deflate}: {@link EchoServer#startDemo} (messages up to 64 MiB) with
  * {@link PerMessageDeflate#defaults()}, both echo loops, against our client offering permessage-deflate.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -37,7 +37,7 @@ class EchoServerDeflateTest {
     @ParameterizedTest(name = "raw={0}")
     @ValueSource(booleans = {false, true})
     void compressedMessagesComeBackIntactAndCompressed(boolean raw) throws Exception {
-        try (WebSocketServer server = EchoServer.start("127.0.0.1", 0, raw, null, PerMessageDeflate.defaults())) {
+        try (WebSocketServer server = EchoServer.startDemo("127.0.0.1", 0, raw, null, PerMessageDeflate.defaults())) {
             Handshake.Connected conn = Handshake.connect(uri(server),
                     ClientOptions.builder().perMessageDeflate(PerMessageDeflate.defaults()).build());
             int bits = PerMessageDeflate.defaults().windowBits(); // 11 with native zlib, 15 without

@@ -103,6 +103,7 @@ final class ChildServer implements AutoCloseable {
                 .configure(ws -> ws.setMaxMessageSize(maxMessage))
                 .backlog(4096)
                 .maxConnections(15_000)
+                .maxConnectionsPerAddress(15_000) // every client comes from 127.0.0.1
                 .upgradeOptions(UpgradeOptions.builder().handshakeTimeout(HANDSHAKE_TIMEOUT).build())
                 .perMessageDeflate(a.contains("--deflate") ? PerMessageDeflate.defaults() : null)
                 .closeTimeout(Duration.ofSeconds(2))

@@ -10,6 +10,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocketException;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -46,6 +47,9 @@ class HostileFramesTest {
                 .closeTimeout(Duration.ofSeconds(1))
                 .writeTimeout(Duration.ofSeconds(1))
                 .configure(ws -> ws.setMaxMessageSize(MAX_MESSAGE))
+                // The message limit is what these tests probe; the cap on frames a message (1,024 by default, which
+                // would cut a stream of one-byte fragments first, with 1008) has its own test, MessageLimitsTest.
+                .upgradeOptions(UpgradeOptions.builder().maxFramesPerMessage(Integer.MAX_VALUE).build())
                 .handler(ws -> {
                     FragmentCollector messages = new FragmentCollector(ws);
                     try {
@@ -164,6 +168,7 @@ class HostileFramesTest {
         // The default 64 MiB message limit, so that 60 MiB is allowed and only its arrival is awaited.
         try (WebSocketServer patient = WebSocketServer.builder()
                 .bind("127.0.0.1", 0)
+                .upgradeOptions(UpgradeOptions.builder().maxMessageSize(64L << 20).build()) // 60 MiB is declared
                 .idleTimeout(Duration.ofSeconds(2))
                 .closeTimeout(Duration.ofSeconds(1))
                 .handler(ws -> {

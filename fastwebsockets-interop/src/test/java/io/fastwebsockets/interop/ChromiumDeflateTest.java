@@ -10,6 +10,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -108,6 +109,7 @@ class ChromiumDeflateTest {
         String chromium = chromium();
         Path profile = Files.createTempDirectory("fastws-chromium");
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
+                .upgradeOptions(UpgradeOptions.builder().maxMessageSize(64L << 20).build()) // it sends 16 MiB
                 .allowedOrigins("*") // the page is a file: its origin is opaque ("null"), never the server's own
                 .perMessageDeflate(PerMessageDeflate.builder().threshold(0).build())
                 .handler(this::handle).start()) {

@@ -10,6 +10,7 @@ import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.examples.EchoServer;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -68,10 +69,11 @@ class DeflateTheirClientOurServerTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        Server.RECORDING.running = WebSocketServer.builder().bind("127.0.0.1", 0).perMessageDeflate(EVERYTHING)
+        Server.RECORDING.running = WebSocketServer.builder().bind("127.0.0.1", 0)
+                .upgradeOptions(UpgradeOptions.builder().maxMessageSize(64L << 20).build()).perMessageDeflate(EVERYTHING)
                 .handler(DeflateTheirClientOurServerTest::recordingEcho).start();
-        Server.CLI_DEFAULTS.running = EchoServer.start("127.0.0.1", 0, false, null, PerMessageDeflate.defaults());
-        Server.RAW_FRAMES.running = EchoServer.start("127.0.0.1", 0, true, null, EVERYTHING);
+        Server.CLI_DEFAULTS.running = EchoServer.startDemo("127.0.0.1", 0, false, null, PerMessageDeflate.defaults());
+        Server.RAW_FRAMES.running = EchoServer.startDemo("127.0.0.1", 0, true, null, EVERYTHING);
     }
 
     @AfterAll

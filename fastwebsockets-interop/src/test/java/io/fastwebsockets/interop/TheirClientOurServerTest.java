@@ -40,8 +40,8 @@ class TheirClientOurServerTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        messageEcho = EchoServer.start("127.0.0.1", 0, false, null);
-        frameEcho = EchoServer.start("127.0.0.1", 0, true, null);
+        messageEcho = EchoServer.startDemo("127.0.0.1", 0, false, null);
+        frameEcho = EchoServer.startDemo("127.0.0.1", 0, true, null);
         scripted = WebSocketServer.builder().bind("127.0.0.1", 0)
                 .handler(TheirClientOurServerTest::scripted).start();
     }

@@ -51,7 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link UpgradeOptions}), a request arriving after {@link #close()} {@code 503}, and nothing is upgraded; the
  * answer's body is a fixed phrase, with {@code X-Content-Type-Options: nosniff}. A
  * valid one gets {@code 101} with its {@code Sec-WebSocket-Accept} and the subprotocol chosen by the options.
- * The options' head size and handshake timeout do not apply here: the container reads the request.
+ * The options' head size and handshake timeout do not apply here: the container reads the request. Their limits
+ * do ({@link UpgradeOptions#applyLimits}): by default messages of at most 1 MiB (inflated too) and 1,024 frames.
  *
  * <p>permessage-deflate (RFC 7692) is off unless the options turn it on
  * ({@code UpgradeOptions.builder().perMessageDeflate(PerMessageDeflate.defaults())}): then a client's acceptable
@@ -118,6 +119,10 @@ public final class ServletUpgrade implements AutoCloseable {
     private final Handler handler;
     private final Set<Session> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration closeTimeout = Duration.ofSeconds(5);
+    // Timers of the upgraded connections, run on one JVM-wide sweep (SharedTimers); as WebSocketServer's defaults.
+    private volatile Duration pingInterval = Duration.ofSeconds(30);
+    private volatile Duration pongTimeout = Duration.ofSeconds(30);
+    private volatile Duration writeTimeout = Duration.ofSeconds(30);
     private volatile boolean closing;
     // The loop that watches the sockets handed over by the containers (see Containers): the shared one, taken by the
     // first connection that needs it and given back by close().
@@ -164,6 +169,51 @@ public final class ServletUpgrade implements AutoCloseable {
             throw new IllegalArgumentException("close timeout must be positive");
         }
         this.closeTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Keepalive for connections made from now on, as {@code WebSocketServer.Builder.pingInterval}: a connection
+     * silent this long is sent a Ping; silent for the pong timeout after it, it is closed (Close 1001, then the
+     * connection). Default 30 s; the timers of every connection run on one thread shared by the JVM.
+     *
+     * @param interval the silence that sends a Ping, or {@code null} for no keepalive
+     * @return this
+     */
+    public ServletUpgrade pingInterval(Duration interval) {
+        if (interval != null && (interval.isNegative() || interval.isZero())) {
+            throw new IllegalArgumentException("ping interval must be positive (or null for none)");
+        }
+        this.pingInterval = interval;
+        return this;
+    }
+
+    /**
+     * How long a connection may stay silent after a keepalive Ping before it is closed. Default 30 s.
+     *
+     * @param timeout a positive duration
+     * @return this
+     */
+    public ServletUpgrade pongTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("pong timeout must be positive");
+        }
+        this.pongTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The write timeout of connections made from now on: a write blocked longer than this (a peer that stopped
+     * reading) closes the connection. Default 30 s; {@code null} for none.
+     *
+     * @param timeout a positive duration, or {@code null}
+     * @return this
+     */
+    public ServletUpgrade writeTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("write timeout must be positive (or null for none)");
+        }
+        this.writeTimeout = timeout;
         return this;
     }
 
@@ -310,6 +360,15 @@ public final class ServletUpgrade implements AutoCloseable {
 
     Duration closeTimeoutValue() {
         return closeTimeout;
+    }
+
+    UpgradeOptions options() {
+        return options;
+    }
+
+    // The timers of a connection just opened (see pingInterval, writeTimeout).
+    void startTimers(io.fastwebsockets.WebSocket ws) {
+        io.fastwebsockets.internal.server.SharedTimers.start(ws, pingInterval, pongTimeout, writeTimeout);
     }
 
 

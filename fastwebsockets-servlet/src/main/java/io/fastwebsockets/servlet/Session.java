@@ -51,6 +51,8 @@ final class Session {
             WebSocket w = transport != null ? transport.openWebSocket(owner)
                     : WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
             w.setCloseTimeout(owner.closeTimeoutValue());
+            owner.options().applyLimits(w); // 1 MiB messages, 1,024 frames, unless the options say otherwise
+            owner.startTimers(w);
             w.enablePerMessageDeflate(deflate); // as answered in the 101 response; null leaves it off
             ws = w;
             if (!owner.register(this)) {

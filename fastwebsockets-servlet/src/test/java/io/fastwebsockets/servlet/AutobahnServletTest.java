@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fastwebsockets.examples.AutobahnReportCheck;
-import io.fastwebsockets.servlet.example.EchoServlet;
+import io.fastwebsockets.servlet.example.DemoEchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
 import java.io.File;
 import java.nio.file.Files;
@@ -43,7 +43,8 @@ class AutobahnServletTest {
             }
         }
         Files.createDirectories(reports);
-        EmbeddedContainer.Running running = container.start("127.0.0.1", 0, new EchoServlet());
+        EmbeddedContainer.Running running = container.start("127.0.0.1", 0,
+                new DemoEchoServlet(DemoEchoServlet.demoOptions())); // 16 MiB messages, 65,536 fragments
         try {
             String script = String.join("\n",
                     "from autobahntestsuite import wstest",

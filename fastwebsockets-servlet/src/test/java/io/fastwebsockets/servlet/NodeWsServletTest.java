@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fastwebsockets.servlet.example.DemoEchoServlet;
 import io.fastwebsockets.servlet.example.EchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
 import java.io.IOException;
@@ -116,7 +117,7 @@ class NodeWsServletTest {
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
     void textAndBinaryFromZeroTo16MiBComeBackIntact(EmbeddedContainer container) throws Exception {
-        running = container.start("127.0.0.1", 0, new EchoServlet());
+        running = container.start("127.0.0.1", 0, new DemoEchoServlet(DemoEchoServlet.demoOptions()));
         String out = runClient("messages");
         for (int n : List.of(0, 125, 126, 65535, 65536, 1 << 20, 16 << 20)) {
             assertTrue(out.contains("ok text " + n + " ") && out.contains("ok binary " + n + " "), out);
@@ -154,7 +155,8 @@ class NodeWsServletTest {
     void permessageDeflateWhenTheServletTurnsItOn(EmbeddedContainer container) throws Exception {
         ServletUpgrade upgrade = ServletUpgrade.messages(
                 io.fastwebsockets.upgrade.UpgradeOptions.builder()
-                        .perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate.defaults()).build(),
+                        .perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate.defaults())
+                        .maxMessageSize(64L << 20).build(), // messages up to 16 MiB
                 (messages, request) -> EchoServlet.echo(messages));
         running = container.start("127.0.0.1", 0, new jakarta.servlet.http.HttpServlet() {
             private static final long serialVersionUID = 1L;

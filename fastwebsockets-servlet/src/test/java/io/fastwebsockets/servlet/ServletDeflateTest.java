@@ -67,7 +67,8 @@ class ServletDeflateTest {
         final transient ServletUpgrade upgrade;
 
         RecordingEcho(PerMessageDeflate settings) {
-            upgrade = ServletUpgrade.frames(UpgradeOptions.builder().perMessageDeflate(settings).build(),
+            upgrade = ServletUpgrade.frames(UpgradeOptions.builder().perMessageDeflate(settings)
+                    .maxMessageSize(64L << 20).build(), // messages up to 16 MiB
                     (ws, request) -> echo(ws));
         }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The servlet upgrade's defaults (the README's {@link EchoServlet}, built with {@code UpgradeOptions} defaults)
- * on Tomcat and Jetty, probed with raw sockets: the Origin policy, the refusal of a body, the quiet refusals.
+ * on Tomcat and Jetty, probed with raw sockets: the Origin policy, the refusal of a body, the quiet refusals, the
+ * 1 MiB message limit.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServletSecureDefaultsTest {
@@ -116,6 +117,27 @@ class ServletSecureDefaultsTest {
         }
         try (Socket s = connect(port)) {
             assertStatus(400, exchange(s, request(port, "Transfer-Encoding: chunked") + "5\r\nhello\r\n0\r\n\r\n"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void aTwoMibMessageIsClosedWith1009AndAPlainReason(EmbeddedContainer container) throws Exception {
+        int port = start(container);
+        try (Socket s = connect(port)) {
+            assertStatus(101, exchange(s, request(port)));
+            send(s, RawFrames.header(FIN | RawFrames.BINARY, 2L << 20, RawFrames.KEY));
+            RawFrames.RawFrame close = RawFrames.read(s.getInputStream());
+            assertEquals(RawFrames.CLOSE, close.opcode());
+            assertEquals(1009, close.closeCode());
+            assertEquals("message too big", new String(close.payload(), 2, close.payload().length - 2,
+                    StandardCharsets.UTF_8));
+        }
+        try (Socket s = connect(port)) {
+            assertStatus(101, exchange(s, request(port)));
+            byte[] m = new byte[1 << 20];
+            send(s, clientFrame(FIN | RawFrames.BINARY, m));
+            assertEquals(1 << 20, RawFrames.read(s.getInputStream()).payload().length, "1 MiB is accepted");
         }
     }
 }

@@ -14,6 +14,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.servlet.example.DemoEchoServlet;
 import io.fastwebsockets.servlet.example.EchoServlet;
 import io.fastwebsockets.servlet.example.EmbeddedContainer;
 import io.fastwebsockets.testkit.RawFrames;
@@ -106,7 +107,7 @@ class ServletUpgradeTest {
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
     void textAndBinaryOfEverySizeComeBackIntact(EmbeddedContainer container) throws Exception {
-        running = container.start("127.0.0.1", 0, new EchoServlet());
+        running = container.start("127.0.0.1", 0, new DemoEchoServlet(DemoEchoServlet.demoOptions()));
         try (FragmentCollector c = connect("/echo")) {
             for (int n : SIZES) {
                 byte[] t = text(n);

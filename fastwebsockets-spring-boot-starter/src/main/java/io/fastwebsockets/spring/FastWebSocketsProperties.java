@@ -42,10 +42,22 @@ public class FastWebSocketsProperties {
     private Duration closeTimeout = Duration.ofSeconds(5);
 
     /**
-     * How long one write may stay blocked on a peer that does not read before the connection is dropped. Unset: no
-     * limit.
+     * How long one write may stay blocked on a peer that does not read before the connection is closed; 0 for no
+     * limit. Unset: the servlet upgrade's default (30 s).
      */
     private Duration writeTimeout;
+
+    /**
+     * Keepalive: after this long without a frame from the peer, a Ping is sent; 0 turns keepalive off. Unset: the
+     * servlet upgrade's default (30 s).
+     */
+    private Duration pingInterval;
+
+    /**
+     * Keepalive: a connection still silent this long after a Ping is closed (1001). Unset: the servlet upgrade's
+     * default (30 s).
+     */
+    private Duration pongTimeout;
 
     /** permessage-deflate (RFC 7692) compression. */
     private final Deflate permessageDeflate = new Deflate();
@@ -100,14 +112,34 @@ public class FastWebSocketsProperties {
         this.closeTimeout = closeTimeout;
     }
 
-    /** {@return the bound on one blocked write, or {@code null} for none} */
+    /** {@return the bound on one blocked write (0: none), or {@code null} for the default} */
     public Duration getWriteTimeout() {
         return writeTimeout;
     }
 
-    /** @param writeTimeout the bound on one blocked write, or {@code null} for none */
+    /** @param writeTimeout the bound on one blocked write (0: none), or {@code null} for the default */
     public void setWriteTimeout(Duration writeTimeout) {
         this.writeTimeout = writeTimeout;
+    }
+
+    /** {@return the keepalive Ping interval (0: off), or {@code null} for the default} */
+    public Duration getPingInterval() {
+        return pingInterval;
+    }
+
+    /** @param pingInterval the keepalive Ping interval (0: off), or {@code null} for the default */
+    public void setPingInterval(Duration pingInterval) {
+        this.pingInterval = pingInterval;
+    }
+
+    /** {@return how long a connection may stay silent after a Ping, or {@code null} for the default} */
+    public Duration getPongTimeout() {
+        return pongTimeout;
+    }
+
+    /** @param pongTimeout how long a connection may stay silent after a Ping, or {@code null} for the default */
+    public void setPongTimeout(Duration pongTimeout) {
+        this.pongTimeout = pongTimeout;
     }
 
     /** {@return the permessage-deflate settings} */

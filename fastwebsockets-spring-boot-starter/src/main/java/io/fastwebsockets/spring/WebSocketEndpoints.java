@@ -22,7 +22,8 @@ import org.springframework.web.HttpRequestHandler;
  * that the auto-configuration registers. A bean: inject it to read {@link #stats()} or the {@link #paths()}.
  *
  * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
- * connection gets the {@code fastwebsockets.max-message-size} and {@code write-timeout} of the properties. On
+ * connection gets the {@code fastwebsockets.max-message-size} of the properties; the timeouts go to the servlet
+ * upgrade. On
  * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
  * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503 until
  * the next {@link #start()}.
@@ -53,8 +54,7 @@ public final class WebSocketEndpoints implements SmartLifecycle {
             }
             UpgradeOptions o = options.apply(route);
             ServletUpgrade.Handler handler = counted(route.handler(), properties);
-            Supplier<ServletUpgrade> factory = () -> ServletUpgrade.frames(o, handler)
-                    .closeTimeout(properties.getCloseTimeout());
+            Supplier<ServletUpgrade> factory = () -> configured(ServletUpgrade.frames(o, handler), properties);
             AtomicReference<ServletUpgrade> current = new AtomicReference<>(factory.get());
             factories.put(route.path(), factory);
             upgrades.put(route.path(), current);
@@ -84,16 +84,27 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         }
     }
 
+    /** The timeouts of the properties; unset ones keep the servlet upgrade's defaults, 0 turns one off. */
+    private static ServletUpgrade configured(ServletUpgrade upgrade, FastWebSocketsProperties properties) {
+        upgrade.closeTimeout(properties.getCloseTimeout());
+        if (properties.getWriteTimeout() != null) {
+            upgrade.writeTimeout(properties.getWriteTimeout().isZero() ? null : properties.getWriteTimeout());
+        }
+        if (properties.getPingInterval() != null) {
+            upgrade.pingInterval(properties.getPingInterval().isZero() ? null : properties.getPingInterval());
+        }
+        if (properties.getPongTimeout() != null) {
+            upgrade.pongTimeout(properties.getPongTimeout());
+        }
+        return upgrade;
+    }
+
     /** The route's handler, with the connection configured first and its traffic and end counted. */
     private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
         long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
-        var writeTimeout = properties.getWriteTimeout();
         return (ws, request) -> {
             if (maxMessage >= 0) {
                 ws.setMaxMessageSize(maxMessage);
-            }
-            if (writeTimeout != null) {
-                ws.setWriteTimeout(writeTimeout);
             }
             Runnable ended = stats.opened(ws);
             try {

@@ -132,7 +132,7 @@ class AutoConfigurationTest {
             json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         for (String name : List.of("enabled", "max-message-size", "subprotocols", "allowed-origins", "close-timeout",
-                "write-timeout", "permessage-deflate.enabled", "permessage-deflate.compression-level",
+                "write-timeout", "ping-interval", "pong-timeout", "permessage-deflate.enabled", "permessage-deflate.compression-level",
                 "permessage-deflate.threshold", "permessage-deflate.server-no-context-takeover",
                 "permessage-deflate.client-no-context-takeover")) {
             assertTrue(json.contains("\"name\": \"fastwebsockets." + name + "\""), "no metadata for " + name);

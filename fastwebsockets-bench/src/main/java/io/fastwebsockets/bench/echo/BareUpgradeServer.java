@@ -50,9 +50,9 @@ public final class BareUpgradeServer {
     }
 
     public static void main(String[] args) throws Exception {
-        EchoArgs a = EchoArgs.parse("BareUpgradeServer", args, "--container");
+        EchoArgs a = EchoArgs.parse("BareUpgradeServer", args, "container");
         EmbeddedContainer container = EmbeddedContainer.valueOf(
-                a.option("--container", "tomcat").toUpperCase(Locale.ROOT));
+                a.option("container", "tomcat").toUpperCase(Locale.ROOT));
         EmbeddedContainer.Running running = container.start(a.host, a.port, new HttpServlet() {
             private static final long serialVersionUID = 1L;
 

@@ -3,6 +3,7 @@ package io.fastwebsockets.bench.echo;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.examples.EchoHandlers;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.upgrade.UpgradeOptions;
 
 /**
  * Our echo server for the benchmark: {@link WebSocketServer} (one virtual thread per connection, blocking
@@ -49,7 +50,11 @@ public final class OursEchoServer {
         };
         WebSocketServer server = WebSocketServer.builder()
                 .bind(a.host, a.port)
+                // Raised from the defaults (1 MiB, 1,024 frames) to the limit every peer here gets.
+                .upgradeOptions(UpgradeOptions.builder().maxMessageSize(EchoArgs.MAX_MESSAGE)
+                        .maxFramesPerMessage(Integer.MAX_VALUE).build())
                 .maxConnections(a.intOption("max-connections", 100_000))
+                .maxConnectionsPerAddress(Integer.MAX_VALUE) // the load generator is one address
                 .eventLoops(a.intOption("event-loops", 1))
                 .perMessageDeflate(deflate ? deflateSettings(a) : null)
                 .handler(handler)

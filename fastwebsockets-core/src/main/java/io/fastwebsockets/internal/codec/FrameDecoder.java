@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
  *   <li>text that is not UTF-8, across fragments, failing at the first bad byte as soon as it arrives, even
  *       before the rest of its frame has: 1007;</li>
  *   <li>a message (all its fragments together) over {@link #setMaxMessageSize}: 1009, decided from the header,
- *       before any of the payload is buffered.</li>
+ *       before any of the payload is buffered;</li>
+ *   <li>a message in more data frames than {@link #setMaxFramesPerMessage} (empty continuations count): 1008,
+ *       decided from the header of the frame one too many.</li>
  * </ul>
  *
  * <p><b>Use.</b> Keep the received bytes in one buffer, in read mode (position = first unconsumed byte, limit = end
@@ -48,6 +50,7 @@ public final class FrameDecoder {
 
     private final boolean expectMasked;
     private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private int maxFramesPerMessage = Integer.MAX_VALUE;
     private boolean unmask = true;
     private int allowedRsv;
     private boolean perMessageCompression;
@@ -70,6 +73,7 @@ public final class FrameDecoder {
     private boolean textMessage;
     private boolean compressedMessage; // RSV1 on its first frame with permessage-deflate on: payload not validated
     private long messageSize;
+    private int messageFrames; // data frames of the message so far
     private final Utf8Validator utf8 = new Utf8Validator();
     private byte[] scratch; // only with unmasking off: where masked text is unmasked to be validated
 
@@ -97,6 +101,24 @@ public final class FrameDecoder {
     /** @return the message size limit */
     public long maxMessageSize() {
         return maxMessageSize;
+    }
+
+    /**
+     * Sets the most data frames one message may take, its first frame included; one more (an empty continuation
+     * too) fails with 1008. Default {@link Integer#MAX_VALUE} (no limit).
+     *
+     * @param frames a limit of at least 1
+     */
+    public void setMaxFramesPerMessage(int frames) {
+        if (frames < 1) {
+            throw new IllegalArgumentException("max frames per message must be at least 1");
+        }
+        this.maxFramesPerMessage = frames;
+    }
+
+    /** @return the limit on data frames per message */
+    public int maxFramesPerMessage() {
+        return maxFramesPerMessage;
     }
 
     /**
@@ -227,6 +249,10 @@ public final class FrameDecoder {
             if (!inMessage) {
                 throw WebSocketException.protocol("continuation frame without a message to continue");
             }
+            if (messageFrames >= maxFramesPerMessage) {
+                throw new WebSocketException(CloseCode.POLICY_VIOLATION, "message in more than "
+                        + maxFramesPerMessage + " frames");
+            }
             if (rsvBits != 0) {
                 throw WebSocketException.protocol("RSV bits set on a continuation frame");
             }
@@ -338,6 +364,7 @@ public final class FrameDecoder {
             return;
         }
         messageSize += payloadLength;
+        messageFrames = opcode == OpCode.CONTINUATION ? messageFrames + 1 : 1;
         if (fin) {
             if (textMessage && !compressedMessage && !utf8.isComplete()) {
                 throw new WebSocketException(CloseCode.INVALID_PAYLOAD,
@@ -350,9 +377,11 @@ public final class FrameDecoder {
         }
     }
 
-    // Deflate adds 5 bytes per stored block of up to 64 KiB to incompressible data, plus a few bytes at each end.
+    // What a compliant compressor may make of incompressible data: 5 bytes a stored block, and a block can be as
+    // small as zlib's symbol buffer (128 symbols at memLevel 1: 4 %), or fixed Huffman codes of 9 bits for half the
+    // byte values (12.5 %). The inflated size has its own limit; this one only bounds what is buffered from the wire.
     private long compressedLimit() {
-        return Math.min(MAX_SUPPORTED_MESSAGE_SIZE, maxMessageSize + (maxMessageSize >> 12) + 1024);
+        return Math.min(MAX_SUPPORTED_MESSAGE_SIZE, maxMessageSize + (maxMessageSize >> 3) + 1024);
     }
 
     /** @return the fin bit of the last decoded frame */

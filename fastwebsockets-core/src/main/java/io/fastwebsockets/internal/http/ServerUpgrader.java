@@ -131,6 +131,7 @@ public final class ServerUpgrader {
             peer.close();
             throw e;
         }
+        options.applyLimits(ws);
         ws.enablePerMessageDeflate(acceptance.perMessageDeflate());
         return new Upgraded(ws, request, acceptance.subprotocol());
     }

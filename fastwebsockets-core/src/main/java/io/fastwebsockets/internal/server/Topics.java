@@ -67,6 +67,25 @@ public final class Topics {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder forwardFailures = new LongAdder();
     private volatile Forwarder forwarder;
+    private volatile Membership membership;
+
+    /** Told when this server gains its first subscriber of a topic and loses its last: a backplane listens to those. */
+    public interface Membership {
+        /** @param topic a topic that had no subscriber here and now has one */
+        void first(String topic);
+
+        /** @param topic a topic whose last subscriber here has gone */
+        void last(String topic);
+    }
+
+    /**
+     * Sets the membership hook (called under the topic's lock, so that a topic's first and last calls alternate).
+     *
+     * @param m the hook, or {@code null}
+     */
+    public void setMembership(Membership m) {
+        this.membership = m;
+    }
 
     private static final class Topic {
         final ReentrantLock lock = new ReentrantLock();
@@ -104,6 +123,10 @@ public final class Topics {
                     WebSocket[] grown = Arrays.copyOf(s, s.length + 1);
                     grown[s.length] = ws;
                     t.subscribers = grown;
+                    Membership m = membership;
+                    if (s.length == 0 && m != null) {
+                        m.first(topic);
+                    }
                 }
             } finally {
                 t.lock.unlock();
@@ -161,6 +184,12 @@ public final class Topics {
             if (s.length == 1) {
                 t.subscribers = NONE;
                 t.removed = true;
+                Membership m = membership;
+                if (m != null) {
+                    // Before the topic leaves the map: a subscribe racing with this waits on this lock, then makes
+                    // a new topic and calls first() after this last().
+                    m.last(topic);
+                }
                 topics.remove(topic, t);
             } else {
                 WebSocket[] shrunk = new WebSocket[s.length - 1];

@@ -9,13 +9,25 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * {@link EchoServlet} with upgrade options of the caller's choosing: the demo launcher's ({@link ServletEcho}: any
- * Origin, large messages) and the fuzzing and large-message tests'. The README's servlet keeps the defaults.
+ * {@link EchoServlet} with upgrade options of the caller's choosing, usually {@link #demoOptions()}: the demo
+ * launcher's ({@link ServletEcho}) and the fuzzing and large-message tests'. The README's servlet keeps the defaults.
  */
 public class DemoEchoServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient ServletUpgrade upgrade;
+
+    /**
+     * The demo's options, said out loud: the {@code echo} subprotocol, any Origin, messages up to 64 MiB in any
+     * number of frames (the defaults: the request's own Origin, 1 MiB, 1,024 frames). For the demo launcher, the
+     * Autobahn fuzzing cases (messages of 16 MiB, some in 65,536 fragments) and the large-message tests.
+     *
+     * @return the options
+     */
+    public static UpgradeOptions demoOptions() {
+        return UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*")
+                .maxMessageSize(64L << 20).maxFramesPerMessage(Integer.MAX_VALUE).build();
+    }
 
     /**
      * An echo servlet with these upgrade options.

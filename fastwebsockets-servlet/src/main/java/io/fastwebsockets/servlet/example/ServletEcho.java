@@ -1,6 +1,5 @@
 package io.fastwebsockets.servlet.example;
 
-import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -50,9 +49,10 @@ public final class ServletEcho {
             }
         }
         System.getLogger(ServletEcho.class.getName()).log(System.Logger.Level.WARNING, "demo servlet echo: "
-                + "accepting WebSocket handshakes from any Origin (cross-site pages can connect); not for production");
+                + "accepting WebSocket handshakes from any Origin (cross-site pages can connect) and messages up to "
+                + "64 MiB; not for production");
         EmbeddedContainer.Running running = container.start(host, port,
-                new DemoEchoServlet(UpgradeOptions.builder().subprotocols("echo").allowedOrigins("*").build()));
+                new DemoEchoServlet(DemoEchoServlet.demoOptions()));
         System.out.println("LISTENING " + running.port());
         System.out.println("servlet echo (" + container.name().toLowerCase(Locale.ROOT) + ") on ws://"
                 + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + running.port() + "/");
@@ -101,8 +101,8 @@ public final class ServletEcho {
     private static void usage(String problem) {
         System.err.println("servlet-echo: " + problem
                 + "\nusage: servlet-echo [--container tomcat|jetty] [--host H] [--port P]\n"
-                + "  a demo: accepts WebSocket handshakes from any Origin (the library's default "
-                + "accepts only the server's own)");
+                + "  a demo: accepts WebSocket handshakes from any Origin and messages up to 64 MiB "
+                + "(the library's defaults: the server's own Origin, 1 MiB)");
         System.exit(2);
     }
 }

@@ -1,0 +1,141 @@
+package io.fastwebsockets.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.server.Backplane;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.Jedis;
+
+/** Two backplane nodes over a real redis-server: delivery, order, own messages, subscriptions, a Redis restart. */
+@Timeout(60)
+class RedisBackplaneTest {
+    /** A node that records what the backplane delivers to it. */
+    static final class Recorder implements Backplane.Node {
+        final LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+
+        @Override
+        public int deliver(String topic, OpCode opcode, ByteBuffer payload) {
+            got.add(topic + "|" + opcode + "|" + StandardCharsets.UTF_8.decode(payload));
+            return 1;
+        }
+
+        String next() throws InterruptedException {
+            return got.poll(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static RedisBackplane node(RedisServer redis) {
+        return RedisBackplane.builder(redis.uri()).reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .build();
+    }
+
+    private static void publish(Backplane b, String topic, String text) {
+        b.publish(topic, OpCode.TEXT, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
+    }
+
+    // How many subscribers Redis counts on a channel: the condition the tests wait on instead of sleeping.
+    private static long numsub(RedisServer redis, String channel) {
+        try (Jedis j = new Jedis("127.0.0.1", redis.port)) {
+            return j.pubsubNumSub(channel).getOrDefault(channel, 0L);
+        } catch (RuntimeException down) {
+            return -1;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, what, 15);
+    }
+
+    private static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void messagesReachTheOtherNodesSubscribersInPublishOrderAndNeverComeBack() throws Exception {
+        try (RedisServer redis = RedisServer.start(); RedisBackplane a = node(redis); RedisBackplane b = node(redis)) {
+            Recorder atA = new Recorder();
+            Recorder atB = new Recorder();
+            a.start(atA);
+            b.start(atB);
+            b.subscribe("news");
+            a.subscribe("news"); // a listens too: its own messages must not come back to it
+            await(() -> numsub(redis, "fastws:news") == 2, "both nodes subscribed");
+            await(() -> a.stats().connected() && b.stats().connected(), "both connected");
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                publish(a, "news", "m" + i);
+                sent.add("news|TEXT|m" + i);
+            }
+            publish(a, "sports", "not subscribed by anyone");
+            b.publish("news", OpCode.BINARY, ByteBuffer.wrap(new byte[] {'x'}));
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                got.add(atB.next());
+            }
+            assertEquals(sent, got, "b receives a's messages, all, in a's order");
+            assertEquals("news|BINARY|x", atA.next(), "a receives b's message, opcode kept");
+            assertEquals(null, atA.got.poll(200, TimeUnit.MILLISECONDS), "a never receives its own messages");
+            assertEquals(null, atB.got.poll(0, TimeUnit.MILLISECONDS), "nor b messages of topics it has not");
+            assertEquals(501, a.stats().published());
+            assertEquals(500, b.stats().received());
+            assertEquals(0, a.stats().lost());
+        }
+    }
+
+    @Test
+    void aNodeListensToATopicOnlyWhileItHasSubscribers() throws Exception {
+        try (RedisServer redis = RedisServer.start(); RedisBackplane a = node(redis)) {
+            a.start(new Recorder());
+            await(() -> a.stats().connected(), "connected");
+            assertEquals(0, numsub(redis, "fastws:chat"));
+            a.subscribe("chat");
+            await(() -> numsub(redis, "fastws:chat") == 1, "subscribed to the channel");
+            a.unsubscribe("chat");
+            await(() -> numsub(redis, "fastws:chat") == 0, "unsubscribed from the channel");
+        }
+    }
+
+    @Test
+    void afterRedisRestartsTheNodesResubscribeAndTheLossIsCounted() throws Exception {
+        try (RedisServer redis = RedisServer.start(); RedisBackplane a = node(redis); RedisBackplane b = node(redis)) {
+            Recorder atB = new Recorder();
+            a.start(new Recorder());
+            b.start(atB);
+            b.subscribe("t");
+            await(() -> numsub(redis, "fastws:t") == 1 && a.stats().connected(), "ready");
+            publish(a, "t", "before");
+            assertEquals("t|TEXT|before", atB.next());
+
+            redis.kill();
+            await(() -> !a.stats().connected() && !b.stats().connected(), "both see Redis gone");
+            for (int i = 0; i < 10; i++) {
+                publish(a, "t", "during " + i);
+            }
+            await(() -> a.stats().lost() == 10, "the 10 publishes of the outage counted as lost");
+
+            redis.launch(); // same port, empty: no subscriptions until the nodes make them again
+            // The bound: flowing again within 5 s of the restart (backoff here at most 400 ms).
+            await(() -> numsub(redis, "fastws:t") == 1 && a.stats().connected(), "resubscribed and reconnected", 5);
+            publish(a, "t", "after");
+            assertEquals("t|TEXT|after", atB.next(), "publishes flow again, and nothing of the outage is replayed");
+            assertTrue(a.stats().reconnects() >= 1 && b.stats().reconnects() >= 1);
+        }
+    }
+}
