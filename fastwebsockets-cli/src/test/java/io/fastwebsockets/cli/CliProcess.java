@@ -46,6 +46,22 @@ final class CliProcess {
     }
 
     /**
+     * Runs with {@code input} on a pipe to standard input that stays open until the CLI exits: for a server that ends
+     * the connection itself, which must not race with the Close the CLI sends at end of input.
+     */
+    static CliProcess pipeHeldOpen(String input, String... args) throws Exception {
+        Process p = new ProcessBuilder(command(args)).start();
+        OutputStream in = p.getOutputStream();
+        in.write(input.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        try {
+            return finish(p);
+        } finally {
+            in.close();
+        }
+    }
+
+    /**
      * Runs inside a pseudo-terminal (script(1) gives the CLI a tty for stdin and stdout), typing {@code input}
      * and then Ctrl-D, as a person at a terminal would. What the CLI printed comes back mixed into one stream.
      */

@@ -171,7 +171,8 @@ class ConnectTest {
             assertEquals(HexFormat.of().formatHex("xyz".getBytes(StandardCharsets.UTF_8)) + "\n", bin.out,
                     bin.toString());
             // The server closes with 4001 "bye" on request: the CLI says so and exits non-zero.
-            CliProcess closed = CliProcess.pipe("cmd:close\n", "connect", "ws://127.0.0.1:" + port + "/");
+            // Input held open: end of input would send our own Close 1000, racing the server's 4001.
+            CliProcess closed = CliProcess.pipeHeldOpen("cmd:close\n", "connect", "ws://127.0.0.1:" + port + "/");
             assertNotEquals(0, closed.exit, closed.toString());
             assertTrue(closed.err.contains("closed by the server: 4001 bye"), closed.toString());
         } finally {
