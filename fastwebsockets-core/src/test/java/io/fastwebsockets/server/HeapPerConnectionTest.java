@@ -23,8 +23,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class HeapPerConnectionTest {
     static final int CONNECTIONS = Integer.getInteger("heap.budget.connections", 2000);
-    /** Live heap per connection after one message, in bytes. */
-    static final long BUDGET_BYTES = Long.getLong("heap.budget.bytes", 5632);
+    /**
+     * Live heap per connection after one message, in bytes. Measured on 2026-12-05: 4,529-5,178 B alone, one run
+     * at 5,753 B under a full parallel test load (keepalive, stats and limits added about 500 B): 6,144 B holds that
+     * without flaking and still fails a regression of a few hundred bytes per connection.
+     */
+    static final long BUDGET_BYTES = Long.getLong("heap.budget.bytes", 6144);
 
     @Test
     void liveHeapPerConnectionAfterOneMessageStaysWithinTheBudget() throws Exception {
