@@ -99,25 +99,51 @@ public final class BroadcastServer {
         }
     }
 
+    // One line saying what is wrong, then the usage; exit status 2.
+    private static void usage(String problem) {
+        System.err.println("broadcast-server: " + problem + "\nusage: broadcast-server [--host H] [--port P] "
+                + "[--max-backlog BYTES] [--redis redis://HOST:PORT]");
+        System.exit(2);
+    }
+
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
         int port = 9001;
         long maxBacklog = DEFAULT_MAX_BACKLOG;
         String redis = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--max-backlog" -> maxBacklog = Long.parseLong(args[++i]);
-                case "--redis" -> redis = args[++i];
-                default -> {
-                    System.err.println("usage: broadcast-server [--host H] [--port P] [--max-backlog BYTES] "
-                            + "[--redis redis://HOST:PORT]");
-                    System.exit(2);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (!option.startsWith("--") || i + 1 >= args.length) {
+                    usage(option.startsWith("--") ? option + " needs a value" : "unknown argument '" + option + "'");
+                    return;
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--host" -> host = value;
+                    case "--port" -> port = Integer.parseInt(value);
+                    case "--max-backlog" -> maxBacklog = Long.parseLong(value);
+                    case "--redis" -> redis = value;
+                    default -> {
+                        usage("unknown option '" + option + "'");
+                        return;
+                    }
                 }
             }
+        } catch (NumberFormatException e) {
+            usage("not a number: " + e.getMessage());
+            return;
         }
-        try (WebSocketServer server = start(host, port, maxBacklog, redis)) {
+        WebSocketServer started;
+        try {
+            started = start(host, port, maxBacklog, redis);
+        } catch (IOException | IllegalArgumentException e) {
+            // A port in use, an address not ours, a bad Redis URI: one line, not a stack trace.
+            System.err.println("broadcast-server: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try (WebSocketServer server = started) {
             System.out.println("broadcast server on ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
                     + ":" + server.port() + "/ (max backlog " + maxBacklog + " bytes per client"
                     + (redis == null ? "" : "; cluster node over " + redis.replaceAll("//[^@/]*@", "//")) + ")");

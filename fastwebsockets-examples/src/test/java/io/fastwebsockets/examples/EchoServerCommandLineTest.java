@@ -33,6 +33,23 @@ class EchoServerCommandLineTest {
     }
 
     @Test
+    void theBroadcastServerToo() throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Result r = run(BroadcastServer.class, "--host", "127.0.0.1", "--port", String.valueOf(busy.getLocalPort()));
+            assertEquals(2, r.status, r.output);
+            assertEquals(List.of("broadcast-server: cannot listen on 127.0.0.1:" + busy.getLocalPort()
+                    + ": Address already in use"), r.lines, r.output);
+        }
+        Result r = run(BroadcastServer.class, "--bogus", "1");
+        assertEquals(2, r.status, r.output);
+        assertEquals("broadcast-server: unknown option '--bogus'", r.lines.get(0), r.output);
+        r = run(BroadcastServer.class, "--port", "x");
+        assertEquals(2, r.status, r.output);
+        assertEquals("broadcast-server: not a number: For input string: \"x\"", r.lines.get(0), r.output);
+    }
+
+    @Test
     void badFlagsAreOneLineThenTheUsageAndExitStatus2() throws Exception {
         String[][] cases = {
             {"--bogus"}, {"--port"}, {"--port", "x"}, {"--port", "70000"}, {"--grace", "soon"}, {"--tls"},
@@ -57,10 +74,14 @@ class EchoServerCommandLineTest {
     }
 
     private static Result run(String... args) throws Exception {
+        return run(EchoServer.class, args);
+    }
+
+    private static Result run(Class<?> main, String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path") + File.pathSeparator
                 + System.getProperty("jdk.module.path", "");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, EchoServer.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, main.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
