@@ -2,6 +2,7 @@ package io.fastwebsockets.spring.example;
 
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.servlet.ServletUpgrade;
+import io.fastwebsockets.spring.UpgradeOptionsCustomizer;
 import io.fastwebsockets.spring.WebSocketEndpoint;
 import java.util.HashMap;
 import java.util.Locale;
@@ -36,6 +37,17 @@ public class SpringEcho {
     }
 
     // The echo: every text and binary message goes back whole, on the connection's virtual thread.
+    /**
+     * An echo server for conformance suites and benchmarks, like every server of the echo benchmark: no cap on the
+     * frames of one message (Autobahn's cases 9.3 and 9.4 send up to 65,536 fragments; the default is 1,024).
+     *
+     * @return the customizer
+     */
+    @Bean
+    UpgradeOptionsCustomizer demoLimits() {
+        return options -> options.maxFramesPerMessage(Integer.MAX_VALUE);
+    }
+
     @Bean
     @WebSocketEndpoint("/echo")
     ServletUpgrade.MessageHandler echo() {
