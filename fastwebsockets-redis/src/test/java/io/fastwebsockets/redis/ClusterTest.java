@@ -19,10 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.Jedis;
 
 /**
  * The cluster as processes (issue 18): a real redis-server and three node JVMs ({@link ClusterNode}); clients spread
@@ -94,24 +92,6 @@ class ClusterTest {
         return Integer.parseInt(line.substring("LISTENING ".length()));
     }
 
-    private static long numsub(RedisServer redis, String channel) {
-        try (Jedis j = new Jedis("127.0.0.1", redis.port)) {
-            return j.pubsubNumSub(channel).getOrDefault(channel, 0L);
-        } catch (RuntimeException down) {
-            return -1;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static List<String> expected(String prefix, int n) {
         List<String> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -140,7 +120,7 @@ class ClusterTest {
                 c.send("hello " + i);
                 assertTrue(c.next("hello " + i, 1).size() == 1, "client " + i + " subscribed");
             }
-            await(() -> numsub(redis, "fastws:all") == 3, "three nodes subscribed on Redis", 15);
+            RedisServer.await(() -> redis.numsub("fastws:all") == 3, "three nodes subscribed on Redis", 15);
 
             for (String m : expected("m", 200)) {
                 clients.get(0).send(m);
@@ -152,7 +132,7 @@ class ClusterTest {
 
             // SIGKILL node 2: the clients of nodes 0 and 1 keep receiving each other's messages.
             nodes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            await(() -> numsub(redis, "fastws:all") == 2, "Redis sees node 2 gone", 15);
+            RedisServer.await(() -> redis.numsub("fastws:all") == 2, "Redis sees node 2 gone", 15);
             for (String m : expected("n", 100)) {
                 clients.get(1).send(m);
             }
@@ -163,12 +143,12 @@ class ClusterTest {
             // Redis killed and restarted: flowing again within 5 s of the restart.
             redis.kill();
             redis.launch();
-            await(() -> numsub(redis, "fastws:all") == 2, "both nodes resubscribed after the restart", 5);
+            RedisServer.await(() -> redis.numsub("fastws:all") == 2, "both nodes resubscribed after the restart", 5);
             // Node 0's publishing connection learns of the outage on its first publish after it (that message is
             // lost: at most once). Probes until one crosses, still within the 5 s of the restart.
             Client probe = clients.get(0);
             Client far = clients.get(1);
-            await(() -> {
+            RedisServer.await(() -> {
                 try {
                     probe.send("x-probe");
                     return far.got.poll(100, TimeUnit.MILLISECONDS) != null;
@@ -204,14 +184,14 @@ class ClusterTest {
                         .backplane(RedisBackplane.builder(redis.uri()).build())
                         .handler(ws -> { })
                         .start()) {
-            await(() -> server.stats().backplane().connected(), "connected", 15);
+            RedisServer.await(() -> server.stats().backplane().connected(), "connected", 15);
             redis.kill();
-            await(() -> !server.stats().backplane().connected(), "Redis seen gone", 15);
+            RedisServer.await(() -> !server.stats().backplane().connected(), "Redis seen gone", 15);
             Frame m = new Frame(true, OpCode.TEXT, null, ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8)));
             for (int i = 0; i < 3; i++) {
                 server.publish("t", m);
             }
-            await(() -> server.stats().backplane().lost() == 3, "3 lost publishes counted in stats()", 15);
+            RedisServer.await(() -> server.stats().backplane().lost() == 3, "3 lost publishes counted in stats()", 15);
         }
     }
 }

@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.Jedis;
 
 /** Two backplane nodes over a real redis-server: delivery, order, own messages, subscriptions, a Redis restart. */
 @Timeout(60)
@@ -44,29 +42,6 @@ class RedisBackplaneTest {
         b.publish(topic, OpCode.TEXT, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
     }
 
-    // How many subscribers Redis counts on a channel: the condition the tests wait on instead of sleeping.
-    private static long numsub(RedisServer redis, String channel) {
-        try (Jedis j = new Jedis("127.0.0.1", redis.port)) {
-            return j.pubsubNumSub(channel).getOrDefault(channel, 0L);
-        } catch (RuntimeException down) {
-            return -1;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        await(condition, what, 15);
-    }
-
-    private static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void messagesReachTheOtherNodesSubscribersInPublishOrderAndNeverComeBack() throws Exception {
         try (RedisServer redis = RedisServer.start(); RedisBackplane a = node(redis); RedisBackplane b = node(redis)) {
@@ -76,8 +51,8 @@ class RedisBackplaneTest {
             b.start(atB);
             b.subscribe("news");
             a.subscribe("news"); // a listens too: its own messages must not come back to it
-            await(() -> numsub(redis, "fastws:news") == 2, "both nodes subscribed");
-            await(() -> a.stats().connected() && b.stats().connected(), "both connected");
+            RedisServer.await(() -> redis.numsub("fastws:news") == 2, "both nodes subscribed");
+            RedisServer.await(() -> a.stats().connected() && b.stats().connected(), "both connected");
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
                 publish(a, "news", "m" + i);
@@ -103,12 +78,12 @@ class RedisBackplaneTest {
     void aNodeListensToATopicOnlyWhileItHasSubscribers() throws Exception {
         try (RedisServer redis = RedisServer.start(); RedisBackplane a = node(redis)) {
             a.start(new Recorder());
-            await(() -> a.stats().connected(), "connected");
-            assertEquals(0, numsub(redis, "fastws:chat"));
+            RedisServer.await(() -> a.stats().connected(), "connected");
+            assertEquals(0, redis.numsub("fastws:chat"));
             a.subscribe("chat");
-            await(() -> numsub(redis, "fastws:chat") == 1, "subscribed to the channel");
+            RedisServer.await(() -> redis.numsub("fastws:chat") == 1, "subscribed to the channel");
             a.unsubscribe("chat");
-            await(() -> numsub(redis, "fastws:chat") == 0, "unsubscribed from the channel");
+            RedisServer.await(() -> redis.numsub("fastws:chat") == 0, "unsubscribed from the channel");
         }
     }
 
@@ -119,20 +94,20 @@ class RedisBackplaneTest {
             a.start(new Recorder());
             b.start(atB);
             b.subscribe("t");
-            await(() -> numsub(redis, "fastws:t") == 1 && a.stats().connected(), "ready");
+            RedisServer.await(() -> redis.numsub("fastws:t") == 1 && a.stats().connected(), "ready");
             publish(a, "t", "before");
             assertEquals("t|TEXT|before", atB.next());
 
             redis.kill();
-            await(() -> !a.stats().connected() && !b.stats().connected(), "both see Redis gone");
+            RedisServer.await(() -> !a.stats().connected() && !b.stats().connected(), "both see Redis gone");
             for (int i = 0; i < 10; i++) {
                 publish(a, "t", "during " + i);
             }
-            await(() -> a.stats().lost() == 10, "the 10 publishes of the outage counted as lost");
+            RedisServer.await(() -> a.stats().lost() == 10, "the 10 publishes of the outage counted as lost");
 
             redis.launch(); // same port, empty: no subscriptions until the nodes make them again
             // The bound: flowing again within 5 s of the restart (backoff here at most 400 ms).
-            await(() -> numsub(redis, "fastws:t") == 1 && a.stats().connected(), "resubscribed and reconnected", 5);
+            RedisServer.await(() -> redis.numsub("fastws:t") == 1 && a.stats().connected(), "resubscribed and reconnected", 5);
             publish(a, "t", "after");
             assertEquals("t|TEXT|after", atB.next(), "publishes flow again, and nothing of the outage is replayed");
             assertTrue(a.stats().reconnects() >= 1 && b.stats().reconnects() >= 1);

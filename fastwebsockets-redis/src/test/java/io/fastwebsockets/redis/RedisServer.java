@@ -72,6 +72,32 @@ final class RedisServer implements AutoCloseable {
         kill();
     }
 
+    /** @return how many subscribers Redis counts on a channel (-1 while it is down): what tests wait on */
+    long numsub(String channel) {
+        try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", port)) {
+            return j.pubsubNumSub(channel).getOrDefault(channel, 0L);
+        } catch (RuntimeException down) {
+            return -1;
+        }
+    }
+
+    /** Waits up to 15 s for a condition, failing with {@code what}. */
+    static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        await(condition, what, 15);
+    }
+
+    /** Waits up to {@code seconds} for a condition, failing with {@code what}. */
+    static void await(java.util.function.BooleanSupplier condition, String what, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
