@@ -284,11 +284,9 @@ final class LoopTransport extends DeadlineTransport {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!markClosed()) {
             return;
         }
-        closed = true;
-        stopWriteDeadline();
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -6,10 +6,10 @@ import io.fastwebsockets.internal.server.ContainerTransport;
 import java.io.IOException;
 
 /**
- * A container's own connection taken over after the upgrade (Tomcat's socket wrapper, Jetty's endpoint): either read
- * and written through the container's non-blocking I/O and its readiness events (this {@link ContainerTransport}), or,
- * where the container hands over a plain socket, watched by an {@code EventLoop} of ours, the container only
- * releasing it at the end ({@link #route()} tells which).
+ * A container's connection taken over after the upgrade (Tomcat's socket wrapper, Jetty's endpoint, or the
+ * specification's {@code WebConnection} streams): either read and written through the container's I/O (this
+ * {@link ContainerTransport}), or, where the container hands over a plain socket, watched by an {@code EventLoop} of
+ * ours, the container only releasing it at the end ({@link #route()} tells which).
  */
 abstract class ContainerConnection extends ContainerTransport {
     /** How a connection's bytes move. */
@@ -18,7 +18,7 @@ abstract class ContainerConnection extends ContainerTransport {
         CONTAINER_EVENTS,
         /** The container's socket watched by our {@code EventLoop}; the container releases it. */
         EVENT_LOOP,
-        /** The Servlet specification's blocking streams (not a container connection; for {@link Session}). */
+        /** The Servlet specification's blocking streams of the {@code WebConnection} ({@link ServletStreams}). */
         STREAMS
     }
 
@@ -37,8 +37,13 @@ abstract class ContainerConnection extends ContainerTransport {
             route = Route.EVENT_LOOP;
             return ws;
         }
-        route = Route.CONTAINER_EVENTS;
+        route = routeWithoutLoop();
         return open(Role.SERVER, null);
+    }
+
+    /** @return the route when the connection stays on the container's I/O: its events, unless a subclass says */
+    Route routeWithoutLoop() {
+        return Route.CONTAINER_EVENTS;
     }
 
     /**
