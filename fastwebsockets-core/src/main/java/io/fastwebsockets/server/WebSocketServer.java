@@ -106,7 +106,8 @@ public final class WebSocketServer implements AutoCloseable {
      * something): the connection's next message is read only after it returns, so a slow listener slows its own
      * peer and nobody else. Messages are whole (fragments joined, UTF-8 of text checked, the size limit applied to
      * the whole message); Pings are answered and the peer's Close is echoed by the connection itself; keepalive,
-     * timeouts, limits, topics and drain work as for a {@code Handler}.
+     * timeouts, limits, topics and drain work as for a {@code Handler}. The server reads for the listener: never call
+     * {@link WebSocket#readFrame()} on its connections.
      */
     public interface Listener {
         /**
@@ -666,7 +667,7 @@ public final class WebSocketServer implements AutoCloseable {
             Connection c = new Connection(socket, key);
             connections.add(c);
             if (closing) {
-                connections.remove(c);
+                connectionEnded(c); // a shutdown may be waiting for it already
                 c.forceClose();
                 releaseAddress(key);
                 permits.release();
