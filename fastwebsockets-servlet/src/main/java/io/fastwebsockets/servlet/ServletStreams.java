@@ -9,7 +9,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * No {@code ReadListener}: on Tomcat, reading from our own thread while the container dispatches a read-ready event
  * races on the socket's buffer, so blocking reads are the correct route there.
  *
- * <p>Releasing the connection ({@link #release()}, once) flushes, closes the input, and closes the output from a
+ * <p>Releasing the connection ({@link #release()}, once: {@link #releaseContainer()}) flushes, closes the input, and closes the output from a
  * {@link WriteListener} callback before calling {@link WebConnection#close()}. The callback is what makes Tomcat drop
  * the TCP connection at once: there, closing the upgraded streams only marks them closed, and the socket is closed at
  * the container's next event on it. A read blocked inside the container does not notice the close either, so the
@@ -40,7 +39,6 @@ final class ServletStreams extends ContainerConnection {
     private final WebConnection connection;
     private final ServletInputStream servletIn;
     private final ServletOutputStream servletOut;
-    private final AtomicBoolean released = new AtomicBoolean();
     private final ReentrantLock readerLock = new ReentrantLock();
     private Thread reader; // guarded by readerLock: the thread inside servletIn.read, if any
     // Only for direct buffers handed over by the application; one each, since a reader and a writer may run at once.
@@ -102,7 +100,7 @@ final class ServletStreams extends ContainerConnection {
     private int readStream(byte[] b, int off, int len) throws IOException {
         readerLock.lock();
         try {
-            if (released.get()) {
+            if (released()) {
                 return -1;
             }
             reader = Thread.currentThread();
@@ -114,7 +112,7 @@ final class ServletStreams extends ContainerConnection {
         } catch (EOFException e) {
             return -1; // Tomcat reports the peer's FIN this way in blocking mode
         } catch (IOException | IllegalStateException e) {
-            if (released.get()) {
+            if (released()) {
                 return -1; // we closed it under the reader
             }
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -125,7 +123,7 @@ final class ServletStreams extends ContainerConnection {
             } finally {
                 readerLock.unlock();
             }
-            if (released.get()) {
+            if (released()) {
                 Thread.interrupted(); // our own wake-up call, not the application's
             }
         }
@@ -133,9 +131,7 @@ final class ServletStreams extends ContainerConnection {
 
     @Override
     public void write(ByteBuffer... srcs) throws IOException {
-        if (released.get()) {
-            throw new IOException("connection is closed");
-        }
+        checkOpen();
         try {
             for (ByteBuffer src : srcs) {
                 writeCopy = writeTo(servletOut, src, writeCopy);
@@ -147,7 +143,7 @@ final class ServletStreams extends ContainerConnection {
 
     @Override
     public void flush() throws IOException {
-        if (released.get()) {
+        if (released()) {
             return;
         }
         try {
@@ -161,7 +157,7 @@ final class ServletStreams extends ContainerConnection {
     @Override
     public void shutdownOutput() throws IOException {
         flush();
-        if (quietWatch != null || released.get()) {
+        if (quietWatch != null || released()) {
             return;
         }
         lastReadNanos = System.nanoTime();
@@ -171,7 +167,7 @@ final class ServletStreams extends ContainerConnection {
     // After the half-close: once the peer has answered and then gone quiet, drop the connection.
     private void watchQuiet() {
         try {
-            while (!released.get()) {
+            while (!released()) {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(QUIET_NANOS) / 4 + 1);
                 if (readSinceHalfClose && System.nanoTime() - lastReadNanos >= QUIET_NANOS) {
                     close(); // through the connection, which sees itself closed and releases us
@@ -184,10 +180,7 @@ final class ServletStreams extends ContainerConnection {
     }
 
     @Override
-    public void release() {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
+    void releaseContainer() {
         Thread watch = quietWatch;
         if (watch != null && watch != Thread.currentThread()) {
             watch.interrupt();
