@@ -221,9 +221,11 @@ class ConnectTest {
             assertEquals(HexFormat.of().formatHex("xyz".getBytes(StandardCharsets.UTF_8)) + "\n", bin.out,
                     bin.toString());
             assertEquals("CLOSED 1000 ", ws.next("CLOSED"), bin.toString());
-            // The server closes with 4001 "bye" on request: the CLI says so and exits non-zero.
-            // Input held open: end of input would send our own Close 1000, racing the server's 4001.
-            CliProcess closed = CliProcess.pipeHeldOpen("cmd:close\n", "connect", ws.url);
+            // The server closes with 4001 "bye" on request: the CLI says so and exits non-zero. Input held open (end
+            // of input would send our own Close 1000, racing the server's 4001), and more lines after the request:
+            // the Close comes in while the CLI is still sending, which once made it exit 0 saying nothing.
+            CliProcess closed = CliProcess.pipeHeldOpen("cmd:close\n" + "after the close\n".repeat(2000), "connect",
+                    ws.url);
             assertNotEquals(0, closed.exit, closed.toString());
             assertTrue(closed.err.contains("closed by the server: 4001 bye"), closed.toString());
         }
