@@ -36,9 +36,6 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
     private final Link link;
     private final Consumer<JettyEndPointConnection> onOpen;
     private ByteBuffer leftover; // what Jetty read past the request; taken once, by the handler's thread
-    // The last read came up short (reader's thread only); Jetty holds nothing more for us then, so the next read waits
-    // for its report first (and the connection lends its read buffer meanwhile).
-    private boolean drained;
     private volatile Throwable readFailure;
     private volatile Throwable writeFailure;
     private final Callback readable = new Wake(true);
@@ -181,23 +178,13 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
     }
 
     @Override
-    public boolean drained() {
-        return drained;
-    }
-
-    @Override
-    public void drained(boolean d) {
-        drained = d;
-    }
-
-    @Override
     public boolean readWillWait() {
-        return drained && leftover == null;
+        return drained() && leftover == null;
     }
 
     @Override
     public void awaitReadable() throws IOException {
-        drained = false;
+        drained(false);
         if (leftover == null) {
             awaitReport(true, () -> endPoint.fillInterested(readable));
             rethrow(readFailure);
