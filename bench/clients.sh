@@ -24,11 +24,9 @@ WARMUP=${WARMUP:-2}
 DURATION=${DURATION:-5}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
-OUT=bench/target
-mkdir -p "$OUT"
-gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz
-JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
-JAVA=$JAVA_HOME/bin/java
+. bench/lib.sh
+bench_setup
+JAVA=$BENCH_JAVA
 JVM_OPTS=${BENCH_JVM_OPTS:--Xms512m -Xmx2g --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled}
 
 # The client drivers live in fastwebsockets-bench (built by bench/server.sh with the servers), the CLI in
@@ -41,19 +39,8 @@ CP="fastwebsockets-bench/target/classes:$(cat fastwebsockets-bench/target/echo-c
 ./fastws bench --help >/dev/null  # builds the CLI once, before anything is timed
 CLI_CP="fastwebsockets-core/target/classes:fastwebsockets-cli/target/classes:$(cat fastwebsockets-cli/target/runtime-classpath.txt)"
 
-CGROUP_PROCS=
 if [ -n "${CLIENT_QUOTA:-}" ]; then
-  quota_us=$((CLIENT_QUOTA * 100))
-  if [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
-    cg=/sys/fs/cgroup/cpu/fastwebsockets-clients; mkdir -p "$cg"
-    echo 10000 >"$cg/cpu.cfs_period_us"; echo "$quota_us" >"$cg/cpu.cfs_quota_us"
-  elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
-    cg=/sys/fs/cgroup/fastwebsockets-clients; mkdir -p "$cg"; echo "$quota_us 10000" >"$cg/cpu.max"
-  else
-    echo "clients.sh: CLIENT_QUOTA needs a writable cgroup cpu controller (run as root)" >&2; exit 1
-  fi
-  CGROUP_PROCS=$cg/cgroup.procs
+  CGROUP_PROCS=$(cpu_quota_cgroup fastwebsockets-clients "$CLIENT_QUOTA")
 fi
 
 # The server: the C floor, on its own core.

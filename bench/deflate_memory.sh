@@ -24,23 +24,12 @@ MODES=${MODES:-"off no-takeover takeover takeover-cmwb"}
 SETTINGS=${SETTINGS:-"default 15,8"}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-OUT=bench/target
-mkdir -p "$OUT"
-gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz
-JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
-export BENCH_JAVA=$JAVA_HOME/bin/java
+. bench/lib.sh
+bench_setup
 JCMD=$JAVA_HOME/bin/jcmd
 # native access: zlib through the FFM API (small compressors); without it the JDK classes do the work
 export BENCH_JVM_OPTS="-Xms512m -Xmx2g -XX:NativeMemoryTracking=summary --enable-native-access=ALL-UNNAMED"
 
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-  fi
-}
 trap stop_server EXIT
 
 rss_kib() { awk '/^VmRSS/ {print $2}' /proc/"$1"/status; }

@@ -36,81 +36,23 @@ IDLE=${IDLE:-10000}
 IDLE_MSG=${IDLE_MSG:-20}
 LARGE_MSG=${LARGE_MSG:-65536}
 MEM_STATES=${MEM_STATES:-"0 1 large"}
-OUT=bench/target
-mkdir -p "$OUT"
-
-gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz  # zlib: Debian's zlib1g-dev
-# The JDK ./fastws finds; every server runs on it (bench/server.sh), and jcmd comes from it.
-JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
-export BENCH_JAVA=$JAVA_HOME/bin/java
+. bench/lib.sh
+bench_setup  # the load generator; BENCH_JAVA: every server runs on it (bench/server.sh), and jcmd comes from its JDK
 
 # SERVER_QUOTA: a cgroup for the server with a CPU quota (period 10 ms, so throttling comes in short slices)
-CGROUP_PROCS=
 if [ -n "${SERVER_QUOTA:-}" ]; then
-  quota_us=$((SERVER_QUOTA * 100))
-  if [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
-    cg=/sys/fs/cgroup/cpu/fastwebsockets-bench
-    mkdir -p "$cg"
-    echo 10000 >"$cg/cpu.cfs_period_us"
-    echo "$quota_us" >"$cg/cpu.cfs_quota_us"
-  elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
-    cg=/sys/fs/cgroup/fastwebsockets-bench
-    mkdir -p "$cg"
-    echo "$quota_us 10000" >"$cg/cpu.max"
-  else
-    echo "echo.sh: SERVER_QUOTA needs a writable cgroup cpu controller (run as root)" >&2
-    exit 1
-  fi
-  CGROUP_PROCS=$cg/cgroup.procs
+  CGROUP_PROCS=$(cpu_quota_cgroup fastwebsockets-bench "$SERVER_QUOTA")
 fi
 
 # The path each server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server any path.
 path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }
 
-SERVER_PID=
-start_server() { # $1 = name; sets SERVER_PID and PORT
-  local log="$OUT/server-$1.log"
-  : >"$log" # empty it here: truncated only by the background job below, an old LISTENING line could be read first
-  taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 >"$log" 2>&1 &
-  SERVER_PID=$!
-  # server.sh execs the server, so this PID is the server's (a JVM's threads all move with it)
-  if [ -n "$CGROUP_PROCS" ]; then echo "$SERVER_PID" >"$CGROUP_PROCS"; fi
-  PORT=
-  for _ in $(seq 1 3000); do
-    PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
-    [ -n "$PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "echo.sh: server $1 did not start; its log:" >&2
-  cat "$log" >&2
-  return 1
-}
-
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-  fi
-}
 trap stop_server EXIT
 
 # Build the servers once, before anything is timed (bench/server.sh builds when sources changed).
 start_server ours-raw
 stop_server
 export SKIP_BUILD=1
-
-machine() {
-  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "cpu: $(nproc) x $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
-  echo "kernel: $(uname -r)"
-  echo "java: $("$BENCH_JAVA" -version 2>&1 | head -n1)"
-  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-}
 
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"

@@ -20,6 +20,8 @@
 #               client has queued at most (one round: 100 x 1 KiB)
 #      REPS (3)  WARMUP (1.5 s)  DURATION (2.5 s)  SERVER_CPU (0)  LOAD_CPU (1)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
+#      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), a cgroup CPU quota as in bench/echo.sh: the
+#               server is then the bottleneck, not the load generator
 # Every server is started afresh for every case (a broadcast still running from the previous case would reach the
 # next case's clients), so each row's RSS is that of a server that has served only that case. With the defaults a
 # run takes about 5 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
@@ -33,56 +35,26 @@ WARMUP=${WARMUP:-1.5}
 DURATION=${DURATION:-2.5}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-OUT=bench/target
-mkdir -p "$OUT"
-
-gcc -O2 -Wall -o "$OUT/loadgen" bench/loadgen.c -lz  # zlib: Debian's zlib1g-dev
-JAVA_HOME=$(./fastws mvn -v | sed -n 's/^Java version: .*, runtime: //p' | head -n1)
-export BENCH_JAVA=$JAVA_HOME/bin/java
-
-SERVER_PID=
-launch() { # $1 = server name; sets SERVER_PID and PORT, or fails with the server's log
-  local log="$OUT/fanout-server-$1.log" extra=()
-  case "$1" in helidon*) ;; *) extra=(--max-backlog "$MAX_BACKLOG") ;; esac
-  taskset -c "$SERVER_CPU" bench/server.sh "$1" --port 0 "${extra[@]}" >"$log" 2>&1 &
-  SERVER_PID=$! # server.sh execs the server: this is its PID
-  PORT=
-  for _ in $(seq 1 3000); do
-    PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
-    [ -n "$PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "fanout.sh: server $1 did not start; its log:" >&2
-  cat "$log" >&2
-  return 1
+. bench/lib.sh
+bench_setup
+if [ -n "${SERVER_QUOTA:-}" ]; then # the servers under a CPU quota (cgroup), as bench/echo.sh's SERVER_QUOTA
+  CGROUP_PROCS=$(cpu_quota_cgroup fastwebsockets-bench "$SERVER_QUOTA")
+fi
+SERVER_LOG_PREFIX=fanout-
+launch() { # $1 = server name: start_server with the bound of every server that has one
+  case "$1" in helidon*) start_server "$1" ;; *) start_server "$1" --max-backlog "$MAX_BACKLOG" ;; esac
 }
-
-halt() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
-}
-trap halt EXIT
+trap stop_server EXIT
 
 # Build once, before anything is timed (server.sh rebuilds when sources changed).
 launch netty-broadcast
-halt
+stop_server
 export SKIP_BUILD=1
-
-field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 RES="$OUT/fanout-results.tsv"
 {
-  echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "# cpu: $(nproc) x $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
-  echo "# kernel: $(uname -r)"
-  echo "# java: $("$BENCH_JAVA" -version 2>&1 | head -n1)"
-  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU MAX_BACKLOG=$MAX_BACKLOG"
+  machine | sed 's/^/# /'
+  echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU MAX_BACKLOG=$MAX_BACKLOG${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}"
   printf 'rep\tserver\tclients\tsize\tstalled\tdeliveries_per_sec\trounds_per_sec\tloadgen_cpu_pct\tserver_cpu_pct'
   printf '\tdeliveries_per_server_cpu_sec\tserver_rss_max_kib\tstalled_closed\terrors\n'
 } >"$RES"
@@ -109,7 +81,7 @@ for rep in $(seq 1 "$REPS"); do
         "$(field rounds_per_sec "$line")" "$(field loadgen_cpu_pct "$line")" "$(field server_cpu_pct "$line")" \
         "$(field deliveries_per_server_cpu_sec "$line")" "$(field server_rss_max_kib "$line")" \
         "$(field stalled_closed "$line")" "$errs" | tee -a "$RES"
-      halt
+      stop_server
     done
   done
 done

@@ -2,20 +2,11 @@
 """Turns bench/fanout.sh's TSV into Markdown: median deliveries/s per server and case, ratios to Netty (and whether
 ours reaches the 1.5x of issue 14), deliveries per server CPU-second, and the slow-consumer row against the same
 case without the stalled client (within 10%?), with the server's RSS."""
-import statistics
 import sys
-from collections import defaultdict
 
-from echo_table import fmt_rate, rows  # the same TSV conventions as bench/echo.sh
+from benchtable import Runs, print_comments, table_head
 
 GOAL = 1.5  # issue 14: ours >= 1.5x Netty's deliveries per second on every row
-
-
-def num(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
 
 
 def label(case):
@@ -24,48 +15,19 @@ def label(case):
 
 
 def main(path):
-    data = defaultdict(lambda: defaultdict(list))  # (server, case) -> field -> values of the runs without errors
-    failed = defaultdict(int)
-    servers, cases = [], []
-    for r in rows(path):
-        s, case = r["server"], (int(r["clients"]), int(r["size"]), int(r["stalled"]))
-        if s not in servers:
-            servers.append(s)
-        if case not in cases:
-            cases.append(case)
-        if r["errors"] != "0":
-            failed[(s, case)] += 1
-            continue
-        for k, v in r.items():
-            if num(v) is not None:
-                data[(s, case)][k].append(num(v))
-
-    def med(s, case, field):
-        v = data.get((s, case), {}).get(field)
-        return statistics.median(v) if v else None
+    runs = Runs(path, lambda r: (int(r["clients"]), int(r["size"]), int(r["stalled"])))
+    servers, cases, med = runs.servers, runs.cases, runs.med
 
     ours = [s for s in servers if s.startswith("ours")]
     netty = [s for s in servers if s.startswith("netty")]
     ceilings = [s for s in servers if s.startswith("c-floor")]
-    print("\n".join("- " + line.rstrip("\n")[2:] for line in open(path) if line.startswith("# ")))
-    print()
+    print_comments(path)
     print("Deliveries per second (one message received by one client), median of the repetitions; in brackets CPU % "
           "of the load generator / of the server:")
     print()
-    print("| case | " + " | ".join(servers) + " |")
-    print("|---|" + "---:|" * len(servers))
+    table_head(["case"], servers)
     for case in cases:
-        cells = []
-        for s in servers:
-            rate = med(s, case, "deliveries_per_sec")
-            if rate is None:
-                cells.append("failed")
-                continue
-            cell = f"{fmt_rate(rate)} ({med(s, case, 'loadgen_cpu_pct'):.0f}% / {med(s, case, 'server_cpu_pct'):.0f}%)"
-            if failed.get((s, case)):
-                cell += f" ({failed[(s, case)]} runs failed)"
-            cells.append(cell)
-        print(f"| {label(case)} | " + " | ".join(cells) + " |")
+        print(f"| {label(case)} | " + " | ".join(runs.rate_cells(case, "deliveries_per_sec")) + " |")
 
     peers = [s for s in servers if s not in ours]
     for title, field in (("Throughput ratio ours / peer (deliveries per second, medians of the same run)",
@@ -82,11 +44,7 @@ def main(path):
         print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + (" | meets 1.5x Netty |" if goal else " |"))
         print("|---|" + "---:|" * len(cols) + ("---|" if goal else ""))
         for case in cases:
-            cells = []
-            for o, p in cols:
-                a, b = med(o, case, field), med(p, case, field)
-                cells.append(f"{a / b:.2f}x" if a and b else "n/a")
-            line = f"| {label(case)} | " + " | ".join(cells) + " |"
+            line = f"| {label(case)} | " + " | ".join(runs.ratio(o, p, case, field) for o, p in cols) + " |"
             if goal:
                 a, b = med(ours[0], case, field), med(netty[0], case, field)
                 line += (" yes |" if a and b and a / b >= GOAL else " no |")
@@ -106,7 +64,7 @@ def main(path):
             for s in servers:
                 a, b = med(s, case, "deliveries_per_sec"), med(s, base, "deliveries_per_sec")
                 ra, rb = med(s, case, "server_rss_max_kib"), med(s, base, "server_rss_max_kib")
-                closed = data.get((s, case), {}).get("stalled_closed", [])
+                closed = runs.values(s, case, "stalled_closed")
                 share = f"{a / b:.2f}" if a is not None and b else "n/a"
                 print(f"| {label(case)} | {s} | {share} | {ra / 1024:.0f} | " if ra is not None else
                       f"| {label(case)} | {s} | {share} | n/a | ", end="")
@@ -119,14 +77,9 @@ def main(path):
               "each JVM server, medians of the same run:")
         print()
         cols = [(c, p) for c in ceilings for p in servers if p not in ceilings]
-        print("| case | " + " | ".join(f"{c} / {p}" for c, p in cols) + " |")
-        print("|---|" + "---:|" * len(cols))
+        table_head(["case"], [f"{c} / {p}" for c, p in cols])
         for case in cases:
-            cells = []
-            for c, p in cols:
-                a, b = med(c, case, "deliveries_per_sec"), med(p, case, "deliveries_per_sec")
-                cells.append(f"{a / b:.2f}x" if a and b else "n/a")
-            print(f"| {label(case)} | " + " | ".join(cells) + " |")
+            print(f"| {label(case)} | " + " | ".join(runs.ratio(c, p, case, "deliveries_per_sec") for c, p in cols) + " |")
 
 
 if __name__ == "__main__":
