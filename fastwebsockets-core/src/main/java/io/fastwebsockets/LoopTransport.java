@@ -337,11 +337,9 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!markClosed()) {
             return;
         }
-        closed = true;
-        stopWriteDeadline();
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -11,9 +11,10 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A container's own connection taken over after the upgrade (Tomcat's socket wrapper, Jetty's endpoint): either read and written through the container's non-blocking I/O and its readiness
- * reports (this {@link ContainerTransport}), or, where the container hands over a plain socket, watched by an
- * {@code EventLoop} of ours, the container only releasing it at the end ({@link #route()} tells which).
+ * A container's connection taken over after the upgrade (Tomcat's socket wrapper, Jetty's endpoint, or the
+ * specification's {@code WebConnection} streams): either read and written through the container's I/O and its
+ * readiness reports (this {@link ContainerTransport}), or, where the container hands over a plain socket, watched by
+ * an {@code EventLoop} of ours, the container only releasing it at the end ({@link #route()} tells which).
  *
  * <p>What every container route shares lives here: the hand-over of a reader or writer parked until the container
  * reports its direction ready ({@link #awaitReport}, {@link #report}), and the release that wakes them.
@@ -27,7 +28,7 @@ abstract class ContainerConnection extends ContainerTransport {
         CONTAINER_EVENTS,
         /** The container's socket watched by our {@code EventLoop}; the container releases it. */
         EVENT_LOOP,
-        /** The Servlet specification's blocking streams (not a container connection; for {@link Session}). */
+        /** The Servlet specification's blocking streams of the {@code WebConnection} ({@link ServletStreams}). */
         STREAMS
     }
 
@@ -82,8 +83,13 @@ abstract class ContainerConnection extends ContainerTransport {
             route = Route.EVENT_LOOP;
             return ws;
         }
-        route = Route.CONTAINER_EVENTS;
+        route = routeWithoutLoop();
         return open(Role.SERVER, null);
+    }
+
+    /** @return the route when the connection stays on the container's I/O: its events, unless a subclass says */
+    Route routeWithoutLoop() {
+        return Route.CONTAINER_EVENTS;
     }
 
     /**
