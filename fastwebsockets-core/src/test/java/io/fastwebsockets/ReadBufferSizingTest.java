@@ -2,6 +2,8 @@ package io.fastwebsockets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,26 @@ class ReadBufferSizingTest {
             assertEquals(true, during >= big.length, "the large frame was read whole: " + during);
             assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader.buffer.capacity(), "back to the regular buffer");
         }
+    }
+
+    @Test
+    void theNextLargeFrameReusesTheGrownBufferTheLastOneGaveBack() throws IOException {
+        // Without the pool every large frame allocated its buffer anew: 10,000 connections that received one 64 KiB
+        // message each left 640 MiB of garbage, and the heap pages it touched stayed resident. (Tests run one at a
+        // time in this JVM, so no other connection takes the buffer in between.)
+        byte[] big = TestSupport.randomBytes(200 * 1024, 10);
+        byte[] small = TestSupport.randomBytes(10, 11);
+        try (RawPeer peer = RawPeer.open(Role.SERVER)) {
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
+            assertArrayEquals(big, peer.ws.readFrame().payloadBytes());
+            java.nio.ByteBuffer first = peer.ws.reader.buffer.bytes();
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
+            assertArrayEquals(small, peer.ws.readFrame().payloadBytes()); // gives the grown buffer back
+            byte[] big2 = TestSupport.randomBytes(200 * 1024, 12);
+            peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big2, KEY));
+            assertArrayEquals(big2, peer.ws.readFrame().payloadBytes());
+            assertSame(first, peer.ws.reader.buffer.bytes(), "the second large frame was read into the same buffer");
+        }
+        assertTrue(GrownBufferPool.free() >= 1, "the pool keeps the smaller buffers the frame grew through");
     }
 }

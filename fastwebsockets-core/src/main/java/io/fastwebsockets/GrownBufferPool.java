@@ -1,0 +1,73 @@
+package io.fastwebsockets;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The heap buffers a {@link ReadBuffer} grows into for a frame larger than its regular buffer, shared by every
+ * connection of the process. Without it, every large frame allocated its buffer anew: 10,000 connections that each
+ * received one 64 KiB message left 640 MiB of garbage, and the young generation the JVM then touched stayed resident
+ * (55 KiB of RSS per connection in {@code bench/echo.sh memory}'s 64 KiB row, against Netty's 11).
+ *
+ * <p>Classes by capacity, from 64 KiB to 1 MiB: a buffer of capacity in {@code [2^k, 2^(k+1))} is kept in class k,
+ * at most {@link #SLOTS} of them, lock-free (a slot holds one buffer); a larger buffer, or one given back to a full
+ * class, is left to the garbage collector. So the pool holds less than 8 MiB, whatever the connections do. A
+ * buffer handed out has at least the capacity asked for and less than twice it (it comes from the same class).
+ */
+final class GrownBufferPool {
+    static final int MIN_CLASS = 16; // 64 KiB
+    static final int MAX_CLASS = 20; // 1 MiB (buffers up to 2 MiB - 1)
+    static final int SLOTS = 2;
+
+    private static final AtomicReferenceArray<ByteBuffer> FREE =
+            new AtomicReferenceArray<>((MAX_CLASS - MIN_CLASS + 1) * SLOTS);
+
+    private GrownBufferPool() {
+    }
+
+    /**
+     * @param capacity the capacity wanted
+     * @return a cleared heap buffer of at least that capacity: a free one of the pool, or a new one of exactly it
+     */
+    static ByteBuffer acquire(int capacity) {
+        int k = 31 - Integer.numberOfLeadingZeros(capacity); // capacity in [2^k, 2^(k+1))
+        if (k >= MIN_CLASS && k <= MAX_CLASS) {
+            for (int s = 0; s < SLOTS; s++) {
+                int i = (k - MIN_CLASS) * SLOTS + s;
+                ByteBuffer b = FREE.get(i);
+                if (b != null && b.capacity() >= capacity && FREE.compareAndSet(i, b, null)) {
+                    return b.clear();
+                }
+            }
+        }
+        return ByteBuffer.allocate(capacity);
+    }
+
+    /**
+     * Takes a grown buffer back; its contents are no longer the giver's.
+     *
+     * @param b a heap buffer
+     */
+    static void release(ByteBuffer b) {
+        int k = 31 - Integer.numberOfLeadingZeros(Math.max(1, b.capacity()));
+        if (k < MIN_CLASS || k > MAX_CLASS || b.isDirect() || b.isReadOnly()) {
+            return;
+        }
+        for (int s = 0; s < SLOTS; s++) {
+            if (FREE.compareAndSet((k - MIN_CLASS) * SLOTS + s, null, b)) {
+                return;
+            }
+        }
+    }
+
+    // For tests: how many free buffers the pool holds now.
+    static int free() {
+        int n = 0;
+        for (int i = 0; i < FREE.length(); i++) {
+            if (FREE.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
