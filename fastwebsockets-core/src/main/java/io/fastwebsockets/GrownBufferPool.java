@@ -32,19 +32,33 @@ final class GrownBufferPool {
     static ByteBuffer acquire(int capacity) {
         int k = 31 - Integer.numberOfLeadingZeros(capacity); // capacity in [2^k, 2^(k+1))
         if (k >= MIN_CLASS && k <= MAX_CLASS) {
-            for (int s = 0; s < SLOTS; s++) {
-                int i = (k - MIN_CLASS) * SLOTS + s;
-                ByteBuffer b = FREE.get(i);
-                if (b != null && b.capacity() >= capacity && FREE.compareAndSet(i, b, null)) {
-                    return b.clear();
+            // The smallest free buffer that fits, so that a larger one stays for a larger frame.
+            while (true) {
+                int best = -1;
+                ByteBuffer fit = null;
+                for (int s = 0; s < SLOTS; s++) {
+                    int i = (k - MIN_CLASS) * SLOTS + s;
+                    ByteBuffer b = FREE.get(i);
+                    if (b != null && b.capacity() >= capacity && (fit == null || b.capacity() < fit.capacity())) {
+                        best = i;
+                        fit = b;
+                    }
                 }
+                if (fit == null) {
+                    break;
+                }
+                if (FREE.compareAndSet(best, fit, null)) {
+                    return fit.clear();
+                }
+                // another thread took it: look again
             }
         }
         return ByteBuffer.allocate(capacity);
     }
 
     /**
-     * Takes a grown buffer back; its contents are no longer the giver's.
+     * Takes a grown buffer back; its contents are no longer the giver's. A full class keeps the larger buffers (they
+     * fit more frames): this one replaces a smaller one, or is dropped.
      *
      * @param b a heap buffer
      */
@@ -58,16 +72,25 @@ final class GrownBufferPool {
                 return;
             }
         }
-    }
-
-    // For tests: how many free buffers the pool holds now.
-    static int free() {
-        int n = 0;
-        for (int i = 0; i < FREE.length(); i++) {
-            if (FREE.get(i) != null) {
-                n++;
+        for (int s = 0; s < SLOTS; s++) {
+            int i = (k - MIN_CLASS) * SLOTS + s;
+            ByteBuffer held = FREE.get(i);
+            if (held != null && held.capacity() < b.capacity() && FREE.compareAndSet(i, held, b)) {
+                return;
             }
         }
-        return n;
     }
+
+    // For tests: the free buffers the pool holds now.
+    static java.util.List<ByteBuffer> held() {
+        java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
+        for (int i = 0; i < FREE.length(); i++) {
+            ByteBuffer b = FREE.get(i);
+            if (b != null) {
+                all.add(b);
+            }
+        }
+        return all;
+    }
+
 }
