@@ -9,6 +9,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ class ProductionServerTest {
                 ProductionServer.clientWithKeepalive()).webSocket();
         ws.writeFrame(Frame.text("hello"));
         assertEquals("got 5 bytes", ws.readFrame().payloadAsText());
+        // The server counts a message out once its write returned, which can be after the client read it.
+        Await.until(() -> server.stats().messagesOut() >= 1, "the reply is counted");
         String line = ProductionServer.statsLine(server);
         assertTrue(line.startsWith("open=1 accepted=1 in=1/5B out=1/11B keepaliveCloses=0"), line);
         Thread drain = Thread.ofPlatform().start(() -> server.shutdown(Duration.ofSeconds(5)));
