@@ -59,15 +59,13 @@ start_redis() {
   taskset -c "$SERVER_CPU" "$REDIS" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
     --dir "$OUT" >"$OUT/cluster-redis.log" 2>&1 &
   REDIS_PID=$!
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return 0
-    kill -0 "$REDIS_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  poll_until "$REDIS_PID" redis_up && return 0
   echo "cluster.sh: redis-server did not start; its log:" >&2
   cat "$OUT/cluster-redis.log" >&2
   return 1
 }
+
+redis_up() { (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; }
 
 # Starts a setup: fills NODE_PIDS and NODE_PORTS.
 start_setup() {

@@ -705,21 +705,11 @@ static int stalled_closed_count(void) {
     return closed;
 }
 
-// The summed CPU seconds (or KiB of RSS) of every -P process, or -1 if one cannot be read.
-static double servers_cpu_seconds(void) {
+// The sum over every -P process of its CPU seconds (rss 0) or its RSS in KiB (rss 1), or -1 if one cannot be read.
+static double servers_sum(int rss) {
     double sum = 0;
     for (int i = 0; i < npids; i++) {
-        double v = process_cpu_seconds(server_pids[i]);
-        if (v < 0) return -1;
-        sum += v;
-    }
-    return sum;
-}
-
-static long servers_rss_kib(void) {
-    long sum = 0;
-    for (int i = 0; i < npids; i++) {
-        long v = process_rss_kib(server_pids[i]);
+        double v = rss ? (double)process_rss_kib(server_pids[i]) : process_cpu_seconds(server_pids[i]);
         if (v < 0) return -1;
         sum += v;
     }
@@ -745,14 +735,14 @@ static int run_broadcast(void) {
     }
     uint64_t c0 = completed, r0 = rounds_done;
     double cpu0 = cpu_seconds();
-    double scpu0 = server_pid ? servers_cpu_seconds() : -1;
-    long rss_max = server_pid ? servers_rss_kib() : -1;
+    double scpu0 = server_pid ? servers_sum(0) : -1;
+    long rss_max = server_pid ? (long)servers_sum(1) : -1;
     double m0 = now(), sampled = m0;
     measuring = 1;
     while (now() - m0 < duration && dead == 0) {
         loop_once(100);
         if (server_pid && now() - sampled >= 0.2) {
-            long rss = servers_rss_kib();
+            long rss = (long)servers_sum(1);
             if (rss > rss_max) rss_max = rss;
             sampled = now();
         }
@@ -760,8 +750,8 @@ static int run_broadcast(void) {
     measuring = 0;
     double m1 = now();
     double cpu1 = cpu_seconds();
-    double scpu1 = server_pid ? servers_cpu_seconds() : -1;
-    long rss_end = server_pid ? servers_rss_kib() : -1;
+    double scpu1 = server_pid ? servers_sum(0) : -1;
+    long rss_end = server_pid ? (long)servers_sum(1) : -1;
     if (rss_end > rss_max) rss_max = rss_end;
     uint64_t d = completed - c0;
     double secs = m1 - m0;
