@@ -44,6 +44,8 @@ final class OutboundQueue {
     static final int BATCH = 64;
     /** Most small entries copied into the write buffer for one write (a 4 KiB buffer holds 186 frames of 20 bytes). */
     static final int COPY_BATCH = 256;
+    /** Entries are copied only if the write buffer holds at least this many of them (frames up to 128 bytes in 4 KiB). */
+    static final int COPY_MIN = 32;
 
     /** @return the payload bytes of this entry, of which {@code written} framed bytes have been written */
     static long payloadRemaining(Object entry, int written) {

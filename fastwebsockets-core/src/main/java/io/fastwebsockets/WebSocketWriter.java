@@ -460,14 +460,13 @@ final class WebSocketWriter {
                     // Small frames are copied into the write buffer, as many as it holds, and written with one write;
                     // larger ones go out as they are, in one gathering write of views of them.
                     int room = writeBuffer().capacity();
-                    ByteBuffer head = (ByteBuffer) q.entries.peekFirst();
-                    copy = isSmall(head) && head.limit() - off <= room;
+                    copy = isSmall((ByteBuffer) q.entries.peekFirst(), room);
                     int max = copy ? batch.length : Math.min(batch.length, OutboundQueue.BATCH);
                     int bytes = 0;
                     while (n < max && q.entries.peekFirst() instanceof ByteBuffer b) {
                         if (copy) {
                             int len = b.limit() - (n == 0 ? off : 0);
-                            if (!isSmall(b) || bytes + len > room) {
+                            if (!isSmall(b, room) || bytes + len > room) {
                                 break;
                             }
                             bytes += len;
@@ -500,9 +499,12 @@ final class WebSocketWriter {
         }
     }
 
-    // A framed entry small enough to be copied rather than written from where it is (the write path's own rule).
-    private boolean isSmall(ByteBuffer framed) {
-        return framed.limit() - OutboundQueue.headerLength(framed) < writevThreshold;
+    // A framed entry copied rather than written from where it is: under the writev threshold (the write path's own
+    // rule), and small enough that the write buffer holds at least COPY_MIN of them; a larger frame goes out as a view
+    // in a gathering write of up to BATCH, which would otherwise take more bytes per system call than a copy.
+    private boolean isSmall(ByteBuffer framed, int room) {
+        return framed.limit() - OutboundQueue.headerLength(framed) < writevThreshold
+                && framed.limit() <= room / OutboundQueue.COPY_MIN;
     }
 
     /**
@@ -583,6 +585,14 @@ final class WebSocketWriter {
                     q.entries.addFirst(batch[i]);
                 }
                 q.headWritten = partial;
+                if (q.slowConsumerClosed) {
+                    // The CLOSE policy acted while this batch was out of the queue: drop what it would have dropped,
+                    // so that nothing unstarted goes out before the Close.
+                    q.count -= q.entries.size();
+                    q.buffered -= q.dropUnstarted();
+                    q.count += q.entries.size();
+                    q.notFull.signalAll();
+                }
             } finally {
                 q.lock.unlock();
             }
