@@ -46,7 +46,7 @@
 //     the latency is that of an unloaded path rather than of a full round's queueing.
 //     -S STALLED: that many more clients connect, then never read (nor send): slow consumers. They take no part
 //     in the rounds; after the measurement they read what they had left (2 s at most) and RESULT says how many
-//     reached the end of the stream: the server had closed them (stalled_closed). Their receive buffer is 4 KiB
+//     reached a Close frame or the end of the stream: the server had closed them (stalled_closed). Their receive buffer is 4 KiB
 //     (SO_RCVBUF), so what they leave unread backs up into the server within seconds.
 //
 // Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c -lz   (bench/echo.sh does this)
@@ -686,9 +686,47 @@ static long process_rss_kib(int pid) {
     return kib;
 }
 
+// A stalled client's bytes, read after the measurement: skips whole frames; returns 1 once a Close frame starts.
+static int scan_for_close(struct conn *c, const unsigned char *p, size_t n) {
+    while (n > 0) {
+        if (c->pstate == P_HEAD) {
+            c->head[c->hgot++] = *p++;
+            n--;
+            if (c->hgot == 2) {
+                int l7 = c->head[1] & 0x7F;
+                c->hneed = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0);
+            }
+            if (c->hgot < c->hneed) continue;
+            if ((c->head[0] & 0x0F) == 8) return 1;
+            int l7 = c->head[1] & 0x7F;
+            uint64_t len = l7;
+            if (l7 == 126) len = (uint64_t)c->head[2] << 8 | c->head[3];
+            if (l7 == 127) {
+                len = 0;
+                for (int i = 0; i < 8; i++) len = len << 8 | c->head[2 + i];
+            }
+            c->plen = len;
+            c->pgot = 0;
+            c->hgot = 0;
+            c->hneed = 2;
+            c->pstate = len > 0 ? P_PAYLOAD : P_HEAD;
+        } else {
+            uint64_t take = c->plen - c->pgot;
+            if (take > n) take = n;
+            c->pgot += take;
+            p += take;
+            n -= take;
+            if (c->pgot == c->plen) c->pstate = P_HEAD;
+        }
+    }
+    return 0;
+}
+
 // After the measurement: reads what each stalled client had left unread, for up to 2 s in all, to see whether the
-// server has closed it (a server closes with the unsent bytes still queued ahead of its FIN, so the end only shows
-// once they are read). Returns how many ended (EOF or reset); one that yields nothing for 0.3 s is still open.
+// server has closed it: a Close frame (a server that closes with the handshake: its Close comes after the unsent
+// messages it kept, and its FIN only when the peer answers or its close timeout passes), or the end of the stream or
+// a reset (a server that just closes the socket). Returns how many were closed; one that yields nothing for 0.3 s is
+// still open.
 static int stalled_closed_count(void) {
     int closed = 0;
     double until = now() + 2;
@@ -696,7 +734,8 @@ static int stalled_closed_count(void) {
         struct pollfd pf = {.fd = conns[i].fd, .events = POLLIN};
         while (now() < until && poll(&pf, 1, 300) > 0) {
             ssize_t n = recv(conns[i].fd, rbuf, sizeof rbuf, 0);
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
+                (n > 0 && scan_for_close(&conns[i], rbuf, (size_t)n))) {
                 closed++;
                 break;
             }
