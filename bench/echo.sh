@@ -8,7 +8,7 @@
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
 #                                 buffers grown, then given back)
 #
-# Env: SERVERS  (default "ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
+# Env: SERVERS  (default "ours-raw ours-collector ours-listener ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
 #               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
 #               a name ending in -deflate, e.g. "ours-raw-deflate ours-collector-deflate netty-deflate jetty-deflate",
 #               runs the load generator with --deflate: compressed messages of JSON-like text, see bench/loadgen.c)
@@ -25,7 +25,7 @@
 #               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-raw ours-collector ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon java-websocket c-floor"}
+SERVERS=${SERVERS:-"ours-raw ours-collector ours-listener ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon java-websocket c-floor"}
 CASES=${CASES:-"100x20 100x1024 100x1024t 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
 WARMUP=${WARMUP:-3}
@@ -90,6 +90,8 @@ if [ "${1:-}" = memory ]; then
       rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
       # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
       heap=$(live_heap_kib)
+      # Where the heap goes: the class histogram (StackChunk: the parked threads' stacks), for the note
+      { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } | head -n 60 >"$OUT/histogram-$s-$msgs.txt"
       printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
         "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" |
         tee -a "$RES"

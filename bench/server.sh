@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/server.sh — start one echo server of the end-to-end echo benchmark (issue 4); see bench/README.md.
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
-#     NAME: ours-raw | ours-collector | ours-raw-jdk-poller | servlet-tomcat | servlet-jetty | netty | jetty | helidon |
+#     NAME: ours-raw | ours-collector | ours-listener | ours-raw-jdk-poller | servlet-tomcat | servlet-jetty | netty | jetty | helidon |
 #           java-websocket
 #           the servlet echo on its other routes: servlet-tomcat-events | servlet-jetty-events (the container's own
 #           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
@@ -33,6 +33,7 @@ props=()
 case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
+  ours-listener)  main=OursEchoServer; args=(--mode listener) ;;  # event-style Listener: no thread while idle
   ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
   ours-raw-deflate) main=OursEchoServer; args=(--mode raw --deflate on) ;;
   ours-collector-deflate) main=OursEchoServer; args=(--mode collector --deflate on) ;;

@@ -65,6 +65,11 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     }
 
     @Override
+    public boolean idleUntilReadable(WebSocket ws, Runnable task) {
+        return ws.reader.idleUntilReadable(task);
+    }
+
+    @Override
     public int offerFramed(WebSocket ws, ByteBuffer framed) {
         return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed, 0));
     }

@@ -29,8 +29,10 @@ public final class FragmentCollector implements AutoCloseable {
     private static final int RETAINED = 64 * 1024;
 
     private final WebSocket ws;
-    private final Frame message = new Frame();
-    private ByteBuffer collected = ByteBuffer.allocate(0); // write mode while a message is being collected
+    // Made for the first fragmented message: most connections never send one, and every connection keeps its
+    // collector for life (an idle one too), so an unfragmented connection pays for neither.
+    private Frame message;
+    private ByteBuffer collected; // write mode while a message is being collected
     private OpCode collecting; // opcode of the fragmented message in progress, null if none
     private int collectingRsv; // RSV bits of its first frame (RSV1: it arrived compressed)
 
@@ -55,8 +57,8 @@ public final class FragmentCollector implements AutoCloseable {
      * @throws IOException as {@link WebSocket#readFrame()}
      */
     public Frame readFrame() throws IOException {
-        if (collecting == null && collected.capacity() > RETAINED) {
-            collected = ByteBuffer.allocate(0); // let a large message's buffer go
+        if (collecting == null && collected != null && collected.capacity() > RETAINED) {
+            collected = null; // let a large message's buffer go
         }
         while (true) {
             Frame f = ws.readFrame();
@@ -69,6 +71,9 @@ public final class FragmentCollector implements AutoCloseable {
                 }
                 collecting = f.opcode;
                 collectingRsv = f.rsv;
+                if (collected == null) {
+                    collected = ByteBuffer.allocate(0); // append grows it by what arrives
+                }
                 collected.clear();
                 append(f);
                 continue;
@@ -79,8 +84,12 @@ public final class FragmentCollector implements AutoCloseable {
                 OpCode op = collecting;
                 collecting = null;
                 collected.flip();
-                message.set(true, collectingRsv, op, null, collected);
-                return message;
+                Frame m = message;
+                if (m == null) {
+                    m = message = new Frame();
+                }
+                m.set(true, collectingRsv, op, null, collected);
+                return m;
             }
         }
     }

@@ -42,18 +42,27 @@ final class LoopTransport extends DeadlineTransport {
     private volatile int writeState = DISARMED;
     private static final VarHandle READ_STATE;
     private static final VarHandle WRITE_STATE;
+    private static final VarHandle READABLE_TASK;
+    // The threads that run a connection's readable task (whenReadable): one per wake-up, ended when the connection
+    // has nothing left to do.
+    private static final java.util.concurrent.ThreadFactory TASK_THREADS =
+            Thread.ofVirtual().name("fastwebsockets-conn").factory();
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             READ_STATE = l.findVarHandle(LoopTransport.class, "readState", int.class);
             WRITE_STATE = l.findVarHandle(LoopTransport.class, "writeState", int.class);
+            READABLE_TASK = l.findVarHandle(LoopTransport.class, "readableTask", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
     private volatile Thread reader;
     private volatile Thread writer;
+    // What to start on a new virtual thread when the socket is next reported readable (or the transport closes), in
+    // place of a parked reader: set by whenReadable, taken (once) by ready() or close().
+    private volatile Runnable readableTask;
     // The last read returned less than it asked for, so the socket was empty then (reader's thread only). True at
     // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
     // report, holding no buffer meanwhile (see readWillWait).
@@ -189,6 +198,47 @@ final class LoopTransport extends DeadlineTransport {
         }
     }
 
+    // The thread-less wait (see Transport.whenReadable): the same state change as awaitReadable's, with a task in
+    // place of a parked thread. The caller's thread then ends; the loop starts the task on a new one.
+    @Override
+    public boolean whenReadable(Runnable task) {
+        if (closed) {
+            return false;
+        }
+        drained = false; // the task's first read follows a readiness report: read at once
+        readableTask = task;
+        while (true) {
+            int s = readState;
+            if (s == ARMED) {
+                if (READ_STATE.compareAndSet(this, ARMED, WAITING)) {
+                    break;
+                }
+            } else if (s == DISARMED) {
+                if (READ_STATE.compareAndSet(this, DISARMED, WAITING)) {
+                    if (!interestOnLoop(key, SelectionKey.OP_READ, true)) {
+                        break; // cancelled: closing, and close() starts the task (or we take it back below)
+                    }
+                    loop.wakeup();
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        // close() may have run meanwhile without seeing the task: take it back, and let the caller read (and find the
+        // transport closed). If close() took it, it runs it.
+        if (closed && READABLE_TASK.compareAndSet(this, task, null)) {
+            return false;
+        }
+        return true;
+    }
+
+    private static void startTask(Runnable task) {
+        if (task != null) {
+            TASK_THREADS.newThread(task).start();
+        }
+    }
+
     @Override
     void awaitWritableBlocking() throws IOException {
         Thread me = Thread.currentThread();
@@ -226,6 +276,7 @@ final class LoopTransport extends DeadlineTransport {
                 if (s == WAITING) {
                     if (READ_STATE.compareAndSet(this, WAITING, ARMED)) {
                         LockSupport.unpark(reader);
+                        startTask((Runnable) READABLE_TASK.getAndSet(this, null));
                         break;
                     }
                 } else if (s == ARMED) {
@@ -314,5 +365,6 @@ final class LoopTransport extends DeadlineTransport {
         if (w != null) {
             LockSupport.unpark(w);
         }
+        startTask((Runnable) READABLE_TASK.getAndSet(this, null)); // it finds the transport closed and ends
     }
 }

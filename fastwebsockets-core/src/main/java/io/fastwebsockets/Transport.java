@@ -110,6 +110,18 @@ interface Transport {
     }
 
     /**
+     * Waits for the socket to become readable without a thread: once it is reported readable (or the transport
+     * closes), {@code task} runs on a new virtual thread, once. Only called after {@link #readWillWait()} returned
+     * true, with nothing buffered. Default: unsupported (the caller reads, blocking its thread).
+     *
+     * @param task what to run then
+     * @return whether the task will run; {@code false}: it will not (unsupported, or the transport is closed)
+     */
+    default boolean whenReadable(Runnable task) {
+        return false;
+    }
+
+    /**
      * @param capacity the capacity wanted
      * @return an empty read buffer of that capacity, direct if {@link #prefersDirectBuffers()}, from a pool where the
      *     transport has one

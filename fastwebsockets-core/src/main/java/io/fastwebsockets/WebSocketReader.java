@@ -39,6 +39,9 @@ final class WebSocketReader {
     // The bound on a compressed message once inflated; -1: the message size limit.
     long maxDecompressedMessageSize = -1;
 
+    // The size of the read buffer given back by idleUntilReadable, to take again on the next read; 0 otherwise.
+    private int idleBufferSize;
+
     boolean autoPong = true;
     // When bytes last arrived (System.nanoTime), for idle timeouts.
     private volatile long lastReadNanos = System.nanoTime();
@@ -76,6 +79,10 @@ final class WebSocketReader {
                 last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
             }
             buffer.releaseLarge();
+            if (idleBufferSize != 0) {
+                buffer.reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
+                idleBufferSize = 0;
+            }
             while (true) {
                 if (closing.closeReceived() || transport.isClosed()) {
                     throw new ConnectionClosedException(closing.closedMessage(), false);
@@ -149,6 +156,46 @@ final class WebSocketReader {
                 }
                 lastReadNanos = System.nanoTime();
             }
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * The thread-less wait of the event-style server: if nothing is buffered and the transport's next read would
+     * wait, gives the read buffer back (as {@link #readFrame} does before it waits) and asks the transport to run
+     * {@code task} on a new thread once bytes arrive or it closes. The caller's thread must then end without touching
+     * the connection: the task may already be running.
+     *
+     * @param task what reads next
+     * @return whether the task will run; {@code false}: read now ({@link #readFrame} may block as usual), because
+     *     bytes are buffered, another thread is reading, the connection is closed or the transport cannot do it
+     */
+    boolean idleUntilReadable(Runnable task) {
+        if (!readLock.tryLock()) {
+            return false;
+        }
+        try {
+            Frame last = received;
+            if (last != null) {
+                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
+            }
+            buffer.releaseLarge();
+            if (idleBufferSize != 0 || closing.closeReceived() || transport.isClosed()
+                    || !buffer.mayWaitWithoutBuffer()) {
+                return false;
+            }
+            if (inflater != null) {
+                inflater.trim();
+            }
+            int size = buffer.releaseForWait();
+            idleBufferSize = size; // before the task can run: it takes the lock, then the buffer
+            if (transport.whenReadable(task)) {
+                return true;
+            }
+            idleBufferSize = 0;
+            buffer.reacquireAfterWait(size);
+            return false;
         } finally {
             unlock();
         }

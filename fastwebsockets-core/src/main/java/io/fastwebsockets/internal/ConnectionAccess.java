@@ -105,6 +105,18 @@ public final class ConnectionAccess {
                 ByteBuffer alreadyRead);
 
         /**
+         * Lets the connection wait for bytes without a thread: if nothing is buffered and its transport (an
+         * {@link io.fastwebsockets.EventLoop}'s) would wait for the peer, its read buffer goes back to the pool and
+         * {@code task} runs on a new virtual thread once the socket is readable or closed. The calling thread must
+         * then end without touching the connection.
+         *
+         * @param ws a connection
+         * @param task what reads next
+         * @return whether the task will run; {@code false}: read now instead
+         */
+        public abstract boolean idleUntilReadable(WebSocket ws, Runnable task);
+
+        /**
          * The non-blocking send path, for a topic publish: never blocks, whatever the connection's slow-consumer
          * policy (BLOCK is taken as FAIL).
          *

@@ -8,6 +8,7 @@ package io.fastwebsockets.server;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
+import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.SlowConsumerPolicy;
 import io.fastwebsockets.WebSocket;
@@ -88,6 +89,62 @@ public final class WebSocketServer implements AutoCloseable {
         void handle(WebSocket ws) throws Exception;
     }
 
+    /**
+     * The application's code for one connection, event style: the server calls it when something happens, and a
+     * connection with nothing to do holds no thread. The alternative to a {@link Handler}, set with
+     * {@link Builder#listener}.
+     *
+     * <p>Over the server's {@link EventLoop}s (plain {@code ws://}, {@link Builder#eventLoops} at least 1, the
+     * default), a connection waiting for its peer has no thread at all: when bytes arrive, the loop starts a virtual
+     * thread, which reads and delivers every whole message that has arrived, then ends. An idle connection costs
+     * its state only (no parked stack), which is what makes a million mostly idle connections fit one machine. Over
+     * TLS, or with no event loop, each connection keeps a virtual thread blocked in its read, and the calls are the
+     * same.
+     *
+     * <p>The calls for one connection never overlap and come in order: {@link #onOpen} first, then
+     * {@link #onMessage} for each message, then {@link #onClose} once. A call may block (write, publish, wait on
+     * something): the connection's next message is read only after it returns, so a slow listener slows its own
+     * peer and nobody else. Messages are whole (fragments joined, UTF-8 of text checked, the size limit applied to
+     * the whole message); Pings are answered and the peer's Close is echoed by the connection itself; keepalive,
+     * timeouts, limits, topics and drain work as for a {@code Handler}. The server reads for the listener: never call
+     * {@link WebSocket#readFrame()} on its connections.
+     */
+    public interface Listener {
+        /**
+         * The connection is open (after the handshake and {@link Builder#configure}); a good place to subscribe it
+         * to topics. Default: nothing.
+         *
+         * @param ws the server-role connection, valid until {@link #onClose}; it may be kept and written to from
+         *     any thread
+         * @throws Exception anything; an exception closes the connection with 1011
+         */
+        default void onOpen(WebSocket ws) throws Exception {
+        }
+
+        /**
+         * A whole message arrived.
+         *
+         * @param ws the connection
+         * @param message a final TEXT or BINARY frame holding the whole message; it and its payload are valid only
+         *     during this call (the bytes are the connection's read buffer): use {@link Frame#copy()} to keep it
+         * @throws Exception anything; an exception closes the connection with 1011
+         */
+        void onMessage(WebSocket ws, Frame message) throws Exception;
+
+        /**
+         * The connection has ended, for whatever reason: a closing handshake either way, a protocol violation, a
+         * timeout, a listener failure, or a peer that vanished. Called once per connection that {@link #onOpen
+         * opened}, after its transport is closed. Default: nothing.
+         *
+         * @param ws the connection (closed)
+         * @param code the first Close code sent or received ({@link CloseCode#NO_STATUS} for a Close without one),
+         *     or {@link CloseCode#ABNORMAL} if none was (the peer vanished)
+         * @param reason the reason of the peer's Close when its Close ended the connection, otherwise empty
+         */
+        default void onClose(WebSocket ws, int code, String reason) {
+        }
+    }
+
     private static final ConnectionAccess.Ops OPS = ConnectionAccess.ops();
     private static final String SHUTTING_DOWN = "server shutting down";
     /** Refused TLS connections answered at once; more are closed without an answer. */
@@ -124,16 +181,20 @@ public final class WebSocketServer implements AutoCloseable {
     private final Backplane backplane; // null without a cluster
 
     // Connection threads come from one factory (thread-safe), and each connection is its thread's Runnable: no
-    // builder, lambda or holder array per connection.
+    // builder, lambda or holder array per connection. A Listener's connection is also the task its transport starts
+    // on a new thread whenever bytes arrive (LoopTransport.whenReadable).
     private static final java.util.concurrent.ThreadFactory CONNECTION_THREADS =
             Thread.ofVirtual().name("fastwebsockets-conn").factory();
 
-    // Per connection: the socket, its thread, the WebSocket once upgraded, and three numbers (two longs, an int) for
-    // the timers and the stats; the sweep reads them, so no timer object exists per connection.
+    // Per connection: the socket, the WebSocket once upgraded, and three numbers (two longs, an int) for the timers
+    // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
+    // connection has none while idle, and a reference would keep an ended thread's object alive.
     private final class Connection implements Runnable, java.util.function.BooleanSupplier, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
-        final Thread thread;
         volatile WebSocket ws;
+        // A Listener's whole messages, joined across fragments (and across the connection's threads); null for a
+        // Handler's connection. Touched only by the thread running the connection's turn.
+        FragmentCollector messages;
         volatile boolean upgrading;
         long openedNanos;
         // Keepalive.NONE, the time of the outstanding Ping, or Keepalive.GAVE_UP (also set by the idle timeout so that
@@ -147,7 +208,6 @@ public final class WebSocketServer implements AutoCloseable {
             this.socket = socket;
             this.addressKey = addressKey;
             this.openedNanos = System.nanoTime(); // accepted now; the handshake deadline counts from here
-            this.thread = CONNECTION_THREADS.newThread(this);
         }
 
         // The handshake's gate, run after the request is validated and before the 101 is written: a server that
@@ -162,6 +222,12 @@ public final class WebSocketServer implements AutoCloseable {
         // an idle connection's thread is parked below this frame, and every frame kept costs memory while it waits.
         @Override
         public void run() {
+            WebSocket open = ws;
+            if (open != null) {
+                serve(open); // a Listener's connection, started again by its transport: bytes arrived (or it closed)
+                return;
+            }
+            boolean served = false; // handed to serve(), which ends the connection itself
             try {
                 // This connection is the handshake's gate (getAsBoolean).
                 // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
@@ -184,6 +250,19 @@ public final class WebSocketServer implements AutoCloseable {
                     ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
                     return;
                 }
+                if (config.listener != null) {
+                    messages = new FragmentCollector(ws);
+                    served = true;
+                    try {
+                        config.listener.onOpen(ws);
+                    } catch (Exception | Error e) {
+                        HandlerRuns.failed(ws, e, LOG);
+                        finish(ws, null);
+                        return;
+                    }
+                    serve(ws);
+                    return;
+                }
                 // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.
                 try {
                     config.handler.handle(ws);
@@ -200,15 +279,74 @@ public final class WebSocketServer implements AutoCloseable {
                         : e instanceof SSLException ? "tls" : "io", 0, String.valueOf(e));
                 LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
             } finally {
-                forceClose();
-                if (ws != null) {
-                    topics.unsubscribeAll(ws); // subscriptions end with the connection
-                    ended();
+                if (!served) {
+                    release(ws);
+                    connectionEnded(this);
                 }
-                connections.remove(this);
-                releaseAddress(addressKey);
-                permits.release();
             }
+        }
+
+        // A Listener's connection, one turn: deliver what has arrived, until nothing is buffered and the socket is
+        // empty; then the thread ends, and the transport starts this connection again (run) on a new one when bytes
+        // arrive or it closes. Over a transport that cannot wait without a thread, the turn lasts the connection's
+        // life, blocked in the read between messages.
+        private void serve(WebSocket ws) {
+            Listener listener = config.listener;
+            FragmentCollector in = messages;
+            String reason = null;
+            try {
+                while (true) {
+                    if (OPS.idleUntilReadable(ws, this)) {
+                        return; // the task may be running already: touch nothing
+                    }
+                    Frame f = in.readFrame();
+                    switch (f.opcode()) {
+                        case TEXT, BINARY -> listener.onMessage(ws, f);
+                        case CLOSE -> reason = closeReason(f); // the next read ends the loop
+                        default -> { } // Ping (answered) and Pong (a sign of life for keepalive)
+                    }
+                }
+            } catch (io.fastwebsockets.ConnectionClosedException e) {
+                HandlerRuns.returned(ws, LOG);
+            } catch (Exception | Error e) {
+                HandlerRuns.failed(ws, e, LOG);
+            }
+            finish(ws, reason);
+        }
+
+        // A Listener's connection has ended: release it, then tell the listener.
+        // A Listener's connection has ended: release it, tell the listener, and only then count it as ended (shutdown
+        // and awaitTermination return once onClose has run).
+        private void finish(WebSocket ws, String reason) {
+            release(ws);
+            try {
+                config.listener.onClose(ws, closeCode != 0 ? closeCode : CloseCode.ABNORMAL,
+                        reason == null ? "" : reason);
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.DEBUG, "listener's onClose failed", e);
+            } finally {
+                connectionEnded(this);
+            }
+        }
+
+        private static String closeReason(Frame close) {
+            try {
+                return CloseCode.parse(close.payload()).reason();
+            } catch (io.fastwebsockets.WebSocketException e) {
+                return ""; // the connection has failed it already
+            }
+        }
+
+        // The connection's end, once: the socket, its subscriptions, the stats, its place in the server's limits.
+        private void release(WebSocket ws) {
+            forceClose();
+            messages = null;
+            if (ws != null) {
+                topics.unsubscribeAll(ws); // subscriptions end with the connection
+                ended();
+            }
+            releaseAddress(addressKey);
+            permits.release();
         }
 
         // The upgrade is done: settings, stats, the JFR event. The request is not kept.
@@ -529,13 +667,49 @@ public final class WebSocketServer implements AutoCloseable {
             Connection c = new Connection(socket, key);
             connections.add(c);
             if (closing) {
-                connections.remove(c);
+                connectionEnded(c); // a shutdown may be waiting for it already
                 c.forceClose();
                 releaseAddress(key);
                 permits.release();
                 return;
             }
-            c.thread.start();
+            CONNECTION_THREADS.newThread(c).start();
+        }
+    }
+
+    // Shutdown and awaitTermination wait for connections to leave the set, whatever thread (or none, for an idle
+    // Listener's connection) they have: each leaving connection signals.
+    private final java.util.concurrent.locks.ReentrantLock endLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition connectionLeft = endLock.newCondition();
+
+    private void connectionEnded(Connection c) {
+        connections.remove(c);
+        endLock.lock();
+        try {
+            connectionLeft.signalAll();
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    // Waits until the connection has ended, at most until the deadline (System.nanoTime; Long.MAX_VALUE: no bound).
+    private boolean awaitEnd(Connection c, long deadline) throws InterruptedException {
+        endLock.lock();
+        try {
+            while (connections.contains(c)) {
+                if (deadline == Long.MAX_VALUE) {
+                    connectionLeft.await();
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                connectionLeft.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            endLock.unlock();
         }
     }
 
@@ -733,7 +907,7 @@ public final class WebSocketServer implements AutoCloseable {
     public void awaitTermination() throws InterruptedException {
         acceptor.join();
         for (Connection c : connections) {
-            c.thread.join();
+            awaitEnd(c, Long.MAX_VALUE);
         }
     }
 
@@ -788,7 +962,7 @@ public final class WebSocketServer implements AutoCloseable {
         for (Connection c : connections) {
             long left = deadline - System.nanoTime();
             try {
-                if (left <= 0 || !c.thread.join(Duration.ofNanos(left))) {
+                if (left <= 0 || !awaitEnd(c, deadline)) {
                     c.forceClose();
                 }
             } catch (InterruptedException e) {
@@ -797,9 +971,10 @@ public final class WebSocketServer implements AutoCloseable {
             }
         }
         // Released: their threads end at once (a read or write on a closed socket fails).
+        long released = System.nanoTime() + 1_000_000_000L;
         for (Connection c : connections) {
             try {
-                c.thread.join(1000);
+                awaitEnd(c, released);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -877,6 +1052,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
         private Handler handler;
+        private Listener listener;
         private Consumer<WebSocket> configurer;
 
         private Backplane backplane;
@@ -1167,6 +1343,18 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
+         * The application's code for each connection, event style (instead of a {@link #handler}): an idle
+         * connection then holds no thread. See {@link Listener}.
+         *
+         * @param listener called on open, for every whole message, and on close
+         * @return this
+         */
+        public Builder listener(Listener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
          * Settings applied to each connection before its handler runs.
          *
          * @param configurer applied to every connection before the handler runs (settings such as
@@ -1199,8 +1387,9 @@ public final class WebSocketServer implements AutoCloseable {
          * @throws IOException if binding fails
          */
         public WebSocketServer start() throws IOException {
-            if (handler == null) {
-                throw new IllegalStateException("no handler");
+            if ((handler == null) == (listener == null)) {
+                throw new IllegalStateException(handler == null ? "no handler (or listener)"
+                        : "both a handler and a listener: set one");
             }
             if (perMessageDeflateSet) {
                 upgradeOptions = upgradeOptions.withPerMessageDeflate(perMessageDeflate);

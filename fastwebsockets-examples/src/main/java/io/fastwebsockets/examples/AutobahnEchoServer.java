@@ -8,6 +8,8 @@ import java.net.InetAddress;
  * the only argument). The plugin connects to {@link InetAddress#getLocalHost()}'s address, so this launcher, and
  * only this one, binds there; {@link EchoServer} given a lone port binds 127.0.0.1. The fuzzing cases send messages
  * of up to 16 MiB, some in 65,536 fragments, from one address: the limits are raised here, explicitly, for them.
+ * With {@code -Dautobahn.listener=true} on Maven's command line, the echo is the event-style
+ * {@link WebSocketServer.Listener} ({@link EchoHandlers#echoMessage}) instead of the blocking whole-message handler.
  */
 public final class AutobahnEchoServer {
     private AutobahnEchoServer() {
@@ -25,11 +27,17 @@ public final class AutobahnEchoServer {
             System.exit(2);
         }
         String host = InetAddress.getLocalHost().getHostAddress(); // where the plugin connects
-        try (WebSocketServer server = fuzzingLimits(EchoServer.demoSettings(WebSocketServer.builder()))
-                .bind(host, Integer.parseInt(args[0]))
-                .handler(EchoHandlers::echoMessages)
-                .start()) {
-            System.out.println("Autobahn echo server on ws://" + host + ":" + server.port() + "/");
+        WebSocketServer.Builder builder = fuzzingLimits(EchoServer.demoSettings(WebSocketServer.builder()))
+                .bind(host, Integer.parseInt(args[0]));
+        boolean listener = Boolean.getBoolean("autobahn.listener");
+        if (listener) {
+            builder.listener(EchoHandlers::echoMessage);
+        } else {
+            builder.handler(EchoHandlers::echoMessages);
+        }
+        try (WebSocketServer server = builder.start()) {
+            System.out.println("Autobahn echo server on ws://" + host + ":" + server.port() + "/"
+                    + (listener ? " (listener)" : ""));
             EchoServer.warnDemo();
             server.awaitTermination();
         }

@@ -5,7 +5,10 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.WebSocket;
 import java.io.IOException;
 
-/** The README's echo loops: one over raw frames, one over whole messages. */
+/**
+ * The README's echo loops: one over raw frames, one over whole messages; and the same whole-message echo as an
+ * event-style {@link io.fastwebsockets.server.WebSocketServer.Listener} ({@link #echoMessage}).
+ */
 public final class EchoHandlers {
     private EchoHandlers() {
     }
@@ -51,5 +54,17 @@ public final class EchoHandlers {
                 default -> { }
             }
         }
+    }
+
+    /**
+     * Echoes one whole message: as a {@link io.fastwebsockets.server.WebSocketServer.Listener}
+     * ({@code .listener(EchoHandlers::echoMessage)}), the event-style echo, whose idle connections hold no thread.
+     *
+     * @param ws the connection the message came from
+     * @param message the whole message
+     * @throws IOException if the connection fails
+     */
+    public static void echoMessage(WebSocket ws, Frame message) throws IOException {
+        ws.writeFrame(message);
     }
 }

@@ -14,11 +14,13 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The echo server behind {@code ./fastws echo-server}: echoes whole messages (through a
- * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames; {@code --deflate} serves
- * permessage-deflate ({@link PerMessageDeflate#defaults()}) to clients that offer it.
+ * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames; with {@code --listener}, whole
+ * messages through the event-style {@link WebSocketServer.Listener} ({@link EchoHandlers#echoMessage}: an idle
+ * connection holds no thread); {@code --deflate} serves permessage-deflate ({@link PerMessageDeflate#defaults()}) to
+ * clients that offer it.
  *
  * <pre>
- * ./fastws echo-server [--host H] [--port P] [--raw] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
+ * ./fastws echo-server [--host H] [--port P] [--raw | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
  *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
@@ -41,7 +43,7 @@ public final class EchoServer {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
 
     /** The usage text, with what the demo relaxes. */
-    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw] [--deflate] "
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw | --listener] [--deflate] "
             + "[--tls [--keystore FILE [--storepass-file F]]] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
             + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
@@ -164,6 +166,7 @@ public final class EchoServer {
         String host = "127.0.0.1";
         int port = 9001;
         boolean raw = false;
+        boolean listener = false;
         boolean tls = false;
         boolean deflate = false;
         String keystore = null;
@@ -176,6 +179,7 @@ public final class EchoServer {
                     case "--host" -> host = value(args, ++i, "--host");
                     case "--port" -> port = portValue(value(args, ++i, "--port"));
                     case "--raw" -> raw = true;
+                    case "--listener" -> listener = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
@@ -193,6 +197,9 @@ public final class EchoServer {
                 }
             }
         }
+        if (raw && listener) {
+            usage("--raw and --listener are two handler shapes: pick one");
+        }
         SSLContext context = null;
         if (tls) {
             if (keystore == null) {
@@ -202,14 +209,18 @@ public final class EchoServer {
         }
         WebSocketServer server;
         try {
-            server = demoSettings(WebSocketServer.builder())
+            WebSocketServer.Builder builder = demoSettings(WebSocketServer.builder())
                     .bind(host, port)
                     .tls(context)
                     .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
                     .pingInterval(pingInterval)
-                    .pongTimeout(pongTimeout)
-                    .handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages)
-                    .start();
+                    .pongTimeout(pongTimeout);
+            if (listener) {
+                builder.listener(EchoHandlers::echoMessage);
+            } else {
+                builder.handler(raw ? EchoHandlers::echoFrames : EchoHandlers::echoMessages);
+            }
+            server = builder.start();
         } catch (IOException e) {
             // A port in use, an address not ours: one line, not a stack trace.
             System.err.println("echo-server: cannot listen on " + hostForUrl(host) + ":" + port + ": "
@@ -218,7 +229,8 @@ public final class EchoServer {
             return;
         }
         drainOnSigterm(server, grace);
-        System.out.println("echo server (" + (raw ? "raw frames" : "whole messages")
+        System.out.println("echo server (" + (raw ? "raw frames" : listener ? "whole messages, listener"
+                : "whole messages")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
         System.out.flush();

@@ -53,6 +53,7 @@ class EchoServerCommandLineTest {
     void badFlagsAreOneLineThenTheUsageAndExitStatus2() throws Exception {
         String[][] cases = {
             {"--bogus"}, {"--port"}, {"--port", "x"}, {"--port", "70000"}, {"--grace", "soon"}, {"--tls"},
+            {"--raw", "--listener"},
         };
         String[] first = {
             "echo-server: unknown option '--bogus'",
@@ -61,6 +62,7 @@ class EchoServerCommandLineTest {
             "echo-server: --port takes a number from 0 to 65535, not '70000'",
             "echo-server: --grace: not a duration: 'soon' (write 500ms, 1s or 2m)",
             "echo-server: --tls needs --keystore FILE (./fastws makes one for you)",
+            "echo-server: --raw and --listener are two handler shapes: pick one",
         };
         for (int i = 0; i < cases.length; i++) {
             Result r = run(cases[i]);

@@ -10,12 +10,14 @@ import io.fastwebsockets.upgrade.UpgradeOptions;
  * {@code SocketChannel} I/O) running the README's echo loops from {@link EchoHandlers}.
  *
  * <pre>
- * OursEchoServer [--host H] [--port P] [--mode raw|collector] [--max-connections N] [--event-loops N]
+ * OursEchoServer [--host H] [--port P] [--mode raw|collector|listener] [--max-connections N] [--event-loops N]
  *                [--deflate on|off] [--deflate-window BITS] [--deflate-mem-level N]
  * </pre>
  *
  * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
- * {@code --mode raw} echoes raw frames, fin bit and all (for unfragmented messages the same bytes). The server's
+ * {@code --mode raw} echoes raw frames, fin bit and all (for unfragmented messages the same bytes); {@code --mode
+ * listener} echoes whole messages through the event-style {@link WebSocketServer.Listener} (no thread while idle).
+ * The server's
  * connection cap is raised from its default of 10,000 to {@code --max-connections} (default 100,000), so the
  * 10,000-idle-connection test is bound by the process's descriptor limit as it is for the peers, which have no cap.
  * {@code --event-loops} is the server's {@code eventLoops} setting (default 1; 0 = the JDK's own poller).
@@ -42,13 +44,14 @@ public final class OursEchoServer {
         WebSocketServer.Handler handler = switch (mode) {
             case "raw" -> EchoHandlers::echoFrames;
             case "collector" -> EchoHandlers::echoMessages;
+            case "listener" -> null;
             default -> {
-                System.err.println("--mode must be raw or collector, not " + mode);
+                System.err.println("--mode must be raw, collector or listener, not " + mode);
                 System.exit(2);
                 yield null;
             }
         };
-        WebSocketServer server = WebSocketServer.builder()
+        WebSocketServer.Builder builder = WebSocketServer.builder()
                 .bind(a.host, a.port)
                 // Raised from the defaults (1 MiB, 1,024 frames) to the limit every peer here gets.
                 .upgradeOptions(UpgradeOptions.builder().maxMessageSize(EchoArgs.MAX_MESSAGE)
@@ -56,9 +59,9 @@ public final class OursEchoServer {
                 .maxConnections(a.intOption("max-connections", 100_000))
                 .maxConnectionsPerAddress(Integer.MAX_VALUE) // the load generator is one address
                 .eventLoops(a.intOption("event-loops", 1))
-                .perMessageDeflate(deflate ? deflateSettings(a) : null)
-                .handler(handler)
-                .start();
+                .perMessageDeflate(deflate ? deflateSettings(a) : null);
+        WebSocketServer server = handler != null ? builder.handler(handler).start()
+                : builder.listener(EchoHandlers::echoMessage).start();
         System.err.println("fastwebsockets: mode=" + mode + ", deflate=" + deflate + ", event loops=" + a.intOption("event-loops", 1)
                 + ", virtual thread per connection, "
                 + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
