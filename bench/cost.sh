@@ -12,7 +12,9 @@
 # the server does per message either way). The windows are aligned by sleeping, so counts may be off by the
 # messages of a fraction of a second: a few percent.
 # Env: SERVERS ("ours-collector ours-listener ours-raw c-floor")  CASES ("100x20", CONNSxBYTES as in echo.sh)
-#      WARMUP (2 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1). Needs strace (Debian: apt-get install strace).
+#      WARMUP (2 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  SERVER_QUOTA (percent of one CPU for the server, as
+#      in echo.sh: every server then runs saturated, so each is counted at the same load). Needs strace (Debian:
+#      apt-get install strace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-"ours-collector ours-listener ours-raw c-floor"}
@@ -24,6 +26,9 @@ LOAD_CPU=${LOAD_CPU:-1}
 . bench/lib.sh
 command -v strace >/dev/null || { echo "cost.sh: needs strace (Debian: apt-get install strace)" >&2; exit 1; }
 bench_setup
+if [ -n "${SERVER_QUOTA:-}" ]; then
+  CGROUP_PROCS=$(cpu_quota_cgroup fastwebsockets-bench "$SERVER_QUOTA")
+fi
 trap stop_server EXIT
 
 # Voluntary and involuntary context switches summed over the server's threads.
@@ -34,7 +39,7 @@ ctxt() {
 
 RES="$OUT/cost.tsv"
 machine | sed 's/^/# /' >"$RES"
-echo "# WARMUP=$WARMUP DURATION=$DURATION SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU" >>"$RES"
+echo "# WARMUP=$WARMUP DURATION=$DURATION SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}" >>"$RES"
 printf 'server\tconns\tsize\tmsgs_per_sec\tserver_cpu_us_per_msg\tvoluntary_cs_per_msg\tinvoluntary_cs_per_msg\tsyscalls_per_msg\ttop_syscalls_per_msg\n' >>"$RES"
 for s in $SERVERS; do
   for c in $CASES; do

@@ -47,7 +47,7 @@ cpu_quota_cgroup() { # $1 = cgroup name, $2 = percent of one CPU
 SERVER_PID=
 CGROUP_PROCS=${CGROUP_PROCS:-}
 start_server() { # $1 = name, then extra arguments for the server; sets SERVER_PID and PORT
-  local log="$OUT/${SERVER_LOG_PREFIX:-}server-$1.log" name=$1
+  local log="$OUT/${SERVER_LOG_PREFIX:-}server-${1//\//_}.log" name=$1  # (NAME@/a/checkout: no slash in the file name)
   shift
   : >"$log" # empty it here: truncated only by the background job below, an old LISTENING line could be read first
   taskset -c "${SERVER_CPU:-0}" bench/server.sh "$name" --port 0 "$@" >"$log" 2>&1 &

@@ -14,6 +14,10 @@
 #           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
 #           (all but helidon take --max-backlog BYTES; ours-broadcast also --redis redis://HOST:PORT: a cluster
 #           node, bench/cluster.sh)
+#     NAME@CHECKOUT (servlet-* names only): the same servlet row built from another checkout of this repository (an
+#     older commit, in a worktree of its own: `git worktree add --detach DIR REV`), e.g. servlet-jetty@/tmp/before,
+#     for a before/after table in one run; its fastwebsockets-servlet module is built there (test classpath: the
+#     containers are test dependencies of that module) and its ServletEcho run.
 #     --port 0 (the default) binds an ephemeral port; the server prints exactly one line `LISTENING <port>` to
 #     stdout once it accepts connections (diagnostics go to stderr), then runs until killed (SIGTERM).
 #     Extra args go to the server's main, e.g. `bench/server.sh netty --threads 2` or `--transport nio`.
@@ -26,10 +30,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
+checkout=
+case "$name" in *@*) checkout=${name#*@}; name=${name%%@*} ;; esac
 case "$name" in
   ours-raw)       main=OursEchoServer; args=(--mode raw) ;;
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
@@ -97,6 +103,26 @@ if [ "$main" = spring ]; then
   pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
   # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
   exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS -cp "$ROOT/$smod/target/classes:$(cat "$SCP")" "$fqcn" "${args[@]}" "$@"
+fi
+
+if [ -n "$checkout" ]; then # NAME@CHECKOUT: that checkout's servlet module, built there when missing
+  [ "$main" = servlet ] || { echo "server.sh: NAME@CHECKOUT is for the servlet-* servers, not $name" >&2; exit 2; }
+  checkout=$(cd "$checkout" && pwd)
+  SCP=$checkout/fastwebsockets-servlet/target/bench-classpath.txt
+  if [ ! -f "$SCP" ]; then
+    echo "server.sh: building fastwebsockets-servlet in $checkout" >&2
+    (cd "$checkout" && ./fastws mvn -q -pl fastwebsockets-servlet -am test-compile \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
+      -Dmdep.includeScope=test -Dautobahn.skip=true 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2)
+  fi
+  if [ -z "${BENCH_JAVA:-}" ]; then
+    BENCH_JAVA=$(./fastws mvn -v 2>/dev/null | sed -n 's/^Java version: .*, runtime: //p' | head -n1)/bin/java
+  fi
+  pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
+  # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
+  exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS "${props[@]}" \
+    -cp "$checkout/fastwebsockets-servlet/target/classes:$(cat "$SCP")" io.fastwebsockets.servlet.example.ServletEcho \
+    "${args[@]}" "$@"
 fi
 
 T=fastwebsockets-bench/target

@@ -67,8 +67,7 @@ final class ChannelTransport extends DeadlineTransport {
 
     @Override
     public void close() {
-        closed = true;
-        stopWriteDeadline();
+        markClosed();
         try {
             channel.close();
         } catch (IOException ignored) {

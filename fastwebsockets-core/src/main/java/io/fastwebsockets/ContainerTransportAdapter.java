@@ -85,11 +85,8 @@ final class ContainerTransportAdapter extends DeadlineTransport {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (markClosed()) {
+            delegate.release();
         }
-        closed = true;
-        stopWriteDeadline();
-        delegate.release();
     }
 }

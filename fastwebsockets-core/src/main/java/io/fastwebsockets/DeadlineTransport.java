@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 abstract class DeadlineTransport implements Transport {
     private volatile WriteDeadline writeDeadline;
-    /** Set by {@link #close()} (each subclass's), before anything else it does. */
+    /** Set by {@link #close()} (each subclass's, through {@link #markClosed()}), before anything else it does. */
     volatile boolean closed;
 
     /** Writes all of {@code src}, blocking as long as it takes. */
@@ -166,7 +166,19 @@ abstract class DeadlineTransport implements Transport {
         return deadline == null ? null : deadline.timeout();
     }
 
-    /** Ends the deadline's watchdog, if one runs; called by {@link #close()} after setting {@link #closed}. */
+    /**
+     * The start of every subclass's {@link #close()}: sets {@link #closed} and ends the deadline's watchdog.
+     *
+     * @return whether the transport was open until now (a second close may return at once)
+     */
+    final boolean markClosed() {
+        boolean wasOpen = !closed;
+        closed = true;
+        stopWriteDeadline();
+        return wasOpen;
+    }
+
+    /** Ends the deadline's watchdog, if one runs; called by {@link #markClosed()}. */
     final void stopWriteDeadline() {
         WriteDeadline deadline = writeDeadline;
         if (deadline != null) {

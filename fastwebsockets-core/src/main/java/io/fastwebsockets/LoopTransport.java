@@ -1,5 +1,6 @@
 package io.fastwebsockets;
 
+import io.fastwebsockets.internal.server.ReadinessReads;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -26,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Write interest is on only while a writer waits for room in the socket's send buffer.</li>
  * </ul>
  */
-final class LoopTransport extends DeadlineTransport {
+final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     private static final int ARMED = 0;
     private static final int WAITING = 1;
     private static final int DISARMED = 2;
@@ -95,21 +96,22 @@ final class LoopTransport extends DeadlineTransport {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (drained && dst.hasRemaining()) {
-            // The last read left room in its buffer: the socket was empty then. Rather than a read that would most
-            // likely find nothing (a system call for nothing), wait for the loop's report; its poll is
-            // level-triggered, so bytes that came in meanwhile are reported at once.
-            awaitReadable();
-        }
-        while (true) {
-            int want = dst.remaining();
-            int n = channel.read(dst);
-            if (n != 0 || want == 0) {
-                drained = n > 0 && n < want;
-                return n;
-            }
-            awaitReadable();
-        }
+        return readParking(dst); // a short read means an empty socket: the next read waits for the loop's report
+    }
+
+    @Override
+    public int readNow(ByteBuffer dst) throws IOException {
+        return channel.read(dst); // the channel is non-blocking
+    }
+
+    @Override
+    public boolean drained() {
+        return drained;
+    }
+
+    @Override
+    public void drained(boolean d) {
+        drained = d;
     }
 
     @Override
@@ -335,11 +337,9 @@ final class LoopTransport extends DeadlineTransport {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!markClosed()) {
             return;
         }
-        closed = true;
-        stopWriteDeadline();
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -1,5 +1,6 @@
 package io.fastwebsockets;
 
+import io.fastwebsockets.internal.server.ContainerTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,20 +74,7 @@ final class StreamTransport extends DeadlineTransport {
     }
 
     private void writeStream(ByteBuffer src) throws IOException {
-        if (src.hasArray()) {
-            out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
-            src.position(src.limit());
-            return;
-        }
-        if (writeCopy == null) {
-            writeCopy = new byte[16 * 1024];
-        }
-        byte[] b = writeCopy;
-        while (src.hasRemaining()) {
-            int n = Math.min(b.length, src.remaining());
-            src.get(b, 0, n);
-            out.write(b, 0, n);
-        }
+        writeCopy = ContainerTransport.writeTo(out, src, writeCopy);
     }
 
     @Override
@@ -125,8 +113,7 @@ final class StreamTransport extends DeadlineTransport {
 
     @Override
     public void close() {
-        closed = true;
-        stopWriteDeadline();
+        markClosed();
         if (underlying != null && writing) {
             closeUnderlying(); // a write may hold the TLS write lock: free it before closing TLS
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.fastwebsockets.testkit.RawFrames;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -55,9 +56,7 @@ class IdleConnectionFootprintTest {
                 payload[i] = (byte) i;
             }
             for (int round = 0; round < 2; round++) {
-                ByteBuffer frame = ByteBuffer.allocate(4 + 4 + payload.length);
-                frame.put((byte) 0x82).put((byte) (0x80 | 126)).putShort((short) payload.length).putInt(0);
-                frame.put(payload).flip(); // mask key 0: the payload goes as it is
+                ByteBuffer frame = ByteBuffer.wrap(RawFrames.encode(true, 0, RawFrames.BINARY, payload, new byte[4]));
                 while (frame.hasRemaining()) {
                     peer.write(frame);
                 }

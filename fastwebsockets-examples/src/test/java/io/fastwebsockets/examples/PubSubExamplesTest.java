@@ -10,55 +10,27 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** docs/pubsub.md: its code blocks are example code, and that code (and the broadcast server) runs. */
 @Timeout(60)
 class PubSubExamplesTest {
-    private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-
     @Test
     void everyJavaBlockOfTheDocIsCompiledExampleCode() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        String doc = Files.readString(root.resolveSibling("docs").resolve("pubsub.md"));
-        StringBuilder sources = new StringBuilder();
-        try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                sources.append(normalize(Files.readString(p))).append('\n');
-            }
-        }
-        Matcher m = BLOCK.matcher(doc);
-        List<String> missing = new ArrayList<>();
-        int blocks = 0;
-        while (m.find()) {
-            blocks++;
-            if (!sources.toString().contains(normalize(m.group(1)))) {
-                missing.add(m.group(1));
-            }
-        }
-        assertTrue(blocks >= 3, "the doc shows code: " + blocks + " blocks");
+        List<String> blocks = DocSnippets.javaBlocks(Files.readString(root.resolveSibling("docs").resolve("pubsub.md")));
+        String sources = DocSnippets.sources(root.resolve("src/main/java"));
+        List<String> missing = blocks.stream().filter(b -> !DocSnippets.appearsIn(b, sources)).toList();
+        assertTrue(blocks.size() >= 3, "the doc shows code: " + blocks.size() + " blocks");
         assertTrue(missing.isEmpty(), "blocks of docs/pubsub.md not found in the example sources:\n" + missing);
-    }
-
-    private static String normalize(String code) {
-        StringBuilder b = new StringBuilder();
-        for (String line : code.split("\n")) {
-            String t = line.strip();
-            if (!t.isEmpty()) {
-                b.append(t).append('\n');
-            }
-        }
-        return b.toString();
     }
 
     private static WebSocket connect(WebSocketServer server) throws IOException {

@@ -3,6 +3,7 @@ package io.fastwebsockets.examples;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fastwebsockets.testkit.DocSnippets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * fastwebsockets-servlet, for the servlet page) and run by the tests.
  */
 class ReadmeSnippetsTest {
-    private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-
     /** The repository's root: this module's parent directory. */
     static Path repoRoot() {
         Path here = Path.of("").toAbsolutePath();
@@ -41,34 +40,24 @@ class ReadmeSnippetsTest {
     @Test
     void everyJavaBlockInTheReadmeAndDocsIsCompiledExampleCode() throws IOException {
         Path root = repoRoot();
-        StringBuilder all = new StringBuilder();
         // This module's examples, the servlet module's (its page is checked by its own test too), the Spring ones.
-        for (Path dir : List.of(root.resolve("fastwebsockets-examples/src/main/java"),
+        String sources = DocSnippets.sources(root.resolve("fastwebsockets-examples/src/main/java"),
                 root.resolve("fastwebsockets-servlet/src/main/java"),
                 // docs/spring-boot.md: the Spring example's sources and the starter's test application
                 root.resolve("fastwebsockets-spring-example/src/main/java"),
-                root.resolve("fastwebsockets-spring-boot-starter/src/test/java"))) {
-            assertTrue(Files.isDirectory(dir), dir + " is missing");
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                    all.append(normalize(Files.readString(p))).append('\n');
-                }
-            }
-        }
-        String sources = all.toString();
+                root.resolve("fastwebsockets-spring-boot-starter/src/test/java"));
         List<String> missing = new ArrayList<>();
         int readmeBlocks = 0;
         int docsBlocks = 0;
         for (Path doc : documents()) {
-            Matcher m = BLOCK.matcher(Files.readString(doc));
-            while (m.find()) {
+            for (String block : DocSnippets.javaBlocks(Files.readString(doc))) {
                 if (doc.getFileName().toString().equals("README.md")) {
                     readmeBlocks++;
                 } else {
                     docsBlocks++;
                 }
-                if (!sources.contains(normalize(m.group(1)))) {
-                    missing.add(root.relativize(doc) + ":\n" + m.group(1));
+                if (!DocSnippets.appearsIn(block, sources)) {
+                    missing.add(root.relativize(doc) + ":\n" + block);
                 }
             }
         }
@@ -79,9 +68,9 @@ class ReadmeSnippetsTest {
 
     @Test
     void theReadmesFirstJavaBlockIsAWholeProgramWithItsImports() throws IOException {
-        Matcher m = BLOCK.matcher(Files.readString(repoRoot().resolve("README.md")));
-        assertTrue(m.find(), "no java block in the README");
-        String first = m.group(1);
+        List<String> blocks = DocSnippets.javaBlocks(Files.readString(repoRoot().resolve("README.md")));
+        assertFalse(blocks.isEmpty(), "no java block in the README");
+        String first = blocks.get(0);
         assertTrue(first.startsWith("import io.fastwebsockets."), "the first snippet should start with its imports:\n"
                 + first);
         assertTrue(first.contains("public static void main("), "the first snippet should be a runnable program");
@@ -103,7 +92,7 @@ class ReadmeSnippetsTest {
                     + ", the build is " + version);
         }
         assertTrue(pinned >= 2, "expected the consumer to pin the BOM and the core by version");
-        String pom = normalize(consumerPom);
+        String pom = DocSnippets.normalize(consumerPom);
         List<String> problems = new ArrayList<>();
         int xml = 0;
         int gradle = 0;
@@ -112,7 +101,7 @@ class ReadmeSnippetsTest {
             Matcher m = Pattern.compile("```xml\\n(.*?)```", Pattern.DOTALL).matcher(text);
             while (m.find()) {
                 xml++;
-                if (!pom.contains(normalize(m.group(1)))) {
+                if (!pom.contains(DocSnippets.normalize(m.group(1)))) {
                     problems.add(root.relativize(doc) + ": xml block not in examples/consumer/pom.xml:\n" + m.group(1));
                 }
             }
@@ -151,15 +140,4 @@ class ReadmeSnippetsTest {
         assertTrue(size <= 15 * 1024, "README.md is " + size + " bytes; depth belongs in docs/ (limit 15 KiB)");
     }
 
-    // Trims every line and drops blank ones, so indentation and spacing between statements do not matter.
-    static String normalize(String code) {
-        StringBuilder b = new StringBuilder();
-        for (String line : code.split("\n")) {
-            String t = line.strip();
-            if (!t.isEmpty()) {
-                b.append(t).append('\n');
-            }
-        }
-        return b.toString();
-    }
 }

@@ -6,13 +6,8 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
@@ -36,33 +31,10 @@ import org.eclipse.jetty.util.Callback;
  * refused): the WebSocket's own timeouts do. Loaded only inside Jetty.
  */
 final class JettyEndPointConnection extends ContainerConnection {
-    private static final System.Logger LOG = System.getLogger(JettyEndPointConnection.class.getName());
-    private static final int IDLE = 0;
-    private static final int WAITING = 1;
-    private static final VarHandle READ_STATE;
-    private static final VarHandle WRITE_STATE;
-    private static final VarHandle RELEASED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            READ_STATE = l.findVarHandle(JettyEndPointConnection.class, "readState", int.class);
-            WRITE_STATE = l.findVarHandle(JettyEndPointConnection.class, "writeState", int.class);
-            RELEASED = l.findVarHandle(JettyEndPointConnection.class, "released", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final EndPoint endPoint;
     private final Link link;
     private final Consumer<JettyEndPointConnection> onOpen;
     private ByteBuffer leftover; // what Jetty read past the request; taken once, by the handler's thread
-    private volatile int readState;
-    private volatile int writeState;
-    private volatile boolean released;
-    private volatile Thread reader;
-    private volatile Thread writer;
     private volatile Throwable readFailure;
     private volatile Throwable writeFailure;
     private final Callback readable = new Wake(true);
@@ -154,7 +126,7 @@ final class JettyEndPointConnection extends ContainerConnection {
 
         @Override
         public void succeeded() {
-            wake(read);
+            report(read);
         }
 
         @Override
@@ -164,19 +136,12 @@ final class JettyEndPointConnection extends ContainerConnection {
             } else {
                 writeFailure = x;
             }
-            wake(read);
+            report(read);
         }
 
         @Override
         public InvocationType getInvocationType() {
             return InvocationType.NON_BLOCKING;
-        }
-    }
-
-    private void wake(boolean read) {
-        VarHandle state = read ? READ_STATE : WRITE_STATE;
-        if (state.compareAndSet(this, WAITING, IDLE)) {
-            LockSupport.unpark(read ? reader : writer);
         }
     }
 
@@ -216,20 +181,8 @@ final class JettyEndPointConnection extends ContainerConnection {
             if (n != 0) {
                 return n;
             }
-            readState = WAITING;
-            reader = Thread.currentThread();
-            try {
-                checkOpen();
-                endPoint.fillInterested(readable);
-                park(READ_STATE);
-            } finally {
-                reader = null;
-            }
-            Throwable failure = readFailure;
-            if (failure != null) {
-                throw failure instanceof IOException io ? io : new IOException(failure);
-            }
-            checkOpen();
+            awaitReport(true, () -> endPoint.fillInterested(readable));
+            rethrow(readFailure);
         }
     }
 
@@ -248,35 +201,17 @@ final class JettyEndPointConnection extends ContainerConnection {
     @Override
     public void write(ByteBuffer... srcs) throws IOException {
         checkOpen();
-        writeState = WAITING;
-        writer = Thread.currentThread();
-        try {
-            endPoint.write(written, srcs); // completes at once when the socket takes every byte
-            park(WRITE_STATE);
-        } finally {
-            writer = null;
+        // The write is the registration: its callback is the report, at once when the socket takes every byte. (A
+        // report pending from before would end the wait without writing: register again.)
+        while (!awaitReport(false, () -> endPoint.write(written, srcs))) {
+            checkOpen();
         }
-        Throwable failure = writeFailure;
+        rethrow(writeFailure);
+    }
+
+    private static void rethrow(Throwable failure) throws IOException {
         if (failure != null) {
             throw failure instanceof IOException io ? io : new IOException(failure);
-        }
-        checkOpen();
-    }
-
-    private void park(VarHandle state) throws IOException {
-        Thread me = Thread.currentThread();
-        while ((int) state.getVolatile(this) == WAITING && !released) {
-            if (me.isInterrupted()) {
-                close();
-                throw new ClosedByInterruptException();
-            }
-            LockSupport.park(this);
-        }
-    }
-
-    private void checkOpen() throws IOException {
-        if (released) {
-            throw new ClosedChannelException();
         }
     }
 
@@ -286,22 +221,7 @@ final class JettyEndPointConnection extends ContainerConnection {
     }
 
     @Override
-    public void release() {
-        if (!RELEASED.compareAndSet(this, false, true)) {
-            return;
-        }
-        try {
-            endPoint.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing Jetty's endpoint failed: " + e);
-        }
-        Thread r = reader;
-        if (r != null) {
-            LockSupport.unpark(r);
-        }
-        Thread w = writer;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
+    void releaseContainer() {
+        endPoint.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.fastwebsockets.servlet;
 
 import io.fastwebsockets.CloseCode;
-import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.internal.server.HandlerRuns;
@@ -10,8 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One upgraded connection: its container connection (a {@link ContainerTransport} on the container-native routes, or
- * blocking streams on the portable one), its WebSocket and the virtual thread running the handler.
+ * One upgraded connection: its container connection (Tomcat's or Jetty's own, or the specification's streams), its
+ * WebSocket and the virtual thread running the handler.
  */
 final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
@@ -19,26 +18,15 @@ final class Session {
     private final ServletUpgrade owner;
     private final ServletUpgrade.Accepted accepted;
     private final PerMessageDeflate.Agreement deflate; // null: not negotiated
-    private final ConnectionStreams streams; // the portable route, or null
-    private final ContainerConnection transport; // a container-native route, or null
+    private final ContainerConnection transport;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile WebSocket ws;
-
-    Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate,
-            ConnectionStreams streams) {
-        this.owner = owner;
-        this.accepted = accepted;
-        this.deflate = deflate;
-        this.streams = new FailingCloseStreams(streams);
-        this.transport = null;
-    }
 
     Session(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate,
             ContainerConnection transport) {
         this.owner = owner;
         this.accepted = accepted;
         this.deflate = deflate;
-        this.streams = null;
         this.transport = transport;
     }
 
@@ -48,8 +36,7 @@ final class Session {
 
     private void run() {
         try {
-            WebSocket w = transport != null ? transport.openWebSocket(owner)
-                    : WebSocket.afterHandshake(streams.in(), streams.out(), Role.SERVER);
+            WebSocket w = transport.openWebSocket(owner);
             w.setCloseTimeout(owner.closeTimeoutValue());
             owner.options().applyLimits(w); // 1 MiB messages, 1,024 frames, unless the options say otherwise
             owner.startTimers(w);
@@ -85,16 +72,12 @@ final class Session {
 
     /** @return how this connection's bytes move (null until the handler's thread has set it up) */
     ContainerConnection.Route route() {
-        return transport != null ? transport.route() : ContainerConnection.Route.STREAMS;
+        return transport.route();
     }
 
     /** Releases the connection without a closing handshake. */
     void release() {
-        if (transport != null) {
-            transport.close();
-        } else {
-            streams.close();
-        }
+        transport.close();
     }
 
     boolean awaitEnd(long nanos) {

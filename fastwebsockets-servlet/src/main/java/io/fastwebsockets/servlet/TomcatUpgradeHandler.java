@@ -3,16 +3,12 @@ package io.fastwebsockets.servlet;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.internal.server.ReadinessReads;
 import jakarta.servlet.http.WebConnection;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.Nio2Channel;
@@ -39,43 +35,13 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>Created by Tomcat (hence public, with a public no-argument constructor) when {@link ServletUpgrade#upgrade}
  * calls {@code HttpServletRequest.upgrade}; not for use by applications. Loaded only inside Tomcat.
  */
-public final class TomcatUpgradeHandler extends ContainerConnection implements InternalHttpUpgradeHandler {
+public final class TomcatUpgradeHandler extends ContainerConnection
+        implements InternalHttpUpgradeHandler, ReadinessReads {
     private static final System.Logger LOG = System.getLogger(TomcatUpgradeHandler.class.getName());
 
-    // Each direction: IDLE (no registration of ours pending, or one whose event no one waits for yet), WAITING (a
-    // thread is parked for the event of its registration), READY (an event came while no one waited).
-    private static final int IDLE = 0;
-    private static final int WAITING = 1;
-    private static final int READY = 2;
-    private static final VarHandle READ_STATE;
-    private static final VarHandle WRITE_STATE;
-    private static final VarHandle RELEASED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            READ_STATE = l.findVarHandle(TomcatUpgradeHandler.class, "readState", int.class);
-            WRITE_STATE = l.findVarHandle(TomcatUpgradeHandler.class, "writeState", int.class);
-            RELEASED = l.findVarHandle(TomcatUpgradeHandler.class, "released", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final ReentrantLock setup = new ReentrantLock();
-    // Set once under the setup lock, in either order: the servlet configures, Tomcat initialises.
-    private ServletUpgrade owner;
-    private ServletUpgrade.Accepted accepted;
-    private PerMessageDeflate.Agreement deflate;
-    private boolean initialised;
-    private Session session;
+    private final UpgradeStart start = new UpgradeStart();
 
     private volatile SocketWrapperBase<?> wrapper;
-    private volatile int readState;
-    private volatile int writeState;
-    private volatile boolean released;
-    private volatile Thread reader;
-    private volatile Thread writer;
     // The last read came up short, so the socket was empty then (reader's thread only). False at first: the bytes a
     // client sent right behind its request wait in Tomcat's buffer, and no poller event will announce them.
     private boolean drained;
@@ -97,15 +63,7 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
     }
 
     void configure(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate) {
-        setup.lock();
-        try {
-            this.owner = owner;
-            this.accepted = accepted;
-            this.deflate = deflate;
-            startWhenReady();
-        } finally {
-            setup.unlock();
-        }
+        start.configure(owner, accepted, deflate);
     }
 
     @Override
@@ -125,24 +83,16 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
      */
     @Override
     public void init(WebConnection connection) {
-        setup.lock();
-        try {
-            initialised = true;
-            startWhenReady();
-        } finally {
-            setup.unlock();
-        }
-    }
-
-    private void startWhenReady() {
-        if (owner != null && initialised && session == null) {
-            if (wrapper == null) {
-                LOG.log(System.Logger.Level.DEBUG, "Tomcat gave no socket wrapper; closing");
-                return;
+        if (wrapper == null) {
+            LOG.log(System.Logger.Level.DEBUG, "Tomcat gave no socket wrapper; closing");
+            try {
+                connection.close();
+            } catch (Exception ignored) {
+                // nothing more to release
             }
-            session = new Session(owner, accepted, deflate, this);
-            session.start();
+            return;
         }
+        start.connected((owner, accepted, deflate) -> new Session(owner, accepted, deflate, this));
     }
 
     /** @return true: Tomcat registers no read interest of its own after the upgrade; every registration is ours */
@@ -158,10 +108,10 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
     @Override
     public SocketState upgradeDispatch(SocketEvent status) {
         switch (status) {
-            case OPEN_READ -> ready(true);
-            case OPEN_WRITE -> ready(false);
+            case OPEN_READ -> report(true);
+            case OPEN_WRITE -> report(false);
             case STOP -> {
-                Session s = session;
+                Session s = start.session();
                 if (s != null) {
                     s.goingAway();
                 }
@@ -172,27 +122,7 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
             }
         }
         // SUSPENDED: Tomcat registers nothing again; we register when we next wait.
-        return released ? SocketState.CLOSED : SocketState.SUSPENDED;
-    }
-
-    // An event: wakes the thread waiting for it, or leaves READY for the next one to wait.
-    private void ready(boolean read) {
-        VarHandle state = read ? READ_STATE : WRITE_STATE;
-        while (true) {
-            int s = (int) state.getVolatile(this);
-            if (s == WAITING) {
-                if (state.compareAndSet(this, WAITING, IDLE)) {
-                    LockSupport.unpark(read ? reader : writer); // published before it set WAITING
-                    return;
-                }
-            } else if (s == IDLE) {
-                if (state.compareAndSet(this, IDLE, READY)) {
-                    return;
-                }
-            } else {
-                return;
-            }
-        }
+        return released() ? SocketState.CLOSED : SocketState.SUSPENDED;
     }
 
     @Override
@@ -246,30 +176,31 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (drained && dst.hasRemaining()) {
-            // The socket was empty at the last read: wait for the poller rather than read for nothing.
-            awaitReadable();
+        return readParking(dst); // a short read means an empty socket: the next read waits for Tomcat's report
+    }
+
+    @Override
+    public int readNow(ByteBuffer dst) throws IOException {
+        int limit = dst.limit();
+        try {
+            return wrapper.read(false, dst);
+        } catch (EOFException e) {
+            return -1;
+        } catch (IOException e) {
+            throw released() ? new ClosedChannelException() : e;
+        } finally {
+            dst.limit(limit); // Tomcat may lower it to its own buffer's size
         }
-        SocketWrapperBase<?> w = wrapper;
-        while (true) {
-            int want = dst.remaining();
-            int limit = dst.limit();
-            int n;
-            try {
-                n = w.read(false, dst);
-            } catch (EOFException e) {
-                return -1;
-            } catch (IOException e) {
-                throw released ? new ClosedChannelException() : e;
-            } finally {
-                dst.limit(limit); // Tomcat may lower it to its own buffer's size
-            }
-            if (n != 0 || want == 0) {
-                drained = n > 0 && n < want;
-                return n;
-            }
-            awaitReadable();
-        }
+    }
+
+    @Override
+    public boolean drained() {
+        return drained;
+    }
+
+    @Override
+    public void drained(boolean d) {
+        drained = d;
     }
 
     @Override
@@ -280,7 +211,7 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
     @Override
     public void awaitReadable() throws IOException {
         drained = false;
-        await(true);
+        awaitReport(true, wrapper::registerReadInterest);
     }
 
     @Override
@@ -296,68 +227,14 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
             }
             flushAll(w);
         } catch (IOException e) {
-            throw released ? new ClosedChannelException() : e;
+            throw released() ? new ClosedChannelException() : e;
         }
     }
 
     // Until Tomcat holds nothing more for this connection, parking for the poller while the socket is full.
     private void flushAll(SocketWrapperBase<?> w) throws IOException {
         while (w.flush(false)) {
-            await(false);
-        }
-    }
-
-    // Registers interest in one direction with Tomcat's poller and parks until its event (or an event that came
-    // since the last wait, or the release).
-    private void await(boolean read) throws IOException {
-        VarHandle state = read ? READ_STATE : WRITE_STATE;
-        Thread me = Thread.currentThread();
-        if (read) {
-            reader = me;
-        } else {
-            writer = me;
-        }
-        try {
-            while (true) {
-                int s = (int) state.getVolatile(this);
-                if (s == READY) {
-                    if (state.compareAndSet(this, READY, IDLE)) {
-                        return; // an event came meanwhile: try again
-                    }
-                } else if (s == IDLE) {
-                    if (state.compareAndSet(this, IDLE, WAITING)) {
-                        break;
-                    }
-                } else {
-                    break; // WAITING already: a wait cut short by a spurious unpark
-                }
-            }
-            checkOpen();
-            if (read) {
-                wrapper.registerReadInterest();
-            } else {
-                wrapper.registerWriteInterest();
-            }
-            while ((int) state.getVolatile(this) == WAITING && !released) {
-                if (me.isInterrupted()) {
-                    close();
-                    throw new ClosedByInterruptException();
-                }
-                LockSupport.park(this);
-            }
-        } finally {
-            if (read) {
-                reader = null;
-            } else {
-                writer = null;
-            }
-        }
-        checkOpen();
-    }
-
-    private void checkOpen() throws IOException {
-        if (released) {
-            throw new ClosedChannelException();
+            awaitReport(false, w::registerWriteInterest);
         }
     }
 
@@ -379,25 +256,10 @@ public final class TomcatUpgradeHandler extends ContainerConnection implements I
     }
 
     @Override
-    public void release() {
-        if (!RELEASED.compareAndSet(this, false, true)) {
-            return;
-        }
+    void releaseContainer() {
         SocketWrapperBase<?> w = wrapper;
         if (w != null) {
-            try {
-                w.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing Tomcat's socket failed: " + e);
-            }
-        }
-        Thread r = reader;
-        if (r != null) {
-            LockSupport.unpark(r);
-        }
-        Thread t = writer;
-        if (t != null) {
-            LockSupport.unpark(t);
+            w.close();
         }
     }
 }

@@ -4,7 +4,6 @@ import io.fastwebsockets.deflate.PerMessageDeflate;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The container's side of one upgraded connection, for containers whose {@code HttpServletRequest.upgrade} works
@@ -15,28 +14,15 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class UpgradeConnection implements HttpUpgradeHandler {
     private static final System.Logger LOG = System.getLogger(UpgradeConnection.class.getName());
 
-    private final ReentrantLock lock = new ReentrantLock();
-    // Set once under the lock, in either order: the servlet configures, the container initialises.
-    private ServletUpgrade owner;
-    private ServletUpgrade.Accepted accepted;
-    private PerMessageDeflate.Agreement deflate;
-    private ServletStreams streams;
-    private Session session;
+    private final UpgradeStart start = new UpgradeStart();
+    private volatile ServletStreams streams;
 
     /** Called by the container only. */
     public UpgradeConnection() {
     }
 
     void configure(ServletUpgrade owner, ServletUpgrade.Accepted accepted, PerMessageDeflate.Agreement deflate) {
-        lock.lock();
-        try {
-            this.owner = owner;
-            this.accepted = accepted;
-            this.deflate = deflate;
-            startWhenReady();
-        } finally {
-            lock.unlock();
-        }
+        start.configure(owner, accepted, deflate);
     }
 
     /**
@@ -46,43 +32,28 @@ public final class UpgradeConnection implements HttpUpgradeHandler {
      */
     @Override
     public void init(WebConnection webConnection) {
-        lock.lock();
+        ServletStreams s;
         try {
+            s = new ServletStreams(webConnection);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "upgraded connection unusable: " + e);
             try {
-                streams = new ServletStreams(webConnection);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "upgraded connection unusable: " + e);
-                try {
-                    webConnection.close();
-                } catch (Exception ignored) {
-                    // nothing more to release
-                }
-                return;
+                webConnection.close();
+            } catch (Exception ignored) {
+                // nothing more to release
             }
-            startWhenReady();
-        } finally {
-            lock.unlock();
+            return;
         }
-    }
-
-    // Some containers call init() from inside HttpServletRequest.upgrade(), before the servlet has configured us.
-    private void startWhenReady() {
-        if (owner != null && streams != null && session == null) {
-            session = new Session(owner, accepted, deflate, streams);
-            session.start();
-        }
+        streams = s;
+        start.connected((owner, accepted, deflate) -> new Session(owner, accepted, deflate, s));
     }
 
     /** Called by the container when the connection is gone (closed, lost, or the container stopping). */
     @Override
     public void destroy() {
-        lock.lock();
-        try {
-            if (streams != null) {
-                streams.close();
-            }
-        } finally {
-            lock.unlock();
+        ServletStreams s = streams;
+        if (s != null) {
+            s.close();
         }
     }
 }

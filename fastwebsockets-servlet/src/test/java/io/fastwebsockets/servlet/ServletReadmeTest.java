@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import io.fastwebsockets.testkit.DocSnippets;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,40 +15,14 @@ import org.junit.jupiter.api.Test;
  * {@link ServletUpgradeTest} and {@link NodeWsServletTest} (the echo servlet) on Tomcat and Jetty.
  */
 class ServletReadmeTest {
-    private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
-
     @Test
     void everyJavaBlockOfTheServletPageIsCompiledCode() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        String section = Files.readString(root.resolveSibling("docs").resolve("servlet.md"));
-        StringBuilder all = new StringBuilder();
-        try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                all.append(normalize(Files.readString(p))).append('\n');
-            }
-        }
-        String sources = all.toString();
-        Matcher m = BLOCK.matcher(section);
-        List<String> missing = new ArrayList<>();
-        int blocks = 0;
-        while (m.find()) {
-            blocks++;
-            if (!sources.contains(normalize(m.group(1)))) {
-                missing.add(m.group(1));
-            }
-        }
-        assertTrue(blocks >= 2, "expected docs/servlet.md to show code, found " + blocks + " java blocks");
+        List<String> blocks = DocSnippets.javaBlocks(Files.readString(root.resolveSibling("docs").resolve("servlet.md")));
+        String sources = DocSnippets.sources(root.resolve("src/main/java"));
+        List<String> missing = blocks.stream().filter(b -> !DocSnippets.appearsIn(b, sources)).toList();
+        assertTrue(blocks.size() >= 2, "expected docs/servlet.md to show code, found " + blocks.size()
+                + " java blocks");
         assertTrue(missing.isEmpty(), "docs/servlet.md java blocks not found in the module's sources:\n" + missing);
-    }
-
-    private static String normalize(String code) {
-        StringBuilder b = new StringBuilder();
-        for (String line : code.split("\n")) {
-            String t = line.strip();
-            if (!t.isEmpty()) {
-                b.append(t).append('\n');
-            }
-        }
-        return b.toString();
     }
 }

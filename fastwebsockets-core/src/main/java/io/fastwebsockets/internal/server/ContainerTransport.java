@@ -159,7 +159,12 @@ public abstract class ContainerTransport {
     }
 
     /**
-     * Ends output (a TCP half-close) where the container can; otherwise only flushes.
+     * Ends output (a TCP half-close) where the container can. The connection calls it in one place: as the server
+     * failing the connection (a protocol error, RFC 6455 §7.1.7), right after its Close frame has been written; it
+     * then reads and drops what the peer still sends until the peer hangs up, or the close timeout passes. A peer
+     * that sees the half-close hangs up at once. A container that cannot half-close flushes, and may end the
+     * connection itself once the peer has answered the Close (bytes read after this call) and gone quiet, so that
+     * the connection does not wait for the close timeout: this is the event for that, and no frame needs parsing.
      *
      * @throws IOException if the connection failed
      */
@@ -170,6 +175,31 @@ public abstract class ContainerTransport {
      * never throws. Called by the connection's own close (also when {@link #close()} closes it).
      */
     public abstract void release();
+
+    /**
+     * Writes all of {@code src} to a stream (for a transport over streams, the core's or a container's): its array as
+     * it is, or, for a direct buffer, through {@code scratch}.
+     *
+     * @param out the stream
+     * @param src the bytes; its position advances to its limit
+     * @param scratch a copy buffer of the caller's, or {@code null} for none yet
+     * @return the copy buffer to pass next time: {@code scratch}, or one made here (16 KiB) if it was needed
+     * @throws IOException if the stream fails
+     */
+    public static byte[] writeTo(java.io.OutputStream out, ByteBuffer src, byte[] scratch) throws IOException {
+        if (src.hasArray()) {
+            out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+            src.position(src.limit());
+            return scratch;
+        }
+        byte[] b = scratch != null || !src.hasRemaining() ? scratch : new byte[16 * 1024];
+        while (src.hasRemaining()) {
+            int n = Math.min(b.length, src.remaining());
+            src.get(b, 0, n);
+            out.write(b, 0, n);
+        }
+        return b;
+    }
 
     /** @return whether direct buffers save the container a copy (default true) */
     public boolean prefersDirectBuffers() {

@@ -133,37 +133,38 @@ final class NativeZlib implements Zlib.Provider {
 
     @Override
     public Compressor compressor(int level, int windowBits, int memLevel, boolean huffmanOnly) {
-        MemorySegment strm = newStream();
-        int rc;
-        try {
-            rc = (int) deflateInit2.invokeExact(strm, level, Z_DEFLATED, -windowBits, memLevel,
-                    huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY, versionString, (int) Z_STREAM_SIZE);
-        } catch (Throwable t) {
-            freeQuietly(strm);
-            throw new IllegalStateException(t);
-        }
-        if (rc != Z_OK) {
-            freeQuietly(strm);
-            throw initFailed("deflateInit2", rc);
-        }
-        return new NativeCompressor(strm);
+        return new NativeCompressor(init("deflateInit2", strm -> (int) deflateInit2.invokeExact(strm, level,
+                Z_DEFLATED, -windowBits, memLevel, huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY, versionString,
+                (int) Z_STREAM_SIZE)));
     }
 
     @Override
     public Decompressor decompressor(int windowBits) {
+        return new NativeDecompressor(init("inflateInit2", strm -> (int) inflateInit2.invokeExact(strm, -windowBits,
+                versionString, (int) Z_STREAM_SIZE)));
+    }
+
+    /** zlib's {@code deflateInit2} or {@code inflateInit2} over a fresh {@code z_stream}. */
+    @FunctionalInterface
+    private interface StreamInit {
+        int call(MemorySegment strm) throws Throwable;
+    }
+
+    // A new z_stream initialised by `init`; freed again if that fails.
+    private MemorySegment init(String what, StreamInit init) {
         MemorySegment strm = newStream();
         int rc;
         try {
-            rc = (int) inflateInit2.invokeExact(strm, -windowBits, versionString, (int) Z_STREAM_SIZE);
+            rc = init.call(strm);
         } catch (Throwable t) {
             freeQuietly(strm);
             throw new IllegalStateException(t);
         }
         if (rc != Z_OK) {
             freeQuietly(strm);
-            throw initFailed("inflateInit2", rc);
+            throw initFailed(what, rc);
         }
-        return new NativeDecompressor(strm);
+        return strm;
     }
 
     private static RuntimeException initFailed(String what, int rc) {
@@ -215,38 +216,111 @@ final class NativeZlib implements Zlib.Provider {
         return m.equals(MemorySegment.NULL) ? "invalid compressed data" : m.reinterpret(256).getString(0);
     }
 
-    private final class NativeCompressor implements Compressor {
+    /**
+     * One {@code z_stream} and what both directions do with it: a step of {@code deflate} or {@code inflate} through
+     * a scratch block, reset and end.
+     */
+    private abstract class NativeStream {
         private MemorySegment strm; // null once ended
+        // After the last step: what zlib left of its input and of its output room.
+        int availIn;
+        int availOut;
 
-        NativeCompressor(MemorySegment strm) {
+        NativeStream(MemorySegment strm) {
             this.strm = strm;
+        }
+
+        /** @return the stream, unless ended */
+        final MemorySegment live(String what) {
+            MemorySegment s = strm;
+            if (s == null) {
+                throw new IllegalStateException(what + " ended");
+            }
+            return s;
+        }
+
+        /** @return a scratch block for one call: input in its first CHUNK bytes, output in the second */
+        final MemorySegment scratch() {
+            return mallocBytes(2L * CHUNK);
+        }
+
+        /**
+         * One call of {@code deflate} or {@code inflate}: {@code n} bytes of {@code in} copied in, at most
+         * {@code room} bytes out; {@code in}'s position advances by what zlib took ({@code n - availIn}), {@code out}'s
+         * by what it produced ({@code room - availOut}).
+         *
+         * @return zlib's return code
+         */
+        final int step(MethodHandle call, int flush, MemorySegment s, MemorySegment scratch, ByteBuffer in, int n,
+                ByteBuffer out, int room) throws Throwable {
+            copyIn(in, n, scratch);
+            s.set(ADDRESS, NEXT_IN, scratch);
+            s.set(JAVA_INT, AVAIL_IN, n);
+            s.set(ADDRESS, NEXT_OUT, scratch.asSlice(CHUNK));
+            s.set(JAVA_INT, AVAIL_OUT, room);
+            int rc = (int) call.invokeExact(s, flush);
+            availIn = s.get(JAVA_INT, AVAIL_IN);
+            availOut = s.get(JAVA_INT, AVAIL_OUT);
+            in.position(in.position() + n - availIn);
+            copyOut(scratch, CHUNK, room - availOut, out);
+            return rc;
+        }
+
+        /** After a call: zlib keeps no pointer into the freed scratch block, and the block is freed. */
+        final void release(MemorySegment s, MemorySegment scratch) {
+            s.set(ADDRESS, NEXT_IN, MemorySegment.NULL);
+            s.set(ADDRESS, NEXT_OUT, MemorySegment.NULL);
+            freeQuietly(scratch);
+        }
+
+        final void reset(MethodHandle call, String what) {
+            try {
+                int rc = (int) call.invokeExact(strm);
+                if (rc != Z_OK) {
+                    throw new IllegalStateException(what + " failed: " + rc);
+                }
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        // zlib's end frees its state whatever it returns (Z_DATA_ERROR if ended mid-stream); then the z_stream.
+        final void end(MethodHandle call) {
+            MemorySegment s = strm;
+            if (s == null) {
+                return;
+            }
+            strm = null;
+            try {
+                int rc = (int) call.invokeExact(s);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            } finally {
+                freeQuietly(s);
+            }
+        }
+    }
+
+    private final class NativeCompressor extends NativeStream implements Compressor {
+        NativeCompressor(MemorySegment strm) {
+            super(strm);
         }
 
         @Override
         public boolean syncFlush(ByteBuffer in, ByteBuffer out) {
-            MemorySegment s = strm;
-            if (s == null) {
-                throw new IllegalStateException("compressor ended");
-            }
-            MemorySegment scratch = mallocBytes(2L * CHUNK);
+            MemorySegment s = live("compressor");
+            MemorySegment scratch = scratch();
             try {
                 while (true) {
                     int n = Math.min(in.remaining(), CHUNK);
                     boolean last = n == in.remaining();
-                    int room = Math.min(out.remaining(), CHUNK);
-                    copyIn(in, n, scratch);
-                    s.set(ADDRESS, NEXT_IN, scratch);
-                    s.set(JAVA_INT, AVAIL_IN, n);
-                    s.set(ADDRESS, NEXT_OUT, scratch.asSlice(CHUNK));
-                    s.set(JAVA_INT, AVAIL_OUT, room);
-                    int rc = (int) deflate.invokeExact(s, last ? Z_SYNC_FLUSH : Z_NO_FLUSH);
+                    int rc = step(deflate, last ? Z_SYNC_FLUSH : Z_NO_FLUSH, s, scratch, in, n, out,
+                            Math.min(out.remaining(), CHUNK));
                     if (rc != Z_OK && rc != Z_BUF_ERROR) {
                         throw new IllegalStateException("deflate failed: " + rc);
                     }
-                    int availIn = s.get(JAVA_INT, AVAIL_IN);
-                    int availOut = s.get(JAVA_INT, AVAIL_OUT);
-                    in.position(in.position() + n - availIn);
-                    copyOut(scratch, CHUNK, room - availOut, out);
                     if (last && availIn == 0 && availOut != 0) {
                         return true; // all taken, and the flush did not run out of room: it is complete
                     }
@@ -259,51 +333,28 @@ final class NativeZlib implements Zlib.Provider {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             } finally {
-                s.set(ADDRESS, NEXT_IN, MemorySegment.NULL);
-                s.set(ADDRESS, NEXT_OUT, MemorySegment.NULL);
-                freeQuietly(scratch);
+                release(s, scratch);
             }
         }
 
         @Override
         public void reset() {
-            try {
-                int rc = (int) deflateReset.invokeExact(strm);
-                if (rc != Z_OK) {
-                    throw new IllegalStateException("deflateReset failed: " + rc);
-                }
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            reset(deflateReset, "deflateReset");
         }
 
         @Override
         public void end() {
-            MemorySegment s = strm;
-            if (s == null) {
-                return;
-            }
-            strm = null;
-            try {
-                int rc = (int) deflateEnd.invokeExact(s); // Z_DATA_ERROR if ended mid-stream: freed all the same
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                freeQuietly(s);
-            }
+            end(deflateEnd);
         }
     }
 
-    private final class NativeDecompressor implements Decompressor {
-        private MemorySegment strm; // null once ended
+    private final class NativeDecompressor extends NativeStream implements Decompressor {
         private ByteBuffer in;
         private boolean finished;
         private boolean needsDictionary;
 
         NativeDecompressor(MemorySegment strm) {
-            this.strm = strm;
+            super(strm);
         }
 
         @Override
@@ -313,31 +364,19 @@ final class NativeZlib implements Zlib.Provider {
 
         @Override
         public int inflate(ByteBuffer out) throws DataFormatException {
-            MemorySegment s = strm;
-            if (s == null) {
-                throw new IllegalStateException("decompressor ended");
-            }
+            MemorySegment s = live("decompressor");
             if (finished || needsDictionary || in == null) {
                 return 0;
             }
-            MemorySegment scratch = mallocBytes(2L * CHUNK);
+            MemorySegment scratch = scratch();
             int total = 0;
             try {
                 while (true) {
                     int n = Math.min(in.remaining(), CHUNK);
                     int room = Math.min(out.remaining(), CHUNK);
-                    copyIn(in, n, scratch);
-                    s.set(ADDRESS, NEXT_IN, scratch);
-                    s.set(JAVA_INT, AVAIL_IN, n);
-                    s.set(ADDRESS, NEXT_OUT, scratch.asSlice(CHUNK));
-                    s.set(JAVA_INT, AVAIL_OUT, room);
-                    int rc = (int) inflate.invokeExact(s, Z_NO_FLUSH);
-                    int availIn = s.get(JAVA_INT, AVAIL_IN);
-                    int availOut = s.get(JAVA_INT, AVAIL_OUT);
+                    int rc = step(inflate, Z_NO_FLUSH, s, scratch, in, n, out, room);
                     int taken = n - availIn;
                     int produced = room - availOut;
-                    in.position(in.position() + taken);
-                    copyOut(scratch, CHUNK, produced, out);
                     total += produced;
                     switch (rc) {
                         case Z_OK, Z_BUF_ERROR -> { }
@@ -361,9 +400,7 @@ final class NativeZlib implements Zlib.Provider {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             } finally {
-                s.set(ADDRESS, NEXT_IN, MemorySegment.NULL);
-                s.set(ADDRESS, NEXT_OUT, MemorySegment.NULL);
-                freeQuietly(scratch);
+                release(s, scratch);
             }
         }
 
@@ -392,33 +429,13 @@ final class NativeZlib implements Zlib.Provider {
             finished = false;
             needsDictionary = false;
             in = null;
-            try {
-                int rc = (int) inflateReset.invokeExact(strm);
-                if (rc != Z_OK) {
-                    throw new IllegalStateException("inflateReset failed: " + rc);
-                }
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            reset(inflateReset, "inflateReset");
         }
 
         @Override
         public void end() {
-            MemorySegment s = strm;
-            if (s == null) {
-                return;
-            }
-            strm = null;
             in = null;
-            try {
-                int rc = (int) inflateEnd.invokeExact(s);
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                freeQuietly(s);
-            }
+            end(inflateEnd);
         }
     }
 }

@@ -10,12 +10,14 @@ import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 class ContainerTransportTest {
 
     /** A container transport over a blocking socket channel, counting its releases. */
-    private static final class SocketTransport extends ContainerTransport {
+    private static class SocketTransport extends ContainerTransport {
         final SocketChannel channel;
         final AtomicInteger releases = new AtomicInteger();
 
@@ -75,6 +77,34 @@ class ContainerTransportTest {
         }
     }
 
+    /** A {@link SocketTransport} that records what the connection does with it, in order. */
+    private static final class RecordingTransport extends SocketTransport {
+        final java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingTransport(SocketChannel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void write(ByteBuffer... srcs) throws IOException {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            for (ByteBuffer b : srcs) {
+                ByteBuffer d = b.duplicate();
+                while (d.hasRemaining()) {
+                    bytes.write(d.get());
+                }
+            }
+            super.write(srcs);
+            events.add("write " + java.util.HexFormat.of().formatHex(bytes.toByteArray()));
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            events.add("shutdownOutput");
+            super.shutdownOutput();
+        }
+    }
+
     private static SocketChannel[] pair() throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -95,15 +125,7 @@ class ContainerTransportTest {
         server.writeFrame(Frame.binary(ByteBuffer.wrap(new byte[3000]))); // above the writev threshold: gathering
         assertEquals(3000, client.readFrame().length());
 
-        CompletableFuture<Throwable> reading = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                server.readFrame();
-                reading.complete(null);
-            } catch (Throwable t) {
-                reading.complete(t);
-            }
-        });
+        CompletableFuture<Throwable> reading = readInBackground(server);
         transport.close(); // the integration's side: the container reports the connection gone
         assertTrue(reading.get(10, TimeUnit.SECONDS) instanceof IOException, "the reader learns of the close");
         assertTrue(server.isClosed());
@@ -111,6 +133,59 @@ class ContainerTransportTest {
         transport.close();
         assertEquals(1, transport.releases.get(), "released once");
         client.close();
+    }
+
+    /**
+     * The event a container without a half-close acts on (the servlet streams end the connection once the peer has
+     * answered): a server failing the connection calls shutdownOutput once, right after writing its Close, and a
+     * client never does (it leaves closing TCP to the server).
+     */
+    @Test
+    void aFailingServerAsksForTheHalfCloseRightAfterItsCloseFrame() throws Exception {
+        // unmasked: a protocol error for a server
+        List<String> events = failConnection(Role.SERVER, RawFrames.encode(true, 0, RawFrames.TEXT, HI, null));
+        assertEquals(1, events.stream().filter("shutdownOutput"::equals).count(), "asked once: " + events);
+        int at = events.indexOf("shutdownOutput");
+        assertTrue(at > 0 && events.get(at - 1).matches("write 88[0-9a-f]{2}03ea.*"),
+                "right after the Close 1002 was written: " + events);
+
+        // masked: a protocol error for a client
+        events = failConnection(Role.CLIENT, RawFrames.encode(true, 0, RawFrames.TEXT, HI, RawFrames.KEY));
+        assertFalse(events.contains("shutdownOutput"), "a client does not half-close: " + events);
+    }
+
+    private static final byte[] HI = {'h', 'i'};
+
+    // A connection of this role over a recording transport receives `bad`, answers with Close 1002 and fails; the
+    // peer then hangs up (a server's half-close reaches it as the end of the stream first). Returns the events.
+    private static List<String> failConnection(Role role, byte[] bad) throws Exception {
+        SocketChannel[] p = pair();
+        RecordingTransport transport = new RecordingTransport(p[0]);
+        CompletableFuture<Throwable> reading = readInBackground(transport.open(role, null));
+        try (java.net.Socket peer = p[1].socket()) {
+            peer.setSoTimeout(20_000);
+            peer.getOutputStream().write(bad);
+            assertEquals(1002, RawFrames.read(peer.getInputStream()).closeCode());
+            if (role == Role.SERVER) {
+                assertEquals(-1, peer.getInputStream().read(), "the half-close reaches the peer as end of stream");
+            }
+        }
+        assertTrue(reading.get(10, TimeUnit.SECONDS) instanceof io.fastwebsockets.WebSocketException);
+        return transport.events;
+    }
+
+    // readFrame() on a thread of its own: what it threw, or null if it returned.
+    private static CompletableFuture<Throwable> readInBackground(WebSocket ws) {
+        CompletableFuture<Throwable> reading = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                ws.readFrame();
+                reading.complete(null);
+            } catch (Throwable t) {
+                reading.complete(t);
+            }
+        });
+        return reading;
     }
 
     @Test
@@ -140,15 +215,7 @@ class ContainerTransportTest {
         SocketTransport owner = new SocketTransport(p[0]);
         try (EventLoop loop = EventLoop.start()) {
             WebSocket server = owner.openOnLoop(p[0], loop, Role.SERVER, null);
-            CompletableFuture<Throwable> reading = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    server.readFrame();
-                    reading.complete(null);
-                } catch (Throwable t) {
-                    reading.complete(t);
-                }
-            });
+            CompletableFuture<Throwable> reading = readInBackground(server);
             owner.close();
             assertTrue(reading.get(10, TimeUnit.SECONDS) instanceof IOException);
             assertTrue(server.isClosed());
