@@ -332,6 +332,31 @@ class ListenerTest {
     }
 
     @Test
+    void compressedMessagesAreInflatedForTheListenerAcrossIdleTurnsWithContextTakeover() throws Exception {
+        server = builder().perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate.defaults()).start();
+        WebSocket client = io.fastwebsockets.handshake.Handshake.connect(
+                java.net.URI.create("ws://127.0.0.1:" + server.port() + "/"),
+                io.fastwebsockets.handshake.ClientOptions.builder()
+                        .perMessageDeflate(io.fastwebsockets.deflate.PerMessageDeflate.defaults()).build())
+                .webSocket();
+        assertTrue(client.perMessageDeflate() != null, "compression agreed");
+        io.fastwebsockets.FragmentCollector in = new io.fastwebsockets.FragmentCollector(client);
+        String text = "compressible text, ".repeat(200);
+        // Each message is sent after the previous echo, once the connection had nothing to do: the inflater's
+        // context (taken over between messages) must survive the connection's thread ending in between.
+        for (int i = 0; i < 5; i++) {
+            client.writeFrame(Frame.text(i + ":" + text));
+            Frame echo = in.readFrame();
+            assertEquals(OpCode.TEXT, echo.opcode());
+            assertEquals(i + ":" + text, echo.payloadAsText());
+            Thread delivered = messageThreads.get(i);
+            awaitCondition(() -> !delivered.isAlive());
+        }
+        client.close();
+        assertEquals(CloseCode.NORMAL + ":", closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void aServerTakesExactlyOneOfHandlerAndListener() {
         assertThrows(IllegalStateException.class, () -> WebSocketServer.builder().start());
         assertThrows(IllegalStateException.class, () -> WebSocketServer.builder().handler(ws -> { })

@@ -21,6 +21,27 @@ public final class DocSnippets {
     }
 
     /**
+     * What {@link #check} found.
+     *
+     * @param blocks how many {@code java} blocks the page has
+     * @param missing the blocks not found in the sources, as written
+     */
+    public record Check(int blocks, List<String> missing) {
+    }
+
+    /**
+     * @param page a Markdown page
+     * @param sourceRoots the source roots its code must come from
+     * @return how many {@code java} blocks it has, and which of them the sources do not hold
+     * @throws IOException if a file cannot be read
+     */
+    public static Check check(Path page, Path... sourceRoots) throws IOException {
+        List<String> blocks = javaBlocks(Files.readString(page));
+        String sources = sources(sourceRoots);
+        return new Check(blocks.size(), blocks.stream().filter(b -> !appearsIn(b, sources)).toList());
+    }
+
+    /**
      * @param markdown a Markdown page
      * @return its {@code java} blocks, in order, as written
      */

@@ -25,6 +25,11 @@ class ProductionServerTest {
                 ProductionServer.clientWithKeepalive()).webSocket();
         ws.writeFrame(Frame.text("hello"));
         assertEquals("got 5 bytes", ws.readFrame().payloadAsText());
+        // The reply is counted once its write returns, which may be just after the client has read it (seen under
+        // load: out=0/0B): wait for the count (bounded by the class's timeout), then check the whole line.
+        while (!ProductionServer.statsLine(server).contains(" out=1/")) {
+            Thread.sleep(5);
+        }
         String line = ProductionServer.statsLine(server);
         assertTrue(line.startsWith("open=1 accepted=1 in=1/5B out=1/11B keepaliveCloses=0"), line);
         Thread drain = Thread.ofPlatform().start(() -> server.shutdown(Duration.ofSeconds(5)));

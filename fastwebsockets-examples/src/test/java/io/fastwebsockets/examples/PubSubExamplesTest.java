@@ -13,7 +13,6 @@ import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.testkit.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +25,11 @@ class PubSubExamplesTest {
     @Test
     void everyJavaBlockOfTheDocIsCompiledExampleCode() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        List<String> blocks = DocSnippets.javaBlocks(Files.readString(root.resolveSibling("docs").resolve("pubsub.md")));
-        String sources = DocSnippets.sources(root.resolve("src/main/java"));
-        List<String> missing = blocks.stream().filter(b -> !DocSnippets.appearsIn(b, sources)).toList();
-        assertTrue(blocks.size() >= 3, "the doc shows code: " + blocks.size() + " blocks");
-        assertTrue(missing.isEmpty(), "blocks of docs/pubsub.md not found in the example sources:\n" + missing);
+        DocSnippets.Check c = DocSnippets.check(root.resolveSibling("docs").resolve("pubsub.md"),
+                root.resolve("src/main/java"));
+        assertTrue(c.blocks() >= 3, "the doc shows code: " + c.blocks() + " blocks");
+        assertTrue(c.missing().isEmpty(), "blocks of docs/pubsub.md not found in the example sources:\n"
+                + c.missing());
     }
 
     private static WebSocket connect(WebSocketServer server) throws IOException {

@@ -69,6 +69,10 @@ abstract class ContainerConnection extends ContainerTransport {
     private volatile boolean released;
     private volatile Thread reader;
     private volatile Thread writer;
+    // For the routes that read through ReadinessReads: the last read came up short, so the container held nothing
+    // more then (reader's thread only). False at first: bytes a client sent right behind its request may wait in the
+    // container's buffer, and no event will announce them.
+    private boolean drained;
 
     /**
      * Makes the server's WebSocket over this connection, choosing the route.
@@ -181,6 +185,22 @@ abstract class ContainerConnection extends ContainerTransport {
                 return;
             }
         }
+    }
+
+    /** @return whether the last read came up short (see {@code ReadinessReads}; the reader's thread only) */
+    public final boolean drained() {
+        return drained;
+    }
+
+    /** @param d whether the last read came up short (the reader's thread only) */
+    public final void drained(boolean d) {
+        drained = d;
+    }
+
+    /** @return whether the next read would first wait for the container's report: the last one came up short */
+    @Override
+    public boolean readWillWait() {
+        return drained;
     }
 
     /** @return whether the connection has been released */

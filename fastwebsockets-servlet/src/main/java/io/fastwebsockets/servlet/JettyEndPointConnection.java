@@ -2,6 +2,7 @@ package io.fastwebsockets.servlet;
 
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.internal.server.ReadinessReads;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,7 +31,7 @@ import org.eclipse.jetty.util.Callback;
  * <p>Jetty's idle timeout does not apply to the upgraded connection (it is turned off for it, and an expiry is
  * refused): the WebSocket's own timeouts do. Loaded only inside Jetty.
  */
-final class JettyEndPointConnection extends ContainerConnection {
+final class JettyEndPointConnection extends ContainerConnection implements ReadinessReads {
     private final EndPoint endPoint;
     private final Link link;
     private final Consumer<JettyEndPointConnection> onOpen;
@@ -173,14 +174,18 @@ final class JettyEndPointConnection extends ContainerConnection {
             }
             return n;
         }
-        while (true) {
-            if (!dst.hasRemaining()) {
-                return 0;
-            }
-            int n = fill(dst);
-            if (n != 0) {
-                return n;
-            }
+        return readParking(dst); // a short read means nothing more buffered: the next read waits for Jetty's report
+    }
+
+    @Override
+    public boolean readWillWait() {
+        return drained() && leftover == null;
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        drained(false);
+        if (leftover == null) {
             awaitReport(true, () -> endPoint.fillInterested(readable));
             rethrow(readFailure);
         }
@@ -188,7 +193,11 @@ final class JettyEndPointConnection extends ContainerConnection {
 
     // Jetty fills a buffer in its "flush mode", after its limit up to its capacity, and starts an empty one at index 0
     // (BufferUtil.flipToFill): a slice of the room left, empty, keeps the bytes before it.
-    private int fill(ByteBuffer dst) throws IOException {
+    @Override
+    public int readNow(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
         ByteBuffer room = dst.slice();
         room.limit(0);
         int n = endPoint.fill(room);

@@ -42,9 +42,6 @@ public final class TomcatUpgradeHandler extends ContainerConnection
     private final UpgradeStart start = new UpgradeStart();
 
     private volatile SocketWrapperBase<?> wrapper;
-    // The last read came up short, so the socket was empty then (reader's thread only). False at first: the bytes a
-    // client sent right behind its request wait in Tomcat's buffer, and no poller event will announce them.
-    private boolean drained;
 
     /** Called by Tomcat only. */
     public TomcatUpgradeHandler() {
@@ -194,23 +191,8 @@ public final class TomcatUpgradeHandler extends ContainerConnection
     }
 
     @Override
-    public boolean drained() {
-        return drained;
-    }
-
-    @Override
-    public void drained(boolean d) {
-        drained = d;
-    }
-
-    @Override
-    public boolean readWillWait() {
-        return drained;
-    }
-
-    @Override
     public void awaitReadable() throws IOException {
-        drained = false;
+        drained(false);
         awaitReport(true, wrapper::registerReadInterest);
     }
 

@@ -2,11 +2,9 @@ package io.fastwebsockets.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import io.fastwebsockets.testkit.DocSnippets;
-import java.util.List;
+import java.io.IOException;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,11 +16,10 @@ class ServletReadmeTest {
     @Test
     void everyJavaBlockOfTheServletPageIsCompiledCode() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        List<String> blocks = DocSnippets.javaBlocks(Files.readString(root.resolveSibling("docs").resolve("servlet.md")));
-        String sources = DocSnippets.sources(root.resolve("src/main/java"));
-        List<String> missing = blocks.stream().filter(b -> !DocSnippets.appearsIn(b, sources)).toList();
-        assertTrue(blocks.size() >= 2, "expected docs/servlet.md to show code, found " + blocks.size()
-                + " java blocks");
-        assertTrue(missing.isEmpty(), "docs/servlet.md java blocks not found in the module's sources:\n" + missing);
+        DocSnippets.Check c = DocSnippets.check(root.resolveSibling("docs").resolve("servlet.md"),
+                root.resolve("src/main/java"));
+        assertTrue(c.blocks() >= 2, "expected docs/servlet.md to show code, found " + c.blocks() + " java blocks");
+        assertTrue(c.missing().isEmpty(), "docs/servlet.md java blocks not found in the module's sources:\n"
+                + c.missing());
     }
 }

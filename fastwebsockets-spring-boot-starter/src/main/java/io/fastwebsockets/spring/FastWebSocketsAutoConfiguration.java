@@ -1,6 +1,7 @@
 package io.fastwebsockets.spring;
 
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.server.Backplane;
 import io.fastwebsockets.servlet.ServletUpgrade;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.util.ArrayList;
@@ -39,12 +40,14 @@ public class FastWebSocketsAutoConfiguration {
      * @param routes the route beans
      * @param properties the properties
      * @param customizers the option customizers, in order
+     * @param topics the topics
      * @return the endpoints
      */
     @Bean
     @ConditionalOnMissingBean
     public WebSocketEndpoints fastWebSocketEndpoints(ListableBeanFactory beans, ObjectProvider<WebSocketRoute> routes,
-            FastWebSocketsProperties properties, ObjectProvider<UpgradeOptionsCustomizer> customizers) {
+            FastWebSocketsProperties properties, ObjectProvider<UpgradeOptionsCustomizer> customizers,
+            WebSocketTopics topics) {
         List<WebSocketRoute> all = new ArrayList<>(routes.orderedStream().toList());
         for (String name : beans.getBeanNamesForAnnotation(WebSocketEndpoint.class)) {
             WebSocketEndpoint endpoint = beans.findAnnotationOnBean(name, WebSocketEndpoint.class);
@@ -53,7 +56,20 @@ public class FastWebSocketsAutoConfiguration {
             }
         }
         List<UpgradeOptionsCustomizer> ordered = customizers.orderedStream().toList();
-        return new WebSocketEndpoints(all, properties, route -> options(properties, route, ordered));
+        return new WebSocketEndpoints(all, properties, route -> options(properties, route, ordered), topics);
+    }
+
+    /**
+     * The topics handlers publish to, across the nodes of a cluster when the application has a {@link Backplane}
+     * bean (see {@link FastWebSocketsRedisAutoConfiguration}).
+     *
+     * @param backplane the backplane, if there is one
+     * @return the topics
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public WebSocketTopics fastWebSocketTopics(ObjectProvider<Backplane> backplane) {
+        return new WebSocketTopics(backplane.getIfUnique());
     }
 
     /**
@@ -70,6 +86,16 @@ public class FastWebSocketsAutoConfiguration {
     static UpgradeOptions options(FastWebSocketsProperties properties, WebSocketRoute route,
             List<UpgradeOptionsCustomizer> customizers) {
         UpgradeOptions.Builder b = UpgradeOptions.builder();
+        // The limits the servlet upgrade puts on each connection (UpgradeOptions.applyLimits) before its handler runs
+        if (properties.getMaxMessageSize() != null) {
+            b.maxMessageSize(properties.getMaxMessageSize().toBytes());
+        }
+        if (properties.getMaxDecompressedMessageSize() != null) {
+            b.maxDecompressedMessageSize(properties.getMaxDecompressedMessageSize().toBytes());
+        }
+        if (properties.getMaxFramesPerMessage() != null) {
+            b.maxFramesPerMessage(properties.getMaxFramesPerMessage());
+        }
         List<String> subprotocols = route.subprotocols() != null ? route.subprotocols() : properties.getSubprotocols();
         if (!subprotocols.isEmpty()) {
             b.subprotocols(subprotocols.toArray(String[]::new));
@@ -80,10 +106,20 @@ public class FastWebSocketsAutoConfiguration {
         }
         FastWebSocketsProperties.Deflate d = properties.getPermessageDeflate();
         if (d.isEnabled()) {
-            b.perMessageDeflate(PerMessageDeflate.builder().level(d.getCompressionLevel())
+            PerMessageDeflate.Builder deflate = PerMessageDeflate.builder().level(d.getCompressionLevel())
                     .threshold(Math.toIntExact(d.getThreshold().toBytes()))
                     .serverNoContextTakeover(d.isServerNoContextTakeover())
-                    .clientNoContextTakeover(d.isClientNoContextTakeover()).build());
+                    .clientNoContextTakeover(d.isClientNoContextTakeover());
+            if (d.getWindowBits() != null) {
+                deflate.windowBits(d.getWindowBits());
+            }
+            if (d.getMemLevel() != null) {
+                deflate.memLevel(d.getMemLevel());
+            }
+            if (d.getMaxPeerWindowBits() != null) {
+                deflate.maxPeerWindowBits(d.getMaxPeerWindowBits());
+            }
+            b.perMessageDeflate(deflate.build());
         }
         for (UpgradeOptionsCustomizer c : customizers) {
             c.customize(b);

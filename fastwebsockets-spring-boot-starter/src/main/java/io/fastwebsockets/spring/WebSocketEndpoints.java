@@ -22,9 +22,8 @@ import org.springframework.web.HttpRequestHandler;
  * that the auto-configuration registers. A bean: inject it to read {@link #stats()} or the {@link #paths()}.
  *
  * <p>Each connection's handler runs on a virtual thread of its own (the servlet module's). Before it runs, the
- * connection gets the {@code fastwebsockets.max-message-size} of the properties; the timeouts go to the servlet
- * upgrade. On
- * shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
+ * connection gets the limits of the upgrade options (message size, inflated size, frames per message, from the
+ * properties); the timeouts go to the servlet upgrade. On shutdown (this bean's {@link #stop()}, before the web server stops) every open connection is closed with 1001 and
  * the handlers are waited for, at most the close timeout plus a second; upgrades arriving after that get 503 until
  * the next {@link #start()}.
  */
@@ -36,6 +35,7 @@ public final class WebSocketEndpoints implements SmartLifecycle {
     private final Map<String, AtomicReference<ServletUpgrade>> upgrades = new LinkedHashMap<>();
     private final Map<String, HttpRequestHandler> handlers = new LinkedHashMap<>();
     private final EndpointStats stats = new EndpointStats();
+    private final WebSocketTopics topics;
     private volatile boolean running;
     private boolean stopped; // under this
 
@@ -45,15 +45,17 @@ public final class WebSocketEndpoints implements SmartLifecycle {
      * @param routes every route, annotated handler beans included
      * @param properties the {@code fastwebsockets.*} properties
      * @param options the upgrade options of one route (properties, the route's subprotocols, customizers)
+     * @param topics the topics, whose subscriptions of a connection end with it
      */
     WebSocketEndpoints(List<WebSocketRoute> routes, FastWebSocketsProperties properties,
-            Function<WebSocketRoute, UpgradeOptions> options) {
+            Function<WebSocketRoute, UpgradeOptions> options, WebSocketTopics topics) {
+        this.topics = topics;
         for (WebSocketRoute route : routes) {
             if (upgrades.containsKey(route.path())) {
                 throw new IllegalStateException("two WebSocket endpoints at the path " + route.path());
             }
             UpgradeOptions o = options.apply(route);
-            ServletUpgrade.Handler handler = counted(route.handler(), properties);
+            ServletUpgrade.Handler handler = counted(route.handler());
             Supplier<ServletUpgrade> factory = () -> configured(ServletUpgrade.frames(o, handler), properties);
             AtomicReference<ServletUpgrade> current = new AtomicReference<>(factory.get());
             factories.put(route.path(), factory);
@@ -99,19 +101,16 @@ public final class WebSocketEndpoints implements SmartLifecycle {
         return upgrade;
     }
 
-    /** The route's handler, with the connection configured first and its traffic and end counted. */
-    private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler, FastWebSocketsProperties properties) {
-        long maxMessage = properties.getMaxMessageSize() == null ? -1 : properties.getMaxMessageSize().toBytes();
+    /** The route's handler, with its connection's traffic and end counted. */
+    private ServletUpgrade.Handler counted(ServletUpgrade.Handler handler) {
         return (ws, request) -> {
-            if (maxMessage >= 0) {
-                ws.setMaxMessageSize(maxMessage);
-            }
             Runnable ended = stats.opened(ws);
             try {
                 // As the servlet upgrade runs a handler (1000 after a return that left the connection open, 1011
                 // after an unexpected exception), done here so that its Close is counted before the end is.
                 HandlerRuns.run(ws, connection -> handler.handle(connection, request), LOG);
             } finally {
+                topics.ended(ws);
                 ended.run();
             }
         };

@@ -24,7 +24,8 @@ import org.springframework.util.unit.DataSize;
  */
 class AutoConfigurationTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner().withConfiguration(
-            AutoConfigurations.of(WebMvcAutoConfiguration.class, FastWebSocketsAutoConfiguration.class));
+            AutoConfigurations.of(WebMvcAutoConfiguration.class, FastWebSocketsAutoConfiguration.class,
+                    FastWebSocketsRedisAutoConfiguration.class));
 
     @Configuration
     static class TwoAtOnePath {
@@ -90,6 +91,26 @@ class AutoConfigurationTest {
     }
 
     @Test
+    void aRedisBackplaneOnlyWithTheRedisUrlAndTheTopicsEitherWay() {
+        runner.withUserConfiguration(OneEach.class).run(context -> {
+            assertThat(context).hasSingleBean(WebSocketTopics.class);
+            assertThat(context).doesNotHaveBean(io.fastwebsockets.server.Backplane.class);
+            assertNull(context.getBean(WebSocketTopics.class).backplaneStats(), "no backplane without the URL");
+        });
+        runner.withUserConfiguration(OneEach.class).withPropertyValues("fastwebsockets.redis.url=redis://127.0.0.1:1",
+                "fastwebsockets.redis.reconnect-backoff-min=1s").run(context -> {
+                    assertThat(context).hasSingleBean(io.fastwebsockets.redis.RedisBackplane.class);
+                    assertTrue(!context.getBean(WebSocketTopics.class).backplaneStats().connected(),
+                            "nothing listens on port 1");
+                });
+        runner.withUserConfiguration(OneEach.class).withPropertyValues("fastwebsockets.redis.url=rediss://127.0.0.1:1",
+                "fastwebsockets.redis.ssl-bundle=missing").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("missing");
+                });
+    }
+
+    @Test
     void enabledFalseServesNothing() {
         runner.withUserConfiguration(OneEach.class).withPropertyValues("fastwebsockets.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(WebSocketEndpoints.class));
@@ -124,6 +145,82 @@ class AutoConfigurationTest {
         assertNull(customized.perMessageDeflate());
     }
 
+    /**
+     * Every setting of the core's upgrade options, its permessage-deflate settings and the servlet upgrade, and the
+     * {@code fastwebsockets.*} property that sets it (or why there is none).
+     */
+    private static final java.util.Map<String, String> PROPERTY_OF_SETTING = java.util.Map.ofEntries(
+            java.util.Map.entry("UpgradeOptions.maxMessageSize", "max-message-size"),
+            java.util.Map.entry("UpgradeOptions.maxDecompressedMessageSize", "max-decompressed-message-size"),
+            java.util.Map.entry("UpgradeOptions.maxFramesPerMessage", "max-frames-per-message"),
+            java.util.Map.entry("UpgradeOptions.subprotocols", "subprotocols"),
+            java.util.Map.entry("UpgradeOptions.allowedOrigins", "allowed-origins"),
+            java.util.Map.entry("UpgradeOptions.perMessageDeflate", "permessage-deflate.enabled"),
+            java.util.Map.entry("UpgradeOptions.maxHeadBytes",
+                    "none: the container reads the request head (server.max-http-request-header-size)"),
+            java.util.Map.entry("UpgradeOptions.handshakeTimeout",
+                    "none: the container reads the request head (its connection timeout)"),
+            java.util.Map.entry("UpgradeOptions.subprotocolSelector", "none: code, an UpgradeOptionsCustomizer"),
+            java.util.Map.entry("UpgradeOptions.originCheck", "none: code, an UpgradeOptionsCustomizer"),
+            java.util.Map.entry("PerMessageDeflate.level", "permessage-deflate.compression-level"),
+            java.util.Map.entry("PerMessageDeflate.threshold", "permessage-deflate.threshold"),
+            java.util.Map.entry("PerMessageDeflate.serverNoContextTakeover",
+                    "permessage-deflate.server-no-context-takeover"),
+            java.util.Map.entry("PerMessageDeflate.clientNoContextTakeover",
+                    "permessage-deflate.client-no-context-takeover"),
+            java.util.Map.entry("PerMessageDeflate.windowBits", "permessage-deflate.window-bits"),
+            java.util.Map.entry("PerMessageDeflate.memLevel", "permessage-deflate.mem-level"),
+            java.util.Map.entry("PerMessageDeflate.maxPeerWindowBits", "permessage-deflate.max-peer-window-bits"),
+            java.util.Map.entry("ServletUpgrade.closeTimeout", "close-timeout"),
+            java.util.Map.entry("ServletUpgrade.writeTimeout", "write-timeout"),
+            java.util.Map.entry("ServletUpgrade.pingInterval", "ping-interval"),
+            java.util.Map.entry("ServletUpgrade.pongTimeout", "pong-timeout"));
+
+    /** The settings of a builder-like class: its public instance methods that return the class itself. */
+    private static java.util.stream.Stream<String> settingsOf(String prefix, Class<?> type) {
+        return java.util.Arrays.stream(type.getMethods())
+                .filter(m -> !java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getReturnType() == type)
+                .map(m -> prefix + "." + m.getName()).distinct();
+    }
+
+    @Test
+    void everySettingOfTheCoreAndTheServletUpgradeHasAPropertyOrAReasonWhyNot() {
+        List<String> settings = java.util.stream.Stream.of(
+                settingsOf("UpgradeOptions", UpgradeOptions.Builder.class),
+                settingsOf("PerMessageDeflate", io.fastwebsockets.deflate.PerMessageDeflate.Builder.class),
+                settingsOf("ServletUpgrade", ServletUpgrade.class)).flatMap(x -> x).sorted().toList();
+        assertTrue(settings.size() >= 21, "the settings were found by reflection: " + settings);
+        List<String> unmapped = settings.stream().filter(s -> !PROPERTY_OF_SETTING.containsKey(s)).toList();
+        assertEquals(List.of(), unmapped, "settings of the core without a fastwebsockets.* property (add one, with "
+                + "metadata, or say here why there is none)");
+    }
+
+    @Test
+    void everyLimitAndDeflatePropertyReachesTheOptions() {
+        FastWebSocketsProperties p = new FastWebSocketsProperties();
+        p.setMaxMessageSize(DataSize.ofKilobytes(64));
+        p.setMaxDecompressedMessageSize(DataSize.ofKilobytes(16));
+        p.setMaxFramesPerMessage(4);
+        p.getPermessageDeflate().setEnabled(true);
+        p.getPermessageDeflate().setWindowBits(10);
+        p.getPermessageDeflate().setMemLevel(3);
+        p.getPermessageDeflate().setMaxPeerWindowBits(9);
+        UpgradeOptions o = FastWebSocketsAutoConfiguration.options(p, WebSocketRoute.frames("/x", (ws, r) -> { }),
+                List.of());
+        assertEquals(64 * 1024, o.maxMessageSize());
+        assertEquals(16 * 1024, o.maxDecompressedMessageSize());
+        assertEquals(4, o.maxFramesPerMessage());
+        assertEquals(10, o.perMessageDeflate().windowBits());
+        assertEquals(3, o.perMessageDeflate().memLevel());
+        assertEquals(9, o.perMessageDeflate().maxPeerWindowBits());
+
+        UpgradeOptions defaults = FastWebSocketsAutoConfiguration.options(new FastWebSocketsProperties(),
+                WebSocketRoute.frames("/x", (ws, r) -> { }), List.of());
+        assertEquals(UpgradeOptions.DEFAULT_MAX_MESSAGE_SIZE, defaults.maxMessageSize(), "unset: the core's default");
+        assertEquals(UpgradeOptions.DEFAULT_MAX_FRAMES_PER_MESSAGE, defaults.maxFramesPerMessage());
+        assertEquals(UpgradeOptions.defaults().maxDecompressedMessageSize(), defaults.maxDecompressedMessageSize());
+    }
+
     @Test
     void theConfigurationMetadataDescribesEveryProperty() throws Exception {
         String json;
@@ -131,10 +228,10 @@ class AutoConfigurationTest {
             assertTrue(in != null, "no configuration metadata on the class path");
             json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        for (String name : List.of("enabled", "max-message-size", "subprotocols", "allowed-origins", "close-timeout",
-                "write-timeout", "ping-interval", "pong-timeout", "permessage-deflate.enabled", "permessage-deflate.compression-level",
-                "permessage-deflate.threshold", "permessage-deflate.server-no-context-takeover",
-                "permessage-deflate.client-no-context-takeover")) {
+        List<String> names = new java.util.ArrayList<>(List.of("enabled", "subprotocols", "allowed-origins",
+                "permessage-deflate.enabled"));
+        names.addAll(PROPERTY_OF_SETTING.values().stream().filter(v -> !v.startsWith("none:")).toList());
+        for (String name : names) {
             assertTrue(json.contains("\"name\": \"fastwebsockets." + name + "\""), "no metadata for " + name);
         }
         assertTrue(json.contains("\"description\": \"Largest message accepted"), "descriptions come from the javadoc");

@@ -150,6 +150,12 @@ final class NativeZlib implements Zlib.Provider {
         int call(MemorySegment strm) throws Throwable;
     }
 
+    /** The zlib calls of one compress or decompress call, over the stream and its scratch block. */
+    @FunctionalInterface
+    private interface Steps {
+        int run(MemorySegment strm, MemorySegment scratch) throws Throwable;
+    }
+
     // A new z_stream initialised by `init`; freed again if that fails.
     private MemorySegment init(String what, StreamInit init) {
         MemorySegment strm = newStream();
@@ -230,18 +236,27 @@ final class NativeZlib implements Zlib.Provider {
             this.strm = strm;
         }
 
-        /** @return the stream, unless ended */
-        final MemorySegment live(String what) {
+        /**
+         * Runs {@code steps} with a scratch block (input in its first CHUNK bytes, output in the second) allocated
+         * for this call only; afterwards zlib keeps no pointer into it, and it is freed.
+         */
+        final int withScratch(String what, Steps steps) throws DataFormatException {
             MemorySegment s = strm;
             if (s == null) {
                 throw new IllegalStateException(what + " ended");
             }
-            return s;
-        }
-
-        /** @return a scratch block for one call: input in its first CHUNK bytes, output in the second */
-        final MemorySegment scratch() {
-            return mallocBytes(2L * CHUNK);
+            MemorySegment scratch = mallocBytes(2L * CHUNK);
+            try {
+                return steps.run(s, scratch);
+            } catch (DataFormatException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            } finally {
+                s.set(ADDRESS, NEXT_IN, MemorySegment.NULL);
+                s.set(ADDRESS, NEXT_OUT, MemorySegment.NULL);
+                freeQuietly(scratch);
+            }
         }
 
         /**
@@ -266,11 +281,9 @@ final class NativeZlib implements Zlib.Provider {
             return rc;
         }
 
-        /** After a call: zlib keeps no pointer into the freed scratch block, and the block is freed. */
-        final void release(MemorySegment s, MemorySegment scratch) {
-            s.set(ADDRESS, NEXT_IN, MemorySegment.NULL);
-            s.set(ADDRESS, NEXT_OUT, MemorySegment.NULL);
-            freeQuietly(scratch);
+        /** @return whether the stream has not been ended */
+        final boolean isOpen() {
+            return strm != null;
         }
 
         final void reset(MethodHandle call, String what) {
@@ -310,30 +323,26 @@ final class NativeZlib implements Zlib.Provider {
 
         @Override
         public boolean syncFlush(ByteBuffer in, ByteBuffer out) {
-            MemorySegment s = live("compressor");
-            MemorySegment scratch = scratch();
             try {
-                while (true) {
-                    int n = Math.min(in.remaining(), CHUNK);
-                    boolean last = n == in.remaining();
-                    int rc = step(deflate, last ? Z_SYNC_FLUSH : Z_NO_FLUSH, s, scratch, in, n, out,
-                            Math.min(out.remaining(), CHUNK));
-                    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                        throw new IllegalStateException("deflate failed: " + rc);
+                return withScratch("compressor", (s, scratch) -> {
+                    while (true) {
+                        int n = Math.min(in.remaining(), CHUNK);
+                        boolean last = n == in.remaining();
+                        int rc = step(deflate, last ? Z_SYNC_FLUSH : Z_NO_FLUSH, s, scratch, in, n, out,
+                                Math.min(out.remaining(), CHUNK));
+                        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+                            throw new IllegalStateException("deflate failed: " + rc);
+                        }
+                        if (last && availIn == 0 && availOut != 0) {
+                            return 1; // all taken, and the flush did not run out of room: it is complete
+                        }
+                        if (!out.hasRemaining()) {
+                            return 0;
+                        }
                     }
-                    if (last && availIn == 0 && availOut != 0) {
-                        return true; // all taken, and the flush did not run out of room: it is complete
-                    }
-                    if (!out.hasRemaining()) {
-                        return false;
-                    }
-                }
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                release(s, scratch);
+                }) == 1;
+            } catch (DataFormatException e) {
+                throw new IllegalStateException(e); // deflate reports none
             }
         }
 
@@ -364,13 +373,14 @@ final class NativeZlib implements Zlib.Provider {
 
         @Override
         public int inflate(ByteBuffer out) throws DataFormatException {
-            MemorySegment s = live("decompressor");
             if (finished || needsDictionary || in == null) {
+                if (!isOpen()) {
+                    throw new IllegalStateException("decompressor ended");
+                }
                 return 0;
             }
-            MemorySegment scratch = scratch();
-            int total = 0;
-            try {
+            return withScratch("decompressor", (s, scratch) -> {
+                int total = 0;
                 while (true) {
                     int n = Math.min(in.remaining(), CHUNK);
                     int room = Math.min(out.remaining(), CHUNK);
@@ -395,13 +405,7 @@ final class NativeZlib implements Zlib.Provider {
                         return total;
                     }
                 }
-            } catch (DataFormatException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            } finally {
-                release(s, scratch);
-            }
+            });
         }
 
         @Override
