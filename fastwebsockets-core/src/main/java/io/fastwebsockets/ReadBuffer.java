@@ -18,8 +18,9 @@ import java.nio.ByteBuffer;
  *   <li><b>Regular</b> ({@link #REGULAR_SIZE}): a busy connection's, large enough that one read brings several
  *       frames.</li>
  *   <li><b>Grown</b>: a frame larger than the regular buffer is read into a temporary heap buffer, never larger than
- *       what has actually arrived times two (never by a length the peer merely declared); the connection goes back to
- *       its regular buffer once the frame has been handed out ({@link #releaseLarge}).</li>
+ *       what has actually arrived times two (four for one taken from the process-wide {@link GrownBufferPool}, which
+ *       it goes back to; never by a length the peer merely declared); the connection goes back to its regular buffer
+ *       once the frame has been handed out ({@link #releaseLarge}).</li>
  * </ul>
  */
 final class ReadBuffer {
@@ -170,11 +171,15 @@ final class ReadBuffer {
         if (frame > 0) {
             target = Math.min(target, Math.max(frame, old.capacity() + 1L));
         }
-        // Grown buffers live on the heap: a large frame is rare, and heap memory is reclaimed promptly.
-        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(target, Integer.MAX_VALUE - 8));
+        // Grown buffers live on the heap, from a small process-wide pool: a large frame is rare, and a pooled buffer
+        // leaves no garbage behind (GrownBufferPool).
+        ByteBuffer bigger = GrownBufferPool.acquire((int) Math.min(target, Integer.MAX_VALUE - 8));
         bigger.put(0, old, 0, used);
         current = bigger;
         payloadView = null;
+        if (old != regular) {
+            GrownBufferPool.release(old); // an earlier growth of the same frame
+        }
         return bigger;
     }
 
@@ -192,6 +197,7 @@ final class ReadBuffer {
             r.limit(unconsumed).position(0);
             current = r;
             payloadView = null;
+            GrownBufferPool.release(b);
         }
     }
 

@@ -214,31 +214,8 @@ final class RawPeer implements AutoCloseable {
 
     /** Reads the next frame without checking its mask bit. */
     WireFrame readFrameAsIs() throws IOException {
-        int b0 = in.readUnsignedByte();
-        int b1 = in.readUnsignedByte();
-        boolean masked = (b1 & 0x80) != 0;
-        long len = b1 & 0x7F;
-        if (len == 126) {
-            len = in.readUnsignedShort();
-        } else if (len == 127) {
-            len = in.readLong();
-        }
-        if (len < 0 || len > Integer.MAX_VALUE - 8) {
-            fail("impossible frame length on the wire: " + len);
-        }
-        byte[] key = null;
-        if (masked) {
-            key = new byte[4];
-            in.readFully(key);
-        }
-        byte[] payload = new byte[(int) len];
-        in.readFully(payload);
-        if (masked) {
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= key[i & 3];
-            }
-        }
-        return new WireFrame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0xF, masked, key, payload);
+        RawFrames.RawFrame f = RawFrames.read(in, Integer.MAX_VALUE - 8);
+        return new WireFrame(f.fin(), f.rsv(), f.opcode(), f.masked(), f.maskKey(), f.payload());
     }
 
     /** Reads the next frame and asserts it is a Close carrying {@code code}. */

@@ -173,8 +173,12 @@ public final class RawFrames {
         return p;
     }
 
-    /** A frame as read off the wire (unmasked). */
-    public record RawFrame(int b0, boolean masked, byte[] payload) {
+    /** A frame as read off the wire: its first byte, its masking key ({@code null}: unmasked), its payload unmasked. */
+    public record RawFrame(int b0, byte[] maskKey, byte[] payload) {
+        public boolean masked() {
+            return maskKey != null;
+        }
+
         public boolean fin() {
             return (b0 & 0x80) != 0;
         }
@@ -200,8 +204,20 @@ public final class RawFrames {
         }
     }
 
-    /** Reads one frame; EOFException if the stream ends first. */
+    /** Reads one frame of at most 16 MiB; EOFException if the stream ends first. */
     public static RawFrame read(InputStream in) throws IOException {
+        return read(in, 1 << 24);
+    }
+
+    /**
+     * Reads one frame; EOFException if the stream ends first.
+     *
+     * @param in the stream
+     * @param maxLength the longest payload the test expects (a longer one is an IOException, never an allocation)
+     * @return the frame
+     * @throws IOException if the stream ends or fails, or the frame is longer
+     */
+    public static RawFrame read(InputStream in, int maxLength) throws IOException {
         int b0 = readByte(in);
         int b1 = readByte(in);
         boolean masked = (b1 & 0x80) != 0;
@@ -214,7 +230,7 @@ public final class RawFrames {
                 len = (len << 8) | readByte(in);
             }
         }
-        if (len > (1 << 24)) {
+        if (len < 0 || len > maxLength) {
             throw new IOException("test peer refuses a frame of " + len + " bytes");
         }
         byte[] key = masked ? in.readNBytes(4) : null;
@@ -227,7 +243,7 @@ public final class RawFrames {
                 p[i] ^= key[i & 3];
             }
         }
-        return new RawFrame(b0, masked, p);
+        return new RawFrame(b0, key, p);
     }
 
     private static int readByte(InputStream in) throws IOException {

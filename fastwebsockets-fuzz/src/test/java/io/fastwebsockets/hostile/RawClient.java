@@ -110,36 +110,11 @@ final class RawClient implements AutoCloseable {
 
     /** Reads one frame from the server (at most 16 MiB, a guard). */
     Frame readFrame() throws IOException {
-        int b0 = readByte();
-        int b1 = readByte();
-        if ((b1 & 0x80) != 0) {
+        RawFrames.RawFrame f = RawFrames.read(in);
+        if (f.masked()) {
             throw new IOException("the server masked a frame");
         }
-        long len = b1 & 0x7F;
-        if (len == 126) {
-            len = (readByte() << 8) | readByte();
-        } else if (len == 127) {
-            len = 0;
-            for (int i = 0; i < 8; i++) {
-                len = (len << 8) | readByte();
-            }
-        }
-        if (len > (16 << 20)) {
-            throw new IOException("frame of " + len + " bytes");
-        }
-        byte[] p = in.readNBytes((int) len);
-        if (p.length != len) {
-            throw new EOFException("truncated frame");
-        }
-        return new Frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0F, p);
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException();
-        }
-        return b;
+        return new Frame(f.fin(), f.rsv(), f.opcode(), f.payload());
     }
 
     /** Reads frames until a Close arrives (skipping others, at most {@code maxFrames}); returns it. */

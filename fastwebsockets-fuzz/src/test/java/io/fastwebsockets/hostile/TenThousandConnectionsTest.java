@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.fastwebsockets.testkit.RawFrames;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -266,18 +267,11 @@ class TenThousandConnectionsTest {
             payload[size + 3] = (byte) sum;
             out.write(RawClient.frame(true, 2, payload));
             out.flush();
-            int b0 = in.read();
-            int b1 = in.read();
-            if (b0 != 0x82 || b1 < 0) {
-                throw new IOException("expected a final binary frame, got " + b0 + " " + b1);
+            RawFrames.RawFrame f = RawFrames.read(in);
+            if (f.b0() != 0x82 || f.masked()) {
+                throw new IOException("expected a final unmasked binary frame, got first byte " + f.b0());
             }
-            int len = b1 & 0x7F;
-            if (len == 126) {
-                len = (in.read() << 8) | in.read();
-            } else if (len == 127) {
-                throw new IOException("unexpected 64-bit length");
-            }
-            byte[] echo = in.readNBytes(len);
+            byte[] echo = f.payload();
             if (echo.length != payload.length || !java.util.Arrays.equals(echo, payload)) {
                 throw new AssertionError("echo corrupted: sent " + payload.length + " bytes, got " + echo.length);
             }

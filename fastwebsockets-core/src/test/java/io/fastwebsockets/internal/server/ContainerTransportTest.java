@@ -198,8 +198,18 @@ class ContainerTransportTest {
             client.writeFrame(Frame.text("ping"));
             assertEquals("ping", server.readFrame().payloadAsText());
             assertEquals(0, owner.releases.get());
-            server.close(1000, ""); // the closing handshake: the client answers, the server then closes TCP
-            assertEquals(1000, io.fastwebsockets.CloseCode.parse(client.readFrame().payload()).code());
+            // The closing handshake: the client (reading) answers, the server then closes TCP; without the client's
+            // answer, close() would wait for its close timeout instead.
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    closeCode.complete(io.fastwebsockets.CloseCode.parse(client.readFrame().payload()).code());
+                } catch (Throwable t) {
+                    closeCode.completeExceptionally(t);
+                }
+            });
+            server.close(1000, "");
+            assertEquals(1000, closeCode.get(10, TimeUnit.SECONDS));
             assertTrue(server.isClosed());
             assertEquals(1, owner.releases.get(), "the owner released the socket");
             assertFalse(p[0].isOpen());
