@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.python.util.PythonInterpreter;
@@ -23,12 +24,14 @@ import org.python.util.PythonInterpreter;
  *
  * <p>Cases 9.* (throughput, up to 16 MiB messages through Jython) take most of the suite's time: by default one case
  * of each group of 9.* runs ({@link AutobahnFuzzingClient#SAMPLE_9}), every one with {@code -Dautobahn.all=true}
- * (or {@code -Dautobahn.client.all=true}, this test alone). The full run is also in the README.
+ * (or {@code -Dautobahn.client.all=true}, this test alone). The full run is also in the README. Skipped with
+ * {@code -Dautobahn.skip}, as every Autobahn run of the build.
  */
 class AutobahnClientRoleTest {
     @Test
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void everyFuzzingServerCaseIsOkForOurClient() throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("autobahn.skip"), "-Dautobahn.skip");
         Path reports = Path.of("target", "autobahn-client-reports").toAbsolutePath();
         if (Files.exists(reports)) {
             try (var old = Files.walk(reports)) {
