@@ -75,7 +75,8 @@ run_client() { # $1 client, $2 conns, $3 size
   wait $job || true
   case "$c" in
     loadgen)
-      sed -n 's/.*msgs_per_sec=\([0-9.]*\).*loadgen_cpu_pct=\([0-9.]*\).*/RESULT client=loadgen msgs_per_sec=\1 cpu_pct=\2/p' "$log" | head -n1 ;;
+      sed -n 's/.*msgs_per_sec=\([0-9.]*\).*loadgen_cpu_pct=\([0-9.]*\).*/\1 \2/p' "$log" | head -n1 |
+        awk '{ printf "RESULT client=loadgen msgs_per_sec=%s cpu_pct=%s cpu_us_per_msg=%.3f\n", $1, $2, ($1 > 0 ? $2 * 1e4 / $1 : 0) }' ;;
     fastws-bench)
       python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))

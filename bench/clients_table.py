@@ -49,6 +49,18 @@ def main(path):
             ratio = f" ({r / netty:.2f}x)" if netty else ""
             cells.append(f"{r:,.0f}{ratio}" + (f", {cpu:.1f}" if cpu else ""))
         print(f"| {c} | " + " | ".join(cells) + " |")
+    if "fastws-bench" in clients and "loadgen" in clients:
+        print()
+        print("`fastws bench` against `loadgen` (the C generator) in the same run, by rate and by CPU per message "
+              "(loadgen's CPU / the CLI's: > 1 means the CLI costs less):")
+        print()
+        print("| case | msgs/s ratio | CPU us/msg: fastws-bench, loadgen, ratio |")
+        print("|---|---|---|")
+        for k in tput:
+            r, g = med("fastws-bench", k, "msgs_per_sec"), med("loadgen", k, "msgs_per_sec")
+            c, gc = med("fastws-bench", k, "cpu_us_per_msg"), med("loadgen", k, "cpu_us_per_msg")
+            if r and g and c and gc:
+                print(f"| {k[0]} x {k[1]} B | {r / g:.2f}x | {c:.1f}, {gc:.1f}, {gc / c:.2f}x |")
     lat = [k for k in cases if k[0] == 1]
     for k in lat:
         print()

@@ -11,6 +11,7 @@
 #                          bench/server.sh NAME --port 0 ARGS on SERVER_CPU, into CGROUP_PROCS if set; its log is
 #                          $OUT/${SERVER_LOG_PREFIX}server-NAME.log; sets SERVER_PID (server.sh execs the server: the
 #                          server's own PID) and PORT, or fails with the server's log
+#   poll_until PID CMD...  CMD every 0.1 s until it succeeds, PID exits or 300 s pass
 #   stop_server            SIGTERM, 10 s, SIGKILL; nothing when no server runs (an EXIT trap calls it)
 #   machine                date, CPU, kernel, java and load average, one per line (each TSV's comment lines)
 #   field NAME LINE        the value of NAME=... in a RESULT line of loadgen
@@ -54,14 +55,23 @@ start_server() { # $1 = name, then extra arguments for the server; sets SERVER_P
   # server.sh execs the server, so this PID is the server's (a JVM's threads all move with it)
   if [ -n "$CGROUP_PROCS" ]; then echo "$SERVER_PID" >"$CGROUP_PROCS"; fi
   PORT=
-  for _ in $(seq 1 3000); do
-    PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$log" | head -n1)
-    [ -n "$PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  poll_until "$SERVER_PID" listening "$log" && return 0
   echo "$SCRIPT: server $name did not start; its log:" >&2
   cat "$log" >&2
+  return 1
+}
+listening() { PORT=$(sed -n 's/^LISTENING \([0-9]*\).*/\1/p' "$1" | head -n1); [ -n "$PORT" ]; }
+
+# poll_until PID CMD [ARGS...]: runs CMD every 0.1 s until it succeeds (0) or process PID has exited or 300 s have
+# passed (1)
+poll_until() {
+  local pid=$1
+  shift
+  for _ in $(seq 1 3000); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
   return 1
 }
 
@@ -84,3 +94,7 @@ machine() {
 }
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# path_of NAME: the path a server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server
+# any path (echo.sh and cost.sh pass it to loadgen -u).
+path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }

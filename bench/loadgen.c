@@ -25,7 +25,7 @@
 //   -e: in idle mode, one message each way per connection (sent one connection at a time, each echo verified)
 //       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps.
 //
-//   loadgen -b -p PORT [-c CLIENTS] [-s SIZE] [-S STALLED] [-w WARMUP_S] [-d SECONDS] [-P PID]
+//   loadgen -b -p PORT[,PORT...] [-c CLIENTS] [-s SIZE] [-S STALLED] [-O] [-w WARMUP_S] [-d SECONDS] [-P PID[,PID...]]
 //     broadcast mode (the fan-out benchmark, bench/fanout.sh), against a server that sends every message it
 //     receives to every connected client, the sender included. In rounds: every client sends one binary message
 //     of SIZE (>= 8) bytes, then each waits until it has received all CLIENTS messages of the round; when every
@@ -36,9 +36,17 @@
 //     it); the given-up round's late messages are ignored. Reports deliveries per second (a delivery: one message
 //     received by one client), rounds per second, its own CPU, and with -P the server's CPU, deliveries per server CPU-second and the server's RSS (at the
 //     end and the most seen, sampled every 0.2 s over the measurement).
+//     Latency: each delivery's time from its sender's send to its receipt (read from the socket), over the
+//     measurement: RESULT's latency_p50_us and latency_p99_us (log-linear histogram, ~3% precision).
+//     -p PORT,PORT,...: the clients spread over several servers, client i on the i-th port modulo their number (the
+//     cluster benchmark, bench/cluster.sh: every server one node of a cluster); RESULT then also has
+//     remote_latency_p50_us / _p99_us over the deliveries whose sender is on another server than the receiver.
+//     -P PID,PID,...: the servers' processes (and Redis): CPU and RSS are their sums.
+//     -O: one sender per round (client r modulo CLIENTS in round r): one message in flight in the whole system, so
+//     the latency is that of an unloaded path rather than of a full round's queueing.
 //     -S STALLED: that many more clients connect, then never read (nor send): slow consumers. They take no part
 //     in the rounds; after the measurement they read what they had left (2 s at most) and RESULT says how many
-//     reached the end of the stream: the server had closed them (stalled_closed). Their receive buffer is 4 KiB
+//     reached a Close frame or the end of the stream: the server had closed them (stalled_closed). Their receive buffer is 4 KiB
 //     (SO_RCVBUF), so what they leave unread backs up into the server within seconds.
 //
 // Build: gcc -O2 -Wall -o bench/target/loadgen bench/loadgen.c -lz   (bench/echo.sh does this)
@@ -96,14 +104,20 @@ struct conn {
 };
 
 static const char *host = "127.0.0.1";
-static int port = 0;
+static int port = 0;            // the first of ports: the Host header's
+#define MAX_PORTS 16
+static int ports[MAX_PORTS];    // -p: client i connects to ports[i % nports]
+static int nports;
 static int nconns = 100;
 static size_t size = 20;
 static double warmup = 2, duration = 5, hold = 3600;
 static const char *path = "/";
 static int opening = 64; // handshakes in flight at once
 static int idle_mode = 0;
-static int server_pid = 0;
+static int server_pid = 0;      // the first of server_pids
+#define MAX_PIDS 16
+static int server_pids[MAX_PIDS]; // -P: CPU and RSS are summed over them
+static int npids;
 static int deflate_mode = 0;
 static int offer_takeover = 0;
 static int client_window_bits = 0; // -W: offered client_max_window_bits, 0: not offered (and 15 used)
@@ -117,6 +131,40 @@ static uint64_t rounds_done;
 static uint32_t abandoned_upto; // rounds given up during the warm-up (a client not yet subscribed missed a message)
 static double last_progress;    // when the last delivery (or round start) happened
 static size_t seen_words;
+static int one_sender;          // -O: only client (round_no % nconns) sends in a round
+static double *sent_at;         // broadcast mode: when each client sent its message of the current round
+static double rx_time;          // when the bytes being parsed were read from the socket
+static int measuring;           // deliveries go into the latency histograms
+// Latency histograms, microseconds, log-linear: 0..63 exactly, then 32 buckets per power of two.
+#define LAT_BUCKETS (64 + 40 * 32)
+static uint64_t lat_all[LAT_BUCKETS], lat_remote[LAT_BUCKETS];
+
+static int lat_bucket(uint64_t us) {
+    if (us < 64) return (int)us;
+    int e = 63 - __builtin_clzll(us); // >= 6
+    if (e > 45) return LAT_BUCKETS - 1;
+    return 64 + (e - 6) * 32 + (int)((us >> (e - 5)) - 32);
+}
+
+static double lat_value(int i) { // the middle of bucket i, in microseconds
+    if (i < 64) return i;
+    int j = i - 64, e = j / 32 + 6;
+    uint64_t sub = (uint64_t)(j % 32 + 32);
+    return (double)(sub << (e - 5)) + (double)(1ULL << (e - 5)) / 2;
+}
+
+static double lat_percentile(const uint64_t *h, double p) {
+    uint64_t total = 0;
+    for (int i = 0; i < LAT_BUCKETS; i++) total += h[i];
+    if (total == 0) return -1;
+    uint64_t want = (uint64_t)(p * (double)total), seen = 0;
+    if (want >= total) want = total - 1;
+    for (int i = 0; i < LAT_BUCKETS; i++) {
+        seen += h[i];
+        if (seen > want) return lat_value(i);
+    }
+    return -1;
+}
 
 static unsigned char *payload; // what every message carries, unmasked
 static int text_mode;           // -x: TEXT messages
@@ -335,7 +383,12 @@ static void next_round(void) {
         if (c->state != ST_OPEN) continue;
         c->round_got = 0;
         memset(c->seen, 0, seen_words * sizeof *c->seen);
+    }
+    for (int i = 0; i < nconns; i++) {
+        struct conn *c = &conns[i];
+        if (c->state != ST_OPEN || (one_sender && i != (int)(round_no % (uint32_t)nconns))) continue;
         stamp_frame(c);
+        sent_at[i] = now();
         send_message(c);
     }
 }
@@ -348,7 +401,7 @@ static int on_delivery(struct conn *c) {
         kill_conn(c, "a message of another round");
         return -1;
     }
-    if (s >= (uint32_t)nconns) {
+    if (s >= (uint32_t)nconns || (one_sender && s != round_no % (uint32_t)nconns)) {
         kill_conn(c, "a message from no client that sends");
         return -1;
     }
@@ -358,8 +411,14 @@ static int on_delivery(struct conn *c) {
     }
     c->seen[s / 64] |= 1ULL << (s % 64);
     completed++;
-    if ((completed & 63) == 0) last_progress = now();
-    if (++c->round_got == (uint32_t)nconns && ++round_done == nconns) {
+    if (measuring) {
+        double lat = rx_time - sent_at[s];
+        int b = lat_bucket(lat > 0 ? (uint64_t)(lat * 1e6) : 0);
+        lat_all[b]++;
+        if (nports > 1 && s % nports != (uint32_t)(c - conns) % nports) lat_remote[b]++;
+    }
+    if ((completed & 63) == 0 || one_sender) last_progress = now();
+    if (++c->round_got == (one_sender ? 1u : (uint32_t)nconns) && ++round_done == nconns) {
         rounds_done++;
         next_round();
     }
@@ -375,7 +434,7 @@ static void start_conn(struct conn *c) {
         int small = 4096;      // into the server soon, not into megabytes of kernel buffer first
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     }
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(ports[(c - conns) % nports])};
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
         fprintf(stderr, "loadgen: bad host %s (IPv4 literal expected)\n", host);
         exit(2);
@@ -580,6 +639,7 @@ static void on_event(struct conn *c, uint32_t ev) {
         for (;;) {
             ssize_t n = recv(c->fd, rbuf, sizeof rbuf, 0);
             if (n > 0) {
+                if (broadcast_mode) rx_time = now();
                 if (on_bytes(c, rbuf, n) < 0) return;
                 if ((size_t)n < sizeof rbuf) return;
             } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -626,9 +686,47 @@ static long process_rss_kib(int pid) {
     return kib;
 }
 
+// A stalled client's bytes, read after the measurement: skips whole frames; returns 1 once a Close frame starts.
+static int scan_for_close(struct conn *c, const unsigned char *p, size_t n) {
+    while (n > 0) {
+        if (c->pstate == P_HEAD) {
+            c->head[c->hgot++] = *p++;
+            n--;
+            if (c->hgot == 2) {
+                int l7 = c->head[1] & 0x7F;
+                c->hneed = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0);
+            }
+            if (c->hgot < c->hneed) continue;
+            if ((c->head[0] & 0x0F) == 8) return 1;
+            int l7 = c->head[1] & 0x7F;
+            uint64_t len = l7;
+            if (l7 == 126) len = (uint64_t)c->head[2] << 8 | c->head[3];
+            if (l7 == 127) {
+                len = 0;
+                for (int i = 0; i < 8; i++) len = len << 8 | c->head[2 + i];
+            }
+            c->plen = len;
+            c->pgot = 0;
+            c->hgot = 0;
+            c->hneed = 2;
+            c->pstate = len > 0 ? P_PAYLOAD : P_HEAD;
+        } else {
+            uint64_t take = c->plen - c->pgot;
+            if (take > n) take = n;
+            c->pgot += take;
+            p += take;
+            n -= take;
+            if (c->pgot == c->plen) c->pstate = P_HEAD;
+        }
+    }
+    return 0;
+}
+
 // After the measurement: reads what each stalled client had left unread, for up to 2 s in all, to see whether the
-// server has closed it (a server closes with the unsent bytes still queued ahead of its FIN, so the end only shows
-// once they are read). Returns how many ended (EOF or reset); one that yields nothing for 0.3 s is still open.
+// server has closed it: a Close frame (a server that closes with the handshake: its Close comes after the unsent
+// messages it kept, and its FIN only when the peer answers or its close timeout passes), or the end of the stream or
+// a reset (a server that just closes the socket). Returns how many were closed; one that yields nothing for 0.3 s is
+// still open.
 static int stalled_closed_count(void) {
     int closed = 0;
     double until = now() + 2;
@@ -636,13 +734,25 @@ static int stalled_closed_count(void) {
         struct pollfd pf = {.fd = conns[i].fd, .events = POLLIN};
         while (now() < until && poll(&pf, 1, 300) > 0) {
             ssize_t n = recv(conns[i].fd, rbuf, sizeof rbuf, 0);
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
+                (n > 0 && scan_for_close(&conns[i], rbuf, (size_t)n))) {
                 closed++;
                 break;
             }
         }
     }
     return closed;
+}
+
+// The sum over every -P process of its CPU seconds (rss 0) or its RSS in KiB (rss 1), or -1 if one cannot be read.
+static double servers_sum(int rss) {
+    double sum = 0;
+    for (int i = 0; i < npids; i++) {
+        double v = rss ? (double)process_rss_kib(server_pids[i]) : process_cpu_seconds(server_pids[i]);
+        if (v < 0) return -1;
+        sum += v;
+    }
+    return sum;
 }
 
 // Broadcast mode after every connection is open: the stalled clients stop reading, the readers start the rounds.
@@ -664,21 +774,23 @@ static int run_broadcast(void) {
     }
     uint64_t c0 = completed, r0 = rounds_done;
     double cpu0 = cpu_seconds();
-    double scpu0 = server_pid ? process_cpu_seconds(server_pid) : -1;
-    long rss_max = server_pid ? process_rss_kib(server_pid) : -1;
+    double scpu0 = server_pid ? servers_sum(0) : -1;
+    long rss_max = server_pid ? (long)servers_sum(1) : -1;
     double m0 = now(), sampled = m0;
+    measuring = 1;
     while (now() - m0 < duration && dead == 0) {
         loop_once(100);
         if (server_pid && now() - sampled >= 0.2) {
-            long rss = process_rss_kib(server_pid);
+            long rss = (long)servers_sum(1);
             if (rss > rss_max) rss_max = rss;
             sampled = now();
         }
     }
+    measuring = 0;
     double m1 = now();
     double cpu1 = cpu_seconds();
-    double scpu1 = server_pid ? process_cpu_seconds(server_pid) : -1;
-    long rss_end = server_pid ? process_rss_kib(server_pid) : -1;
+    double scpu1 = server_pid ? servers_sum(0) : -1;
+    long rss_end = server_pid ? (long)servers_sum(1) : -1;
     if (rss_end > rss_max) rss_max = rss_end;
     uint64_t d = completed - c0;
     double secs = m1 - m0;
@@ -692,15 +804,34 @@ static int run_broadcast(void) {
         printf(" server_cpu_pct=%.1f deliveries_per_server_cpu_sec=%.1f", 100.0 * used / secs, used > 0 ? d / used : 0);
     }
     if (server_pid) printf(" server_rss_kib=%ld server_rss_max_kib=%ld", rss_end, rss_max);
-    printf(" stalled_closed=%d\n", closed);
+    printf(" latency_p50_us=%.0f latency_p99_us=%.0f", lat_percentile(lat_all, 0.50), lat_percentile(lat_all, 0.99));
+    if (nports > 1)
+        printf(" remote_latency_p50_us=%.0f remote_latency_p99_us=%.0f", lat_percentile(lat_remote, 0.50),
+               lat_percentile(lat_remote, 0.99));
+    printf(" senders_per_round=%d stalled_closed=%d\n", one_sender ? 1 : nconns, closed);
     return errors ? 1 : 0;
+}
+
+// A comma-separated list of positive numbers into out (at most max); returns how many, or 0 if malformed.
+static int parse_list(const char *arg, int *out, int max) {
+    int n = 0;
+    const char *p = arg;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v <= 0 || v > 0x7FFFFFFF || n == max || (*end && *end != ',')) return 0;
+        out[n++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return n;
 }
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
                     "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T] [-W BITS]] | -p PORT -i CONNS [-t HOLD_S] "
                     "[-e [-s SIZE] [-x] [-z [-T] [-W BITS]]]\n"
-                    "       loadgen -b -p PORT [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-w WARMUP_S] [-d SECONDS] [-P PID]\n");
+                    "       loadgen -b -p PORT[,PORT...] [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-O] [-w WARMUP_S] [-d SECONDS] "
+                    "[-P PID[,PID...]]\n");
     exit(2);
 }
 
@@ -709,10 +840,10 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:O")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
-        case 'p': port = atoi(optarg); break;
+        case 'p': nports = parse_list(optarg, ports, MAX_PORTS); port = nports ? ports[0] : 0; break;
         case 'c': nconns = atoi(optarg); break;
         case 's': size = strtoull(optarg, NULL, 10); break;
         case 'w': warmup = atof(optarg); break;
@@ -721,7 +852,7 @@ int main(int argc, char **argv) {
         case 'o': opening = atoi(optarg); break;
         case 'i': idle_mode = 1; nconns = atoi(optarg); break;
         case 't': hold = atof(optarg); break;
-        case 'P': server_pid = atoi(optarg); break;
+        case 'P': npids = parse_list(optarg, server_pids, MAX_PIDS); server_pid = npids ? server_pids[0] : 0; break;
         case 'z': deflate_mode = 1; break;
         case 'T': offer_takeover = 1; break;
         case 'W': client_window_bits = atoi(optarg); break;
@@ -729,6 +860,7 @@ int main(int argc, char **argv) {
         case 'x': text_mode = 1; msg_opcode = 1; break;
         case 'b': broadcast_mode = 1; break;
         case 'S': stalled = atoi(optarg); break;
+        case 'O': one_sender = 1; break;
         default: usage();
         }
     }
@@ -738,7 +870,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loadgen: -b takes binary messages of 8 bytes or more, without -i, -z or -x\n");
         return 2;
     }
-    if (stalled && !broadcast_mode) usage();
+    if ((stalled || one_sender || nports > 1) && !broadcast_mode) usage();
     total_conns = nconns + stalled;
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) die("epoll_create1");
@@ -767,6 +899,7 @@ int main(int argc, char **argv) {
         wire_size = size;
     }
     seen_words = (nconns + 63) / 64;
+    if (broadcast_mode && !(sent_at = calloc(nconns, sizeof *sent_at))) die("calloc");
     for (int i = 0; i < total_conns; i++) {
         conns[i].hneed = 2;
         if (!idle_mode || echo_once) build_frame(&conns[i], 0x5A3C9E17u * (uint32_t)(i + 1));

@@ -12,7 +12,8 @@
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
 #           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
-#           (all but helidon take --max-backlog BYTES)
+#           (all but helidon take --max-backlog BYTES; ours-broadcast also --redis redis://HOST:PORT: a cluster
+#           node, bench/cluster.sh)
 #     NAME@CHECKOUT (servlet-* names only): the same servlet row built from another checkout of this repository (an
 #     older commit, in a worktree of its own: `git worktree add --detach DIR REV`), e.g. servlet-jetty@/tmp/before,
 #     for a before/after table in one run; its fastwebsockets-servlet module is built there (test classpath: the
@@ -29,7 +30,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -132,6 +133,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     flock 9  # two server.sh starting at once build once
     if [ ! -f "$CPFILE" ] || [ ! -d "$T/classes/io/fastwebsockets/bench/echo" ] || \
        [ -n "$(find fastwebsockets-core/src/main fastwebsockets-examples/src/main fastwebsockets-bench/src/main \
+                 fastwebsockets-redis/src/main fastwebsockets-redis/pom.xml \
                  fastwebsockets-servlet/src/main pom.xml fastwebsockets-core/pom.xml fastwebsockets-examples/pom.xml \
                  fastwebsockets-servlet/pom.xml fastwebsockets-bench/pom.xml \
                  -newer "$CPFILE" -type f 2>/dev/null | head -n1)" ]; then

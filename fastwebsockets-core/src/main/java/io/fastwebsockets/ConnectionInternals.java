@@ -71,7 +71,7 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
 
     @Override
     public int offerFramed(WebSocket ws, ByteBuffer framed) {
-        return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed));
+        return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed, 0));
     }
 
     @Override

@@ -355,9 +355,8 @@ final class WebSocketWriter {
      */
     int offerShared(Object entry, long len) {
         SlowConsumerPolicy p = slowConsumerPolicy;
-        if (entry instanceof ByteBuffer view) {
-            entry = view.duplicate(); // the caller reuses its view for the next subscriber: the queue keeps its own
-        }
+        // A framed entry is queued as it is, the same buffer in every subscriber's queue: the writer reads it by
+        // absolute index only (OutboundQueue), so no subscriber needs a view of its own.
         try {
             int r = offer(entry, len, p == SlowConsumerPolicy.BLOCK ? SlowConsumerPolicy.FAIL : p, false);
             return r == CLOSED_BY_POLICY ? CLOSED : r;
@@ -431,6 +430,8 @@ final class WebSocketWriter {
         ByteBuffer[] batch = q.batch;
         while (true) {
             int n = 0;
+            int off = 0; // bytes of batch[0] written before
+            boolean copy = false;
             Frame frame = null;
             q.lock.lock();
             try {
@@ -451,10 +452,25 @@ final class WebSocketWriter {
                     frame = f;
                 } else {
                     int want = q.entries.size();
-                    if (batch.length < OutboundQueue.BATCH && want > batch.length) {
-                        batch = q.batch = new ByteBuffer[Math.min(OutboundQueue.BATCH, 2 * want)]; // grown as needed
+                    if (batch.length < OutboundQueue.COPY_BATCH && want > batch.length) {
+                        batch = q.batch = new ByteBuffer[Math.min(OutboundQueue.COPY_BATCH, 2 * want)]; // grown as needed
                     }
-                    while (n < batch.length && q.entries.peekFirst() instanceof ByteBuffer b) {
+                    off = q.headWritten;
+                    q.headWritten = 0; // while the batch is out of the queue, nothing in it is partly written
+                    // Small frames are copied into the write buffer, as many as it holds, and written with one write;
+                    // larger ones go out as they are, in one gathering write of views of them.
+                    int room = writeBuffer().capacity();
+                    copy = isSmall((ByteBuffer) q.entries.peekFirst(), room);
+                    int max = copy ? batch.length : Math.min(batch.length, OutboundQueue.BATCH);
+                    int bytes = 0;
+                    while (n < max && q.entries.peekFirst() instanceof ByteBuffer b) {
+                        if (copy) {
+                            int len = b.limit() - (n == 0 ? off : 0);
+                            if (!isSmall(b, room) || bytes + len > room) {
+                                break;
+                            }
+                            bytes += len;
+                        }
                         batch[n++] = (ByteBuffer) q.entries.pollFirst();
                     }
                 }
@@ -472,53 +488,126 @@ final class WebSocketWriter {
                 }
                 continue;
             }
-            long before = 0;
-            for (int i = 0; i < n; i++) {
-                before += OutboundQueue.payloadRemaining(batch[i]);
-            }
+            batch = q.batch;
             try {
-                if (blocking && !transport.writesWithoutBlocking()) {
-                    // A transport that only blocks: this batch is out of the queue until the write returns.
-                    transport.write(n == batch.length ? batch : java.util.Arrays.copyOf(batch, n));
-                    written(q, before, n);
-                    for (int i = 0; i < n; i++) {
-                        counted(batch[i]);
-                    }
-                    continue;
-                }
-                // Write what the socket takes; what it does not take goes back to the queue (where the CLOSE policy
-                // can still drop it) while this thread, if it may block, waits for room.
-                transport.tryWrite(batch, 0, n);
-                int done = 0;
-                while (done < n && !batch[done].hasRemaining()) {
-                    done++;
-                }
-                long after = 0;
-                for (int i = done; i < n; i++) {
-                    after += OutboundQueue.payloadRemaining(batch[i]);
-                }
-                q.lock.lock();
-                try {
-                    for (int i = n - 1; i >= done; i--) {
-                        q.entries.addFirst(batch[i]); // back in front, in order, a partly written one first
-                    }
-                } finally {
-                    q.lock.unlock();
-                }
-                written(q, before - after, done);
-                for (int i = 0; i < done; i++) {
-                    counted(batch[i]);
-                }
-                if (done < n) {
-                    if (!blocking) {
-                        return false;
-                    }
-                    transport.awaitWritable();
+                if (!writeBatch(q, batch, n, off, copy, blocking)) {
+                    return false;
                 }
             } finally {
                 java.util.Arrays.fill(batch, 0, n, null);
             }
         }
+    }
+
+    // A framed entry copied rather than written from where it is: under the writev threshold (the write path's own
+    // rule), and small enough that the write buffer holds at least COPY_MIN of them; a larger frame goes out as a view
+    // in a gathering write of up to BATCH, which would otherwise take more bytes per system call than a copy.
+    private boolean isSmall(ByteBuffer framed, int room) {
+        return framed.limit() - OutboundQueue.headerLength(framed) < writevThreshold
+                && framed.limit() <= room / OutboundQueue.COPY_MIN;
+    }
+
+    /**
+     * Writes a batch of framed entries taken from the queue (batch[0] with {@code off} bytes written before): copied
+     * into the write buffer ({@code copy}) or as views, in one write. What the transport does not take goes back to
+     * the front of the queue, the partly written first one's progress in {@link OutboundQueue#headWritten}.
+     *
+     * @return false when the socket is full and this non-blocking caller must stop
+     */
+    private boolean writeBatch(OutboundQueue q, ByteBuffer[] batch, int n, int off, boolean copy, boolean blocking)
+            throws IOException {
+        long before = OutboundQueue.payloadRemaining(batch[0], off);
+        for (int i = 1; i < n; i++) {
+            before += OutboundQueue.payloadRemaining(batch[i], 0);
+        }
+        boolean blockingOnly = blocking && !transport.writesWithoutBlocking();
+        int done;     // entries written whole
+        int partial;  // bytes written of batch[done], counted from its start
+        if (copy) {
+            ByteBuffer w = writeBuffer(); // empty: drainLocked flushed it first
+            for (int i = 0; i < n; i++) {
+                int from = i == 0 ? off : 0;
+                int len = batch[i].limit() - from;
+                w.put(w.position(), batch[i], from, len); // absolute: the shared frame's own state is not touched
+                w.position(w.position() + len);
+            }
+            w.flip();
+            long wrote;
+            try {
+                if (blockingOnly) {
+                    transport.write(w);
+                    wrote = w.limit();
+                } else {
+                    wrote = transport.tryWrite(w);
+                }
+            } finally {
+                w.clear();
+            }
+            done = 0;
+            partial = off;
+            for (long left = wrote; done < n; ) {
+                long len = batch[done].limit() - partial;
+                if (left < len) {
+                    partial += (int) left;
+                    break;
+                }
+                left -= len;
+                done++;
+                partial = 0;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                batch[i] = batch[i].duplicate().position(i == 0 ? off : 0); // this write's own position
+            }
+            if (blockingOnly) {
+                // A transport that only blocks: this batch is out of the queue until the write returns.
+                transport.write(n == batch.length ? batch : java.util.Arrays.copyOf(batch, n));
+            } else {
+                transport.tryWrite(batch, 0, n);
+            }
+            done = 0;
+            while (done < n && !batch[done].hasRemaining()) {
+                done++;
+            }
+            partial = done < n ? batch[done].position() : 0;
+        }
+        long after = 0;
+        if (done < n) {
+            after = OutboundQueue.payloadRemaining(batch[done], partial);
+            for (int i = done + 1; i < n; i++) {
+                after += OutboundQueue.payloadRemaining(batch[i], 0);
+            }
+            // Back in front of the queue, in order (where the CLOSE policy can still drop all but a started one)
+            // while this thread, if it may block, waits for room.
+            q.lock.lock();
+            try {
+                for (int i = n - 1; i >= done; i--) {
+                    q.entries.addFirst(batch[i]);
+                }
+                q.headWritten = partial;
+                if (q.slowConsumerClosed) {
+                    // The CLOSE policy acted while this batch was out of the queue: drop what it would have dropped,
+                    // so that nothing unstarted goes out before the Close.
+                    q.count -= q.entries.size();
+                    q.buffered -= q.dropUnstarted();
+                    q.count += q.entries.size();
+                    q.notFull.signalAll();
+                }
+            } finally {
+                q.lock.unlock();
+            }
+        }
+        written(q, before - after, done);
+        for (int i = 0; i < done; i++) {
+            counted(batch[i]);
+        }
+        if (done < n) {
+            if (!blocking) {
+                return false;
+            }
+            transport.awaitWritable();
+        }
+        return true;
     }
 
     // Entries written: release their count, and wake senders blocked by the bound.
@@ -539,6 +628,7 @@ final class WebSocketWriter {
     private static void discard(OutboundQueue q) {
         q.discarded = true;
         q.entries.clear();
+        q.headWritten = 0;
         q.buffered = 0;
         q.count = 0;
         q.notFull.signalAll();

@@ -212,7 +212,9 @@ class SendQueueTest {
             assertTrue(ws.send(binary(100, i)));
         }
         assertFalse(ws.send(binary(100, 10)), "the message that does not fit closes the connection");
-        assertEquals(0, ws.bufferedAmount(), "nothing had been started: all of it released at once");
+        // Nothing had been started: all of it is released (what the drainer had taken out of the queue for a write
+        // that the socket refused, as soon as it puts it back).
+        await(() -> ws.bufferedAmount() == 0, "everything queued is released");
         assertThrows(ConnectionClosedException.class, () -> ws.send(binary(1, 0)));
         t.allow(1 << 20); // the socket drains: only the Close goes out
         await(t::isClosed, "the closing handshake ends (close timeout: the peer never answers)");
@@ -244,7 +246,20 @@ class SendQueueTest {
     }
 
     @Test
-    void whatQueuesWhileTheSocketIsBusyGoesOutInOneGatheringWrite() throws Exception {
+    void smallFramesQueuedWhileTheSocketIsBusyAreCopiedIntoOneWrite() throws Exception {
+        // Payloads below the writev threshold (1 KiB): copied into the write buffer, one buffer for all ten.
+        assertEquals(List.of(1, 1), queueTenBehindABlockedWrite(20), "the writeFrame, then the ten copied into one");
+    }
+
+    @Test
+    void largeFramesQueuedWhileTheSocketIsBusyGoOutInOneGatheringWrite() throws Exception {
+        // From the threshold up: written from where they are, ten buffers gathered into one write.
+        assertEquals(List.of(1, 10), queueTenBehindABlockedWrite(2000), "the writeFrame, then the ten gathered");
+    }
+
+    // Ten sends of `size` bytes while a writeFrame waits for the socket; checks the frames; returns the write calls
+    // (buffers per call).
+    private static List<Integer> queueTenBehindABlockedWrite(int size) throws Exception {
         GatedTransport t = new GatedTransport(true);
         WebSocket ws = server(t);
         // A blocking write holds the connection's write lock while the socket takes nothing.
@@ -257,18 +272,52 @@ class SendQueueTest {
         });
         await(() -> writer.getState() == Thread.State.WAITING, "the blocking write waits for the socket");
         for (int i = 0; i < 10; i++) {
-            assertTrue(ws.send(binary(20, i)));
+            assertTrue(ws.send(binary(size, i)));
         }
-        assertEquals(200, ws.bufferedAmount());
+        assertEquals(10L * size, ws.bufferedAmount());
         t.allow(1 << 20);
         await(() -> ws.bufferedAmount() == 0, "all written");
         writer.join();
-        assertEquals(List.of(1, 10), t.writeCalls(), "the writeFrame, then the ten queued frames gathered");
         List<RawFrames.RawFrame> f = frames(t.written());
         assertEquals(11, f.size());
         assertEquals(42, f.get(0).payload()[0]);
         for (int i = 0; i < 10; i++) {
-            assertEquals(i, f.get(i + 1).payload()[0]);
+            assertEquals(size, f.get(i + 1).payload().length);
+            assertEquals(i, f.get(i + 1).payload()[size - 1]);
+        }
+        return t.writeCalls();
+    }
+
+    @Test
+    void copiedSmallFramesCutAnywhereByTheSocketArriveWholeAndInOrder() throws Exception {
+        // The socket takes 7 bytes at a time: every copied batch is cut inside some frame, which the next write
+        // finishes from the queue (its progress kept by the queue, not by the shared buffer).
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        ByteBuffer[] shared = new ByteBuffer[20];
+        for (int i = 0; i < shared.length; i++) {
+            byte[] p = new byte[5 + i];
+            java.util.Arrays.fill(p, (byte) i);
+            shared[i] = io.fastwebsockets.internal.codec.FrameEncoder.framed(OpCode.BINARY, 0, ByteBuffer.wrap(p));
+            assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, shared[i]));
+        }
+        long total = 0;
+        for (int i = 0; i < shared.length; i++) {
+            total += 5 + i;
+        }
+        assertEquals(total, ws.bufferedAmount());
+        while (ws.bufferedAmount() > 0) {
+            long before = t.written().length;
+            t.allow(7);
+            await(() -> t.written().length == before + 7 || ws.bufferedAmount() == 0, "7 more bytes written");
+        }
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(shared.length, f.size());
+        for (int i = 0; i < shared.length; i++) {
+            byte[] want = new byte[5 + i];
+            java.util.Arrays.fill(want, (byte) i);
+            assertArrayEquals(want, f.get(i).payload(), "frame " + i);
+            assertEquals(0, shared[i].position(), "the shared buffer's own state is never touched");
         }
     }
 
@@ -336,7 +385,7 @@ class SendQueueTest {
     }
 
     @Test
-    void aTopicFrameTakenInPartIsFinishedFromTheQueueWhileThePublisherReusesItsView() throws Exception {
+    void aTopicFrameTakenInPartIsFinishedFromTheQueueWhileThePublisherReusesIt() throws Exception {
         GatedTransport t = new GatedTransport(true);
         WebSocket ws = server(t);
         byte[] payload = new byte[300];

@@ -142,6 +142,9 @@ final class Connect implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
+            // A send fails when the server has closed or the connection broke: the reader thread, which sees why,
+            // reports it and exits. Only if it does not is the failed send the news.
+            reader.join(Duration.ofSeconds(2));
             if (!ws.isClosed()) {
                 err.println("fastws connect: sending failed: " + describe(e));
                 return 1;
@@ -149,6 +152,13 @@ final class Connect implements Callable<Integer> {
         }
         if (pinger != null) {
             pinger.interrupt();
+        }
+        if (ws.isClosed() && !closing) {
+            // The server ended the connection while we were sending (its Close came in after our last line): the
+            // reader reports it, sets the exit code and exits. Returning now would race it and exit 0 unreported.
+            reader.join(Duration.ofSeconds(5));
+            out.flush();
+            return exitCode;
         }
         if (!ws.isClosed()) {
             // Once our Close is sent the connection drops data still arriving, so first let the server catch up: a

@@ -151,34 +151,134 @@ class ConnectTest {
         assertTrue(run.out.matches("(?s).*pong: \\d+\\.\\d{3} ms.*"), run.toString());
     }
 
-    @Test
-    void againstNpmWs() throws Exception {
-        Path interop = Path.of("").toAbsolutePath().resolveSibling("interop");
-        assertTrue(Files.isDirectory(interop.resolve("node_modules/ws")),
-                "npm ws is missing: run (cd interop && npm ci) — ./fastws test does it for you");
-        Process node = new ProcessBuilder("node", "ws-echo-server.mjs").directory(interop.toFile()).start();
-        try {
+    /** npm ws's echo server (interop/ws-echo-server.mjs) in its own process, its event lines collected. */
+    private static final class NpmWs implements AutoCloseable {
+        final Process node;
+        final String url;
+        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+        NpmWs(String script, String... args) throws Exception {
+            Path interop = Path.of("").toAbsolutePath().resolveSibling("interop");
+            assertTrue(Files.isDirectory(interop.resolve("node_modules/ws")),
+                    "npm ws is missing: run (cd interop && npm ci) — ./fastws test does it for you");
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("node"));
+            cmd.addAll(java.util.List.of(args));
+            node = new ProcessBuilder(cmd).directory(interop.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            if (script != null) {
+                try (OutputStream in = node.getOutputStream()) {
+                    in.write(script.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             BufferedReader lines = new BufferedReader(new InputStreamReader(node.getInputStream(),
                     StandardCharsets.UTF_8));
             String first = lines.readLine();
             assertTrue(first != null && first.startsWith("PORT "), String.valueOf(first));
-            String port = first.substring(5).strip();
-            CliProcess text = CliProcess.pipe("from the cli\n/ping\n", "connect", "ws://127.0.0.1:" + port + "/");
-            assertEquals(0, text.exit, text.toString());
-            assertEquals("from the cli\n", text.out, text.toString());
-            assertTrue(text.err.contains("pong: "), text.toString());
-            CliProcess bin = CliProcess.pipe("xyz\n", "connect", "--binary", "ws://127.0.0.1:" + port + "/");
-            assertEquals(HexFormat.of().formatHex("xyz".getBytes(StandardCharsets.UTF_8)) + "\n", bin.out,
-                    bin.toString());
-            // The server closes with 4001 "bye" on request: the CLI says so and exits non-zero.
-            // Input held open: end of input would send our own Close 1000, racing the server's 4001.
-            CliProcess closed = CliProcess.pipeHeldOpen("cmd:close\n", "connect", "ws://127.0.0.1:" + port + "/");
-            assertNotEquals(0, closed.exit, closed.toString());
-            assertTrue(closed.err.contains("closed by the server: 4001 bye"), closed.toString());
-        } finally {
+            url = "ws://127.0.0.1:" + first.substring(5).strip() + "/";
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (String l; (l = lines.readLine()) != null; ) {
+                        events.add(l);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // node exited
+                }
+            });
+        }
+
+        static NpmWs echo() throws Exception {
+            return new NpmWs(null, "ws-echo-server.mjs");
+        }
+
+        /** The next event line starting with {@code prefix} (others skipped), or null after 10 s. */
+        String next(String prefix) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (String l; (l = events.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS)) != null; ) {
+                if (l.startsWith(prefix)) {
+                    return l;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
             node.destroy();
             node.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void againstNpmWs() throws Exception {
+        try (NpmWs ws = NpmWs.echo()) {
+            CliProcess text = CliProcess.pipe("from the cli\n/ping\n", "connect", ws.url);
+            assertEquals(0, text.exit, text.toString());
+            assertEquals("from the cli\n", text.out, text.toString());
+            assertTrue(text.err.contains("pong: "), text.toString());
+            // End of input closed the connection with 1000, and ws saw the closing handshake complete.
+            assertEquals("CLOSED 1000 ", ws.next("CLOSED"), text.toString());
+            CliProcess bin = CliProcess.pipe("xyz\n", "connect", "--binary", ws.url);
+            assertEquals(HexFormat.of().formatHex("xyz".getBytes(StandardCharsets.UTF_8)) + "\n", bin.out,
+                    bin.toString());
+            assertEquals("CLOSED 1000 ", ws.next("CLOSED"), bin.toString());
+            // The server closes with 4001 "bye" on request: the CLI says so and exits non-zero. Input held open (end
+            // of input would send our own Close 1000, racing the server's 4001), and more lines after the request:
+            // the Close comes in while the CLI is still sending, which once made it exit 0 saying nothing.
+            CliProcess closed = CliProcess.pipeHeldOpen("cmd:close\n" + "after the close\n".repeat(2000), "connect",
+                    ws.url);
+            assertNotEquals(0, closed.exit, closed.toString());
+            assertTrue(closed.err.contains("closed by the server: 4001 bye"), closed.toString());
+        }
+    }
+
+    @Test
+    void interactiveInATerminalAgainstNpmWs() throws Exception {
+        try (NpmWs ws = NpmWs.echo()) {
+            CliProcess text = CliProcess.terminal("typed at a tty\n/ping\n", "connect", ws.url);
+            assertEquals(0, text.exit, text.toString());
+            // The terminal echoes what is typed; the message printed back is a line of its own on top of that.
+            assertTrue(text.out.lines().filter("typed at a tty"::equals).count() >= 2, text.toString());
+            assertTrue(text.out.matches("(?s).*pong: \\d+\\.\\d{3} ms.*"), text.toString());
+            assertEquals("CLOSED 1000 ", ws.next("CLOSED"), text.toString());
+            CliProcess bin = CliProcess.terminal("AB\n", "connect", "--binary", ws.url);
+            assertEquals(0, bin.exit, bin.toString());
+            assertTrue(bin.out.contains("4142"), bin.toString()); // "AB" echoed as a binary message, printed in hex
+            assertEquals("CLOSED 1000 ", ws.next("CLOSED"), bin.toString());
+        }
+    }
+
+    @Test
+    void aHandshakeRefusedByNpmWsExitsOneWithTheStatus() throws Exception {
+        // ws refuses every upgrade (verifyClient), answering 401 Unauthorized.
+        String script = "import { WebSocketServer } from 'ws';\n"
+                + "const s = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: () => false });\n"
+                + "s.on('listening', () => console.log('PORT ' + s.address().port));\n";
+        try (NpmWs ws = new NpmWs(script, "--input-type=module", "-")) {
+            CliProcess run = CliProcess.pipe("never sent\n", "connect", ws.url);
+            assertEquals(1, run.exit, run.toString());
+            assertEquals(1, run.err.strip().lines().count(), "one line: " + run);
+            assertTrue(run.err.contains("401"), run.toString());
+            assertEquals("", run.out, run.toString());
+        }
+    }
+
+    @Test
+    void aHandshakeRefusedByOurServerExitsOneWithTheStatus() throws Exception {
+        // A browser-like request from another origin: our server answers 403 and never runs the handler.
+        CliProcess run = CliProcess.pipe("never sent\n", "connect", "-H", "Origin: https://elsewhere.example", url());
+        assertEquals(1, run.exit, run.toString());
+        assertEquals(1, run.err.strip().lines().count(), "one line: " + run);
+        assertTrue(run.err.contains("403"), run.toString());
+        assertEquals("", run.out, run.toString());
+    }
+
+    @Test
+    void binaryAndCloseInATerminal() throws Exception {
+        closes.clear();
+        CliProcess run = CliProcess.terminal("hi\n", "connect", "--binary", url());
+        assertEquals(0, run.exit, run.toString());
+        assertTrue(run.out.contains("ff6869"), run.toString()); // the server's 0xFF then "hi", in hex
+        assertEquals("1000", closes.poll(10, TimeUnit.SECONDS), "Ctrl-D closed with 1000: " + run);
     }
 
     @Test

@@ -121,9 +121,9 @@ public final class ConnectionAccess {
          * policy (BLOCK is taken as FAIL).
          *
          * @param ws a server-role connection
-         * @param framed an unmasked frame ready for the wire, index 0 its first byte, position 0; its bytes must never
-         *     change, but the buffer itself may be reused by the caller once this returns (a connection that queues
-         *     it keeps a duplicate, and shares the bytes)
+         * @param framed an unmasked frame ready for the wire, from index 0 to its limit; neither its bytes nor its
+         *     limit may change afterwards (a connection that queues it keeps this very buffer, read by absolute index
+         *     only, so one buffer may sit in many connections' queues; its position is never used)
          * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
          */
         public abstract int offerFramed(WebSocket ws, ByteBuffer framed);

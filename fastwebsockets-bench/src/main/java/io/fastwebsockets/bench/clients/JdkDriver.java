@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** The JDK's {@code java.net.http.WebSocket}: one shared {@link HttpClient}, a listener per connection. */
@@ -33,14 +34,31 @@ final class JdkDriver implements ClientBench.Driver {
         private byte[] echo = new byte[0];
         private int got;
         private long sent;
+        // The send before this one. The JDK refuses a send while the previous one has not completed
+        // (IllegalStateException "Send pending"), and a send's future may complete after its echo has arrived; the
+        // exception thrown out of onBinary would end that connection's loop (with one connection: the whole run).
+        private CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
 
         Loop(ClientBench.Sink sink) {
             this.sink = sink;
         }
 
         void sendNext() {
+            if (lastSend.isDone()) {
+                send();
+            } else {
+                lastSend.thenRun(this::send);
+            }
+        }
+
+        private void send() {
             sent = System.nanoTime();
-            ws.sendBinary(ByteBuffer.wrap(sink.payload), true);
+            lastSend = ws.sendBinary(ByteBuffer.wrap(sink.payload), true);
+            lastSend.whenComplete((w, e) -> {
+                if (e != null && !sink.stopping()) {
+                    sink.fail("send failed: " + e);
+                }
+            });
         }
 
         @Override
