@@ -46,7 +46,7 @@ for s in $SERVERS; do
     n=${c%x*}; b=${c#*x}
     # Untraced: rate, CPU, context switches.
     start_server "$s"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
       >"$OUT/cost-loadgen.out" 2>"$OUT/cost-loadgen.err" &
     lg=$!
     sleep "$WARMUP"
@@ -64,7 +64,7 @@ for s in $SERVERS; do
     fi
     # Traced: system calls over the measurement window.
     start_server "$s"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
       >"$OUT/cost-loadgen-traced.out" 2>&1 &
     lg=$!
     sleep "$WARMUP"

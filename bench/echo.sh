@@ -44,8 +44,6 @@ if [ -n "${SERVER_QUOTA:-}" ]; then
   CGROUP_PROCS=$(cpu_quota_cgroup fastwebsockets-bench "$SERVER_QUOTA")
 fi
 
-# The path each server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server any path.
-path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }
 
 trap stop_server EXIT
 

@@ -94,3 +94,7 @@ machine() {
 }
 
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# path_of NAME: the path a server echoes at: the Spring Boot apps serve /echo (their / is a page), every other server
+# any path (echo.sh and cost.sh pass it to loadgen -u).
+path_of() { case "$1" in spring-*) echo /echo ;; *) echo / ;; esac; }

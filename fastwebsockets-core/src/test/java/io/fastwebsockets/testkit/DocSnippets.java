@@ -42,6 +42,27 @@ public final class DocSnippets {
     }
 
     /**
+     * The docs test of a module whose page shows only its own code: fails unless {@code docs/<page>} (beside the
+     * module the test runs in) has at least {@code minBlocks} {@code java} blocks, each standing in the module's
+     * {@code src/main/java}.
+     *
+     * @param page the page's file name under docs/
+     * @param minBlocks how many blocks it must have at least
+     * @throws IOException if a file cannot be read
+     */
+    public static void assertPageIsModuleCode(String page, int minBlocks) throws IOException {
+        Path module = Path.of("").toAbsolutePath();
+        Check c = check(module.resolveSibling("docs").resolve(page), module.resolve("src/main/java"));
+        if (c.blocks() < minBlocks) {
+            throw new AssertionError("docs/" + page + " should show code: " + c.blocks() + " java blocks");
+        }
+        if (!c.missing().isEmpty()) {
+            throw new AssertionError("java blocks of docs/" + page + " not found in " + module.getFileName()
+                    + "/src/main/java:\n" + String.join("\n", c.missing()));
+        }
+    }
+
+    /**
      * @param markdown a Markdown page
      * @return its {@code java} blocks, in order, as written
      */

@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,9 +16,57 @@ import java.util.concurrent.TimeUnit;
  * Maven JVM (Twisted's reactor does not restart), and in the caller's JVM Java packages named {@code io.*} would
  * shadow Python's {@code io} module. The caller's class path must hold Jython ({@code jython-standalone}) and the
  * plugin ({@code autobahntestsuite-maven-plugin}), test-scoped dependencies of the modules that run it.
+ *
+ * <p>The build's case set ({@link #cases()}, docs/testing.md): 1.* to 8.* and 10.*, and of the throughput cases 9.*
+ * one per group ({@link #SAMPLE_9}: the smallest message of 9.1 and 9.2, the 4 MiB message in 65,536 and in 4,096
+ * fragments of 9.3 and 9.4, the largest chop of 9.5 and 9.6, the first of 9.7 and 9.8), {@value #DEFAULT_CASES}
+ * cases; every case, {@value #ALL_CASES}, with {@code -Dautobahn.all=true}. The 54 cases of 9.* send up to 16 MiB
+ * through Jython: 95% of a full run's time (2 to 9 minutes a server, by the machine's load). The examples module's
+ * run against EchoServer (the Maven plugin's goal) takes the same set from its pom.
  */
 public final class AutobahnFuzzingClient {
+    /** The cases of 9.* in the build's default set. */
+    public static final List<String> SAMPLE_9 =
+            List.of("9.1.1", "9.2.1", "9.3.1", "9.4.3", "9.5.6", "9.6.6", "9.7.1", "9.8.1");
+    /** Cases in the default set: 1.* to 8.* and 10.* (247) and {@link #SAMPLE_9}. */
+    public static final int DEFAULT_CASES = 255;
+    /** Cases in the whole suite (1.* to 10.*). */
+    public static final int ALL_CASES = 301;
+
     private AutobahnFuzzingClient() {
+    }
+
+    /** {@return whether every case runs, 9.* included: {@code -Dautobahn.all=true}} */
+    public static boolean allCases() {
+        return Boolean.getBoolean("autobahn.all");
+    }
+
+    /** {@return the build's case set (every case with {@code -Dautobahn.all=true}), as a Python list} */
+    public static String cases() {
+        return cases(allCases());
+    }
+
+    /** {@return how many cases {@link #cases()} holds} */
+    public static int expectedCases() {
+        return allCases() ? ALL_CASES : DEFAULT_CASES;
+    }
+
+    /**
+     * @param all every case, or the default set
+     * @return the case patterns, as a Python list (for a fuzzingclient's or a fuzzingserver's spec)
+     */
+    public static String cases(boolean all) {
+        if (all) {
+            return "['*']";
+        }
+        List<String> cases = new ArrayList<>();
+        for (int group = 1; group <= 10; group++) {
+            if (group != 9) {
+                cases.add(group + ".*");
+            }
+        }
+        cases.addAll(SAMPLE_9);
+        return "['" + String.join("', '", cases) + "']";
     }
 
     /**

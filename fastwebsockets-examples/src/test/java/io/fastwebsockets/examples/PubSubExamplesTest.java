@@ -13,7 +13,6 @@ import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.testkit.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,12 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class PubSubExamplesTest {
     @Test
     void everyJavaBlockOfTheDocIsCompiledExampleCode() throws IOException {
-        Path root = Path.of("").toAbsolutePath();
-        DocSnippets.Check c = DocSnippets.check(root.resolveSibling("docs").resolve("pubsub.md"),
-                root.resolve("src/main/java"));
-        assertTrue(c.blocks() >= 3, "the doc shows code: " + c.blocks() + " blocks");
-        assertTrue(c.missing().isEmpty(), "blocks of docs/pubsub.md not found in the example sources:\n"
-                + c.missing());
+        DocSnippets.assertPageIsModuleCode("pubsub.md", 3);
     }
 
     private static WebSocket connect(WebSocketServer server) throws IOException {

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Autobahn TestSuite's fuzzingclient (cases 1-10, the suite's Python code run by Jython from the Maven
+ * The Autobahn TestSuite's fuzzingclient (the build's case set, every case 1-10 with {@code -Dautobahn.all=true}:
+ * {@link AutobahnFuzzingClient}; the suite's Python code run by Jython from the Maven
  * plugin's jar, as fastwebsockets-examples runs it against EchoServer) against the echo servlet in embedded Tomcat
  * and in embedded Jetty, each on its default route (the container's socket on our event loop).
  * Every case's behaviour and close behaviour must be OK or INFORMATIONAL ({@link AutobahnReportCheck}, the check
@@ -31,9 +32,10 @@ class AutobahnServletTest {
         EmbeddedContainer.Running running = container.start("127.0.0.1", 0,
                 new DemoEchoServlet(DemoEchoServlet.demoOptions())); // 16 MiB messages, 65,536 fragments
         try {
-            // At least 300 cases, each one's behaviour and close behaviour OK or INFORMATIONAL.
-            AutobahnFuzzingClient.run("fastwebsockets-servlet-" + name, "ws://127.0.0.1:" + running.port(), "['*']",
-                    reports, 300);
+            // The build's case set (every case with -Dautobahn.all=true), each one's behaviour and close behaviour
+            // OK or INFORMATIONAL.
+            AutobahnFuzzingClient.run("fastwebsockets-servlet-" + name, "ws://127.0.0.1:" + running.port(),
+                    AutobahnFuzzingClient.cases(), reports, AutobahnFuzzingClient.expectedCases());
         } finally {
             running.stop();
         }

@@ -39,8 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The connectors beside the plain ones of {@link ContainerRouteTest}, and the route each takes: Tomcat's NIO2 connector
- * (its channel is not a {@code NioChannel}, so the socket is not handed to our loop), Tomcat's NIO connector with TLS,
- * and Jetty's connector with TLS (the endpoint is Jetty's decrypting one) all keep the connection on the container's
+ * (its channel is not a {@code NioChannel}, so the socket is not handed to our loop), Tomcat's NIO and NIO2
+ * connectors with TLS, and Jetty's connector with TLS (the endpoint is Jetty's decrypting one) all keep the connection on the container's
  * own non-blocking I/O and events. On each, messages of several sizes come back intact (a 1 MiB one crosses many
  * partial reads and writes), and close codes go both ways: the server's 1001 reaches the client, the client's 4001
  * reaches the handler.
@@ -51,7 +51,7 @@ class ConnectorRoutesTest {
 
     /** A container with one connector of a kind. */
     enum Setup {
-        TOMCAT_NIO2(false), TOMCAT_NIO_TLS(true), JETTY_TLS(true);
+        TOMCAT_NIO2(false), TOMCAT_NIO_TLS(true), TOMCAT_NIO2_TLS(true), JETTY_TLS(true);
 
         final boolean tls;
 
@@ -118,6 +118,7 @@ class ConnectorRoutesTest {
         return switch (setup) {
             case TOMCAT_NIO2 -> startTomcat(servlet, "org.apache.coyote.http11.Http11Nio2Protocol", false);
             case TOMCAT_NIO_TLS -> startTomcat(servlet, "org.apache.coyote.http11.Http11NioProtocol", true);
+            case TOMCAT_NIO2_TLS -> startTomcat(servlet, "org.apache.coyote.http11.Http11Nio2Protocol", true);
             case JETTY_TLS -> startJettyTls(servlet, tls.server());
         };
     }

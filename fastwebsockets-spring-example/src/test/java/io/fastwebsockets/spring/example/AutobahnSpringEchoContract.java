@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The Autobahn TestSuite's fuzzingclient, cases 1-10, against the example Boot application's {@code /echo}, on
+ * The Autobahn TestSuite's fuzzingclient (the build's case set, every case 1-10 with {@code -Dautobahn.all=true}:
+ * {@link AutobahnFuzzingClient}) against the example Boot application's {@code /echo}, on
  * embedded Tomcat ({@link AutobahnSpringEchoTest}) and Jetty ({@link AutobahnSpringEchoJettyTest}): every case's
  * behaviour and close behaviour must be OK or INFORMATIONAL ({@link AutobahnReportCheck}, as for the embedded server
  * and the servlet echo), NON-STRICT counted as a failure. The suite runs in a JVM of its own
@@ -34,8 +35,9 @@ abstract class AutobahnSpringEchoContract {
     void everyFuzzingClientCaseIsOkForTheBootApplication() throws Exception {
         Assumptions.assumeTrue(runs(), "-Dautobahn.skip");
         Path reports = Path.of("target", "autobahn-" + agent() + "-reports").toAbsolutePath();
-        // At least 300 cases, each one's behaviour and close behaviour OK or INFORMATIONAL.
-        AutobahnFuzzingClient.run(agent(), "ws://127.0.0.1:" + port + "/echo",
-                "['1.*', '2.*', '3.*', '4.*', '5.*', '6.*', '7.*', '8.*', '9.*', '10.*']", reports, 300);
+        // The build's case set (every case with -Dautobahn.all=true), each one's behaviour and close behaviour OK
+        // or INFORMATIONAL.
+        AutobahnFuzzingClient.run(agent(), "ws://127.0.0.1:" + port + "/echo", AutobahnFuzzingClient.cases(), reports,
+                AutobahnFuzzingClient.expectedCases());
     }
 }

@@ -2,7 +2,7 @@ package io.fastwebsockets.spring.example;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
-/** The Autobahn fuzzingclient, cases 1-10, against the example Boot application on embedded Tomcat (Boot's default). */
+/** The Autobahn fuzzingclient (the build's case set) against the example Boot application on embedded Tomcat (Boot's default). */
 @SpringBootTest(classes = SpringEcho.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = SpringEchoOptions.TOMCAT)
 class AutobahnSpringEchoTest extends AutobahnSpringEchoContract {
