@@ -57,6 +57,10 @@ final class UpgradeStart {
         if (owner != null && connected != null && session == null) {
             Session s = connected.session(owner, accepted, deflate);
             session = s;
+            // The session holds what it needs; this object lives as long as the container's handler does.
+            connected = null;
+            accepted = null;
+            deflate = null;
             s.start();
         }
     }
