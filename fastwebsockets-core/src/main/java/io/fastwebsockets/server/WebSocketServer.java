@@ -314,7 +314,6 @@ public final class WebSocketServer implements AutoCloseable {
             finish(ws, reason);
         }
 
-        // A Listener's connection has ended: release it, then tell the listener.
         // A Listener's connection has ended: release it, tell the listener, and only then count it as ended (shutdown
         // and awaitTermination return once onClose has run).
         private void finish(WebSocket ws, String reason) {
@@ -432,6 +431,17 @@ public final class WebSocketServer implements AutoCloseable {
         void interruptHandshake() {
             if (ws == null && !upgrading) {
                 forceClose();
+            }
+        }
+
+        // The grace is over: close the socket, and the WebSocket's transport too. Closing the socket alone does not
+        // wake a read waiting for the event loop's report (its key is just cancelled), nor start an idle Listener's
+        // connection: both would wait for the close timeout, after shutdown returned.
+        void releaseAfterGrace() {
+            forceClose();
+            WebSocket open = ws;
+            if (open != null) {
+                OPS.closeTransport(open, "server shut down (the grace period is over)");
             }
         }
 
@@ -963,11 +973,11 @@ public final class WebSocketServer implements AutoCloseable {
             long left = deadline - System.nanoTime();
             try {
                 if (left <= 0 || !awaitEnd(c, deadline)) {
-                    c.forceClose();
+                    c.releaseAfterGrace();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                c.forceClose();
+                c.releaseAfterGrace();
             }
         }
         // Released: their threads end at once (a read or write on a closed socket fails).
