@@ -448,6 +448,18 @@ static void start_conn(struct conn *c) {
     opened++;
 }
 
+// The payload length of a complete frame header (2, 4 or 10 bytes).
+static uint64_t payload_length(const unsigned char *head) {
+    int l7 = head[1] & 0x7F;
+    uint64_t len = l7;
+    if (l7 == 126) len = (uint64_t)head[2] << 8 | head[3];
+    if (l7 == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) len = len << 8 | head[2 + i];
+    }
+    return len;
+}
+
 // Feeds bytes received on an open connection to the frame parser; returns -1 if the connection died.
 static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
     while (n > 0) {
@@ -465,13 +477,7 @@ static int on_bytes(struct conn *c, const unsigned char *p, size_t n) {
                 }
             }
             if (c->hgot < c->hneed) return 0;
-            int l7 = c->head[1] & 0x7F;
-            uint64_t len = l7;
-            if (l7 == 126) len = (uint64_t)c->head[2] << 8 | c->head[3];
-            if (l7 == 127) {
-                len = 0;
-                for (int i = 0; i < 8; i++) len = len << 8 | c->head[2 + i];
-            }
+            uint64_t len = payload_length(c->head);
             c->fin = c->head[0] >> 7;
             c->opcode = c->head[0] & 0x0F;
             c->plen = len;
@@ -698,13 +704,7 @@ static int scan_for_close(struct conn *c, const unsigned char *p, size_t n) {
             }
             if (c->hgot < c->hneed) continue;
             if ((c->head[0] & 0x0F) == 8) return 1;
-            int l7 = c->head[1] & 0x7F;
-            uint64_t len = l7;
-            if (l7 == 126) len = (uint64_t)c->head[2] << 8 | c->head[3];
-            if (l7 == 127) {
-                len = 0;
-                for (int i = 0; i < 8; i++) len = len << 8 | c->head[2 + i];
-            }
+            uint64_t len = payload_length(c->head);
             c->plen = len;
             c->pgot = 0;
             c->hgot = 0;

@@ -120,6 +120,19 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     }
 
     @Override
+    public boolean readsWithoutWaiting() {
+        return true;
+    }
+
+    @Override
+    public int readAvailable(ByteBuffer dst) throws IOException {
+        int want = dst.remaining();
+        int n = channel.read(dst); // the channel is non-blocking
+        drained = n >= 0 && n < want; // nothing there (0) or less than room: the socket is empty now
+        return n;
+    }
+
+    @Override
     public ByteBuffer acquireReadBuffer(int capacity) {
         return loop.readBuffers.acquire(capacity);
     }

@@ -83,6 +83,17 @@ final class ReadBuffer {
     }
 
     /**
+     * @return whether the reader should look for bytes without waiting ({@link #fill} with {@code now}) before it
+     *     waits: nothing is buffered, but the last read filled the buffer, so the transport cannot tell whether the
+     *     socket holds more; a transport that reads without waiting can find out
+     */
+    boolean mayProbe() {
+        ByteBuffer b = current;
+        return !b.hasRemaining() && b == regular && b != NO_BUFFER && !transport.readWillWait()
+                && transport.readsWithoutWaiting();
+    }
+
+    /**
      * Gives the (empty) regular buffer back to the transport's pool before a wait.
      *
      * @return the capacity to take again after the wait
@@ -114,10 +125,11 @@ final class ReadBuffer {
      * as it was.
      *
      * @param decoder what the decoder still needs, and the size of the frame under way
-     * @return bytes read, or -1 at end of stream
+     * @param now read only what is there now ({@link Transport#readAvailable}), possibly nothing, rather than wait
+     * @return bytes read, 0 only with {@code now}, or -1 at end of stream
      * @throws IOException if the transport failed
      */
-    int fill(FrameDecoder decoder) throws IOException {
+    int fill(FrameDecoder decoder, boolean now) throws IOException {
         ByteBuffer b = current;
         int pos = b.position();
         int lim = b.limit();
@@ -141,7 +153,7 @@ final class ReadBuffer {
         b.limit(cap).position(lim);
         int n;
         try {
-            n = transport.read(b);
+            n = now ? transport.readAvailable(b) : transport.read(b);
         } catch (IOException e) {
             b.limit(lim).position(pos);
             throw e;

@@ -109,6 +109,23 @@ interface Transport {
     default void awaitReadable() throws IOException {
     }
 
+    /** {@return whether {@link #readAvailable} reads without waiting (default: no, never call it)} */
+    default boolean readsWithoutWaiting() {
+        return false;
+    }
+
+    /**
+     * Reads what the socket holds now, without waiting: possibly nothing. Only called if
+     * {@link #readsWithoutWaiting()}; after it returns 0, {@link #readWillWait()} is true.
+     *
+     * @param dst where to put the bytes
+     * @return bytes read, 0 if none were there, or -1 at the end of the stream
+     * @throws IOException if the read failed
+     */
+    default int readAvailable(ByteBuffer dst) throws IOException {
+        throw new UnsupportedOperationException("this transport reads by waiting");
+    }
+
     /**
      * Waits for the socket to become readable without a thread: once it is reported readable (or the transport
      * closes), {@code task} runs on a new virtual thread, once. Only called after {@link #readWillWait()} returned

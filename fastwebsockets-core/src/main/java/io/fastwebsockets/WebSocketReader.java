@@ -127,7 +127,12 @@ final class WebSocketReader {
                 if (inflater != null) {
                     inflater.trim(); // the last inflated frame was given up by this call: keep none of it
                 }
-                if (buffer.mayWaitWithoutBuffer()) {
+                // Nothing buffered, but the last read filled the buffer, so the socket may hold more or nothing: look
+                // without waiting (probe), so that a reader finding nothing waits below without its buffer instead of
+                // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
+                // connection kept a 32 KiB read buffer and its thread).
+                boolean probe = buffer.mayProbe();
+                if (!probe && buffer.mayWaitWithoutBuffer()) {
                     // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
                     // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
                     // connection over an EventLoop holds no read buffer, and its thread is parked right here.
@@ -142,9 +147,12 @@ final class WebSocketReader {
                 }
                 int n;
                 try {
-                    n = buffer.fill(decoder);
+                    n = buffer.fill(decoder, probe);
                 } catch (IOException e) {
                     throw readFailed(e);
+                }
+                if (n == 0) {
+                    continue; // the probe found the socket empty: wait (without the buffer) on the next pass
                 }
                 if (n < 0) {
                     boolean truncated = buffer.bytes().hasRemaining() || !decoder.atFrameBoundary();
@@ -181,8 +189,17 @@ final class WebSocketReader {
                 last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
             }
             buffer.releaseLarge();
-            if (idleBufferSize != 0 || closing.closeReceived() || transport.isClosed()
-                    || !buffer.mayWaitWithoutBuffer()) {
+            if (idleBufferSize != 0 || closing.closeReceived() || transport.isClosed()) {
+                return false;
+            }
+            try {
+                if (buffer.mayProbe() && buffer.fill(decoder, true) != 0) {
+                    return false; // bytes (or the end of the stream) arrived: readFrame takes them
+                }
+            } catch (IOException e) {
+                return false; // readFrame reads again and reports the failure as it does
+            }
+            if (!buffer.mayWaitWithoutBuffer()) {
                 return false;
             }
             if (inflater != null) {

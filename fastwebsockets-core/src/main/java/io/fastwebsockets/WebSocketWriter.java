@@ -605,6 +605,7 @@ final class WebSocketWriter {
             if (!blocking) {
                 return false;
             }
+            releaseWriteBuffer(); // empty: a drainer parked behind a peer that does not read holds no buffer
             transport.awaitWritable();
         }
         return true;
@@ -650,6 +651,11 @@ final class WebSocketWriter {
     // For tests: whether the outbound queue has been made.
     boolean hasOutboundQueue() {
         return outbound != null;
+    }
+
+    // For tests: whether a write buffer is held now (one from the pool, over a socket).
+    boolean holdsWriteBuffer() {
+        return writeBuffer != null;
     }
 
     /** See {@link WebSocket#bufferedAmount()}. */

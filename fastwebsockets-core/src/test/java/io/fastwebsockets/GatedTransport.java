@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class GatedTransport extends DeadlineTransport {
     private final boolean nonBlocking;
+    private final boolean direct;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -24,7 +25,13 @@ final class GatedTransport extends DeadlineTransport {
     private long credit;
 
     GatedTransport(boolean nonBlocking) {
+        this(nonBlocking, false);
+    }
+
+    /** @param direct whether it asks for direct buffers, as a socket does (the write buffer then comes from the pool) */
+    GatedTransport(boolean nonBlocking, boolean direct) {
         this.nonBlocking = nonBlocking;
+        this.direct = direct;
     }
 
     /** Lets the socket take this many more bytes. */
@@ -59,7 +66,7 @@ final class GatedTransport extends DeadlineTransport {
 
     @Override
     public boolean prefersDirectBuffers() {
-        return false;
+        return direct;
     }
 
     @Override

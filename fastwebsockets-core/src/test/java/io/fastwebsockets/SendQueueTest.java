@@ -289,6 +289,24 @@ class SendQueueTest {
     }
 
     @Test
+    void aDrainerWaitingForAPeerThatDoesNotReadHoldsNoWriteBuffer() throws Exception {
+        GatedTransport t = new GatedTransport(true, true); // a socket's direct buffers, from the pool
+        WebSocket ws = server(t);
+        ByteBuffer framed = io.fastwebsockets.internal.codec.FrameEncoder.framed(OpCode.BINARY, 0,
+                ByteBuffer.wrap(new byte[20]));
+        t.allow(10); // part of the first frame, then nothing: the drainer waits for the socket
+        for (int i = 0; i < 5; i++) {
+            assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, framed));
+        }
+        await(() -> t.written().length == 10, "the socket took its 10 bytes");
+        await(() -> !ws.writer.holdsWriteBuffer(), "the waiting drainer gave its write buffer back");
+        assertEquals(5 * 20 - 8, ws.bufferedAmount(), "8 payload bytes of the first frame written");
+        t.allow(1 << 20);
+        await(() -> ws.bufferedAmount() == 0, "all written");
+        assertEquals(5, frames(t.written()).size());
+    }
+
+    @Test
     void copiedSmallFramesCutAnywhereByTheSocketArriveWholeAndInOrder() throws Exception {
         // The socket takes 7 bytes at a time: every copied batch is cut inside some frame, which the next write
         // finishes from the queue (its progress kept by the queue, not by the shared buffer).

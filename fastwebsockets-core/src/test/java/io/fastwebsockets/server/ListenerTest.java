@@ -357,6 +357,24 @@ class ListenerTest {
     }
 
     @Test
+    void theThreadEndsAfterA64KibMessageWhoseFrameFilledTheReadBufferExactly() throws Exception {
+        // A 65,536-byte message is a 65,550-byte frame, read into a buffer grown to exactly that size: the last read
+        // filled it, so the transport could not tell the socket was empty, and the turn used to park in a read
+        // holding a 32 KiB buffer (10,000 such connections: 10,000 parked threads and 320 MiB of direct memory).
+        server = builder().start();
+        try (Socket s = upgrade(server.port())) {
+            InputStream in = s.getInputStream();
+            byte[] bin = new byte[65_536];
+            send(s, clientFrame(FIN | BINARY, bin));
+            assertEquals(65_536, RawFrames.read(in).payload().length);
+            Thread delivered = messageThreads.get(0);
+            awaitCondition(() -> !delivered.isAlive());
+            send(s, clientFrame(FIN | TEXT, utf8("after")));
+            assertEquals("after", RawFrames.read(in).text());
+        }
+    }
+
+    @Test
     void aServerTakesExactlyOneOfHandlerAndListener() {
         assertThrows(IllegalStateException.class, () -> WebSocketServer.builder().start());
         assertThrows(IllegalStateException.class, () -> WebSocketServer.builder().handler(ws -> { })
