@@ -285,9 +285,12 @@ public final class FrameDecoder {
             len = len7;
         }
         if (!op.isControl()) {
-            long total = (op == OpCode.CONTINUATION ? messageSize : 0) + len;
+            long prior = op == OpCode.CONTINUATION ? messageSize : 0; // at most the limit: checked frame by frame
             boolean compressed = op == OpCode.CONTINUATION ? compressedMessage : (rsvBits & 4) != 0;
-            if (total > (compressed ? compressedLimit() : maxMessageSize)) {
+            // Not prior + len > limit: a 64-bit length up to 2^63 - 1 makes that sum overflow (negative, so it
+            // passed, and the frame was taken for one of -1 bytes).
+            if (len > (compressed ? compressedLimit() : maxMessageSize) - prior) {
+                long total = prior + len < 0 ? Long.MAX_VALUE : prior + len;
                 throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG, "message of at least " + total
                         + " bytes exceeds the limit of " + maxMessageSize);
             }

@@ -591,6 +591,15 @@ class FrameDecoderStrictnessTest {
         byte[] wire = concat(raw(role, BIN, filled(900, 1)), raw(FIN | CONT, m, 126, bytes(0x00, 0xC8),
                 KEY, EMPTY));
         assertFails(cont, CloseCode.MESSAGE_TOO_BIG, wire);
+        // the largest 64-bit length a continuation can carry (2^63 - 1) after a first fragment: the message's size
+        // overflows a long; it once passed the check and was decoded as a frame of -1 bytes (the fuzzer found it)
+        for (long limit : new long[] {200, FrameDecoder.DEFAULT_MAX_MESSAGE_SIZE}) {
+            FrameDecoder overflow = new FrameDecoder(role);
+            overflow.setMaxMessageSize(limit);
+            byte[] max = concat(raw(role, TEXT, filled(35, 'a')),
+                    raw(CONT, m, 127, ByteBuffer.allocate(8).putLong(Long.MAX_VALUE).array(), KEY, EMPTY));
+            assertFails(overflow, CloseCode.MESSAGE_TOO_BIG, max);
+        }
     }
 
     @ParameterizedTest
