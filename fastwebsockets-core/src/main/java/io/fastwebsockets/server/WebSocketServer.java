@@ -1004,21 +1004,7 @@ public final class WebSocketServer implements AutoCloseable {
 
     private WebSocketServer begin() {
         if (backplane != null) {
-            // Local publishes go to the other nodes after the local subscribers; a topic's first and last local
-            // subscriber tell the backplane what to listen to; messages from other nodes are delivered here only.
-            topics.setForwarder(backplane::publish);
-            topics.setMembership(new Topics.Membership() {
-                @Override
-                public void first(String topic) {
-                    backplane.subscribe(topic);
-                }
-
-                @Override
-                public void last(String topic) {
-                    backplane.unsubscribe(topic);
-                }
-            });
-            backplane.start(topics::deliverLocally);
+            topics.join(backplane); // local publishes go to the other nodes too; theirs are delivered here only
         }
         acceptor.start();
         sweep.add(this::sweepConnections);
