@@ -185,20 +185,8 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         drained = false;
         Thread me = Thread.currentThread();
         reader = me;
-        while (true) {
-            int s = readState;
-            if (s == ARMED) {
-                if (READ_STATE.compareAndSet(this, ARMED, WAITING)) {
-                    break;
-                }
-            } else if (s == DISARMED) {
-                if (READ_STATE.compareAndSet(this, DISARMED, WAITING)) {
-                    interest(SelectionKey.OP_READ, true);
-                    break;
-                }
-            } else {
-                break; // WAITING already (a spurious return from an earlier park)
-            }
+        if (startWaiting()) {
+            interest(SelectionKey.OP_READ, true);
         }
         while (readState == WAITING && !closed) {
             if (me.isInterrupted()) {
@@ -213,6 +201,26 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         }
     }
 
+    // The read state's move to WAITING, for a parked reader (awaitReadable) or a task (whenReadable). Returns whether
+    // the caller must turn read interest on (it was off: DISARMED); from ARMED it is on already, and WAITING means a
+    // wait cut short (a spurious return from an earlier park).
+    private boolean startWaiting() {
+        while (true) {
+            int s = readState;
+            if (s == ARMED) {
+                if (READ_STATE.compareAndSet(this, ARMED, WAITING)) {
+                    return false;
+                }
+            } else if (s == DISARMED) {
+                if (READ_STATE.compareAndSet(this, DISARMED, WAITING)) {
+                    return true;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
     // The thread-less wait (see Transport.whenReadable): the same state change as awaitReadable's, with a task in
     // place of a parked thread. The caller's thread then ends; the loop starts the task on a new one.
     @Override
@@ -222,23 +230,9 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         }
         drained = false; // the task's first read follows a readiness report: read at once
         readableTask = task;
-        while (true) {
-            int s = readState;
-            if (s == ARMED) {
-                if (READ_STATE.compareAndSet(this, ARMED, WAITING)) {
-                    break;
-                }
-            } else if (s == DISARMED) {
-                if (READ_STATE.compareAndSet(this, DISARMED, WAITING)) {
-                    if (!interestOnLoop(key, SelectionKey.OP_READ, true)) {
-                        break; // cancelled: closing, and close() starts the task (or we take it back below)
-                    }
-                    loop.wakeup();
-                    break;
-                }
-            } else {
-                break;
-            }
+        // A cancelled key (closing) turns no interest on: close() starts the task, or we take it back below.
+        if (startWaiting() && interestOnLoop(key, SelectionKey.OP_READ, true)) {
+            loop.wakeup();
         }
         // close() may have run meanwhile without seeing the task: take it back, and let the caller read (and find the
         // transport closed). If close() took it, it runs it.

@@ -95,11 +95,12 @@ public final class WebSocketServer implements AutoCloseable {
      * {@link Builder#listener}.
      *
      * <p>Over the server's {@link EventLoop}s (plain {@code ws://}, {@link Builder#eventLoops} at least 1, the
-     * default), a connection waiting for its peer has no thread at all: when bytes arrive, the loop starts a virtual
-     * thread, which reads and delivers every whole message that has arrived, then ends. An idle connection costs
-     * its state only (no parked stack), which is what makes a million mostly idle connections fit one machine. Over
-     * TLS, or with no event loop, each connection keeps a virtual thread blocked in its read, and the calls are the
-     * same.
+     * default), a connection waiting for its peer between messages has no thread at all: when bytes arrive, the loop
+     * starts a virtual thread, which reads and delivers every whole message that has arrived, then ends. An idle
+     * connection costs its state only (no parked stack), which is what makes a million mostly idle connections fit
+     * one machine. A connection in the middle of a frame or of a fragmented message keeps its thread (and its read
+     * buffer) until the message is whole, as a handler's would. Over TLS, or with no event loop, each connection
+     * keeps a virtual thread blocked in its read, and the calls are the same.
      *
      * <p>The calls for one connection never overlap and come in order: {@link #onOpen} first, then
      * {@link #onMessage} for each message, then {@link #onClose} once. A call may block (write, publish, wait on
@@ -1004,21 +1005,7 @@ public final class WebSocketServer implements AutoCloseable {
 
     private WebSocketServer begin() {
         if (backplane != null) {
-            // Local publishes go to the other nodes after the local subscribers; a topic's first and last local
-            // subscriber tell the backplane what to listen to; messages from other nodes are delivered here only.
-            topics.setForwarder(backplane::publish);
-            topics.setMembership(new Topics.Membership() {
-                @Override
-                public void first(String topic) {
-                    backplane.subscribe(topic);
-                }
-
-                @Override
-                public void last(String topic) {
-                    backplane.unsubscribe(topic);
-                }
-            });
-            backplane.start(topics::deliverLocally);
+            topics.join(backplane); // local publishes go to the other nodes too; theirs are delivered here only
         }
         acceptor.start();
         sweep.add(this::sweepConnections);

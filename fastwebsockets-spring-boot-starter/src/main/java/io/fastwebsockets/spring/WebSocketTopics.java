@@ -28,21 +28,7 @@ public final class WebSocketTopics {
     WebSocketTopics(Backplane backplane) {
         this.backplane = backplane;
         if (backplane != null) {
-            // As WebSocketServer does: local publishes go to the other nodes after the local subscribers; a topic's
-            // first and last local subscriber tell the backplane what to listen to; remote messages stay here.
-            topics.setForwarder(backplane::publish);
-            topics.setMembership(new Topics.Membership() {
-                @Override
-                public void first(String topic) {
-                    backplane.subscribe(topic);
-                }
-
-                @Override
-                public void last(String topic) {
-                    backplane.unsubscribe(topic);
-                }
-            });
-            backplane.start(topics::deliverLocally);
+            topics.join(backplane); // as WebSocketServer's topics: local publishes reach the other nodes too
         }
     }
 

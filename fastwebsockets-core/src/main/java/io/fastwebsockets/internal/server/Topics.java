@@ -347,6 +347,29 @@ public final class Topics {
     }
 
     /**
+     * Joins these topics to a cluster through {@code backplane}, and starts it: local publishes go to the other nodes
+     * after the local subscribers; a topic's first and last local subscriber tell the backplane what to listen to;
+     * messages from other nodes are delivered here only. What the embedded server and the Spring starter's topics do.
+     *
+     * @param backplane the backplane, not started yet
+     */
+    public void join(io.fastwebsockets.server.Backplane backplane) {
+        setForwarder(backplane::publish);
+        setMembership(new Membership() {
+            @Override
+            public void first(String topic) {
+                backplane.subscribe(topic);
+            }
+
+            @Override
+            public void last(String topic) {
+                backplane.unsubscribe(topic);
+            }
+        });
+        backplane.start(this::deliverLocally);
+    }
+
+    /**
      * Sets the backplane hook.
      *
      * @param f the forwarder, or {@code null} for none
