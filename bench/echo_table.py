@@ -111,7 +111,7 @@ def histdiff(before, after, count, top=25):
             if len(c) >= 4 and c[0].endswith(":") and c[1].isdigit():
                 h[" ".join(c[3:])] = (int(c[1]), int(c[2]))
         return h
-    a, b, n = read(before), read(after), int(count)
+    a, b, n, top = read(before), read(after), int(count), int(top)
     diff = sorted(((b[k][1] - a.get(k, (0, 0))[1], b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)
     print("| class | instances per connection | bytes per connection |")
     print("|---|---:|---:|")
