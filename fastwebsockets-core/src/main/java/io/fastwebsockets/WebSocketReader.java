@@ -67,7 +67,7 @@ final class WebSocketReader {
 
     /** See {@link WebSocket#readFrame()}. */
     Frame readFrame() throws IOException {
-        return read(true);
+        return readFrame(true);
     }
 
     /**
@@ -79,7 +79,7 @@ final class WebSocketReader {
      * {@link Transport#readsWithoutWaiting() reads without waiting}.
      */
     Frame pollFrame() throws IOException {
-        return read(false);
+        return readFrame(false);
     }
 
     /** {@return whether some thread holds the read lock (asked by a thread that does not)} */
@@ -87,7 +87,7 @@ final class WebSocketReader {
         return readLock.isLocked();
     }
 
-    private Frame read(boolean wait) throws IOException {
+    private Frame readFrame(boolean wait) throws IOException {
         // One method, waiting for bytes itself: an idle connection's thread is parked below this frame, and every
         // frame on its stack is memory kept while it waits. close() reads through here too, holding the (reentrant)
         // lock already.

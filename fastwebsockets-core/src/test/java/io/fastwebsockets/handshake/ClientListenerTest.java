@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.EventLoop;
-import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
@@ -170,18 +169,7 @@ class ClientListenerTest {
 
     @Test
     void manyConnectionsOnOneLoopReplyFromTheirCalls() throws Exception {
-        try (WebSocketServer echo = WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
-            FragmentCollector in = new FragmentCollector(ws);
-            while (true) {
-                Frame f = in.readFrame();
-                if (f.opcode() == OpCode.CLOSE) {
-                    return;
-                }
-                if (!f.opcode().isControl()) {
-                    ws.writeFrame(f);
-                }
-            }
-        }).start(); EventLoop loop = EventLoop.start(LOOP)) {
+        try (WebSocketServer echo = ClientEventLoopTest.echoServer(); EventLoop loop = EventLoop.start(LOOP)) {
             ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
             int connections = 20;
             int rounds = 200;
