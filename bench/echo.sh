@@ -3,10 +3,13 @@
 # different cores, alternating order, medians and ratios. Also the idle-connection memory test.
 #
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
-#   bench/echo.sh memory          RSS and heap of each server holding 10,000 idle connections, in three states
+#   bench/echo.sh memory          RSS and heap of each server holding IDLE (10,000) idle connections, in three states
 #                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
-#                                 buffers grown, then given back)
+#                                 buffers grown, then given back). The connections come in two halves, each from a
+#                                 load generator of its own, measured after each (full GC first): per connection over
+#                                 the server's start (the old measure), and the slope from N/2 to N (the marginal cost,
+#                                 without the one-time costs the first connections bring); see docs/benchmarks.md
 #
 # Env: SERVERS  (default "ours-raw ours-collector ours-listener ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
 #               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
@@ -18,6 +21,9 @@
 #               TEXT messages (loadgen -x: JSON-like ASCII, so the server validates UTF-8), otherwise BINARY)
 #      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
 #      LARGE_MSG (65536) bytes of the message in the memory test's "large" rows   MEM_STATES ("0 1 large")
+#      IDLE (10000) connections of the memory test, or a list ("10000 19000": 19,000 is about the most a server
+#               holds under the 20,000 open-files limit)   MEM_WARMUP (0; 1: N connections opened, used and closed
+#               before the baseline is read)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -36,6 +42,7 @@ IDLE=${IDLE:-10000}
 IDLE_MSG=${IDLE_MSG:-20}
 LARGE_MSG=${LARGE_MSG:-65536}
 MEM_STATES=${MEM_STATES:-"0 1 large"}
+MEM_WARMUP=${MEM_WARMUP:-0}
 . bench/lib.sh
 bench_setup  # the load generator; BENCH_JAVA: every server runs on it (bench/server.sh), and jcmd comes from its JDK
 
@@ -54,8 +61,8 @@ export SKIP_BUILD=1
 
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
-  machine | sed 's/^/# /' >"$RES"
-  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\n' >>"$RES"
+  { machine; echo "BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-(server.sh default)} MEM_WARMUP=$MEM_WARMUP"; } | sed 's/^/# /' >"$RES"
+  printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\trss_half_mib\theap_half_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
   # The live heap after a GC (KiB): the sum of "used" over the generations (G1 prints one line, Serial and Parallel
   # two); 0 for a server without a JVM (the C floor).
@@ -63,6 +70,22 @@ if [ "${1:-}" = memory ]; then
     { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null || true; } | awk '/total/ { for (i = 1; i < NF; i++)
       if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }'
   }
+  rss_kib() { awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status; }
+  settle() { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true; sleep 1; }  # fails (harmlessly) for the C floor
+  # hold COUNT LOG: a load generator (in a process of its own) opens COUNT connections and holds them until its
+  # standard input (fd 8 or 9 here) closes; returns once they are open (IDLE_READY) or it failed
+  lgs=()
+  hold() {
+    local fifo; fifo=$(mktemp -u); mkfifo "$fifo"
+    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$1" "${e[@]}" -t 600 <"$fifo" >"$2" 2>&1 &
+    lgs+=($!)
+    eval "exec $3>\"\$fifo\""
+    rm -f "$fifo"
+    for _ in $(seq 1 1200); do grep -q IDLE_READY "$2" && return 0; kill -0 "${lgs[-1]}" 2>/dev/null || break; sleep 0.1; done
+    grep -q IDLE_READY "$2"
+  }
+  for N in $IDLE; do
+  half=$((N / 2))
   for s in $SERVERS; do
     # 0: connections that never sent a message; 1: each echoed one IDLE_MSG message first (loadgen -e); large: one
     # LARGE_MSG message (the read and write paths grew their buffers for it, then gave them back)
@@ -72,36 +95,45 @@ if [ "${1:-}" = memory ]; then
     case "$s" in *-deflate) [ "$msgs" != 0 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
-    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true  # fails (harmlessly) for the C floor
-    sleep 1
-    heap0=$(live_heap_kib)
-    rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
-    fifo=$(mktemp -u); mkfifo "$fifo"
-    taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$IDLE" "${e[@]}" -t 300 <"$fifo" >"$OUT/idle-$s.log" 2>&1 &
-    lg=$!
-    exec 9>"$fifo"
-    for _ in $(seq 1 1200); do grep -q IDLE_READY "$OUT/idle-$s.log" && break; kill -0 $lg 2>/dev/null || break; sleep 0.1; done
-    if grep -q IDLE_READY "$OUT/idle-$s.log"; then
+    if [ "$MEM_WARMUP" = 1 ]; then  # N connections opened, used as measured, and closed before the baseline
+      taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$half" "${e[@]}" -t 0 >/dev/null 2>&1 &
+      w=$!
+      taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$((N - half))" "${e[@]}" -t 0 >/dev/null 2>&1 || true
+      wait "$w" 2>/dev/null || true
       sleep 3
-      "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
-      sleep 2
-      rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
-      # live heap after the GC: the sum of "used" over the generations (G1 prints one line, Serial and Parallel two)
-      heap=$(live_heap_kib)
-      # Where the heap goes: the class histogram (StackChunk: the parked threads' stacks), for the note
-      { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } | head -n 60 >"$OUT/histogram-$s-$msgs.txt"
-      printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$IDLE" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
-        "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" |
-        tee -a "$RES"
-    else
-      echo "echo.sh: $s did not take $IDLE idle connections:" >&2; cat "$OUT/idle-$s.log" >&2
-      printf '%s\t%d\t%s\tfailed\tfailed\tfailed\tfailed\n' "$s" "$IDLE" "$msgs" | tee -a "$RES"
     fi
-    exec 9>&-
-    wait $lg 2>/dev/null || true
-    rm -f "$fifo"
+    settle; settle
+    heap0=$(live_heap_kib); rss0=$(rss_kib)
+    # The first half, measured; then the second half (another process: each keeps under the open-files limit),
+    # measured: the growth from the first to the second is the marginal (slope) cost of a connection, without the
+    # one-time costs (JIT, eden pages, arenas) that the first connections bring
+    lgs=()
+    if hold "$half" "$OUT/idle-$s-a.log" 8; then
+      sleep 3; settle; settle
+      rss1=$(rss_kib); heap1=$(live_heap_kib)
+      { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs-half.txt"
+      if hold "$((N - half))" "$OUT/idle-$s-b.log" 9; then
+        sleep 3; settle; settle
+        rss2=$(rss_kib); heap2=$(live_heap_kib)
+        # Where the heap goes: the class histogram (StackChunk: the parked threads' stacks); the difference from the
+        # half one is what the second half's connections keep (bench/echo_table.py histdiff A B COUNT)
+        { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs.txt"
+        printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$N" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
+          "$(echo "$rss2/1024" | bc -l)" "$(echo "${heap2:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" \
+          "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap1:-0}/1024" | bc -l)" | tee -a "$RES"
+      else
+        echo "echo.sh: $s did not take $N idle connections:" >&2; cat "$OUT/idle-$s-b.log" >&2
+        printf '%s\t%d\t%s\tfailed\tfailed\tfailed\tfailed\tfailed\tfailed\n' "$s" "$N" "$msgs" | tee -a "$RES"
+      fi
+    else
+      echo "echo.sh: $s did not take $half idle connections:" >&2; cat "$OUT/idle-$s-a.log" >&2
+      printf '%s\t%d\t%s\tfailed\tfailed\tfailed\tfailed\tfailed\tfailed\n' "$s" "$N" "$msgs" | tee -a "$RES"
+    fi
+    exec 8>&- 9>&-
+    for p in "${lgs[@]}"; do wait "$p" 2>/dev/null || true; done
     stop_server
     done
+  done
   done
   python3 bench/echo_table.py memory "$RES"
   exit 0

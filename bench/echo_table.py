@@ -2,7 +2,7 @@
 """Turns bench/echo.sh's TSV into the README's Markdown tables: medians per server and case, ratios to Netty."""
 import sys
 
-from benchtable import Runs, print_comments, rows, table_head
+from benchtable import Runs, num, print_comments, rows, table_head
 
 
 def latency(path):
@@ -72,25 +72,56 @@ def memory(path):
     print_comments(path)
     print("Messages: 0 = connections that never sent a message; 1 = each exchanged one small message each way first "
           "(the footprint a connection keeps after use); large = one large message each way (buffers grown, then "
-          "given back). Per connection: RSS growth, and live heap growth after a full GC.")
+          "given back). Per connection, after a full GC: growth over the server's start divided by N (RSS, live "
+          "heap), and the slope from N/2 to N connections (the growth of the second half divided by its count: "
+          "what one more connection costs once the one-time costs are paid).")
     print()
-    print("| server | connections | messages | RSS before (MiB) | RSS with them (MiB) "
-          "| RSS per connection (KiB) | live heap per connection (KiB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| server | connections | messages | RSS before (MiB) | RSS with N/2 (MiB) | RSS with N (MiB) "
+          "| RSS per connection (KiB) | live heap per connection (KiB) | RSS slope N/2→N (KiB) | live heap slope (KiB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows(path):
         n = int(r["idle_conns"])
-        try:
-            per = f"{(float(r['rss_after_mib']) - float(r['rss_before_mib'])) * 1024 / n:.1f}"
-        except ValueError:
-            per = "failed"
-        try:
-            heap = float(r["heap_after_gc_mib"]) - float(r.get("heap_before_mib") or 0)
-            heap = f"{heap * 1024 / n:.2f}" if heap > 0 else "—"
-        except ValueError:
-            heap = "failed"
-        print(f"| {r['server']} | {n} | {r.get('messages', '0')} | {r['rss_before_mib']} "
-              f"| {r['rss_after_mib']} | {per} | {heap} |")
+        half = n // 2
+        per = kib_per(r, "rss_after_mib", "rss_before_mib", n, 1)
+        heap = kib_per(r, "heap_after_gc_mib", "heap_before_mib", n, 2)
+        rss_slope = kib_per(r, "rss_after_mib", "rss_half_mib", n - half, 1)
+        heap_slope = kib_per(r, "heap_after_gc_mib", "heap_half_mib", n - half, 2)
+        print(f"| {r['server']} | {n} | {r.get('messages', '0')} | {r['rss_before_mib']} | {r.get('rss_half_mib', '—')} "
+              f"| {r['rss_after_mib']} | {per} | {heap} | {rss_slope} | {heap_slope} |")
+
+
+def kib_per(r, after, before, n, digits):
+    """(after - before) MiB in KiB per connection; '—' when a column is missing (older TSVs) or zero (no heap)."""
+    a, b = num(r.get(after)), num(r.get(before))
+    if a is None or b is None:
+        return "failed" if r.get(after) == "failed" else "—"
+    if a == 0:
+        return "—"
+    return f"{(a - b) * 1024 / n:.{digits}f}"
+
+
+def histdiff(before, after, count, top=25):
+    """What COUNT more connections added to a server's heap, class by class: two `jcmd GC.class_histogram` outputs
+    (bench/target/histogram-SERVER-STATE-half.txt and histogram-SERVER-STATE.txt), instances and bytes per
+    connection, the largest first."""
+    def read(path):
+        h = {}
+        for line in open(path):
+            c = line.split()
+            if len(c) >= 4 and c[0].endswith(":") and c[1].isdigit():
+                h[" ".join(c[3:])] = (int(c[1]), int(c[2]))
+        return h
+    a, b, n, top = read(before), read(after), int(count), int(top)
+    diff = sorted(((b[k][1] - a.get(k, (0, 0))[1], b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)
+    print("| class | instances per connection | bytes per connection |")
+    print("|---|---:|---:|")
+    total = 0
+    for db, di, k in diff:
+        total += db
+    for db, di, k in diff[:top]:
+        print(f"| {k} | {di / n:.2f} | {db / n:.0f} |")
+    print(f"| (all classes) | | {total / n:.0f} |")
 
 
 if __name__ == "__main__":
-    {"throughput": throughput, "memory": memory, "latency": latency}[sys.argv[1]](sys.argv[2])
+    {"throughput": throughput, "memory": memory, "latency": latency, "histdiff": histdiff}[sys.argv[1]](*sys.argv[2:])

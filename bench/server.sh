@@ -9,7 +9,8 @@
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
 #           Spring Boot 4.0.7 apps, echo at /echo (echo.sh passes the path): spring-fastws | spring-fastws-jetty (./fastws
 #           spring-echo, our starter) | spring-websocket (the same echo with Spring's own WebSocket, JSR 356 on Tomcat)
-#           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | netty-deflate | jetty-deflate
+#           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | ours-listener-deflate | netty-deflate |
+#           jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
 #           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
 #           (all but helidon take --max-backlog BYTES; ours-broadcast also --redis redis://HOST:PORT: a cluster
@@ -30,7 +31,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -43,6 +44,7 @@ case "$name" in
   ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
   ours-raw-deflate) main=OursEchoServer; args=(--mode raw --deflate on) ;;
   ours-collector-deflate) main=OursEchoServer; args=(--mode collector --deflate on) ;;
+  ours-listener-deflate) main=OursEchoServer; args=(--mode listener --deflate on) ;;
   netty-deflate)  main=NettyEchoServer; args=(--deflate on) ;;
   jetty-deflate)  main=JettyEchoServer; args=() ;;  # the same server as jetty: Jetty accepts permessage-deflate by default
   servlet-tomcat) main=servlet; args=(--container tomcat) ;;  # fastwebsockets-servlet's echo in embedded Tomcat 11

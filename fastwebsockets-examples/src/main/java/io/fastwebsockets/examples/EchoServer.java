@@ -13,14 +13,16 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * The echo server behind {@code ./fastws echo-server}: echoes whole messages (through a
- * {@link io.fastwebsockets.FragmentCollector}) or, with {@code --raw}, raw frames; with {@code --listener}, whole
- * messages through the event-style {@link WebSocketServer.Listener} ({@link EchoHandlers#echoMessage}: an idle
- * connection holds no thread); {@code --deflate} serves permessage-deflate ({@link PerMessageDeflate#defaults()}) to
- * clients that offer it.
+ * The echo server behind {@code ./fastws echo-server}: echoes whole messages through the event-style
+ * {@link WebSocketServer.Listener} ({@link EchoHandlers#echoMessage}: an idle connection holds no thread, the shape
+ * whose connections cost least memory, see docs/benchmarks.md "Memory per connection"); with {@code --blocking},
+ * whole messages through a blocking handler's {@link io.fastwebsockets.FragmentCollector} loop (one parked virtual
+ * thread per connection, the default before); with {@code --raw}, raw frames (a blocking handler);
+ * {@code --listener} names the default; {@code --deflate} serves permessage-deflate
+ * ({@link PerMessageDeflate#defaults()}) to clients that offer it.
  *
  * <pre>
- * ./fastws echo-server [--host H] [--port P] [--raw | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
+ * ./fastws echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
  *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
@@ -43,7 +45,7 @@ public final class EchoServer {
     private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
 
     /** The usage text, with what the demo relaxes. */
-    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw | --listener] [--deflate] "
+    static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] "
             + "[--tls [--keystore FILE [--storepass-file F]]] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
             + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
@@ -167,6 +169,7 @@ public final class EchoServer {
         int port = 9001;
         boolean raw = false;
         boolean listener = false;
+        boolean blocking = false;
         boolean tls = false;
         boolean deflate = false;
         String keystore = null;
@@ -180,6 +183,7 @@ public final class EchoServer {
                     case "--port" -> port = portValue(value(args, ++i, "--port"));
                     case "--raw" -> raw = true;
                     case "--listener" -> listener = true;
+                    case "--blocking" -> blocking = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
@@ -197,9 +201,13 @@ public final class EchoServer {
                 }
             }
         }
-        if (raw && listener) {
-            usage("--raw and --listener are two handler shapes: pick one");
+        if ((raw ? 1 : 0) + (listener ? 1 : 0) + (blocking ? 1 : 0) > 1) {
+            usage((raw && listener ? "--raw and --listener" : raw ? "--raw and --blocking"
+                    : "--blocking and --listener") + " are two handler shapes: pick one");
         }
+        // Whole messages through the Listener unless a blocking shape is asked for: an idle connection then holds no
+        // thread (about 1.4 KiB less per connection than the FragmentCollector loop parked in its read).
+        listener = !raw && !blocking;
         SSLContext context = null;
         if (tls) {
             if (keystore == null) {
@@ -230,7 +238,7 @@ public final class EchoServer {
         }
         drainOnSigterm(server, grace);
         System.out.println("echo server (" + (raw ? "raw frames" : listener ? "whole messages, listener"
-                : "whole messages")
+                : "whole messages, blocking handler")
                 + (deflate ? ", permessage-deflate" : "") + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
         System.out.flush();

@@ -4,14 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.handshake.Handshake;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,7 +64,7 @@ class EchoServerCommandLineTest {
     void badFlagsAreOneLineThenTheUsageAndExitStatus2() throws Exception {
         String[][] cases = {
             {"--bogus"}, {"--port"}, {"--port", "x"}, {"--port", "70000"}, {"--grace", "soon"}, {"--tls"},
-            {"--raw", "--listener"},
+            {"--raw", "--listener"}, {"--raw", "--blocking"}, {"--blocking", "--listener"},
         };
         String[] first = {
             "echo-server: unknown option '--bogus'",
@@ -63,12 +74,53 @@ class EchoServerCommandLineTest {
             "echo-server: --grace: not a duration: 'soon' (write 500ms, 1s or 2m)",
             "echo-server: --tls needs --keystore FILE (./fastws makes one for you)",
             "echo-server: --raw and --listener are two handler shapes: pick one",
+            "echo-server: --raw and --blocking are two handler shapes: pick one",
+            "echo-server: --blocking and --listener are two handler shapes: pick one",
         };
         for (int i = 0; i < cases.length; i++) {
             Result r = run(cases[i]);
             assertEquals(2, r.status, r.output);
             assertEquals(first[i], r.lines.get(0), r.output);
             assertTrue(r.lines.get(1).startsWith("usage: echo-server "), r.output);
+        }
+    }
+
+    // ./fastws echo-server runs the event-style Listener unless --blocking (or --raw) asks for a blocking handler; each
+    // shape says which it is on its first line and echoes a fragmented message whole.
+    @Test
+    void theDefaultShapeIsTheListenerAndBlockingKeepsTheFragmentCollectorLoop() throws Exception {
+        assertEquals("whole messages, listener", shapeAndEcho());
+        assertEquals("whole messages, listener", shapeAndEcho("--listener"));
+        assertEquals("whole messages, blocking handler", shapeAndEcho("--blocking"));
+    }
+
+    private static String shapeAndEcho(String... shape) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("java.class.path") + File.pathSeparator
+                + System.getProperty("jdk.module.path", "");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, EchoServer.class.getName(), "--port", "0"));
+        command.addAll(List.of(shape));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine(); // "echo server (SHAPE) on ws://127.0.0.1:PORT/"
+            Matcher m = Pattern
+                    .compile("echo server \\((.*)\\) on (ws://127\\.0\\.0\\.1:\\d+/)").matcher(String.valueOf(line));
+            assertTrue(m.matches(), "first line: " + line);
+            WebSocket ws = Handshake.connect(
+                    URI.create(m.group(2))).webSocket();
+            ws.writeFrame(new Frame(false, OpCode.TEXT, null,
+                    ByteBuffer.wrap("one ".getBytes(StandardCharsets.UTF_8))));
+            ws.writeFrame(new Frame(true, OpCode.CONTINUATION, null,
+                    ByteBuffer.wrap("two".getBytes(StandardCharsets.UTF_8))));
+            Frame f = new FragmentCollector(ws).readFrame();
+            assertEquals(OpCode.TEXT, f.opcode());
+            assertEquals("one two", f.payloadAsText());
+            ws.close();
+            return m.group(1);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
     }
 

@@ -126,8 +126,9 @@ final class RefParser {
                 }
             }
             if (!control) {
-                long total = len + (op == OpCode.CONTINUATION ? messageSize : 0);
-                if (total > maxMessage) {
+                long prior = op == OpCode.CONTINUATION ? messageSize : 0;
+                // The sum, not compared as prior + len: a 64-bit length near 2^63 would overflow it.
+                if (len > maxMessage - prior) {
                     return new Result(out, 1009, false);
                 }
             }
