@@ -136,6 +136,7 @@ final class ClosingHandshake {
      * if this end's Close has been sent.
      */
     void onCloseReceived(Frame close) throws IOException {
+        transport.closeReceived();
         if (observer != null) {
             observer.close(CloseCode.codeOf(close.payload));
         }
@@ -223,6 +224,18 @@ final class ClosingHandshake {
 
     /** Fails the connection (RFC 6455 §7.1.7): Close with the failure's code where still possible, then close. */
     void fail(WebSocketException e) {
+        fail(e, false);
+    }
+
+    /**
+     * {@link #fail(WebSocketException)}, where {@code onPeersClose} says that the failure is about the peer's own Close
+     * frame (a bad code or reason, too long): the peer has sent its Close and sends nothing after it, so there is no
+     * answer to wait for (the transport hears of it: {@link Transport#closeReceived()}).
+     */
+    void fail(WebSocketException e, boolean onPeersClose) {
+        if (onPeersClose) {
+            transport.closeReceived();
+        }
         if (!closeSent() && !transport.isClosed()) {
             Thread watchdog = startCloseWatchdog(); // a peer that does not read cannot block us past the timeout
             try {

@@ -64,6 +64,11 @@ final class ContainerTransportAdapter extends DeadlineTransport {
     }
 
     @Override
+    public void closeReceived() {
+        delegate.closeReceived();
+    }
+
+    @Override
     public boolean readWillWait() {
         return delegate.readWillWait();
     }

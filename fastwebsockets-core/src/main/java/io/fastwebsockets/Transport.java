@@ -68,6 +68,14 @@ interface Transport {
     /** Signals end of output to the peer where the transport can (TCP half-close); otherwise just flushes. */
     void shutdownOutput() throws IOException;
 
+    /**
+     * The peer's Close frame has arrived (also an invalid one, which fails the connection): the peer sends nothing
+     * after it. A transport that cannot half-close uses it to end the connection without waiting for an answer the
+     * peer will not send; others ignore it.
+     */
+    default void closeReceived() {
+    }
+
     /** Pushes buffered bytes, if the transport buffers. */
     void flush() throws IOException;
 

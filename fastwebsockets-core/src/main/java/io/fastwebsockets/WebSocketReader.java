@@ -91,7 +91,7 @@ final class WebSocketReader {
                 try {
                     complete = decoder.decode(buffer.bytes());
                 } catch (WebSocketException e) {
-                    closing.fail(e);
+                    closing.fail(e, decoder.failedOnClose());
                     throw e;
                 }
                 if (complete) {

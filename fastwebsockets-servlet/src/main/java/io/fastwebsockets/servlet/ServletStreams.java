@@ -28,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes would send a reset that can destroy the Close in flight). Over a socket the peer, seeing the end of our
  * output, hangs up at once; here it answers our Close and waits for us to drop TCP. So, once the half-close was asked
  * for and the peer has sent anything since (its answer), a quiet period of {@link #QUIET_NANOS} without further bytes
- * releases the connection, long before the close timeout would.
+ * releases the connection, long before the close timeout would. When the failure was the peer's own Close (a bad
+ * code or reason, too long: {@link #closeReceived()} came first), no answer will come: the quiet period then counts
+ * from the half-close (or from the last of the bad frame's bytes the core still drains).
  */
 final class ServletStreams extends ContainerConnection {
     private static final System.Logger LOG = System.getLogger(ServletStreams.class.getName());
@@ -48,6 +50,7 @@ final class ServletStreams extends ContainerConnection {
     private volatile Thread quietWatch;
     private volatile long lastReadNanos;
     private volatile boolean readSinceHalfClose;
+    private volatile boolean peerClosed; // the peer's Close has arrived: it will send nothing more
 
     ServletStreams(WebConnection connection) throws IOException {
         this.connection = connection;
@@ -164,12 +167,19 @@ final class ServletStreams extends ContainerConnection {
         quietWatch = Thread.ofVirtual().name("fastwebsockets-servlet-close-watch").start(this::watchQuiet);
     }
 
-    // After the half-close: once the peer has answered and then gone quiet, drop the connection.
+    /** The peer's Close has arrived (valid or not): after a half-close there is no answer to wait for. */
+    @Override
+    public void closeReceived() {
+        peerClosed = true;
+    }
+
+    // After the half-close: once the peer has answered (or had sent its Close already) and then gone quiet, drop the
+    // connection.
     private void watchQuiet() {
         try {
             while (!released()) {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(QUIET_NANOS) / 4 + 1);
-                if (readSinceHalfClose && System.nanoTime() - lastReadNanos >= QUIET_NANOS) {
+                if ((readSinceHalfClose || peerClosed) && System.nanoTime() - lastReadNanos >= QUIET_NANOS) {
                     close(); // through the connection, which sees itself closed and releases us
                     return;
                 }

@@ -236,6 +236,47 @@ class ServletUpgradeTest {
         await(() -> servlet.ended.get() == 1 && servlet.upgrade.activeConnections() == 0, "the handler to end");
     }
 
+    /**
+     * A client whose own Close is invalid gets a Close 1002 and sends nothing after it: its Close is sent already.
+     * The server drops the connection without waiting for an answer that will not come. Two shapes: a close code no
+     * endpoint may send (found when the frame is complete, Autobahn 7.5.1 and 7.9.*) and a Close longer than 125
+     * bytes (found at its header, Autobahn 7.3.6). The streams route, which cannot half-close, used to wait here for
+     * the close timeout (60 s) until the peer gave up.
+     */
+    @ParameterizedTest
+    @EnumSource(EmbeddedContainer.class)
+    void aConnectionFailedOnTheClientsInvalidCloseIsDroppedWithoutWaitingForAnAnswer(EmbeddedContainer container)
+            throws Exception {
+        ScriptedServlet servlet = startScripted(container, Duration.ofSeconds(60));
+        byte[] tooLong = new byte[126];
+        tooLong[0] = 0x03; // 1000, then 124 bytes of reason: one byte over a control frame's limit
+        tooLong[1] = (byte) 0xe8;
+        java.util.Arrays.fill(tooLong, 2, tooLong.length, (byte) 'r');
+        List<byte[]> badCloses = List.of(
+                maskedFrame(0x8, ByteBuffer.wrap(new byte[] {0x03, (byte) 0xed})), // 1005: never on the wire
+                maskedFrame(0x8, ByteBuffer.wrap(tooLong)));
+        int ended = 0;
+        for (byte[] bad : badCloses) {
+            try (Socket s = rawUpgrade(running.port(), "/")) {
+                OutputStream out = s.getOutputStream();
+                out.write(bad);
+                out.flush();
+                InputStream in = s.getInputStream();
+                s.setSoTimeout(30_000);
+                try {
+                    assertEquals(1002, RawFrames.read(in).closeCode(), "the server fails the connection");
+                    assertEquals(-1, in.read(), "nothing after the Close");
+                } catch (SocketTimeoutException e) {
+                    fail(container + " kept the connection open after its Close answered the client's invalid Close ("
+                            + bad.length + "-byte frame)");
+                }
+            }
+            int expected = ++ended;
+            await(() -> servlet.ended.get() == expected && servlet.upgrade.activeConnections() == 0,
+                    "the handler to end");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(EmbeddedContainer.class)
     void serverCloseReachesTheClientWithCodeAndReason(EmbeddedContainer container) throws Exception {

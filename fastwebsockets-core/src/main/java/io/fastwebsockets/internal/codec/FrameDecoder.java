@@ -78,6 +78,7 @@ public final class FrameDecoder {
     private byte[] scratch; // only with unmasking off: where masked text is unmasked to be validated
 
     private WebSocketException failure;
+    private boolean failedOnClose;
 
     /**
      * @param role the role of the endpoint that <em>receives</em> the frames
@@ -180,8 +181,19 @@ public final class FrameDecoder {
             return decode0(buf);
         } catch (WebSocketException e) {
             failure = e;
+            // the failing frame's header is still at the position (it only moves past whole frames)
+            int at = buf.position();
+            failedOnClose = at < buf.limit() && (buf.get(at) & 0x0F) == OpCode.CLOSE.code();
             throw e;
         }
+    }
+
+    /**
+     * @return whether the frame the decoder failed on was a Close (an invalid one: a bad code or reason, or longer
+     *     than 125 bytes): the peer has sent its Close, even though it broke the rules, and sends nothing after it
+     */
+    public boolean failedOnClose() {
+        return failedOnClose;
     }
 
     private boolean decode0(ByteBuffer buf) throws WebSocketException {

@@ -165,10 +165,21 @@ public abstract class ContainerTransport {
      * that sees the half-close hangs up at once. A container that cannot half-close flushes, and may end the
      * connection itself once the peer has answered the Close (bytes read after this call) and gone quiet, so that
      * the connection does not wait for the close timeout: this is the event for that, and no frame needs parsing.
+     * When the failure is about the peer's own Close frame (a bad close code or reason, longer than 125 bytes), the
+     * peer has sent its Close already and will send nothing more: {@link #closeReceived()} comes first then.
      *
      * @throws IOException if the connection failed
      */
     public abstract void shutdownOutput() throws IOException;
+
+    /**
+     * The peer's Close frame has arrived: a valid one (the connection then answers it and, as the server, closes at
+     * once), or an invalid one that fails the connection (called before the answering Close is written and before
+     * {@link #shutdownOutput()}). Either way the peer sends nothing after it, so a container without a half-close
+     * need not wait for an answer. Called from the reading thread; the default does nothing.
+     */
+    public void closeReceived() {
+    }
 
     /**
      * Releases the container's connection (TCP closed) and wakes a parked reader and writer. Idempotent, any thread,

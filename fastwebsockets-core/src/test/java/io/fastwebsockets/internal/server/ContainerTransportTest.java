@@ -103,6 +103,11 @@ class ContainerTransportTest {
             events.add("shutdownOutput");
             super.shutdownOutput();
         }
+
+        @Override
+        public void closeReceived() {
+            events.add("closeReceived");
+        }
     }
 
     private static SocketChannel[] pair() throws IOException {
@@ -152,6 +157,27 @@ class ContainerTransportTest {
         // masked: a protocol error for a client
         events = failConnection(Role.CLIENT, RawFrames.encode(true, 0, RawFrames.TEXT, HI, RawFrames.KEY));
         assertFalse(events.contains("shutdownOutput"), "a client does not half-close: " + events);
+    }
+
+    /**
+     * When the failure is the peer's own Close (invalid), the peer sends nothing after it: the transport hears that
+     * the Close arrived before the half-close is asked for (a container without one then ends the connection without
+     * waiting for an answer), whether the Close fails when complete (a code no endpoint may send) or at its header
+     * (longer than 125 bytes). A failure on any other frame does not say so.
+     */
+    @Test
+    void aServerFailingOnThePeersInvalidCloseSaysTheCloseArrivedBeforeTheHalfClose() throws Exception {
+        byte[] tooLong = new byte[126];
+        tooLong[0] = 0x03; // 1000, and a reason one byte too long for a control frame
+        tooLong[1] = (byte) 0xe8;
+        for (byte[] payload : List.of(new byte[] {0x03, (byte) 0xed}, tooLong)) { // 1005: never on the wire
+            List<String> events = failConnection(Role.SERVER, RawFrames.encode(true, 0, 0x8, payload, RawFrames.KEY));
+            assertEquals(1, events.stream().filter("closeReceived"::equals).count(), "said once: " + events);
+            int said = events.indexOf("closeReceived");
+            assertTrue(said >= 0 && said < events.indexOf("shutdownOutput"), "before the half-close: " + events);
+        }
+        List<String> events = failConnection(Role.SERVER, RawFrames.encode(true, 0, RawFrames.TEXT, HI, null));
+        assertFalse(events.contains("closeReceived"), "an unmasked text frame is no Close: " + events);
     }
 
     private static final byte[] HI = {'h', 'i'};
