@@ -9,14 +9,16 @@
 # depend on the machine's drift the way a rate does. `fastws-bench` is `./fastws bench` (this library's CLI) and
 # `loadgen` the C load generator (bench/loadgen.c): the reference the CLI is held to.
 #
-# Env: CLIENTS  (default "ours netty jdk okhttp java-websocket fastws-bench loadgen")
+# Env: CLIENTS  (default "ours ours-blocking netty jdk okhttp java-websocket fastws-bench loadgen"; ours: the
+#               event-style ClientListener run by the EventLoop's thread; ours-blocking: a virtual thread per
+#               connection in readFrame(), unparked by the EventLoop)
 #      CASES    (default "100x20 100x1024 100x16384", CONNSxBYTES)   LATENCY_CASE (default 1x1024; empty: none)
 #      REPS (3)  WARMUP (2 s)  DURATION (5 s)  SERVER_CPU (1)  CLIENT_CPU (0)
 #      CLIENT_QUOTA  percent of one CPU the client may use (e.g. 50), by a cgroup CPU quota (root), so the client is
 #               the bottleneck and the rates compare the clients' own costs. Unset: the whole core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLIENTS=${CLIENTS:-"ours netty jdk okhttp java-websocket fastws-bench loadgen"}
+CLIENTS=${CLIENTS:-"ours ours-blocking netty jdk okhttp java-websocket fastws-bench loadgen"}
 CASES=${CASES:-"100x20 100x1024 100x16384"}
 LATENCY_CASE=${LATENCY_CASE-1x1024}
 REPS=${REPS:-3}

@@ -16,6 +16,9 @@
 //                 every connection with output gets one write, so what queued for it goes out together. A
 //                 connection whose unsent output would exceed --max-backlog (default and at most 1 MiB) is closed
 //                 at once (a slow consumer); a sender is never held back by anyone.
+//     --lean      the memory floor (bench/echo.sh memory, server c-floor-lean): a connection's two buffers are
+//                 allocated when bytes arrive and freed as soon as both are empty, so an idle connection keeps only
+//                 its small struct. Costs an allocation per message: for memory runs, not throughput runs.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +49,7 @@ struct conn {
 };
 
 static int use_recv_send;
+static int lean; // --lean
 
 static ssize_t do_read(int fd, void *p, size_t n) { return use_recv_send ? recv(fd, p, n, 0) : read(fd, p, n); }
 static ssize_t do_write(int fd, const void *p, size_t n) {
@@ -96,6 +100,15 @@ static void base64(const unsigned char *p, size_t n, char *out) {
         out[o++] = i + 2 < n ? t[v & 63] : '=';
     }
     out[o] = 0;
+}
+
+// --lean: an idle connection gives its buffers back (free(NULL) is harmless for the ones never allocated).
+static void trim(struct conn *c) {
+    if (lean && c->in_len == 0 && c->out_len == 0) {
+        free(c->in);
+        free(c->out);
+        c->in = c->out = NULL;
+    }
 }
 
 static void drop(int epfd, struct conn *c) {
@@ -331,13 +344,18 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--syscalls") && i + 1 < argc) use_recv_send = !strcmp(argv[++i], "sr");
         else if (!strcmp(argv[i], "--broadcast")) broadcast = 1;
+        else if (!strcmp(argv[i], "--lean")) lean = 1;
         else if (!strcmp(argv[i], "--max-backlog") && i + 1 < argc) {
             max_backlog = strtoull(argv[++i], NULL, 10);
             if (max_backlog > BUF - 64) max_backlog = BUF - 64;
         } else {
-            fprintf(stderr, "usage: floor [--port P] [--syscalls rw|sr] [--broadcast [--max-backlog BYTES]]\n");
+            fprintf(stderr, "usage: floor [--port P] [--syscalls rw|sr] [--broadcast [--max-backlog BYTES]] [--lean]\n");
             return 2;
         }
+    }
+    if (lean && broadcast) {
+        fprintf(stderr, "floor: --lean is for the echo, not --broadcast\n");
+        return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -366,8 +384,10 @@ int main(int argc, char **argv) {
                     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     c = calloc(1, sizeof *c);
                     c->fd = fd;
-                    c->in = malloc(BUF + 1);
-                    c->out = malloc(BUF);
+                    if (!lean) {
+                        c->in = malloc(BUF + 1);
+                        c->out = malloc(BUF);
+                    }
                     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
                     epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
                 }
@@ -384,9 +404,11 @@ int main(int argc, char **argv) {
             }
             if (!(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
             if (c->out_len != 0) continue; // a write is pending: read after it drains (backpressure)
+            if (!c->in) c->in = malloc(BUF + 1); // --lean: given back while empty
+            if (!c->out) c->out = malloc(BUF);
             ssize_t r = do_read(c->fd, c->in + c->in_len, BUF - c->in_len);
             if (r <= 0) {
-                if (r < 0 && errno == EAGAIN) continue;
+                if (r < 0 && errno == EAGAIN) { trim(c); continue; }
                 drop(epfd, c);
                 continue;
             }
@@ -399,6 +421,7 @@ int main(int argc, char **argv) {
                 if (!c->open) continue;
             }
             if (echo_frames(c) < 0 || flush_out(epfd, c) < 0) drop(epfd, c);
+            else trim(c);
         }
         if (broadcast) broadcast_flush(epfd);
     }

@@ -7,6 +7,7 @@
 #           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
 #           | servlet-tomcat-bare | servlet-jetty-bare (memory only: a container's bare upgraded connection)
 #           the ceiling, not a competitor (bench/floor.c, a minimal C server): c-floor (read/write) | c-floor-sr (recv/send)
+#           | c-floor-lean (the memory floor: buffers freed while empty)
 #           Spring Boot 4.0.7 apps, echo at /echo (echo.sh passes the path): spring-fastws | spring-fastws-jetty (./fastws
 #           spring-echo, our starter) | spring-websocket (the same echo with Spring's own WebSocket, JSR 356 on Tomcat)
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | ours-listener-deflate | netty-deflate |
@@ -31,7 +32,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -67,13 +68,14 @@ case "$name" in
   netty-broadcast)   main=NettyBroadcastServer; args=() ;;
   jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
   helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
-  c-floor|c-floor-sr|c-floor-broadcast)  # no JVM: build bench/floor.c when it changed and run it
+  c-floor|c-floor-sr|c-floor-lean|c-floor-broadcast)  # no JVM: build bench/floor.c when it changed and run it
     mkdir -p bench/target
     if [ ! -x bench/target/floor ] || [ bench/floor.c -nt bench/target/floor ]; then
       gcc -O2 -Wall -o bench/target/floor bench/floor.c
     fi
     sc=rw; [ "$name" = c-floor-sr ] && sc=sr
     bc=(); [ "$name" = c-floor-broadcast ] && bc=(--broadcast)
+    [ "$name" = c-floor-lean ] && bc=(--lean)  # the memory floor: buffers only while bytes are in them
     pin=(); [ -n "${BENCH_CPU:-}" ] && pin=(taskset -c "$BENCH_CPU")
     exec "${pin[@]}" bench/target/floor --syscalls "$sc" "${bc[@]}" "$@" ;;
   -h|--help|help) usage ;;

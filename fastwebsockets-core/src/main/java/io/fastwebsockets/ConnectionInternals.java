@@ -70,6 +70,26 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     }
 
     @Override
+    public Frame pollMessage(FragmentCollector messages) throws IOException {
+        return messages.pollFrame();
+    }
+
+    @Override
+    public boolean whenReadableOnLoop(WebSocket ws, Runnable task) {
+        if (!(ws.closing.transport() instanceof LoopTransport t) || t.isClosed()) {
+            return false;
+        }
+        // Another thread reading holds the lock (a close() waiting for the peer's Close): the socket's readiness is
+        // its to take; this connection's turn comes again when the transport closes.
+        return ws.reader.readLockHeld() ? t.whenClosedOnLoop(task) : t.whenReadableOnLoop(task);
+    }
+
+    @Override
+    public boolean runOnLoop(WebSocket ws, Runnable task) {
+        return ws.closing.transport() instanceof LoopTransport t && t.loop().execute(task);
+    }
+
+    @Override
     public int offerFramed(WebSocket ws, ByteBuffer framed) {
         return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed, 0));
     }

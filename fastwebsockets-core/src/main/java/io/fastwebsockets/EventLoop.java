@@ -38,6 +38,16 @@ public final class EventLoop implements AutoCloseable {
     final ReadBufferPool readBuffers = new ReadBufferPool();
     private final Thread thread;
     private volatile boolean closed;
+    private volatile boolean ended; // the loop has run its last tasks: execute refuses more
+    // Tasks to run on the loop's own thread (a listener's connection: its first turn, or its turn after a close made
+    // off the loop), between polls.
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    // Set by a readiness report that unparked a connection's thread or started one (loop thread only): the loop then
+    // yields, so that they run before the next poll. A report handled on the loop itself needs no yield.
+    boolean woke;
+    // The loop thread's own waits (see awaitOnLoop): made by the first, loop thread only.
+    private Selector nested;
 
     private EventLoop(String name) throws IOException {
         this.selector = Selector.open();
@@ -77,9 +87,11 @@ public final class EventLoop implements AutoCloseable {
             while (!closed) {
                 // Blocks (parking this virtual thread, not its carrier) until some socket is ready.
                 int ready = selector.select(EventLoop::onReady);
-                if (ready > 0) {
+                runTasks();
+                if (ready > 0 && woke) {
                     // Let the connections just unparked run before polling again: one poll then serves all the
                     // sockets that became ready meanwhile.
+                    woke = false;
                     Thread.yield();
                 }
             }
@@ -94,11 +106,80 @@ public final class EventLoop implements AutoCloseable {
                     t.close();
                 }
             }
+            ended = true;
+            runTasks(); // what the closes above queued: each finds its connection closed and ends
             try {
                 selector.close();
+                if (nested != null) {
+                    nested.close();
+                }
             } catch (IOException ignored) {
                 // nothing left to release
             }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "an event-loop task failed", e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop's thread, between two polls.
+     *
+     * @return false if the loop has ended (the task will not run)
+     */
+    boolean execute(Runnable task) {
+        tasks.add(task);
+        // The loop sets `ended` before its last run of the tasks: a task added after that run is still here.
+        if (ended && tasks.remove(task)) {
+            return false;
+        }
+        selector.wakeup();
+        return true;
+    }
+
+    /** {@return whether the calling thread is this loop's own} */
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * A wait on the loop's own thread (a listener's call that writes to a full socket, or a closing handshake that
+     * reads to the end): the loop cannot report readiness to itself, so it polls this one socket, in a selector of
+     * its own, until it is ready for {@code op} or {@code transport} closes. Every other connection of the loop waits
+     * meanwhile.
+     */
+    void awaitOnLoop(SocketChannel channel, int op, LoopTransport transport) throws IOException {
+        Selector s = nested;
+        if (s == null) {
+            s = nested = Selector.open();
+        }
+        SelectionKey k;
+        try {
+            k = channel.register(s, op);
+        } catch (java.nio.channels.ClosedChannelException | java.nio.channels.CancelledKeyException e) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try {
+            // In slices: a close made by another thread (a timeout) does not wake this selector.
+            while (!transport.closed && s.select(20) == 0) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.nio.channels.ClosedByInterruptException();
+                }
+            }
+        } finally {
+            k.cancel();
+            s.selectNow(); // deregisters it, so the channel can be registered here again
+        }
+        if (transport.closed) {
+            throw new java.nio.channels.ClosedChannelException();
         }
     }
 

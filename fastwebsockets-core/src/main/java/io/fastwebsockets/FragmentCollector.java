@@ -57,11 +57,26 @@ public final class FragmentCollector implements AutoCloseable {
      * @throws IOException as {@link WebSocket#readFrame()}
      */
     public Frame readFrame() throws IOException {
+        return next(true);
+    }
+
+    /**
+     * {@link #readFrame()} without waiting (see {@code WebSocketReader.pollFrame}): {@code null} when no whole message
+     * or control frame can be had now; the message being collected carries on at the next call.
+     */
+    Frame pollFrame() throws IOException {
+        return next(false);
+    }
+
+    private Frame next(boolean wait) throws IOException {
         if (collecting == null && collected != null && collected.capacity() > RETAINED) {
             collected = null; // let a large message's buffer go
         }
         while (true) {
-            Frame f = ws.readFrame();
+            Frame f = wait ? ws.readFrame() : ws.reader.pollFrame();
+            if (f == null) {
+                return null;
+            }
             if (f.opcode.isControl()) {
                 return f;
             }

@@ -64,6 +64,8 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     // What to start on a new virtual thread when the socket is next reported readable (or the transport closes), in
     // place of a parked reader: set by whenReadable, taken (once) by ready() or close().
     private volatile Runnable readableTask;
+    // Whether readableTask runs on the loop's own thread (whenReadableOnLoop) rather than on a new virtual thread.
+    private volatile boolean taskOnLoop;
     // The last read returned less than it asked for, so the socket was empty then (reader's thread only). True at
     // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
     // report, holding no buffer meanwhile (see readWillWait).
@@ -87,6 +89,11 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
             // not a TCP channel
         }
         this.key = loop.register(channel, this);
+    }
+
+    /** {@return the loop this socket is registered with} */
+    EventLoop loop() {
+        return loop;
     }
 
     @Override
@@ -183,6 +190,10 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     @Override
     public void awaitReadable() throws IOException {
         drained = false;
+        if (loop.inLoop()) {
+            loop.awaitOnLoop(channel, SelectionKey.OP_READ, this); // the loop cannot wake itself
+            return;
+        }
         Thread me = Thread.currentThread();
         reader = me;
         if (startWaiting()) {
@@ -225,13 +236,40 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     // place of a parked thread. The caller's thread then ends; the loop starts the task on a new one.
     @Override
     public boolean whenReadable(Runnable task) {
+        return whenReadable(task, false);
+    }
+
+    /**
+     * {@link #whenReadable}, with the task run by the loop itself, on its own thread, when the socket is reported
+     * readable (no thread started, no thread woken); after a close, also on the loop's thread, between two polls.
+     */
+    boolean whenReadableOnLoop(Runnable task) {
+        return whenReadable(task, true);
+    }
+
+    /**
+     * Runs {@code task} on the loop's thread once this transport closes (or when a readiness report finds a reader
+     * waiting), without asking for read readiness: for a connection whose socket another thread is reading.
+     */
+    boolean whenClosedOnLoop(Runnable task) {
+        if (closed) {
+            return false;
+        }
+        taskOnLoop = true;
+        readableTask = task;
+        return !(closed && READABLE_TASK.compareAndSet(this, task, null));
+    }
+
+    private boolean whenReadable(Runnable task, boolean onLoop) {
         if (closed) {
             return false;
         }
         drained = false; // the task's first read follows a readiness report: read at once
+        taskOnLoop = onLoop;
         readableTask = task;
-        // A cancelled key (closing) turns no interest on: close() starts the task, or we take it back below.
-        if (startWaiting() && interestOnLoop(key, SelectionKey.OP_READ, true)) {
+        // A cancelled key (closing) turns no interest on: close() starts the task, or we take it back below. On the
+        // loop's own thread, the next poll applies the change: no wake-up (a system call) needed.
+        if (startWaiting() && interestOnLoop(key, SelectionKey.OP_READ, true) && !loop.inLoop()) {
             loop.wakeup();
         }
         // close() may have run meanwhile without seeing the task: take it back, and let the caller read (and find the
@@ -248,8 +286,31 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         }
     }
 
+    // The task taken from readableTask, run where it was asked to: on the loop's thread (here if this is it, and
+    // `inline`; otherwise queued to it), or on a new virtual thread.
+    private void runTask(Runnable task, boolean inline) {
+        if (task == null) {
+            return;
+        }
+        if (taskOnLoop) {
+            if (inline && loop.inLoop()) {
+                task.run();
+                return;
+            }
+            if (loop.execute(task)) {
+                return;
+            }
+        }
+        loop.woke = true;
+        startTask(task);
+    }
+
     @Override
     void awaitWritableBlocking() throws IOException {
+        if (loop.inLoop()) {
+            loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this); // a listener's write found the socket full
+            return;
+        }
         Thread me = Thread.currentThread();
         writer = me;
         if (WRITE_STATE.compareAndSet(this, DISARMED, WAITING)) {
@@ -284,8 +345,12 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
                 int s = readState;
                 if (s == WAITING) {
                     if (READ_STATE.compareAndSet(this, WAITING, ARMED)) {
-                        LockSupport.unpark(reader);
-                        startTask((Runnable) READABLE_TASK.getAndSet(this, null));
+                        Thread r = reader;
+                        if (r != null) {
+                            loop.woke = true;
+                            LockSupport.unpark(r);
+                        }
+                        runTask((Runnable) READABLE_TASK.getAndSet(this, null), true);
                         break;
                     }
                 } else if (s == ARMED) {
@@ -310,6 +375,7 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
             if (writeState == WAITING) {
                 interestOnLoop(key, SelectionKey.OP_WRITE, true);
             }
+            loop.woke = true;
             LockSupport.unpark(writer);
         }
     }
@@ -372,6 +438,7 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         if (w != null) {
             LockSupport.unpark(w);
         }
-        startTask((Runnable) READABLE_TASK.getAndSet(this, null)); // it finds the transport closed and ends
+        // It finds the transport closed and ends; never run inside close(), which its own turn may be calling.
+        runTask((Runnable) READABLE_TASK.getAndSet(this, null), false);
     }
 }

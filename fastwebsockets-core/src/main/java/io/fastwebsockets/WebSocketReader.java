@@ -67,10 +67,35 @@ final class WebSocketReader {
 
     /** See {@link WebSocket#readFrame()}. */
     Frame readFrame() throws IOException {
+        return readFrame(true);
+    }
+
+    /**
+     * {@link #readFrame()} without waiting, for a connection driven by its event loop: the next frame if one can be
+     * had from what is buffered and what the socket holds now, otherwise {@code null}. Then the socket was found
+     * empty ({@link Transport#readWillWait()} is true); with nothing buffered, the read buffer has gone back to the
+     * pool, as before a wait. Also {@code null} without reading if another thread is reading (a {@code close()}
+     * waiting for the peer's Close: see {@link #readLockHeld()}). Only over a transport that
+     * {@link Transport#readsWithoutWaiting() reads without waiting}.
+     */
+    Frame pollFrame() throws IOException {
+        return readFrame(false);
+    }
+
+    /** {@return whether some thread holds the read lock (asked by a thread that does not)} */
+    boolean readLockHeld() {
+        return readLock.isLocked();
+    }
+
+    private Frame readFrame(boolean wait) throws IOException {
         // One method, waiting for bytes itself: an idle connection's thread is parked below this frame, and every
         // frame on its stack is memory kept while it waits. close() reads through here too, holding the (reentrant)
         // lock already.
-        readLock.lock();
+        if (wait) {
+            readLock.lock();
+        } else if (!readLock.tryLock()) {
+            return null;
+        }
         try {
             // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
             // inflated bytes) while this read waits for the next frame.
@@ -132,6 +157,10 @@ final class WebSocketReader {
                 // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
                 // connection kept a 32 KiB read buffer and its thread).
                 boolean probe = buffer.mayProbe();
+                if (!wait && !probe && buffer.mayWaitWithoutBuffer()) {
+                    idleBufferSize = buffer.releaseForWait(); // taken again by the next call
+                    return null;
+                }
                 if (!probe && buffer.mayWaitWithoutBuffer()) {
                     // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
                     // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
@@ -147,11 +176,17 @@ final class WebSocketReader {
                 }
                 int n;
                 try {
-                    n = buffer.fill(decoder, probe);
+                    n = buffer.fill(decoder, probe || !wait);
                 } catch (IOException e) {
                     throw readFailed(e);
                 }
                 if (n == 0) {
+                    if (!wait) {
+                        if (buffer.mayWaitWithoutBuffer()) {
+                            idleBufferSize = buffer.releaseForWait();
+                        }
+                        return null; // part of a frame, or nothing: the socket is empty now
+                    }
                     continue; // the probe found the socket empty: wait (without the buffer) on the next pass
                 }
                 if (n < 0) {

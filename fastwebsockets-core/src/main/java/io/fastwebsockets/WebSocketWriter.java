@@ -33,9 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WebSocketWriter {
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
-    // masks every payload through it, so it gets a larger one. Allocated on the first write.
+    // masks every payload through it, so it gets a larger one. Allocated on the first write. A client's pooled
+    // (direct) buffer, held only for the length of a write, takes a frame of up to 64 KiB - 14 in one system call (at
+    // 16 KiB, a 16 KiB buffer split each message into two writes); over streams, where the connection keeps its
+    // buffer, it stays at 16 KiB.
     static final int SERVER_WRITE_BUFFER_SIZE = 4 * 1024;
     static final int CLIENT_WRITE_BUFFER_SIZE = 16 * 1024;
+    static final int CLIENT_POOLED_WRITE_BUFFER_SIZE = 64 * 1024;
     private static final VarHandle WRITE_LOCK;
     private static final VarHandle WRITE_HALF;
     private static final VarHandle OUTBOUND;

@@ -21,7 +21,7 @@ final class WriteBufferPool {
     private final AtomicReferenceArray<ByteBuffer> slots = new AtomicReferenceArray<>(SLOTS);
 
     static final WriteBufferPool SERVER = new WriteBufferPool(WebSocketWriter.SERVER_WRITE_BUFFER_SIZE);
-    static final WriteBufferPool CLIENT = new WriteBufferPool(WebSocketWriter.CLIENT_WRITE_BUFFER_SIZE);
+    static final WriteBufferPool CLIENT = new WriteBufferPool(WebSocketWriter.CLIENT_POOLED_WRITE_BUFFER_SIZE);
 
     private WriteBufferPool(int capacity) {
         this.capacity = capacity;

@@ -6,6 +6,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
+import io.fastwebsockets.handshake.ClientListener;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import java.io.IOException;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code fastws bench}: a WebSocket load generator on this library's client, its connections on one
  * {@link EventLoop}. Closed loop by default (one message in flight per connection: send, wait for the whole echo,
- * verify it, send the next); with {@code --rate}, an open loop that sends at a fixed total rate and measures each
+ * verify it, send the next), event-style: the loop's thread calls each connection's {@link ClientListener} with its
+ * echo, which sends the next message, as a C generator's epoll loop would ({@code --blocking}: a virtual thread per
+ * connection blocked in {@code readFrame()} instead); with {@code --rate}, an open loop that sends at a fixed total rate and measures each
  * round trip from the time its message was <em>due</em>, not from when it could be sent, so a stalled server shows
  * in the percentiles instead of slowing the generator down (coordinated omission corrected).
  */
@@ -62,6 +65,10 @@ final class Bench implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the result as one JSON object on stdout")
     boolean json;
+
+    @Option(names = "--blocking", description = "closed loop on the blocking API (a virtual thread per connection "
+            + "in readFrame) instead of event-style listeners run by the event loop")
+    boolean blocking;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -96,8 +103,10 @@ final class Bench implements Callable<Integer> {
             ClientOptions opts = options.build();
             List<WebSocket> sockets = new ArrayList<>(connections);
             try {
+                boolean listen = rate == 0 && !blocking;
                 for (int i = 0; i < connections; i++) {
-                    sockets.add(Handshake.connect(url, opts).webSocket());
+                    sockets.add(listen ? Handshake.connect(url, opts, new ClosedLoop()).webSocket()
+                            : Handshake.connect(url, opts).webSocket());
                 }
             } catch (IOException e) {
                 err.println("fastws bench: connection " + (sockets.size() + 1) + " of " + connections + " failed: "
@@ -122,9 +131,9 @@ final class Bench implements Callable<Integer> {
                 threads.add(Thread.ofVirtual().start(() -> sendAtRate(ws, pending, start + offset,
                         (long) (1e9 / perConnectionRate))));
                 threads.add(Thread.ofVirtual().start(() -> receive(ws, pending)));
-            } else {
+            } else if (blocking) {
                 threads.add(Thread.ofVirtual().start(() -> closedLoop(ws)));
-            }
+            } // otherwise each connection's ClosedLoop listener runs already
         }
         long warmupNs = warmup.toNanos();
         LockSupport.parkNanos(warmupNs);
@@ -194,6 +203,56 @@ final class Bench implements Callable<Integer> {
             if (!stopping) {
                 fail(e.getMessage());
             }
+        }
+    }
+
+    // The closed loop, event-style: the first message goes from onOpen, each next one from the call that receives
+    // the previous one's echo, on the event loop's thread. The same work per message as closedLoop.
+    private final class ClosedLoop implements ClientListener {
+        private final Payloads payloads = new Payloads(size, text);
+        private long seq;
+        private long sent;
+        private ByteBuffer message;
+
+        @Override
+        public void onOpen(WebSocket ws) throws IOException {
+            send(ws);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, Frame echo) throws IOException {
+            long now = System.nanoTime();
+            if (echo.opcode() != (text ? OpCode.TEXT : OpCode.BINARY)) {
+                fail("echo came back as " + echo.opcode());
+                ws.close();
+                return;
+            }
+            if (!echo.payload().equals(message.clear())) {
+                fail("echo " + seq + " differs from what was sent");
+                ws.close();
+                return;
+            }
+            if (measuring) {
+                latency.recordValue(now - sent);
+                messages.increment();
+            }
+            if (!stopping) {
+                seq++;
+                send(ws);
+            }
+        }
+
+        @Override
+        public void onClose(WebSocket ws, int code, String reason) {
+            if (!stopping) {
+                fail("the server closed the connection (" + code + (reason.isEmpty() ? "" : " " + reason) + ")");
+            }
+        }
+
+        private void send(WebSocket ws) throws IOException {
+            message = payloads.make(seq);
+            sent = System.nanoTime();
+            ws.writeFrame(frame(message));
         }
     }
 

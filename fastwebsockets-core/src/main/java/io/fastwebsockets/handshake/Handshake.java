@@ -91,6 +91,44 @@ public final class Handshake {
      * @throws IOException if connecting failed or timed out
      */
     public static Connected connect(URI uri, ClientOptions options) throws IOException {
+        return open(uri, options, null);
+    }
+
+    /**
+     * Connects, then hands the connection to {@code listener}, which receives its messages (see
+     * {@link ClientListener}): on the options' {@link ClientOptions.Builder#eventLoop event loop}'s own thread for a
+     * {@code ws://} URI, otherwise on a virtual thread of the connection's own. {@link ClientListener#onOpen} may run
+     * before this returns, or after. The connection returned is the one the listener gets; never read from it.
+     *
+     * <pre>{@code
+     * try (EventLoop loop = EventLoop.start()) {
+     *     ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
+     *     Handshake.connect(uri, options, new ClientListener() {
+     *         public void onOpen(WebSocket ws) throws IOException {
+     *             ws.writeFrame(Frame.text("hello"));
+     *         }
+     *
+     *         public void onMessage(WebSocket ws, Frame message) throws IOException {
+     *             System.out.println(StandardCharsets.UTF_8.decode(message.payload()));
+     *             ws.close(CloseCode.NORMAL, "");
+     *         }
+     *     });
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param uri a {@code ws://} or {@code wss://} URI
+     * @param options headers, subprotocols, timeouts, TLS, the event loop
+     * @param listener what receives the connection's events
+     * @return the connection
+     * @throws HandshakeException if the server refused or answered wrongly (the listener is never called)
+     * @throws IOException if connecting failed or timed out (the listener is never called)
+     */
+    public static Connected connect(URI uri, ClientOptions options, ClientListener listener) throws IOException {
+        return open(uri, options, java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    private static Connected open(URI uri, ClientOptions options, ClientListener listener) throws IOException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         boolean tls;
         switch (scheme) {
@@ -128,8 +166,7 @@ public final class Handshake {
                         deadline);
                 WebSocket ws = WebSocket.afterHandshake(channel, Role.CLIENT, ex.rest, options.eventLoop());
                 ws.enablePerMessageDeflate(ex.deflate);
-                keepalive(ws, options);
-                return new Connected(ws, ex.headers, ex.subprotocol);
+                return started(ws, options, listener, ex);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -157,8 +194,7 @@ public final class Handshake {
             WebSocket ws = ConnectionAccess.ops().overStreams(ssl.getInputStream(), ssl.getOutputStream(), plain,
                     Role.CLIENT, ex.rest);
             ws.enablePerMessageDeflate(ex.deflate);
-            keepalive(ws, options);
-            return new Connected(ws, ex.headers, ex.subprotocol);
+            return started(ws, options, listener, ex);
         } catch (java.security.NoSuchAlgorithmException e) {
             plain.close();
             throw new IOException("no default TLS context", e);
@@ -168,8 +204,15 @@ public final class Handshake {
         }
     }
 
-    private static void keepalive(WebSocket ws, ClientOptions options) {
+    // The keepalive timer, and the listener's first turn: the listener observes the connection before any timer can
+    // close it.
+    private static Connected started(WebSocket ws, ClientOptions options, ClientListener listener, Exchange ex) {
+        ListenedConnection listened = listener == null ? null : new ListenedConnection(ws, listener);
         SharedTimers.start(ws, options.pingInterval(), options.pongTimeout(), null);
+        if (listened != null) {
+            listened.start();
+        }
+        return new Connected(ws, ex.headers, ex.subprotocol);
     }
 
     // Package-private for the fuzz target (fastwebsockets-fuzz), which drives the response reading without a server.

@@ -1,5 +1,6 @@
 package io.fastwebsockets.internal;
 
+import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
@@ -115,6 +116,37 @@ public final class ConnectionAccess {
          * @return whether the task will run; {@code false}: read now instead
          */
         public abstract boolean idleUntilReadable(WebSocket ws, Runnable task);
+
+        /**
+         * The next whole message or control frame of a connection over an {@link io.fastwebsockets.EventLoop}, if
+         * one can be had without waiting (see {@link io.fastwebsockets.FragmentCollector#readFrame()}).
+         *
+         * @param messages the connection's collector
+         * @return the frame, or {@code null}: nothing whole now, the socket is empty (with nothing buffered, the read
+         *     buffer went back to the pool)
+         * @throws java.io.IOException as {@code readFrame()}
+         */
+        public abstract Frame pollMessage(io.fastwebsockets.FragmentCollector messages) throws java.io.IOException;
+
+        /**
+         * After {@link #pollMessage} returned {@code null}: runs {@code task} on the connection's event loop's own
+         * thread (no thread is started or woken) once the socket is reported readable, or, after the connection
+         * closes, between two of the loop's polls. The caller must then return without touching the connection.
+         *
+         * @param ws a connection
+         * @param task what reads next
+         * @return whether the task will run; {@code false}: not over an event loop, or closed
+         */
+        public abstract boolean whenReadableOnLoop(WebSocket ws, Runnable task);
+
+        /**
+         * Runs {@code task} on the connection's event loop's thread, between two polls.
+         *
+         * @param ws a connection
+         * @param task what to run
+         * @return whether it will run; {@code false}: the connection is not over an event loop, or the loop ended
+         */
+        public abstract boolean runOnLoop(WebSocket ws, Runnable task);
 
         /**
          * The non-blocking send path, for a topic publish: never blocks, whatever the connection's slow-consumer

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 /** {@link ClientOptions.Builder#eventLoop}: client connections registered with a loop of the caller's. */
 @Timeout(20)
 class ClientEventLoopTest {
-    @Test
-    void manyClientConnectionsOnOneLoopEchoAndEndWithTheLoop() throws Exception {
-        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
+    /** An echo server of whole messages on 127.0.0.1 (also ClientListenerTest's). */
+    static WebSocketServer echoServer() throws IOException {
+        return WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
             FragmentCollector in = new FragmentCollector(ws);
             while (true) {
                 Frame f = in.readFrame();
@@ -33,7 +33,12 @@ class ClientEventLoopTest {
                     ws.writeFrame(f);
                 }
             }
-        }).start()) {
+        }).start();
+    }
+
+    @Test
+    void manyClientConnectionsOnOneLoopEchoAndEndWithTheLoop() throws Exception {
+        try (WebSocketServer server = echoServer()) {
             EventLoop loop = EventLoop.start("client-loop-test");
             ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
             URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");

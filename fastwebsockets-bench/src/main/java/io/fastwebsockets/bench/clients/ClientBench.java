@@ -11,7 +11,7 @@ import org.HdrHistogram.Recorder;
  * Runs one client library's closed loop and prints one {@code RESULT} line.
  *
  * <pre>
- * ClientBench --client ours|netty|jdk|okhttp|java-websocket --url ws://127.0.0.1:P/ [-c CONNS] [-s BYTES]
+ * ClientBench --client ours|ours-blocking|netty|jdk|okhttp|java-websocket --url ws://127.0.0.1:P/ [-c CONNS] [-s BYTES]
  *             [-w WARMUP_S] [-d SECONDS]
  * </pre>
  *
@@ -113,12 +113,14 @@ public final class ClientBench {
             }
         }
         if (client == null || uri == null) {
-            System.err.println("usage: ClientBench --client ours|netty|jdk|okhttp|java-websocket --url URL "
+            System.err.println("usage: ClientBench --client ours|ours-blocking|netty|jdk|okhttp|java-websocket "
+                    + "--url URL "
                     + "[-c CONNS] [-s BYTES] [-w WARMUP_S] [-d SECONDS]");
             System.exit(2);
         }
         Driver driver = switch (client) {
-            case "ours" -> new OursDriver();
+            case "ours" -> new OursDriver(true);
+            case "ours-blocking" -> new OursDriver(false);
             case "netty" -> new NettyDriver();
             case "jdk" -> new JdkDriver();
             case "okhttp" -> new OkHttpDriver();

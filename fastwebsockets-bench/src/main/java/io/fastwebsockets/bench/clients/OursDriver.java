@@ -4,6 +4,7 @@ import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.handshake.ClientListener;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import java.io.IOException;
@@ -12,20 +13,76 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** This library's client: connections on one {@link EventLoop}, a virtual thread each running a blocking loop. */
+/**
+ * This library's client, connections on one {@link EventLoop}: event-style ({@link ClientListener}, the loop's thread
+ * calls each connection's listener with its echo, which sends the next message; {@code ours}), or blocking (a virtual
+ * thread per connection in {@code readFrame()}, unparked by the loop; {@code ours-blocking}).
+ */
 final class OursDriver implements ClientBench.Driver {
+    private final boolean listener;
     private EventLoop loop;
     private final List<WebSocket> sockets = new ArrayList<>();
+
+    OursDriver(boolean listener) {
+        this.listener = listener;
+    }
 
     @Override
     public void start(URI uri, int connections, ClientBench.Sink sink) throws Exception {
         loop = EventLoop.start("bench-client-loop");
         ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
         for (int i = 0; i < connections; i++) {
-            sockets.add(Handshake.connect(uri, options).webSocket());
+            sockets.add(listener ? Handshake.connect(uri, options, new Echoes(sink)).webSocket()
+                    : Handshake.connect(uri, options).webSocket());
         }
-        for (WebSocket ws : sockets) {
-            Thread.ofVirtual().start(() -> run(ws, sink));
+        if (!listener) {
+            for (WebSocket ws : sockets) {
+                Thread.ofVirtual().start(() -> run(ws, sink));
+            }
+        }
+    }
+
+    // One connection's closed loop, event-style: the first message from onOpen, each next one from the echo's call.
+    private static final class Echoes implements ClientListener {
+        private final ClientBench.Sink sink;
+        private final ByteBuffer message;
+        private final ByteBuffer expected;
+        private long sent;
+
+        Echoes(ClientBench.Sink sink) {
+            this.sink = sink;
+            this.message = ByteBuffer.wrap(sink.payload.clone());
+            this.expected = ByteBuffer.wrap(sink.payload);
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) throws IOException {
+            send(ws);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, Frame echo) throws IOException {
+            if (echo.opcode() != OpCode.BINARY) {
+                sink.fail("unexpected " + echo);
+                ws.close();
+                return;
+            }
+            if (!sink.echoed(echo.payload().equals(expected), sent)) {
+                return; // stopping (or a mismatch, reported): no next message
+            }
+            send(ws);
+        }
+
+        @Override
+        public void onClose(WebSocket ws, int code, String reason) {
+            if (!sink.stopping()) {
+                sink.fail("closed: " + code + " " + reason);
+            }
+        }
+
+        private void send(WebSocket ws) throws IOException {
+            sent = System.nanoTime();
+            ws.writeFrame(Frame.binary(message.clear()));
         }
     }
 
