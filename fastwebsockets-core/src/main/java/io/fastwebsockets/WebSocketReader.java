@@ -157,11 +157,11 @@ final class WebSocketReader {
                 // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
                 // connection kept a 32 KiB read buffer and its thread).
                 boolean probe = buffer.mayProbe();
-                if (!wait && !probe && buffer.mayWaitWithoutBuffer()) {
-                    idleBufferSize = buffer.releaseForWait(); // taken again by the next call
-                    return null;
-                }
                 if (!probe && buffer.mayWaitWithoutBuffer()) {
+                    if (!wait) {
+                        idleBufferSize = buffer.releaseForWait(); // taken again by the next call
+                        return null;
+                    }
                     // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
                     // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
                     // connection over an EventLoop holds no read buffer, and its thread is parked right here.
