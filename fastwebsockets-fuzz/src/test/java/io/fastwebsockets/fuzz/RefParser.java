@@ -127,7 +127,7 @@ final class RefParser {
             }
             if (!control) {
                 long prior = op == OpCode.CONTINUATION ? messageSize : 0;
-                // The sum, not compared as prior + len: a 64-bit length near 2^63 would overflow it.
+                // Not prior + len > maxMessage: a 64-bit length near 2^63 overflows that sum.
                 if (len > maxMessage - prior) {
                     return new Result(out, 1009, false);
                 }
