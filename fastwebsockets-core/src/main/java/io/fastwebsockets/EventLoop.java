@@ -19,6 +19,12 @@ import java.util.Objects;
  * without a system call. Everything runs on the virtual-thread scheduler's carriers, so no context switch is
  * needed between the loop and the connections.
  *
+ * <p>Which thread: {@link #start()} runs the loop on a virtual thread, the right choice where connections are read
+ * by threads of their own ({@code readFrame()}, the server's handlers): the loop and the threads it unparks share
+ * the carriers. {@link #startOnPlatformThread(String)} runs it on a platform thread, the right choice where the
+ * loop's own thread does the work: {@link io.fastwebsockets.handshake.ClientListener}s, called inline, and few
+ * connections exchanging messages back and forth, where each wake-up of a virtual loop pays the JDK poller's hops.
+ *
  * <p>{@link io.fastwebsockets.server.WebSocketServer} uses one by default. To use one directly:
  *
  * <pre>{@code
@@ -37,6 +43,7 @@ public final class EventLoop implements AutoCloseable {
     // The read buffers of this loop's connections, shared: a connection waiting for bytes holds none.
     final ReadBufferPool readBuffers = new ReadBufferPool();
     private final Thread thread;
+    private final boolean platform; // the loop runs on a platform thread of its own (startOnPlatformThread)
     private volatile boolean closed;
     private volatile boolean ended; // the loop has run its last tasks: execute refuses more
     // Tasks to run on the loop's own thread (a listener's connection: its first turn, or its turn after a close made
@@ -49,9 +56,12 @@ public final class EventLoop implements AutoCloseable {
     // The loop thread's own waits (see awaitOnLoop): made by the first, loop thread only.
     private Selector nested;
 
-    private EventLoop(String name) throws IOException {
+    private EventLoop(String name, boolean platform) throws IOException {
         this.selector = Selector.open();
-        this.thread = Thread.ofVirtual().name(name).unstarted(this::run);
+        this.platform = platform;
+        // A platform loop is a daemon, as a virtual one is: an open loop never keeps the JVM alive.
+        this.thread = platform ? Thread.ofPlatform().name(name).daemon(true).unstarted(this::run)
+                : Thread.ofVirtual().name(name).unstarted(this::run);
     }
 
     /**
@@ -72,7 +82,30 @@ public final class EventLoop implements AutoCloseable {
      * @throws IOException if no selector can be opened
      */
     public static EventLoop start(String name) throws IOException {
-        EventLoop loop = new EventLoop(Objects.requireNonNull(name, "name"));
+        return start(name, false);
+    }
+
+    /**
+     * Starts a loop on a platform thread of its own (a daemon) with this name, instead of a virtual thread.
+     *
+     * <p>A virtual loop thread that finds no socket ready parks through the JDK's poller: an extra {@code epoll_wait}
+     * and a re-registration of the selector's own descriptor, then, when a socket becomes ready, a poller thread
+     * unparks the loop and a carrier thread is woken to run it. A platform loop waits in {@code epoll_wait} itself
+     * and runs as soon as the kernel wakes it. The difference is paid per wake-up, so it matters most where the loop
+     * often goes idle between messages (few connections, a request-response exchange) and where its own thread does
+     * the work: {@link io.fastwebsockets.handshake.ClientListener}s run on it. It costs one platform thread per loop,
+     * not per connection. Connections read with the blocking API are still virtual threads, unparked by the loop.
+     *
+     * @param name the thread's name
+     * @return the running loop
+     * @throws IOException if no selector can be opened
+     */
+    public static EventLoop startOnPlatformThread(String name) throws IOException {
+        return start(name, true);
+    }
+
+    private static EventLoop start(String name, boolean platform) throws IOException {
+        EventLoop loop = new EventLoop(Objects.requireNonNull(name, "name"), platform);
         loop.thread.start();
         return loop;
     }
@@ -85,10 +118,10 @@ public final class EventLoop implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                // Blocks (parking this virtual thread, not its carrier) until some socket is ready.
+                // Blocks until some socket is ready (a virtual loop parks; its carrier goes on with other threads).
                 int ready = selector.select(EventLoop::onReady);
                 runTasks();
-                if (ready > 0 && woke) {
+                if (ready > 0 && woke && !platform) {
                     // Let the connections just unparked run before polling again: one poll then serves all the
                     // sockets that became ready meanwhile.
                     woke = false;

@@ -31,7 +31,12 @@ class EventLoopTest {
 
     @BeforeEach
     void startLoop() throws IOException {
-        loop = EventLoop.start("event-loop-test");
+        loop = newLoop("event-loop-test");
+    }
+
+    /** The loop under test: on a virtual thread here; {@link PlatformEventLoopTest} runs the same on a platform one. */
+    EventLoop newLoop(String name) throws IOException {
+        return EventLoop.start(name);
     }
 
     @AfterEach

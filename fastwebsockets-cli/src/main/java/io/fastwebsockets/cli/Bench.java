@@ -95,7 +95,11 @@ final class Bench implements Callable<Integer> {
             err.println("fastws bench: -c must be >= 1, -s >= 0, --rate >= 0 and -d > 0");
             return 2;
         }
-        try (EventLoop loop = EventLoop.start("fastws-bench-loop")) {
+        boolean listen = rate == 0 && !blocking;
+        // Listeners run on the loop's own thread: a platform thread wakes faster than a virtual one. Connections read
+        // by virtual threads of their own share the carriers with a virtual loop (docs/benchmarks.md, Clients).
+        try (EventLoop loop = listen ? EventLoop.startOnPlatformThread("fastws-bench-loop")
+                : EventLoop.start("fastws-bench-loop")) {
             ClientOptions.Builder options = ClientOptions.builder().eventLoop(loop);
             if (deflate) {
                 options.perMessageDeflate(PerMessageDeflate.defaults());
@@ -103,7 +107,6 @@ final class Bench implements Callable<Integer> {
             ClientOptions opts = options.build();
             List<WebSocket> sockets = new ArrayList<>(connections);
             try {
-                boolean listen = rate == 0 && !blocking;
                 for (int i = 0; i < connections; i++) {
                     sockets.add(listen ? Handshake.connect(url, opts, new ClosedLoop()).webSocket()
                             : Handshake.connect(url, opts).webSocket());

@@ -270,7 +270,9 @@ public final class ClientOptions {
          * Registers {@code ws://} connections with this {@link EventLoop} once their handshake is done, as
          * {@link io.fastwebsockets.server.WebSocketServer} does for its connections: thousands of client connections
          * then cost what server connections cost (one registration each, no re-arming of the JDK's poller per read).
-         * {@code wss://} connections run over the JDK's TLS streams and do not use it. Default: none.
+         * {@code wss://} connections run over the JDK's TLS streams and do not use it. Default: none. For connections
+         * driven by a {@link ClientListener}, start the loop with {@link EventLoop#startOnPlatformThread}; for
+         * connections read with {@code readFrame()} by threads of their own, with {@link EventLoop#start()}.
          *
          * @param loop a running loop, or {@code null} for none; the caller closes it, which closes its connections
          * @return this

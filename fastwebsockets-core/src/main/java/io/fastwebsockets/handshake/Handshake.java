@@ -101,7 +101,7 @@ public final class Handshake {
      * before this returns, or after. The connection returned is the one the listener gets; never read from it.
      *
      * <pre>{@code
-     * try (EventLoop loop = EventLoop.start()) {
+     * try (EventLoop loop = EventLoop.startOnPlatformThread("client-loop")) { // listeners run on its thread
      *     ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
      *     Handshake.connect(uri, options, new ClientListener() {
      *         public void onOpen(WebSocket ws) throws IOException {

@@ -118,6 +118,11 @@ class ClientListenerTest {
         return ss;
     }
 
+    // The loop under test: on a virtual thread (EventLoop.start) or a platform thread of its own.
+    private static EventLoop loop(boolean platform) throws IOException {
+        return platform ? EventLoop.startOnPlatformThread(LOOP) : EventLoop.start(LOOP);
+    }
+
     private static URI uri(ServerSocket ss) {
         return URI.create("ws://127.0.0.1:" + ss.getLocalPort() + "/");
     }
@@ -167,9 +172,10 @@ class ClientListenerTest {
         }
     }
 
-    @Test
-    void manyConnectionsOnOneLoopReplyFromTheirCalls() throws Exception {
-        try (WebSocketServer echo = ClientEventLoopTest.echoServer(); EventLoop loop = EventLoop.start(LOOP)) {
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void manyConnectionsOnOneLoopReplyFromTheirCalls(boolean platform) throws Exception {
+        try (WebSocketServer echo = ClientEventLoopTest.echoServer(); EventLoop loop = loop(platform)) {
             ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
             int connections = 20;
             int rounds = 200;
@@ -189,7 +195,8 @@ class ClientListenerTest {
 
                             @Override
                             public void onMessage(WebSocket ws, Frame m) throws IOException {
-                                if (!Thread.currentThread().getName().equals(LOOP)
+                                Thread t = Thread.currentThread();
+                                if (!t.getName().equals(LOOP) || t.isVirtual() == platform
                                         || !m.payloadAsText().equals(id + "/" + n)) {
                                     problems.add(Thread.currentThread() + " " + m.payloadAsText());
                                 }
@@ -206,8 +213,9 @@ class ClientListenerTest {
         }
     }
 
-    @Test
-    void aWriteFromTheLoopToAFullSocketWaitsForRoomInsteadOfStallingTheLoop() throws Exception {
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aWriteFromTheLoopToAFullSocketWaitsForRoomInsteadOfStallingTheLoop(boolean platform) throws Exception {
         int size = 32 << 20; // far more than the socket buffers hold: the write must wait for the server to read
         CompletableFuture<Void> server = new CompletableFuture<>();
         try (ServerSocket ss = rawServer((in, out) -> {
@@ -220,7 +228,7 @@ class ClientListenerTest {
             RawFrames.read(in); // the client's Close
             out.write(serverFrame(FIN | CLOSE, closePayload(1000, "")));
             out.flush();
-        }, server); EventLoop loop = EventLoop.start(LOOP)) {
+        }, server); EventLoop loop = loop(platform)) {
             Recorder r = new Recorder() {
                 @Override
                 public void onOpen(WebSocket ws) throws IOException {
@@ -241,15 +249,16 @@ class ClientListenerTest {
         }
     }
 
-    @Test
-    void aCloseFromAnotherThreadWhileTheLoopOwnsTheReadsCompletesTheHandshake() throws Exception {
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCloseFromAnotherThreadWhileTheLoopOwnsTheReadsCompletesTheHandshake(boolean platform) throws Exception {
         CompletableFuture<Integer> serverSaw = new CompletableFuture<>();
         try (ServerSocket ss = rawServer((in, out) -> {
             RawFrame close = RawFrames.read(in);
             serverSaw.complete(close.closeCode());
             out.write(serverFrame(FIN | CLOSE, closePayload(close.closeCode(), "")));
             out.flush();
-        }, new CompletableFuture<>()); EventLoop loop = EventLoop.start(LOOP)) {
+        }, new CompletableFuture<>()); EventLoop loop = loop(platform)) {
             Recorder r = new Recorder();
             WebSocket ws = Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), r)
                     .webSocket();
@@ -268,8 +277,9 @@ class ClientListenerTest {
         }
     }
 
-    @Test
-    void aListenerThatThrowsClosesTheConnectionWith1011() throws Exception {
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aListenerThatThrowsClosesTheConnectionWith1011(boolean platform) throws Exception {
         CompletableFuture<Integer> serverSaw = new CompletableFuture<>();
         try (ServerSocket ss = rawServer((in, out) -> {
             out.write(serverFrame(FIN | TEXT, "boom".getBytes(StandardCharsets.US_ASCII)));
@@ -278,7 +288,7 @@ class ClientListenerTest {
             serverSaw.complete(close.closeCode());
             out.write(serverFrame(FIN | CLOSE, closePayload(close.closeCode(), "")));
             out.flush();
-        }, new CompletableFuture<>()); EventLoop loop = EventLoop.start(LOOP)) {
+        }, new CompletableFuture<>()); EventLoop loop = loop(platform)) {
             Recorder r = new Recorder() {
                 @Override
                 public void onMessage(WebSocket ws, Frame message) throws Exception {

@@ -11,8 +11,8 @@ import org.HdrHistogram.Recorder;
  * Runs one client library's closed loop and prints one {@code RESULT} line.
  *
  * <pre>
- * ClientBench --client ours|ours-blocking|netty|jdk|okhttp|java-websocket --url ws://127.0.0.1:P/ [-c CONNS] [-s BYTES]
- *             [-w WARMUP_S] [-d SECONDS]
+ * ClientBench --client ours|ours-vloop|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket
+ *             --url ws://127.0.0.1:P/ [-c CONNS] [-s BYTES] [-w WARMUP_S] [-d SECONDS]
  * </pre>
  *
  * Every driver does the same per connection: send a binary message of {@code -s} bytes, wait for the whole echo,
@@ -113,14 +113,16 @@ public final class ClientBench {
             }
         }
         if (client == null || uri == null) {
-            System.err.println("usage: ClientBench --client ours|ours-blocking|netty|jdk|okhttp|java-websocket "
+            System.err.println("usage: ClientBench --client ours|ours-vloop|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket "
                     + "--url URL "
                     + "[-c CONNS] [-s BYTES] [-w WARMUP_S] [-d SECONDS]");
             System.exit(2);
         }
         Driver driver = switch (client) {
-            case "ours" -> new OursDriver(true);
-            case "ours-blocking" -> new OursDriver(false);
+            case "ours" -> new OursDriver(true, true);
+            case "ours-vloop" -> new OursDriver(true, false);
+            case "ours-blocking" -> new OursDriver(false, false);
+            case "ours-blocking-ploop" -> new OursDriver(false, true);
             case "netty" -> new NettyDriver();
             case "jdk" -> new JdkDriver();
             case "okhttp" -> new OkHttpDriver();

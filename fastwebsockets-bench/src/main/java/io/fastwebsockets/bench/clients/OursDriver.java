@@ -16,20 +16,25 @@ import java.util.List;
 /**
  * This library's client, connections on one {@link EventLoop}: event-style ({@link ClientListener}, the loop's thread
  * calls each connection's listener with its echo, which sends the next message; {@code ours}), or blocking (a virtual
- * thread per connection in {@code readFrame()}, unparked by the loop; {@code ours-blocking}).
+ * thread per connection in {@code readFrame()}, unparked by the loop; {@code ours-blocking}). Each on the loop thread
+ * the docs recommend for it: a platform one for listeners, a virtual one for blocking readers; the {@code -vloop} and
+ * {@code -ploop} variants swap it.
  */
 final class OursDriver implements ClientBench.Driver {
     private final boolean listener;
+    private final boolean platformLoop;
     private EventLoop loop;
     private final List<WebSocket> sockets = new ArrayList<>();
 
-    OursDriver(boolean listener) {
+    OursDriver(boolean listener, boolean platformLoop) {
         this.listener = listener;
+        this.platformLoop = platformLoop;
     }
 
     @Override
     public void start(URI uri, int connections, ClientBench.Sink sink) throws Exception {
-        loop = EventLoop.start("bench-client-loop");
+        loop = platformLoop ? EventLoop.startOnPlatformThread("bench-client-loop")
+                : EventLoop.start("bench-client-loop");
         ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
         for (int i = 0; i < connections; i++) {
             sockets.add(listener ? Handshake.connect(uri, options, new Echoes(sink)).webSocket()
