@@ -75,6 +75,11 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     }
 
     @Override
+    public boolean collecting(FragmentCollector messages) {
+        return messages.collecting();
+    }
+
+    @Override
     public boolean whenReadableOnLoop(WebSocket ws, Runnable task) {
         if (!(ws.closing.transport() instanceof LoopTransport t) || t.isClosed()) {
             return false;

@@ -5,19 +5,44 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * The base of every {@link Transport}: writes bounded by a {@link WriteDeadline}, and the closed flag. A subclass
- * writes and flushes as if no deadline existed ({@link #writeBlocking}, {@link #flushBlocking}); this class times
- * each call when a write timeout is set, and turns a write cut short by the deadline into a
- * {@link java.net.SocketTimeoutException}.
+ * The base of every {@link Transport}: writes bounded by a write timeout, and the closed flag. A subclass writes and
+ * flushes as if no deadline existed ({@link #writeBlocking}, {@link #flushBlocking}); this class times each call when
+ * a write timeout is set, and turns a write cut short by the deadline into a {@link java.net.SocketTimeoutException}.
  *
- * <p>The {@link WriteDeadline} is made by the first {@link #setWriteTimeout} with a timeout: most connections never
- * have one, and an idle connection should hold as few objects as it can. Without one, a write costs one volatile
- * read more.
+ * <p>Two kinds of timeout. One set by {@link #setWriteTimeout} on a connection of the application's own is a
+ * {@link WriteDeadline}, made by the first such call, with a watchdog thread of its own. One enforced by the owner's
+ * sweep (the embedded server's timer: {@link #setSweptWriteTimeout}) is a {@link SweptTimeout}, immutable and shared
+ * by every connection with the same timeout, plus two fields here (when the write under way began, and whether the
+ * sweep ended it): a server's connection pays for no object (a {@code WriteDeadline} each was 40 bytes). Without a
+ * timeout, a write costs one volatile read more.
  */
 abstract class DeadlineTransport implements Transport {
-    private volatile WriteDeadline writeDeadline;
+    // null (no timeout), a WriteDeadline (watchdog) or a SweptTimeout (the owner's sweep); see the class comment.
+    private volatile Object writeTimeout;
+    // The swept timeout's state: when the write under way began (System.nanoTime(), never 0), 0 while none is; and
+    // whether the sweep found it overdue and closed the transport.
+    private volatile long writeBegan;
+    private volatile boolean writeExpired;
     /** Set by {@link #close()} (each subclass's, through {@link #markClosed()}), before anything else it does. */
     volatile boolean closed;
+
+    /**
+     * A write timeout enforced by the owner's sweep: the timeout only, so that one object serves every connection of
+     * a server. {@code nanos} 0: none (a swept connection whose application turned its timeout off).
+     */
+    record SweptTimeout(long nanos) {
+        // The last one made: a server's connections all ask for the same timeout, and get the same object.
+        private static volatile SweptTimeout last;
+
+        static SweptTimeout of(Duration timeout) {
+            long nanos = WriteDeadline.nanosOf(timeout);
+            SweptTimeout t = last;
+            if (t == null || t.nanos != nanos) {
+                last = t = new SweptTimeout(nanos);
+            }
+            return t;
+        }
+    }
 
     /** Writes all of {@code src}, blocking as long as it takes. */
     abstract void writeBlocking(ByteBuffer src) throws IOException;
@@ -31,12 +56,12 @@ abstract class DeadlineTransport implements Transport {
 
     @Override
     public final void write(ByteBuffer src) throws IOException {
-        timed(src, null);
+        timed(src, null, false);
     }
 
     @Override
     public final void write(ByteBuffer[] srcs) throws IOException {
-        timed(null, srcs);
+        timed(null, srcs, false);
     }
 
     /** Nothing buffered by default: nothing to push, nothing to time. */
@@ -57,52 +82,64 @@ abstract class DeadlineTransport implements Transport {
      */
     @Override
     public final void awaitWritable() throws IOException {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline == null) {
-            awaitWritableBlocking();
-            return;
-        }
-        deadline.begin();
-        try {
-            awaitWritableBlocking();
-            deadline.throwIfExpired();
-        } catch (IOException e) {
-            throw deadline.failure(e);
-        } finally {
-            deadline.end();
-        }
+        timed(null, null, true);
     }
 
     /** For a transport that buffers: its {@link #flushBlocking()}, timed like a write. */
     final void timedFlush() throws IOException {
-        timed(null, null);
+        timed(null, null, false);
     }
 
-    // One of the three blocking operations (src, srcs, or neither: flush), within the deadline if there is one.
-    private void timed(ByteBuffer src, ByteBuffer[] srcs) throws IOException {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline == null) {
-            perform(src, srcs);
+    // One of the four blocking operations (src, srcs, awaiting room, or none of them: flush), within the deadline if
+    // there is one.
+    private void timed(ByteBuffer src, ByteBuffer[] srcs, boolean await) throws IOException {
+        Object timeout = writeTimeout;
+        if (timeout == null) {
+            perform(src, srcs, await);
+        } else if (timeout instanceof SweptTimeout swept) {
+            sweptTimed(swept, src, srcs, await);
+        } else {
+            WriteDeadline deadline = (WriteDeadline) timeout;
+            deadline.begin();
+            try {
+                perform(src, srcs, await);
+                // On a virtual thread, a blocking write cut short by the deadline's close can return normally, its
+                // bytes lost; the writer must still learn that it timed out.
+                deadline.throwIfExpired();
+            } catch (IOException e) {
+                throw deadline.failure(e);
+            } finally {
+                deadline.end();
+            }
+        }
+    }
+
+    private void sweptTimed(SweptTimeout swept, ByteBuffer src, ByteBuffer[] srcs, boolean await) throws IOException {
+        if (swept.nanos() == 0) {
+            perform(src, srcs, await);
             return;
         }
-        deadline.begin();
+        long now = System.nanoTime();
+        writeBegan = now == 0 ? 1 : now;
         try {
-            perform(src, srcs);
-            // On a virtual thread, a blocking write cut short by the deadline's close can return normally, its bytes
-            // lost; the writer must still learn that it timed out.
-            deadline.throwIfExpired();
+            perform(src, srcs, await);
         } catch (IOException e) {
-            throw deadline.failure(e);
+            throw writeExpired ? WriteDeadline.timedOut(swept.nanos(), e) : e;
         } finally {
-            deadline.end();
+            writeBegan = 0;
+        }
+        if (writeExpired) {
+            throw WriteDeadline.timedOut(swept.nanos(), null); // cut short by the close, yet returned normally
         }
     }
 
-    private void perform(ByteBuffer src, ByteBuffer[] srcs) throws IOException {
+    private void perform(ByteBuffer src, ByteBuffer[] srcs, boolean await) throws IOException {
         if (src != null) {
             writeBlocking(src);
         } else if (srcs != null) {
             writeBlocking(srcs);
+        } else if (await) {
+            awaitWritableBlocking();
         } else {
             flushBlocking();
         }
@@ -110,17 +147,22 @@ abstract class DeadlineTransport implements Transport {
 
     @Override
     public final void setWriteTimeout(Duration timeout) {
-        WriteDeadline deadline = writeDeadline;
+        Object current = writeTimeout;
+        if (current instanceof SweptTimeout) {
+            writeTimeout = SweptTimeout.of(timeout); // still swept, with the application's timeout (or none)
+            return;
+        }
+        WriteDeadline deadline = (WriteDeadline) current;
         if (deadline == null) {
             if (timeout == null || timeout.isZero()) {
                 return; // none, as before
             }
             synchronized (this) {
-                deadline = writeDeadline;
+                deadline = (WriteDeadline) writeTimeout;
                 if (deadline == null) {
-                    deadline = new WriteDeadline(this, false);
+                    deadline = new WriteDeadline(this);
                     deadline.setTimeout(timeout); // validates before it is published
-                    writeDeadline = deadline;
+                    writeTimeout = deadline;
                     if (closed) {
                         deadline.stop(); // no watchdog for a closed transport
                     }
@@ -132,38 +174,49 @@ abstract class DeadlineTransport implements Transport {
     }
 
     /**
-     * A write timeout enforced by the owner's sweep through {@link #expireOverdueWrite} (no watchdog thread).
+     * A write timeout enforced by the owner's sweep through {@link #expireOverdueWrite} (no watchdog thread, no object
+     * of its own: see the class comment).
      *
      * @param timeout the timeout, positive
      */
     final void setSweptWriteTimeout(Duration timeout) {
         // Called once, by the server, before the connection is shared: no lock.
-        if (writeDeadline != null) {
+        if (writeTimeout != null) {
             return; // a transport that set its own keeps it
         }
-        WriteDeadline deadline = new WriteDeadline(this, true);
-        deadline.setTimeout(timeout);
-        writeDeadline = deadline;
+        writeTimeout = SweptTimeout.of(timeout);
     }
 
     /**
      * @param nowNanos now
-     * @return whether a write is blocked past its (swept) deadline; {@link #expireWrite()} then ends it
+     * @return whether a write is blocked past its deadline; {@link #expireWrite()} then ends it
      */
     final boolean writeOverdue(long nowNanos) {
-        WriteDeadline deadline = writeDeadline;
-        return deadline != null && deadline.overdue(nowNanos);
+        Object timeout = writeTimeout;
+        if (timeout instanceof SweptTimeout swept) {
+            long began = writeBegan;
+            return began != 0 && swept.nanos() != 0 && nowNanos - began >= swept.nanos() && !writeExpired;
+        }
+        return timeout != null && ((WriteDeadline) timeout).overdue(nowNanos);
     }
 
     /** Ends the overdue write: the transport is closed and the write fails with a timeout. */
     final void expireWrite() {
-        writeDeadline.expire();
+        if (writeTimeout instanceof WriteDeadline deadline) {
+            deadline.expire();
+        } else {
+            writeExpired = true;
+            close();
+        }
     }
 
     @Override
     public final Duration writeTimeout() {
-        WriteDeadline deadline = writeDeadline;
-        return deadline == null ? null : deadline.timeout();
+        Object timeout = writeTimeout;
+        if (timeout instanceof SweptTimeout swept) {
+            return swept.nanos() == 0 ? null : Duration.ofNanos(swept.nanos());
+        }
+        return timeout == null ? null : ((WriteDeadline) timeout).timeout();
     }
 
     /**
@@ -180,8 +233,7 @@ abstract class DeadlineTransport implements Transport {
 
     /** Ends the deadline's watchdog, if one runs; called by {@link #markClosed()}. */
     final void stopWriteDeadline() {
-        WriteDeadline deadline = writeDeadline;
-        if (deadline != null) {
+        if (writeTimeout instanceof WriteDeadline deadline) {
             deadline.stop();
         }
     }

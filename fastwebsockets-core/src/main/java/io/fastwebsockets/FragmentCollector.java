@@ -60,6 +60,11 @@ public final class FragmentCollector implements AutoCloseable {
         return next(true);
     }
 
+    /** {@return whether a fragmented message is being collected: its first frames have arrived, not its last} */
+    boolean collecting() {
+        return collecting != null;
+    }
+
     /**
      * {@link #readFrame()} without waiting (see {@code WebSocketReader.pollFrame}): {@code null} when no whole message
      * or control frame can be had now; the message being collected carries on at the next call.

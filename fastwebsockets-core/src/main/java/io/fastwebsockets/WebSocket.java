@@ -43,8 +43,9 @@ import java.util.Objects;
  * ({@link #setAutoPong}); a Close is answered with a Close echoing its code and the transport is then closed
  * ({@link #setAutoClose}). Both frames are still returned to the caller.
  *
- * <p><b>Threads.</b> One thread may read while any number of others write: writes are serialised by a
- * {@link java.util.concurrent.locks.ReentrantLock} (which does not pin virtual threads), and the automatic replies go through the same writer.
+ * <p><b>Threads.</b> One thread may read while any number of others write: writes are serialised by a lock built
+ * like a {@link java.util.concurrent.locks.ReentrantLock} (it does not pin virtual threads), and the automatic replies
+ * go through the same writer.
  * {@link #readHalf()} and {@link #writeHalf()} give the two capabilities to different owners.
  *
  * <p><b>Closing.</b> {@link #close(int, String)} performs the closing handshake: it sends a Close, keeps reading

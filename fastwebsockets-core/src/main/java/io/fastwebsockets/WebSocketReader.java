@@ -9,16 +9,17 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The reading side of one connection: reads bytes into the {@link ReadBuffer}, decodes frames with the strict
  * {@link FrameDecoder} (which also enforces the message size limit across fragments), answers Pings (through the
  * {@link WebSocketWriter}), hands a Close to the {@link ClosingHandshake}, fails the connection on a protocol
  * violation, and inflates compressed messages (checking the limit and UTF-8 on the inflated bytes). One thread reads
- * at a time (the read lock); {@link ClosingHandshake#close} reads through here too.
+ * at a time (the read lock: the reader itself, a {@link SelfLock}); {@link ClosingHandshake#close} reads through here
+ * too.
  */
-final class WebSocketReader {
+@SuppressWarnings("serial") // a SelfLock, never serialised
+final class WebSocketReader extends SelfLock {
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
     private final Transport transport;
@@ -26,9 +27,8 @@ final class WebSocketReader {
     private final WebSocketWriter writer;
     final FrameDecoder decoder;
     final ReadBuffer buffer;
-    private final ReentrantLock readLock = new ReentrantLock();
 
-    // Touched only by the thread holding readLock.
+    // Touched only by the thread holding the read lock (this object).
     private Frame received; // the frame readFrame hands out, made for the first one
     private byte[] receivedMask;
     // permessage-deflate, when negotiated: the inflater and the state of the compressed message being received.
@@ -84,7 +84,7 @@ final class WebSocketReader {
 
     /** {@return whether some thread holds the read lock (asked by a thread that does not)} */
     boolean readLockHeld() {
-        return readLock.isLocked();
+        return isLocked();
     }
 
     private Frame readFrame(boolean wait) throws IOException {
@@ -92,8 +92,8 @@ final class WebSocketReader {
         // frame on its stack is memory kept while it waits. close() reads through here too, holding the (reentrant)
         // lock already.
         if (wait) {
-            readLock.lock();
-        } else if (!readLock.tryLock()) {
+            lock();
+        } else if (!tryLock()) {
             return null;
         }
         try {
@@ -215,7 +215,7 @@ final class WebSocketReader {
      *     bytes are buffered, another thread is reading, the connection is closed or the transport cannot do it
      */
     boolean idleUntilReadable(Runnable task) {
-        if (!readLock.tryLock()) {
+        if (!tryLock()) {
             return false;
         }
         try {
@@ -242,6 +242,7 @@ final class WebSocketReader {
             }
             int size = buffer.releaseForWait();
             idleBufferSize = size; // before the task can run: it takes the lock, then the buffer
+            received = null; // nor a frame: the next turn makes one (an idle connection keeps 32 bytes less)
             if (transport.whenReadable(task)) {
                 return true;
             }
@@ -340,17 +341,12 @@ final class WebSocketReader {
 
     // ------------------------------------------------------------------------------------------------ the lock
 
-    /** For close(): read only if no other thread is reading. */
-    boolean tryLock() {
-        return readLock.tryLock();
-    }
-
     // The compressors are released by whoever holds the matching lock when the transport closes: by closeTransport
     // if the lock is free, otherwise by its holder on the way out (every holder unlocks through here, or through
     // WebSocketWriter.unlock, and checks after unlocking), so the native memory is freed on every path without ever
     // pulling a compressor from under a thread using it.
     void unlock() {
-        readLock.unlock();
+        releaseLock();
         if (deflate != null && transport.isClosed()) {
             releaseInflater();
         }
@@ -358,13 +354,13 @@ final class WebSocketReader {
 
     /** Frees the inflater's native memory once the transport is closed, unless a reader holds it (it will). */
     void releaseInflater() {
-        if (deflate != null && readLock.tryLock()) {
+        if (deflate != null && tryLock()) {
             try {
                 if (inflater != null) {
                     inflater.release();
                 }
             } finally {
-                readLock.unlock();
+                releaseLock();
             }
         }
     }

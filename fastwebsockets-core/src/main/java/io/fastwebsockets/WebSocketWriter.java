@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The writing side of one connection: encodes frames, masks them (client), compresses data messages
@@ -26,12 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer-full at a time, and the caller's bytes are never modified. The transport bounds each write by its write
  * deadline ({@link DeadlineTransport}).
  *
- * <p>Memory: the lock and the gather array are made by the first write; a connection that never writes holds none
- * of them. Over a socket channel the write buffer is borrowed from {@link WriteBufferPool} for the length of a write
- * (longer only while frames written with auto-flush off wait for {@link #flush()}), so an idle connection holds no
- * write buffer either.
+ * <p>Memory: the writer is its own lock (a {@link SelfLock}: no lock object beside it); the gather array is made by
+ * the first gathering write. Over a socket channel the write buffer is borrowed from {@link WriteBufferPool} for the
+ * length of a write (longer only while frames written with auto-flush off wait for {@link #flush()}), so an idle
+ * connection holds no write buffer.
  */
-final class WebSocketWriter {
+@SuppressWarnings("serial") // a SelfLock, never serialised
+final class WebSocketWriter extends SelfLock {
     // A server copies only payloads below the writev threshold (1 KiB by default) into its write buffer; a client
     // masks every payload through it, so it gets a larger one. Allocated on the first write. A client's pooled
     // (direct) buffer, held only for the length of a write, takes a frame of up to 64 KiB - 14 in one system call (at
@@ -40,7 +40,6 @@ final class WebSocketWriter {
     static final int SERVER_WRITE_BUFFER_SIZE = 4 * 1024;
     static final int CLIENT_WRITE_BUFFER_SIZE = 16 * 1024;
     static final int CLIENT_POOLED_WRITE_BUFFER_SIZE = 64 * 1024;
-    private static final VarHandle WRITE_LOCK;
     private static final VarHandle WRITE_HALF;
     private static final VarHandle OUTBOUND;
     /** The default bound of the outbound queue: 1 MiB of payload. */
@@ -54,7 +53,6 @@ final class WebSocketWriter {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            WRITE_LOCK = l.findVarHandle(WebSocketWriter.class, "writeLock", ReentrantLock.class);
             WRITE_HALF = l.findVarHandle(WebSocketWriter.class, "writeHalf", WriteHalf.class);
             OUTBOUND = l.findVarHandle(WebSocketWriter.class, "outbound", OutboundQueue.class);
         } catch (ReflectiveOperationException e) {
@@ -66,8 +64,7 @@ final class WebSocketWriter {
     private final Transport transport;
     private final ClosingHandshake closing;
 
-    // Touched only by the thread holding writeLock, which is made by the first write (see lock()).
-    private volatile ReentrantLock writeLock;
+    // Touched only by the thread holding the write lock (this object).
     private ByteBuffer writeBuffer; // write mode: bytes [0, position) are waiting to be written
     private ByteBuffer[] gather; // the gathering write's header and payload, made for the first one
     private Masking.KeySource keys;
@@ -109,7 +106,7 @@ final class WebSocketWriter {
         if (frame.opcode == OpCode.CLOSE) {
             CloseCode.checkPayloadForSending(frame.payload);
         }
-        lock().lock();
+        lock();
         if (closing.closeSent() || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlock();
@@ -199,7 +196,7 @@ final class WebSocketWriter {
 
     /** See {@link WebSocket#flush()}. */
     void flush() throws IOException {
-        lock().lock();
+        lock();
         try {
             if (!transport.isClosed()) {
                 flushLocked();
@@ -314,13 +311,13 @@ final class WebSocketWriter {
                 assist = true;
             } else {
                 q.draining = true;
-                fast = inline && transport.writesWithoutBlocking() && lock().tryLock();
+                fast = inline && transport.writesWithoutBlocking() && tryLock();
             }
         } finally {
             q.lock.unlock();
         }
         if (assist) {
-            if (transport.writesWithoutBlocking() && lock().tryLock()) {
+            if (transport.writesWithoutBlocking() && tryLock()) {
                 try {
                     drainLocked(q, false, false);
                 } catch (IOException | RuntimeException e) {
@@ -402,7 +399,7 @@ final class WebSocketWriter {
 
     private void startDrainer(OutboundQueue q) {
         Thread.ofVirtual().name("fastwebsockets-send").start(() -> {
-            lock().lock();
+            lock();
             try {
                 drainLocked(q, true, true);
             } catch (IOException | RuntimeException e) {
@@ -682,7 +679,7 @@ final class WebSocketWriter {
 
     /** An automatic reply (Pong): skipped once we have sent Close (nothing may follow it). */
     void sendControl(OpCode op, ByteBuffer payload) throws IOException {
-        lock().lock();
+        lock();
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return;
@@ -707,7 +704,7 @@ final class WebSocketWriter {
      * @return whether this call sent it
      */
     boolean sendClose(ByteBuffer payload) throws IOException {
-        lock().lock();
+        lock();
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return false;
@@ -732,8 +729,7 @@ final class WebSocketWriter {
      * @return whether this call sent it
      */
     boolean trySendClose(ByteBuffer payload) throws IOException {
-        ReentrantLock l = lock();
-        if (!l.tryLock()) {
+        if (!tryLock()) {
             return false;
         }
         try {
@@ -863,24 +859,11 @@ final class WebSocketWriter {
 
     // ------------------------------------------------------------------------------------------------ the lock
 
-    // The write lock, made by the first call: every thread gets the same one.
-    private ReentrantLock lock() {
-        ReentrantLock l = writeLock;
-        if (l == null) {
-            ReentrantLock made = new ReentrantLock();
-            l = (ReentrantLock) WRITE_LOCK.compareAndExchange(this, null, made);
-            if (l == null) {
-                l = made;
-            }
-        }
-        return l;
-    }
-
     // Every holder of the lock unlocks through here: a compressor is released by whoever holds the lock when the
     // transport closes (see WebSocketReader.releaseInflater).
     private void unlock() {
         releaseWriteBuffer();
-        writeLock.unlock(); // made by the lock() this undoes
+        releaseLock();
         if (deflate != null && transport.isClosed()) {
             releaseDeflater();
         }
@@ -891,14 +874,13 @@ final class WebSocketWriter {
         if (deflate == null) {
             return;
         }
-        ReentrantLock l = lock();
-        if (l.tryLock()) {
+        if (tryLock()) {
             try {
                 if (deflater != null) {
                     deflater.release();
                 }
             } finally {
-                l.unlock();
+                releaseLock();
             }
         }
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link IOException}. With no timeout set (the default) a write costs one volatile read more.
  *
  * <p>One watchdog virtual thread per transport, started on the first timed write, sleeps until the deadline of the
- * write under way (or for a whole timeout while none is) and ends when the transport closes.
+ * write under way (or for a whole timeout while none is) and ends when the transport closes. For a timeout set with
+ * {@link Transport#setWriteTimeout} on a connection of the application's own; the embedded server's connections are
+ * timed by its sweep instead, with no object of their own ({@link DeadlineTransport.SweptTimeout}).
  */
 final class WriteDeadline {
     private final Transport transport; // closed when the deadline passes
@@ -20,16 +22,41 @@ final class WriteDeadline {
     private volatile boolean expired;
     private volatile boolean stopped;
     private Thread watchdog; // guarded by this
-    // Enforced by the owner's sweep (the embedded server's timer, see expireIfOverdue), not by a watchdog thread.
-    private final boolean swept;
 
-    WriteDeadline(Transport transport, boolean swept) {
+    WriteDeadline(Transport transport) {
         this.transport = transport;
-        this.swept = swept;
     }
 
     /**
-     * For a swept deadline: whether the write under way has been blocked past its deadline.
+     * @param timeout a write timeout; {@code null} or zero for none
+     * @return it in nanoseconds, 0 for none, at most a year (so that now + timeout stays comparable with now)
+     * @throws IllegalArgumentException if negative
+     */
+    static long nanosOf(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("negative write timeout");
+        }
+        if (timeout == null || timeout.isZero()) {
+            return 0;
+        }
+        return timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
+                : Math.max(1, timeout.toNanos());
+    }
+
+    /**
+     * @param timeoutNanos the timeout that passed
+     * @param cause what the cut-short write threw, or {@code null}
+     * @return what a write cut short by its deadline throws
+     */
+    static SocketTimeoutException timedOut(long timeoutNanos, IOException cause) {
+        SocketTimeoutException t = new SocketTimeoutException("write blocked longer than the write timeout ("
+                + Duration.ofNanos(timeoutNanos) + "); the peer is not reading, the connection is closed");
+        t.initCause(cause);
+        return t;
+    }
+
+    /**
+     * Whether the write under way has been blocked past its deadline (the owner's sweep may also end it).
      *
      * @param nowNanos now
      * @return whether it is overdue
@@ -47,16 +74,7 @@ final class WriteDeadline {
 
     /** @param timeout the longest a single write may block; {@code null} or zero for none */
     void setTimeout(Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("negative write timeout");
-        }
-        if (timeout == null || timeout.isZero()) {
-            timeoutNanos = 0;
-        } else {
-            // Saturated far below overflow, so that now + timeout stays comparable with now.
-            timeoutNanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
-                    : Math.max(1, timeout.toNanos());
-        }
+        timeoutNanos = nanosOf(timeout);
     }
 
     /** @return the timeout, or {@code null} for none */
@@ -73,7 +91,7 @@ final class WriteDeadline {
         }
         long d = System.nanoTime() + t;
         deadline = d == 0 ? 1 : d;
-        if (watchdog == null && !swept) {
+        if (watchdog == null) {
             startWatchdog();
         }
     }
@@ -90,13 +108,7 @@ final class WriteDeadline {
      * @return a {@link SocketTimeoutException} if the write failed because its deadline passed, else {@code e}
      */
     IOException failure(IOException e) {
-        if (!expired) {
-            return e;
-        }
-        SocketTimeoutException t = new SocketTimeoutException("write blocked longer than the write timeout ("
-                + Duration.ofNanos(timeoutNanos) + "); the peer is not reading, the connection is closed");
-        t.initCause(e);
-        return t;
+        return expired ? timedOut(timeoutNanos, e) : e;
     }
 
     /**

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What a connection that has only completed its handshake holds: the parts only a write, a frame, a close from
- * another thread or a half needs are made when first needed, and then behave as before (one write lock, one
- * frame, the same half every time).
+ * another thread or a half needs are made when first needed, and then behave as before (one gather array, one
+ * frame, the same half every time). The locks are the reader and writer themselves ({@link SelfLock}).
  */
 @Timeout(60)
 class IdleConnectionFootprintTest {
-    private static final String[] LAZY = {"writeLock", "gather", "received", "transportClosed", "readHalf",
+    private static final String[] LAZY = {"gather", "received", "transportClosed", "readHalf",
         "writeHalf"};
 
     // A field of the connection or of one of its parts (reader, writer, closing handshake), by name.
@@ -49,8 +49,8 @@ class IdleConnectionFootprintTest {
                 assertNull(field(ws, name), name + " made before it was needed");
             }
 
-            // A binary frame of 2 KiB (above the writev threshold) from the peer, echoed back: the frame, the write
-            // lock and the gather array are made, and reused.
+            // A binary frame of 2 KiB (above the writev threshold) from the peer, echoed back: the frame and the gather
+            // array are made, and reused.
             byte[] payload = new byte[2048];
             for (int i = 0; i < payload.length; i++) {
                 payload[i] = (byte) i;
@@ -64,9 +64,7 @@ class IdleConnectionFootprintTest {
                 Object received = field(ws, "received");
                 assertSame(received, f);
                 ws.writeFrame(new Frame(true, OpCode.BINARY, null, f.payload()));
-                Object lock = field(ws, "writeLock");
                 Object gather = field(ws, "gather");
-                assertNotNull(lock);
                 assertNotNull(gather);
                 ByteBuffer echo = ByteBuffer.allocate(4 + payload.length);
                 while (echo.hasRemaining()) {
@@ -80,7 +78,6 @@ class IdleConnectionFootprintTest {
                 echo.get(got);
                 assertEquals(ByteBuffer.wrap(payload), ByteBuffer.wrap(got));
                 if (round == 1) {
-                    assertSame(lock, field(ws, "writeLock"));
                     assertSame(gather, field(ws, "gather"));
                     assertSame(received, field(ws, "received"));
                 }
@@ -89,7 +86,7 @@ class IdleConnectionFootprintTest {
     }
 
     @Test
-    void everyThreadGetsTheSameHalvesAndWriteLock() throws Exception {
+    void everyThreadGetsTheSameHalves() throws Exception {
         for (int round = 0; round < 20; round++) {
             SocketChannel[] pair = RawPeer.socketPair();
             try (SocketChannel peer = pair[0]; SocketChannel mine = pair[1]) {
@@ -122,7 +119,6 @@ class IdleConnectionFootprintTest {
                 assertEquals(1, writeHalves.size());
                 assertSame(ws, ws.readHalf().webSocket());
                 assertSame(ws, ws.writeHalf().webSocket());
-                assertNotNull(field(ws, "writeLock"));
             }
         }
     }

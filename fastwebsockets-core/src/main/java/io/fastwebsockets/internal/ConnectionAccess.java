@@ -129,6 +129,12 @@ public final class ConnectionAccess {
         public abstract Frame pollMessage(io.fastwebsockets.FragmentCollector messages) throws java.io.IOException;
 
         /**
+         * @param messages a collector
+         * @return whether it is in the middle of a fragmented message (so it must be kept until the message ends)
+         */
+        public abstract boolean collecting(io.fastwebsockets.FragmentCollector messages);
+
+        /**
          * After {@link #pollMessage} returned {@code null}: runs {@code task} on the connection's event loop's own
          * thread (no thread is started or woken) once the socket is reported readable, or, after the connection
          * closes, between two of the loop's polls. The caller must then return without touching the connection.

@@ -193,8 +193,9 @@ public final class WebSocketServer implements AutoCloseable {
     private final class Connection implements Runnable, java.util.function.BooleanSupplier, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         volatile WebSocket ws;
-        // A Listener's whole messages, joined across fragments (and across the connection's threads); null for a
-        // Handler's connection. Touched only by the thread running the connection's turn.
+        // A Listener's whole messages, joined across fragments (and across the connection's threads): kept between two
+        // turns only in the middle of a fragmented message, so that an idle connection holds no collector (32 bytes);
+        // null for a Handler's connection. Touched only by the thread running the connection's turn.
         FragmentCollector messages;
         volatile boolean upgrading;
         long openedNanos;
@@ -252,7 +253,6 @@ public final class WebSocketServer implements AutoCloseable {
                     return;
                 }
                 if (config.listener != null) {
-                    messages = new FragmentCollector(ws);
                     served = true;
                     try {
                         config.listener.onOpen(ws);
@@ -297,9 +297,16 @@ public final class WebSocketServer implements AutoCloseable {
             String reason = null;
             try {
                 while (true) {
+                    if (in != null && !OPS.collecting(in)) {
+                        messages = null; // between messages: the next turn makes a collector of its own
+                    }
                     if (OPS.idleUntilReadable(ws, this)) {
                         return; // the task may be running already: touch nothing
                     }
+                    if (in == null) {
+                        in = new FragmentCollector(ws);
+                    }
+                    messages = in;
                     Frame f = in.readFrame();
                     switch (f.opcode()) {
                         case TEXT, BINARY -> listener.onMessage(ws, f);

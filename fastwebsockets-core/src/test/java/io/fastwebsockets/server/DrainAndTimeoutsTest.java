@@ -170,6 +170,27 @@ class DrainAndTimeoutsTest {
     }
 
     @Test
+    void theWriteTimeoutFreesAPlainPeerThatStoppedReading() throws Exception {
+        // ws:// over the event loop: the write timeout is the sweep's, kept in the transport's own fields (no
+        // per-connection deadline object); the blocked write must still fail with a timeout, counted once.
+        AtomicInteger written = new AtomicInteger();
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        server = WebSocketServer.builder().bind("127.0.0.1", 0).socketSendBuffer(8192)
+                .writeTimeout(Duration.ofMillis(300)).handler(flood(written, failed)).start();
+        try (Socket peer = new Socket()) {
+            peer.setReceiveBufferSize(4096); // fill up fast
+            peer.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+            peer.setSoTimeout(5000);
+            send(peer, validRequest());
+            assertEquals(101, readResponse(peer.getInputStream()).status()); // and never reads again
+            Throwable t = failed.get(15, TimeUnit.SECONDS);
+            assertInstanceOf(java.net.SocketTimeoutException.class, t, () -> "got " + t);
+            awaitCondition(() -> server.connectionCount() == 0 && server.stats().writeTimeoutCloses() > 0);
+            assertEquals(1, server.stats().writeTimeoutCloses());
+        }
+    }
+
+    @Test
     void closeFreesAWssPeerThatStoppedReadingWithoutAWriteTimeout() throws Exception {
         TestTls.Contexts tls = TestTls.shared("ip:127.0.0.1");
         AtomicInteger written = new AtomicInteger();

@@ -74,7 +74,7 @@ public final class FrameDecoder {
     private boolean compressedMessage; // RSV1 on its first frame with permessage-deflate on: payload not validated
     private long messageSize;
     private int messageFrames; // data frames of the message so far
-    private final Utf8Validator utf8 = new Utf8Validator();
+    private int utf8 = Utf8Validator.START; // the validator's state: no object of its own
     private byte[] scratch; // only with unmasking off: where masked text is unmasked to be validated
 
     private WebSocketException failure;
@@ -321,7 +321,7 @@ public final class FrameDecoder {
             textMessage = op == OpCode.TEXT;
             compressedMessage = perMessageCompression && (rsvBits & 4) != 0;
             messageSize = 0;
-            utf8.reset();
+            utf8 = Utf8Validator.START;
         }
         return true;
     }
@@ -336,7 +336,9 @@ public final class FrameDecoder {
             return;
         }
         if (!masked || unmask) {
-            int bad = utf8.validate(buf, payloadStart + from, payloadStart + to);
+            long r = Utf8Validator.validate(utf8, buf, payloadStart + from, payloadStart + to);
+            utf8 = Utf8Validator.stateOf(r);
+            int bad = Utf8Validator.badIndexOf(r);
             if (bad >= 0) {
                 throw invalidUtf8(bad - payloadStart);
             }
@@ -350,7 +352,9 @@ public final class FrameDecoder {
             int n = Math.min(scratch.length, to - off);
             buf.get(payloadStart + off, scratch, 0, n);
             Masking.apply(scratch, 0, n, maskKey, off);
-            int bad = utf8.validate(scratch, 0, n);
+            long r = Utf8Validator.validate(utf8, scratch, 0, n);
+            utf8 = Utf8Validator.stateOf(r);
+            int bad = Utf8Validator.badIndexOf(r);
             if (bad >= 0) {
                 throw invalidUtf8(off + bad);
             }
@@ -381,7 +385,7 @@ public final class FrameDecoder {
         messageSize += payloadLength;
         messageFrames = opcode == OpCode.CONTINUATION ? messageFrames + 1 : 1;
         if (fin) {
-            if (textMessage && !compressedMessage && !utf8.isComplete()) {
+            if (textMessage && !compressedMessage && !Utf8Validator.isComplete(utf8)) {
                 throw new WebSocketException(CloseCode.INVALID_PAYLOAD,
                         "text message ends in the middle of a UTF-8 sequence");
             }

@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
  * and code points above U+10FFFF are rejected. ASCII is checked eight bytes at a time.
  *
  * <p>It is a small deterministic automaton over byte classes; the state after each byte says how many continuation
- * bytes are still owed and which range the next one must fall in.
+ * bytes are still owed and which range the next one must fall in. A caller that keeps that state (an {@code int}) in
+ * a field of its own uses the static {@link #validate(int, ByteBuffer, int, int)} and needs no validator object: the
+ * frame decoder does, one object fewer per connection.
  */
 public final class Utf8Validator {
     // States. ACCEPT: between characters. NEED1..NEED3: that many continuation bytes (80..BF) owed.
@@ -102,6 +104,9 @@ public final class Utf8Validator {
         NEXT[state * CLASSES + byteClass] = (byte) next;
     }
 
+    /** The state at the start of a message (between characters), for the static form. */
+    public static final int START = ACCEPT;
+
     private int state = ACCEPT;
 
     /** Creates a validator at the start of a message. */
@@ -120,6 +125,24 @@ public final class Utf8Validator {
         return state == ACCEPT;
     }
 
+    /**
+     * @param state a state returned by {@link #validate(int, ByteBuffer, int, int)} (or {@link #START})
+     * @return whether it ends on a character boundary (a message may end here)
+     */
+    public static boolean isComplete(int state) {
+        return state == ACCEPT;
+    }
+
+    /** @return the state of a result of {@link #validate(int, ByteBuffer, int, int)} */
+    public static int stateOf(long result) {
+        return (int) (result >>> 32);
+    }
+
+    /** @return the first invalid byte's index in a result of {@link #validate(int, ByteBuffer, int, int)}, or -1 */
+    public static int badIndexOf(long result) {
+        return (int) result;
+    }
+
     /** @return whether an invalid byte has been seen (the validator stays failed until {@link #reset()}) */
     public boolean isFailed() {
         return state == REJECT;
@@ -134,9 +157,21 @@ public final class Utf8Validator {
      * @return -1 if the input so far is a valid prefix, else the index of the first invalid byte
      */
     public int validate(byte[] a, int from, int to) {
+        long r = validate(state, a, from, to);
+        state = stateOf(r);
+        return badIndexOf(r);
+    }
+
+    /**
+     * The static form of {@link #validate(byte[], int, int)}: feeds bytes {@code [from, to)} to the automaton in
+     * {@code state}.
+     *
+     * @return the new state ({@link #stateOf}) and -1 or the index of the first invalid byte ({@link #badIndexOf})
+     */
+    public static long validate(int state, byte[] a, int from, int to) {
         int s = state;
         if (s == REJECT) {
-            return from;
+            return result(REJECT, from);
         }
         int i = from;
         int last8 = to - 7; // i < last8 means 8 bytes are left; written this way the JIT sees counted loops
@@ -162,13 +197,15 @@ public final class Utf8Validator {
             }
             s = STEP[(s << 8) | (a[i] & 0xFF)];
             if (s == REJECT) {
-                state = REJECT;
-                return i;
+                return result(REJECT, i);
             }
             i++;
         }
-        state = s;
-        return -1;
+        return result(s, -1);
+    }
+
+    private static long result(int state, int bad) {
+        return ((long) state << 32) | (bad & 0xFFFFFFFFL);
     }
 
     /**
@@ -180,14 +217,27 @@ public final class Utf8Validator {
      * @return -1 if the input so far is a valid prefix, else the index of the first invalid byte
      */
     public int validate(ByteBuffer b, int from, int to) {
+        long r = validate(state, b, from, to);
+        state = stateOf(r);
+        return badIndexOf(r);
+    }
+
+    /**
+     * The static form of {@link #validate(ByteBuffer, int, int)}: feeds bytes {@code [from, to)} of a buffer
+     * (absolute indexes; its position is not changed) to the automaton in {@code state}.
+     *
+     * @return the new state ({@link #stateOf}) and -1 or the index of the first invalid byte ({@link #badIndexOf})
+     */
+    public static long validate(int state, ByteBuffer b, int from, int to) {
         if (b.hasArray()) {
             int off = b.arrayOffset();
-            int r = validate(b.array(), off + from, off + to);
-            return r < 0 ? r : r - off;
+            long r = validate(state, b.array(), off + from, off + to);
+            int bad = badIndexOf(r);
+            return bad < 0 ? r : result(stateOf(r), bad - off);
         }
         int s = state;
         if (s == REJECT) {
-            return from;
+            return result(REJECT, from);
         }
         int i = from;
         int last8 = to - 7;
@@ -207,13 +257,11 @@ public final class Utf8Validator {
             }
             s = STEP[(s << 8) | (b.get(i) & 0xFF)];
             if (s == REJECT) {
-                state = REJECT;
-                return i;
+                return result(REJECT, i);
             }
             i++;
         }
-        state = s;
-        return -1;
+        return result(s, -1);
     }
 
     /**
