@@ -59,6 +59,10 @@ public final class PerMessageDeflate {
     private final int threshold;
     private final boolean serverNoContextTakeover;
     private final boolean clientNoContextTakeover;
+    // The last agreement a server with these settings accepted: the offers of one server's clients are nearly always
+    // alike, and every connection keeps its agreement for life, so equal agreements share this one object (32 bytes
+    // per compressed connection otherwise). Immutable: any thread may reuse it, or replace it.
+    private volatile Agreement lastAccepted;
 
     private PerMessageDeflate(Builder b) {
         this.level = b.level;
@@ -215,7 +219,13 @@ public final class PerMessageDeflate {
             int bits = Math.min(limit, want);
             clientBits = bits < JDK_WINDOW_BITS ? bits : 0;
         }
-        return new Agreement(this, serverNoTakeover, clientNoTakeover, serverBits, clientBits);
+        Agreement made = new Agreement(this, serverNoTakeover, clientNoTakeover, serverBits, clientBits);
+        Agreement last = lastAccepted;
+        if (made.equals(last)) {
+            return last;
+        }
+        lastAccepted = made;
+        return made;
     }
 
     // ------------------------------------------------------------------------------------------------ client

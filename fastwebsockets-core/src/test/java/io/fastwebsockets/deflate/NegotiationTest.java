@@ -47,6 +47,24 @@ class NegotiationTest {
         assertNotNull(PerMessageDeflate.defaults().acceptResponse(List.of(a.responseHeaderValue())));
     }
 
+    @Test
+    void equalAgreementsOfOneServerAreOneObject() {
+        // Every connection keeps its agreement for life: a server whose clients offer alike keeps one, not one each.
+        PerMessageDeflate settings = PerMessageDeflate.builder().windowBits(15).memLevel(8).build();
+        String offer = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
+        PerMessageDeflate.Agreement first = serverChoice(settings, offer);
+        assertTrue(first == serverChoice(settings, offer), "an equal agreement made again");
+        // A different offer gets its own agreement, with its own terms; the same offer again then gets an equal one.
+        PerMessageDeflate.Agreement other = serverChoice(settings, "permessage-deflate; client_max_window_bits=10");
+        assertEquals("permessage-deflate; client_max_window_bits=10", other.responseHeaderValue());
+        assertFalse(other.equals(first));
+        assertEquals(first, serverChoice(settings, offer));
+        assertEquals("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+                serverChoice(settings, offer).responseHeaderValue());
+        // Another server's settings never share it.
+        assertFalse(first == serverChoice(PerMessageDeflate.builder().windowBits(15).memLevel(8).build(), offer));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "permessage-deflate; server_max_window_bits", // needs a value in an offer
