@@ -61,7 +61,8 @@ final class ClosingHandshake {
     private WebSocketWriter writer;
     private volatile State state = State.OPEN;
     // Whether closeTransport has run, for a close() waiting while another thread reads: null at first, CLOSED once it
-    // ran, or the latch such a close() waits on (made only then; closeTransport counts it down).
+    // ran, or the latch such a close() waits on (made only then; closeTransport counts it down), or the watchdog of a
+    // close() made on the event loop's thread, which returned before the handshake ended (closeTransport stops it).
     private volatile Object transportClosed;
     private boolean autoClose = true;
     private volatile Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
@@ -174,6 +175,10 @@ final class ClosingHandshake {
         if (closeSent() || transport.isClosed()) {
             return;
         }
+        if (transport.onLoopThread()) {
+            closeOnLoop(code, payload);
+            return;
+        }
         // The timeout covers the whole handshake, sending included: a peer that reads nothing cannot hold us.
         Thread watchdog = startCloseWatchdog();
         try {
@@ -219,6 +224,34 @@ final class ClosingHandshake {
         } finally {
             watchdog.interrupt();
             closeTransport();
+        }
+    }
+
+    // close() on the event loop's own thread (a listener's call): the loop must not wait for the peer, or every other
+    // connection of the loop waits too. It sends Close (bytes the socket does not take wait in the transport, written
+    // by the loop) and returns; the connection's own reads on the loop receive the peer's Close and finish
+    // (finishClose), and the watchdog, kept until the transport closes, closes it if the peer never answers.
+    private void closeOnLoop(int code, ByteBuffer payload) {
+        Thread watchdog = startCloseWatchdog();
+        try {
+            if (!writer.sendClose(payload)) {
+                watchdog.interrupt();
+                return;
+            }
+        } catch (IOException e) {
+            watchdog.interrupt();
+            closeTransport(); // the peer is gone
+            return;
+        }
+        noteSent(code);
+        if (closeReceived()) {
+            watchdog.interrupt();
+            finishClose();
+            return;
+        }
+        // closeTransport stops it; if it ran already, stop it here.
+        if (TRANSPORT_CLOSED.compareAndExchange(this, null, watchdog) != null) {
+            watchdog.interrupt();
         }
     }
 
@@ -314,10 +347,35 @@ final class ClosingHandshake {
         }
     }
 
-    // The closing handshake is complete: the server closes TCP first, the client waits for it (bounded).
+    // The closing handshake is complete: the server closes TCP first, the client waits for it (bounded). On an event
+    // loop's own thread the client closes at once (RFC 6455 §7.1.1 lets it, Close having gone both ways): waiting
+    // there would hold every connection of the loop.
     private void finishClose() {
         if (server || transport.isClosed()) {
             closeTransport();
+            return;
+        }
+        if (transport.onLoopThread()) {
+            Thread watchdog = null;
+            try {
+                if (transport.hasPendingWrites()) {
+                    watchdog = startCloseWatchdog(); // our Close may still wait for room: bounded by the timeout
+                    transport.awaitWritesOut();
+                }
+                // Bytes left unread would make closing send a reset, which can destroy our Close before the peer
+                // reads it: take what is there (the peer sends nothing after its Close; a bounded look).
+                ByteBuffer sink = ByteBuffer.allocate(256);
+                for (int i = 0; i < 16 && transport.readAvailable(sink) > 0; i++) {
+                    sink.clear();
+                }
+            } catch (IOException ignored) {
+                // reset or closed: either way we are done
+            } finally {
+                if (watchdog != null) {
+                    watchdog.interrupt();
+                }
+                closeTransport();
+            }
             return;
         }
         Thread watchdog = startCloseWatchdog();
@@ -345,8 +403,11 @@ final class ClosingHandshake {
      */
     void closeTransport() {
         transport.close();
-        if (TRANSPORT_CLOSED.getAndSet(this, CLOSED) instanceof CountDownLatch waiter) {
+        Object was = TRANSPORT_CLOSED.getAndSet(this, CLOSED);
+        if (was instanceof CountDownLatch waiter) {
             waiter.countDown();
+        } else if (was instanceof Thread closeOnLoopWatchdog) {
+            closeOnLoopWatchdog.interrupt();
         }
         reader.releaseInflater();
         writer.releaseDeflater();

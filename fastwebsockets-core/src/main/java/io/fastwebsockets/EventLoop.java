@@ -184,10 +184,12 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * A wait on the loop's own thread (a listener's call that writes to a full socket, or a closing handshake that
-     * reads to the end): the loop cannot report readiness to itself, so it polls this one socket, in a selector of
-     * its own, until it is ready for {@code op} or {@code transport} closes. Every other connection of the loop waits
-     * meanwhile.
+     * A wait on the loop's own thread (a write past the transport's pending bound, a connection failing that drains
+     * its socket, a closing handshake whose last bytes wait for room): the loop cannot report readiness to itself, so
+     * it polls this one socket, in a selector of its own, until it is ready for {@code op} or {@code transport}
+     * closes. Bytes written on the loop that wait for room (the transport's pending buffer) are written meanwhile, so
+     * that a wait for the peer's answer never holds back what the peer must read first (a Close). Every other
+     * connection of the loop waits meanwhile.
      */
     void awaitOnLoop(SocketChannel channel, int op, LoopTransport transport) throws IOException {
         Selector s = nested;
@@ -196,15 +198,27 @@ public final class EventLoop implements AutoCloseable {
         }
         SelectionKey k;
         try {
-            k = channel.register(s, op);
+            k = channel.register(s, op | (transport.hasPending() ? SelectionKey.OP_WRITE : 0));
         } catch (java.nio.channels.ClosedChannelException | java.nio.channels.CancelledKeyException e) {
             throw new java.nio.channels.ClosedChannelException();
         }
         try {
-            // In slices: a close made by another thread (a timeout) does not wake this selector.
-            while (!transport.closed && s.select(20) == 0) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new java.nio.channels.ClosedByInterruptException();
+            while (!transport.closed) {
+                // In slices: a close made by another thread (a timeout) does not wake this selector.
+                if (s.select(20) == 0) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.nio.channels.ClosedByInterruptException();
+                    }
+                    continue;
+                }
+                int ready = k.readyOps();
+                s.selectedKeys().clear();
+                if ((ready & SelectionKey.OP_WRITE) != 0 && op != SelectionKey.OP_WRITE
+                        && transport.flushPending()) {
+                    k.interestOps(op); // all written: only what the caller waits for from here
+                }
+                if ((ready & op) != 0) {
+                    break;
                 }
             }
         } finally {

@@ -24,13 +24,29 @@ import java.util.concurrent.locks.LockSupport;
  *       costs no {@code epoll_ctl}. A report that finds no waiter (the reader is busy: data arrived before it asked)
  *       turns the interest off ({@code DISARMED}), since the loop's level-triggered poll would report the same
  *       bytes again and again; the reader turns it back on only if it has to wait.</li>
- *   <li>Write interest is on only while a writer waits for room in the socket's send buffer.</li>
+ *   <li>Write interest is on only while a writer waits for room in the socket's send buffer, or while bytes written
+ *       on the loop's own thread wait in {@link #pending}.</li>
  * </ul>
+ *
+ * <p>Writes made on the loop's own thread (a {@link io.fastwebsockets.handshake.ClientListener}'s calls) never wait
+ * for the socket: what it does not take goes into {@link #pending}, and the loop writes it when it reports the socket
+ * writable. Every other writer waits until that buffer is empty, so bytes leave in the order they were written (the
+ * connection's write lock orders the writers themselves). The buffer is bounded ({@link #MAX_PENDING}); a write on
+ * the loop that would take it past the bound waits on the loop, polling this one socket, until the peer has read
+ * enough.
  */
 final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     private static final int ARMED = 0;
     private static final int WAITING = 1;
     private static final int DISARMED = 2;
+    /**
+     * The most bytes written on the loop's thread that may wait for the socket ({@link #pending}): the default bound of
+     * the outbound queue ({@link WebSocket#setMaxBufferedAmount}). Past it a write on the loop waits for the peer.
+     */
+    static final int MAX_PENDING = (int) WebSocketWriter.DEFAULT_MAX_BUFFERED_AMOUNT;
+    // What the socket is offered at once from the pending bytes: a heap buffer goes through the JDK's temporary direct
+    // buffer of this size, not one as large as the whole backlog.
+    private static final int PENDING_SLICE = 64 * 1024;
 
     private final SocketChannel channel;
     private final EventLoop loop;
@@ -70,6 +86,11 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     // first: a fresh connection's peer has most likely sent nothing yet, so its first read waits for the loop's
     // report, holding no buffer meanwhile (see readWillWait).
     private boolean drained = true;
+    // Bytes written on the loop's thread that the socket did not take yet, in read mode (position to limit), written
+    // by the loop when it reports the socket writable; null while none wait (an idle connection holds no buffer).
+    // Touched only by the loop's thread, and grown only by a write holding the connection's write lock; other threads
+    // only look whether it is null.
+    private volatile ByteBuffer pending;
 
     LoopTransport(SocketChannel channel, EventLoop loop) throws IOException {
         this(channel, loop, null);
@@ -156,18 +177,30 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
 
     @Override
     public long tryWrite(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return channel.write(srcs, offset, length); // the channel is non-blocking: what fits now
+        // The channel is non-blocking: what fits now. Bytes waiting in `pending` go first: until the loop has written
+        // them, nothing (off the loop), or after them (on the loop, once they are all out).
+        if (pending != null && !(loop.inLoop() && flushPending())) {
+            return 0;
+        }
+        return channel.write(srcs, offset, length);
     }
 
     @Override
     public int tryWrite(ByteBuffer src) throws IOException {
+        if (pending != null && !(loop.inLoop() && flushPending())) {
+            return 0;
+        }
         return channel.write(src);
     }
 
     @Override
     void writeBlocking(ByteBuffer src) throws IOException {
+        if (loop.inLoop()) {
+            writeOnLoop(src, null);
+            return;
+        }
         while (src.hasRemaining()) {
-            if (channel.write(src) == 0) {
+            if (pending != null || channel.write(src) == 0) {
                 awaitWritableBlocking();
             }
         }
@@ -175,13 +208,164 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
 
     @Override
     void writeBlocking(ByteBuffer[] srcs) throws IOException {
+        if (loop.inLoop()) {
+            writeOnLoop(null, srcs);
+            return;
+        }
         // Until every buffer is written: the last one may be empty (a zero-length payload) while the header before it
         // is not.
         while (Transport.anyRemaining(srcs)) {
-            if (channel.write(srcs) == 0) {
+            if (pending != null || channel.write(srcs) == 0) {
                 awaitWritableBlocking();
             }
         }
+    }
+
+    /** {@return whether the calling thread is the loop's own (a listener's call)} */
+    @Override
+    public boolean onLoopThread() {
+        return loop.inLoop();
+    }
+
+    // A write on the loop's thread (src, or srcs in order): what the socket does not take now waits in `pending`, and
+    // the loop writes it when the socket has room; the caller goes on. Only past MAX_PENDING does it wait, polling this
+    // socket, as every write on the loop did before there was a pending buffer: memory stays bounded.
+    private void writeOnLoop(ByteBuffer src, ByteBuffer[] srcs) throws IOException {
+        while (true) {
+            if (pending == null || flushPending()) {
+                if (src != null) {
+                    channel.write(src);
+                } else {
+                    channel.write(srcs);
+                }
+            }
+            boolean left = src != null ? src.hasRemaining() : Transport.anyRemaining(srcs);
+            if (!left) {
+                return;
+            }
+            if (src != null) {
+                keep(src);
+                left = src.hasRemaining();
+            } else {
+                for (ByteBuffer b : srcs) {
+                    keep(b);
+                }
+                left = Transport.anyRemaining(srcs);
+            }
+            if (!left) {
+                return;
+            }
+            loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this); // over the bound: wait for the peer
+        }
+    }
+
+    // Moves what fits within MAX_PENDING of `b` into `pending`, making it (and turning write interest on) if needed.
+    private void keep(ByteBuffer b) throws IOException {
+        int n = b.remaining();
+        if (n == 0) {
+            return;
+        }
+        ByteBuffer p = pending;
+        int have = p == null ? 0 : p.remaining();
+        int take = Math.min(n, MAX_PENDING - have);
+        if (take <= 0) {
+            return;
+        }
+        if (p != null && p.capacity() - p.limit() < take && p.capacity() >= have + take) {
+            p.compact().flip(); // room enough once what was written is dropped
+        }
+        if (p == null || p.capacity() - p.limit() < take) {
+            int need = have + take;
+            ByteBuffer grown = ByteBuffer.allocate(Math.min(MAX_PENDING,
+                    Math.max(need, p == null ? PENDING_SLICE : 2 * p.capacity())));
+            if (p != null) {
+                grown.put(p);
+            }
+            p = grown.flip();
+        }
+        int end = p.limit();
+        p.limit(end + take);
+        p.put(end, b, b.position(), take);
+        b.position(b.position() + take);
+        if (pending == null) {
+            pending = p;
+            if (!interestOnLoop(key, SelectionKey.OP_WRITE, true)) {
+                throw new ClosedChannelException();
+            }
+        } else {
+            pending = p;
+        }
+    }
+
+    /**
+     * Writes what the socket takes of the pending bytes (loop's thread only); when they are all out, drops the buffer.
+     *
+     * @return whether none are left
+     */
+    boolean flushPending() throws IOException {
+        ByteBuffer p = pending;
+        if (p == null) {
+            return true;
+        }
+        while (p.hasRemaining()) {
+            int end = p.limit();
+            p.limit(Math.min(end, p.position() + PENDING_SLICE));
+            int n;
+            try {
+                n = channel.write(p);
+            } catch (IOException e) {
+                close(); // the peer is gone: every waiter (a writer parked for these bytes) learns it from the close
+                throw e;
+            } finally {
+                p.limit(end);
+            }
+            if (n == 0) {
+                if (p.position() > 0 && p.position() >= p.capacity() / 2) {
+                    p.compact().flip(); // keep room at the end for what is written next
+                }
+                return false;
+            }
+        }
+        pending = null;
+        return true;
+    }
+
+    @Override
+    public void reportRoomToWaitingWriter() {
+        if (!loop.inLoop() || writeState != WAITING || closed) {
+            return;
+        }
+        try {
+            loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this);
+        } catch (IOException e) {
+            return; // closed: the waiting writer is woken by close()
+        }
+        writable(key);
+    }
+
+    @Override
+    public void awaitWritesOut() throws IOException {
+        if (loop.inLoop()) {
+            while (!flushPending()) {
+                loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this);
+            }
+        }
+    }
+
+    @Override
+    public boolean hasPendingWrites() {
+        return pending != null;
+    }
+
+    /** {@return whether bytes written on the loop's thread wait for the socket} */
+    boolean hasPending() {
+        return pending != null;
+    }
+
+    /** For tests: how many bytes written on the loop's thread wait for the socket. */
+    int pendingBytes() {
+        ByteBuffer p = pending;
+        return p == null ? 0 : p.remaining();
     }
 
     // Parks until the loop reports the socket readable. Also what a reader with nothing buffered calls before it
@@ -308,7 +492,11 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     @Override
     void awaitWritableBlocking() throws IOException {
         if (loop.inLoop()) {
-            loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this); // a listener's write found the socket full
+            // A non-blocking write made on the loop (the send queue's) found the socket full: the pending bytes go
+            // first, then the caller tries again.
+            do {
+                loop.awaitOnLoop(channel, SelectionKey.OP_WRITE, this);
+            } while (!flushPending());
             return;
         }
         Thread me = Thread.currentThread();
@@ -368,7 +556,35 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
                 }
             }
         }
-        if ((ops & SelectionKey.OP_WRITE) != 0 && WRITE_STATE.compareAndSet(this, WAITING, DISARMED)) {
+        if ((ops & SelectionKey.OP_WRITE) != 0) {
+            writable(key);
+        }
+    }
+
+    // The socket has room (loop's thread): the bytes written on the loop go first; once they are all out, a writer
+    // waiting for room is unparked, and write interest goes off unless one is waiting.
+    private void writable(SelectionKey key) {
+        if (pending != null) {
+            boolean empty;
+            try {
+                empty = flushPending();
+            } catch (IOException e) {
+                close(); // the peer is gone: reader and writer find the transport closed
+                return;
+            }
+            if (!empty) {
+                return; // interest stays on
+            }
+            if (writeState != WAITING) {
+                interestOnLoop(key, SelectionKey.OP_WRITE, false);
+                // A writer may have started waiting meanwhile: give the interest back (as below).
+                if (writeState != WAITING) {
+                    return;
+                }
+                interestOnLoop(key, SelectionKey.OP_WRITE, true);
+            }
+        }
+        if (WRITE_STATE.compareAndSet(this, WAITING, DISARMED)) {
             interestOnLoop(key, SelectionKey.OP_WRITE, false);
             // As for reads: a writer that found no room again right after the CAS may already have turned the
             // interest back on, before our line above turned it off.

@@ -65,6 +65,38 @@ interface Transport {
         throw new UnsupportedOperationException("this transport only writes by blocking");
     }
 
+    /**
+     * @return whether the calling thread is the event loop's own that polls this transport (a listener's call): such a
+     *     thread must never wait for another thread's progress, since that progress may wait for the loop. Default:
+     *     false (no loop).
+     */
+    default boolean onLoopThread() {
+        return false;
+    }
+
+    /**
+     * On the loop's own thread ({@link #onLoopThread()}), waiting for the write lock that another thread holds: if
+     * that thread waits for the loop to report room in the socket, waits for the room (polling this one socket) and
+     * reports it. Default: nothing (no loop).
+     */
+    default void reportRoomToWaitingWriter() {
+    }
+
+    /** @return whether bytes this transport accepted without writing them wait for room (see {@link #awaitWritesOut}) */
+    default boolean hasPendingWrites() {
+        return false;
+    }
+
+    /**
+     * Waits until bytes this transport accepted without writing them (an event loop's pending ones, see
+     * {@code LoopTransport}) are written, on the loop's thread only; elsewhere nothing. For a close that is about to
+     * close the socket.
+     *
+     * @throws IOException if the transport is closed meanwhile
+     */
+    default void awaitWritesOut() throws IOException {
+    }
+
     /** Signals end of output to the peer where the transport can (TCP half-close); otherwise just flushes. */
     void shutdownOutput() throws IOException;
 

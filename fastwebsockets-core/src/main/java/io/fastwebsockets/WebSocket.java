@@ -306,6 +306,10 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * close timeout for the peer's Close (discarding data frames, or letting the thread already reading receive it),
      * then closes the transport. Calling it again, or after the connection closed, does nothing.
      *
+     * <p>On the thread of the {@link EventLoop} the connection is registered with (a
+     * {@link io.fastwebsockets.handshake.ClientListener}'s call), it sends the Close and returns without waiting: the
+     * connection's reads on the loop receive the peer's Close and close the transport, or the close timeout does.
+     *
      * @param code a close code allowed on the wire, or {@link CloseCode#NO_STATUS} to send none
      * @param reason may be {@code null}; cut to 123 bytes of UTF-8 if longer
      * @throws IllegalArgumentException if the code may not be sent

@@ -106,7 +106,12 @@ final class WebSocketWriter extends SelfLock {
         if (frame.opcode == OpCode.CLOSE) {
             CloseCode.checkPayloadForSending(frame.payload);
         }
-        lock();
+        if (!tryLock()) {
+            if (transport.onLoopThread() && queuedFromLoop(frame)) {
+                return;
+            }
+            lockWriter();
+        }
         if (closing.closeSent() || transport.isClosed()) {
             // Refused, not failed: the closing handshake under way must not be cut short by this.
             unlock();
@@ -196,7 +201,7 @@ final class WebSocketWriter extends SelfLock {
 
     /** See {@link WebSocket#flush()}. */
     void flush() throws IOException {
-        lock();
+        lockWriter();
         try {
             if (!transport.isClosed()) {
                 flushLocked();
@@ -295,7 +300,19 @@ final class WebSocketWriter extends SelfLock {
                     return CLOSED_BY_POLICY;
                 }
                 try {
-                    q.notFull.await();
+                    if (transport.onLoopThread()) {
+                        // The loop's own thread must not park until the drainer makes room: the drainer may be
+                        // waiting for the loop to report room in the socket (see lockWriter). Report it from here.
+                        q.lock.unlock();
+                        try {
+                            transport.reportRoomToWaitingWriter();
+                        } finally {
+                            q.lock.lock();
+                        }
+                        q.notFull.awaitNanos(LOOP_LOCK_SLICE_NANOS);
+                    } else {
+                        q.notFull.await();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while the outbound queue was full");
@@ -677,9 +694,51 @@ final class WebSocketWriter extends SelfLock {
         return q;
     }
 
+    /**
+     * On the event loop's own thread, the write lock held by another thread (which may be waiting for the loop to
+     * report room in the socket): the frame, copied, joins the outbound queue and the caller goes on. Whichever thread
+     * holds the lock next writes it (a drainer the queue starts, or this connection's next write), after the frame the
+     * other thread is writing and before anything written later, so frames never interleave and keep their order.
+     * Only whole messages and Pings/Pongs: a fragment or a Close (whose place relative to the other thread's writes
+     * matters) is not queued, nor a frame the queue's bound refuses; the caller then takes the lock.
+     *
+     * @return whether the frame was queued
+     * @throws ConnectionClosedException if the connection is closed or closing
+     */
+    private boolean queuedFromLoop(Frame frame) throws ConnectionClosedException {
+        OpCode op = frame.opcode;
+        if (!frame.fin || op == OpCode.CONTINUATION || op == OpCode.CLOSE || (frame.mask != null && !client)) {
+            return false;
+        }
+        ByteBuffer payload = frame.payload;
+        int len = payload.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(len).put(0, payload, payload.position(), len);
+        int r;
+        try {
+            r = offer(new Frame(true, op, frame.mask, copy), len, SlowConsumerPolicy.FAIL);
+        } catch (java.io.InterruptedIOException e) {
+            throw new AssertionError("a FAIL offer waited", e);
+        }
+        if (r == CLOSED || r == CLOSED_BY_POLICY) {
+            throw new ConnectionClosedException(closing.closedMessage(), false);
+        }
+        return r == SENT;
+    }
+
     /** An automatic reply (Pong): skipped once we have sent Close (nothing may follow it). */
     void sendControl(OpCode op, ByteBuffer payload) throws IOException {
-        lock();
+        if (!tryLock()) {
+            if (transport.onLoopThread()) {
+                try {
+                    if (queuedFromLoop(new Frame(true, op, null, payload))) {
+                        return;
+                    }
+                } catch (ConnectionClosedException e) {
+                    return; // closing: no reply
+                }
+            }
+            lockWriter();
+        }
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return;
@@ -704,7 +763,7 @@ final class WebSocketWriter extends SelfLock {
      * @return whether this call sent it
      */
     boolean sendClose(ByteBuffer payload) throws IOException {
-        lock();
+        lockWriter();
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return false;
@@ -858,6 +917,42 @@ final class WebSocketWriter extends SelfLock {
     }
 
     // ------------------------------------------------------------------------------------------------ the lock
+
+    /**
+     * Takes the write lock, as {@link #lock()} does, except on the event loop's own thread (a listener's call), which
+     * must never park for it: the thread holding it may be parked until the loop reports room in the socket
+     * ({@code LoopTransport.awaitWritableBlocking}), and a loop parked here would never report it (both would wait
+     * forever). There it waits in short slices and meanwhile reports that room itself; the wait then lasts as long as
+     * the other thread's write, which the peer's reading bounds, as a write on the loop to a full socket does.
+     */
+    private void lockWriter() {
+        if (tryLock()) {
+            return;
+        }
+        if (!transport.onLoopThread()) {
+            lock();
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                transport.reportRoomToWaitingWriter();
+                try {
+                    if (tryAcquireNanos(1, LOOP_LOCK_SLICE_NANOS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true; // uninterruptible, as lock() is; the status is restored below
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final long LOOP_LOCK_SLICE_NANOS = 1_000_000;
 
     // Every holder of the lock unlocks through here: a compressor is released by whoever holds the lock when the
     // transport closes (see WebSocketReader.releaseInflater).

@@ -23,12 +23,17 @@ import io.fastwebsockets.WebSocket;
  * limit applied to the whole message); Pings are answered and the server's Close is echoed by the connection itself.
  * The connection reads for the listener: never call {@link WebSocket#readFrame()} on it.
  *
- * <p>On an event loop, every connection of the loop waits while a call runs, so a call should not block. Writing
- * from a call ({@link WebSocket#writeFrame}, the usual reply) is fine: a write goes straight to the socket, and only a
- * socket whose send buffer is full holds the loop until the server takes the bytes. A {@link WebSocket#close(int,
- * String) close} made in a call waits, holding the loop, for the server's Close and its end of the TCP connection, at
- * most the close timeout. Anything longer belongs on another thread; the connection may be written to and closed from
- * any thread.
+ * <p>On an event loop, every connection of the loop waits while a call runs, so a call should not block; the
+ * connection's own calls never wait for the server. A {@link WebSocket#writeFrame write} from a call (the usual
+ * reply) goes straight to the socket; what a full socket does not take waits in a buffer of the connection's (up to
+ * 1 MiB), written by the loop when the socket has room, and the call returns. Only a write that would take those
+ * waiting bytes past 1 MiB waits, holding the loop, until the server has read enough. Writes from other threads go
+ * after the waiting bytes, in order; a whole message written in a call while another thread is writing to the
+ * connection goes out after that thread's frame, without the call waiting for it. A
+ * {@link WebSocket#close(int, String) close} made in a call sends the Close and returns; the connection's later
+ * turns receive the server's Close and end the connection (the client then closes TCP at once), or the close timeout
+ * does. Anything longer belongs on another thread; the connection may be written to and closed from any thread. What
+ * still holds the loop: docs/client.md, "Known limits of the loop".
  */
 public interface ClientListener {
     /**

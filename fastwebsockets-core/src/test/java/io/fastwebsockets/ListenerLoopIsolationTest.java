@@ -1,0 +1,444 @@
+package io.fastwebsockets;
+
+import static io.fastwebsockets.testkit.RawFrames.BINARY;
+import static io.fastwebsockets.testkit.RawFrames.CLOSE;
+import static io.fastwebsockets.testkit.RawFrames.FIN;
+import static io.fastwebsockets.testkit.RawFrames.TEXT;
+import static io.fastwebsockets.testkit.RawFrames.closePayload;
+import static io.fastwebsockets.testkit.RawFrames.serverFrame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.handshake.ClientListener;
+import io.fastwebsockets.handshake.ClientOptions;
+import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.RawFrames;
+import io.fastwebsockets.testkit.RawFrames.RawFrame;
+import io.fastwebsockets.upgrade.ServerHandshake;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * One connection of an event loop never holds the loop's other connections, nor deadlocks with another thread, when
+ * its {@link ClientListener} writes to a peer that does not read, closes while the peer delays its Close, or writes
+ * while another thread is blocked writing to the same connection. Timeouts here are liveness guards only: a loop that
+ * stalls makes a future time out.
+ */
+@Timeout(60)
+class ListenerLoopIsolationTest {
+    private static final long GUARD = 15; // seconds: every wait below is bounded by this; none decides an outcome
+    private static final Pattern KEY = Pattern.compile("(?i)Sec-WebSocket-Key: *(\\S+)");
+
+    private interface Script {
+        void run(InputStream in, OutputStream out) throws Exception;
+    }
+
+    // A raw server for one connection, with a small receive buffer: answers the upgrade, then runs the script.
+    private static ServerSocket rawServer(Script script, CompletableFuture<Void> done) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReceiveBufferSize(4096);
+        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        Thread.ofVirtual().start(() -> {
+            try (ss; Socket s = ss.accept()) {
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        throw new IOException("no request");
+                    }
+                    head.append((char) b);
+                }
+                Matcher m = KEY.matcher(head);
+                assertTrue(m.find(), head.toString());
+                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + ServerHandshake.acceptKey(m.group(1)) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                script.run(in, out);
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return ss;
+    }
+
+    private static URI uri(ServerSocket ss) {
+        return URI.create("ws://127.0.0.1:" + ss.getLocalPort() + "/");
+    }
+
+    private static URI uri(WebSocketServer server) {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/");
+    }
+
+    private static EventLoop loop(boolean platform) throws IOException {
+        return platform ? EventLoop.startOnPlatformThread("isolation-test-loop") : EventLoop.start("isolation-test-loop");
+    }
+
+    private static LoopTransport transport(WebSocket ws) {
+        return (LoopTransport) ws.closing.transport();
+    }
+
+    // A send buffer the kernel does not grow: the socket fills after a few dozen KiB, as over a slow network, instead
+    // of after the megabytes loopback autotuning allows. Through the transport's channel (the client opens it).
+    private static void smallSendBuffer(WebSocket ws) throws Exception {
+        var f = LoopTransport.class.getDeclaredField("channel");
+        f.setAccessible(true);
+        ((SocketChannel) f.get(transport(ws))).setOption(StandardSocketOptions.SO_SNDBUF, 16 * 1024);
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    // The other connection of the loop: `rounds` echo round trips, started by onOpen.
+    private static CompletableFuture<Integer> roundTrips(EventLoop loop, WebSocketServer echo, int rounds)
+            throws IOException {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        Handshake.connect(uri(echo), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+            private int n;
+
+            @Override
+            public void onOpen(WebSocket ws) throws IOException {
+                ws.writeFrame(Frame.text("0"));
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, Frame m) throws IOException {
+                if (!m.payloadAsText().equals(Integer.toString(n))) {
+                    done.completeExceptionally(new AssertionError("echo " + m.payloadAsText() + ", expected " + n));
+                } else if (++n == rounds) {
+                    done.complete(n);
+                } else {
+                    ws.writeFrame(Frame.text(Integer.toString(n)));
+                }
+            }
+        });
+        return done;
+    }
+
+    private static WebSocketServer echoServer() throws IOException {
+        return WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
+            FragmentCollector in = new FragmentCollector(ws);
+            while (true) {
+                Frame f = in.readFrame();
+                if (f.opcode() == OpCode.CLOSE) {
+                    return;
+                }
+                if (!f.opcode().isControl()) {
+                    ws.writeFrame(f);
+                }
+            }
+        }).start();
+    }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void writesToAPeerThatDoesNotReadLeaveTheLoopsOtherConnectionsRunning(boolean platform) throws Exception {
+        int messages = 12;
+        int size = 64 * 1024; // 768 KiB in all: more than the socket takes, less than the pending bound (1 MiB)
+        CountDownLatch startReading = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        CompletableFuture<String> afterwards = new CompletableFuture<>();
+        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+                ServerSocket ss = rawServer((in, out) -> {
+                    assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
+                    for (int i = 0; i < messages; i++) {
+                        RawFrame f = RawFrames.read(in, size);
+                        assertEquals(BINARY, f.opcode());
+                        assertArrayEquals(filled(size, i), f.payload(), "message " + i);
+                    }
+                    afterwards.complete(RawFrames.read(in).text()); // written by another thread, after them
+                }, server)) {
+            CompletableFuture<Integer> pendingAfterWrites = new CompletableFuture<>();
+            WebSocket stuck = Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(),
+                    new ClientListener() {
+                        @Override
+                        public void onOpen(WebSocket ws) throws Exception {
+                            smallSendBuffer(ws);
+                            for (int i = 0; i < messages; i++) {
+                                ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(size, i))));
+                            }
+                            pendingAfterWrites.complete(transport(ws).pendingBytes());
+                        }
+
+                        @Override
+                        public void onMessage(WebSocket ws, Frame message) {
+                        }
+                    }).webSocket();
+            // The listener's writes returned although the server reads nothing: what the socket did not take waits.
+            assertTrue(pendingAfterWrites.get(GUARD, TimeUnit.SECONDS) > 0);
+            // Meanwhile the loop's other connection goes on.
+            assertEquals(200, roundTrips(loop, echo, 200).get(GUARD, TimeUnit.SECONDS));
+            // A write from another thread goes after the bytes still waiting, not into the middle of them.
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    stuck.writeFrame(Frame.text("from another thread"));
+                } catch (IOException e) {
+                    afterwards.completeExceptionally(e);
+                }
+            });
+            startReading.countDown();
+            assertEquals("from another thread", afterwards.get(GUARD, TimeUnit.SECONDS));
+            server.get(GUARD, TimeUnit.SECONDS);
+            other.join();
+            assertEquals(0, transport(stuck).pendingBytes());
+        }
+    }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void writesOnTheLoopPastThePendingBoundWaitForThePeerAndKeepEveryByteInOrder(boolean platform)
+            throws Exception {
+        int messages = 40;
+        int size = 64 * 1024; // 2.5 MiB: past the bound of what may wait (1 MiB) plus what the socket takes
+        CountDownLatch startReading = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+            assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
+            for (int i = 0; i < messages; i++) {
+                RawFrame f = RawFrames.read(in, size);
+                assertArrayEquals(filled(size, i), f.payload(), "message " + i);
+            }
+        }, server)) {
+            AtomicInteger mostPending = new AtomicInteger();
+            CompletableFuture<Void> wrote = new CompletableFuture<>();
+            WebSocket ws = Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(),
+                    new ClientListener() {
+                        @Override
+                        public void onOpen(WebSocket ws) throws Exception {
+                            smallSendBuffer(ws);
+                            for (int i = 0; i < messages; i++) {
+                                ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(size, i))));
+                                mostPending.accumulateAndGet(transport(ws).pendingBytes(), Math::max);
+                            }
+                            wrote.complete(null);
+                        }
+
+                        @Override
+                        public void onMessage(WebSocket ws, Frame message) {
+                        }
+                    }).webSocket();
+            // The writes fill the pending bytes up to the bound and then wait for the peer (a progress signal only:
+            // the peer starts reading once that happened, or once everything was written without it).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+            while (transport(ws).pendingBytes() < LoopTransport.MAX_PENDING && !wrote.isDone()
+                    && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            startReading.countDown();
+            wrote.get(GUARD, TimeUnit.SECONDS);
+            server.get(GUARD, TimeUnit.SECONDS);
+            // Seen after each write: never past the bound, and far more than a socket's worth (the path under test).
+            int most = mostPending.get();
+            assertTrue(most <= LoopTransport.MAX_PENDING && most > LoopTransport.MAX_PENDING / 2, "most waiting: " + most);
+        }
+    }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCloseFromAListenerReturnsAtOnceAndTheLoopServesItsOtherConnectionsUntilThePeersClose(boolean platform)
+            throws Exception {
+        CompletableFuture<Integer> serverGotClose = new CompletableFuture<>();
+        CountDownLatch answer = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+                ServerSocket ss = rawServer((in, out) -> {
+                    serverGotClose.complete(RawFrames.read(in).closeCode());
+                    assertTrue(answer.await(GUARD, TimeUnit.SECONDS)); // the peer delays its Close
+                    out.write(serverFrame(FIN | CLOSE, closePayload(1000, "")));
+                    out.flush();
+                    assertEquals(-1, in.read()); // then the client ends TCP
+                }, server)) {
+            CompletableFuture<Void> closeReturned = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws IOException {
+                    ws.setCloseTimeout(Duration.ofSeconds(120)); // longer than the test: only the peer's Close ends it
+                    ws.close(1000, "bye");
+                    closeReturned.complete(null);
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) {
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            closeReturned.get(GUARD, TimeUnit.SECONDS);
+            assertEquals(1000, serverGotClose.get(GUARD, TimeUnit.SECONDS));
+            assertEquals(200, roundTrips(loop, echo, 200).get(GUARD, TimeUnit.SECONDS));
+            assertFalse(closed.isDone(), "the handshake waits for the server's Close");
+            answer.countDown();
+            assertEquals("1000:", closed.get(GUARD, TimeUnit.SECONDS));
+            server.get(GUARD, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aListenersWriteWhileAnotherThreadIsBlockedWritingToTheSameConnectionNeitherWaitsNorDeadlocks(boolean platform)
+            throws Exception {
+        int big = 8 << 20; // far more than the socket takes: the other thread's write waits for room
+        CountDownLatch sendPing = new CountDownLatch(1);
+        CountDownLatch startReading = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        CompletableFuture<String> order = new CompletableFuture<>();
+        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+                ServerSocket ss = rawServer((in, out) -> {
+                    assertTrue(sendPing.await(GUARD, TimeUnit.SECONDS));
+                    out.write(serverFrame(FIN | TEXT, "ping".getBytes(StandardCharsets.US_ASCII)));
+                    out.flush();
+                    assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
+                    RawFrame first = RawFrames.read(in, big);
+                    RawFrame second = RawFrames.read(in);
+                    assertArrayEquals(filled(big, 7), first.payload());
+                    order.complete(first.payload().length + " then " + second.text());
+                }, server)) {
+            CompletableFuture<WebSocket> opened = new CompletableFuture<>();
+            CompletableFuture<Void> callbackWriting = new CompletableFuture<>();
+            CompletableFuture<Void> replied = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws Exception {
+                    smallSendBuffer(ws);
+                    opened.complete(ws);
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) throws IOException {
+                    callbackWriting.complete(null);
+                    ws.writeFrame(Frame.text("pong"));
+                    replied.complete(null);
+                }
+            });
+            WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
+            CompletableFuture<Void> otherWrote = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(big, 7))));
+                    otherWrote.complete(null);
+                } catch (Throwable e) {
+                    otherWrote.completeExceptionally(e);
+                }
+            });
+            // Once the other thread waits for room (holding the connection's write lock), the server sends the
+            // message whose callback writes. A progress signal: the outcome must be the same however it interleaves.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+            while (other.getState() != Thread.State.WAITING && !otherWrote.isDone() && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            sendPing.countDown();
+            callbackWriting.get(GUARD, TimeUnit.SECONDS);
+            // The callback's write returned without waiting for the other thread's, and the loop serves its other
+            // connections while that write still waits for the server to read.
+            replied.get(GUARD, TimeUnit.SECONDS);
+            assertEquals(200, roundTrips(loop, echo, 200).get(GUARD, TimeUnit.SECONDS));
+            assertFalse(otherWrote.isDone(), "the other thread's write waits for the server");
+            startReading.countDown();
+            otherWrote.get(GUARD, TimeUnit.SECONDS);
+            replied.get(GUARD, TimeUnit.SECONDS);
+            // Whole frames: the other thread's, begun first, then the callback's.
+            assertEquals(big + " then pong", order.get(GUARD, TimeUnit.SECONDS));
+            server.get(GUARD, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aListenersCloseWhileAnotherThreadIsBlockedWritingToTheSameConnectionWaitsForThatWriteWithoutDeadlock(
+            boolean platform) throws Exception {
+        int big = 8 << 20;
+        CountDownLatch sendPing = new CountDownLatch(1);
+        CountDownLatch startReading = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        CompletableFuture<String> order = new CompletableFuture<>();
+        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+            assertTrue(sendPing.await(GUARD, TimeUnit.SECONDS));
+            out.write(serverFrame(FIN | TEXT, "ping".getBytes(StandardCharsets.US_ASCII)));
+            out.flush();
+            assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
+            RawFrame first = RawFrames.read(in, big);
+            RawFrame close = RawFrames.read(in);
+            order.complete(first.payload().length + " then close " + close.closeCode());
+            out.write(serverFrame(FIN | CLOSE, closePayload(close.closeCode(), "")));
+            out.flush();
+        }, server)) {
+            CompletableFuture<WebSocket> opened = new CompletableFuture<>();
+            CompletableFuture<Void> callbackClosing = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws Exception {
+                    smallSendBuffer(ws);
+                    ws.setCloseTimeout(Duration.ofSeconds(120)); // longer than the test
+                    opened.complete(ws);
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) throws IOException {
+                    callbackClosing.complete(null);
+                    ws.close(4000, "");
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
+            CompletableFuture<Void> otherWrote = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(big, 7))));
+                    otherWrote.complete(null);
+                } catch (Throwable e) {
+                    otherWrote.completeExceptionally(e);
+                }
+            });
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+            while (other.getState() != Thread.State.WAITING && !otherWrote.isDone() && System.nanoTime() < until) {
+                Thread.sleep(1); // a progress signal, as above
+            }
+            sendPing.countDown();
+            callbackClosing.get(GUARD, TimeUnit.SECONDS);
+            startReading.countDown();
+            otherWrote.get(GUARD, TimeUnit.SECONDS);
+            assertEquals(big + " then close 4000", order.get(GUARD, TimeUnit.SECONDS));
+            assertEquals("4000:", closed.get(GUARD, TimeUnit.SECONDS));
+            server.get(GUARD, TimeUnit.SECONDS);
+        }
+    }
+}
