@@ -3,9 +3,11 @@ package io.fastwebsockets.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.examples.AutobahnClient;
 import io.fastwebsockets.examples.AutobahnFuzzingClient;
 import io.fastwebsockets.examples.AutobahnReportCheck;
+import io.fastwebsockets.handshake.ClientOptions;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,7 +22,9 @@ import org.python.util.PythonInterpreter;
 /**
  * Our client role against the real Autobahn TestSuite fuzzingserver (the suite's Python code, run by Jython from
  * the Maven plugin's jar): {@code AutobahnClient} — the program behind {@code ./fastws autobahn-client} — runs
- * every case, and each case's behaviour and close behaviour must be OK or INFORMATIONAL.
+ * every case, and each case's behaviour and close behaviour must be OK or INFORMATIONAL; then every case again with
+ * event-style connections ({@code AutobahnClient.runListening}: a {@code ClientListener} echoing from an event loop's
+ * thread), under an agent of their own.
  *
  * <p>Cases 9.* (throughput, up to 16 MiB messages through Jython) take most of the suite's time: by default one case
  * of each group of 9.* runs ({@link AutobahnFuzzingClient#SAMPLE_9}), every one with {@code -Dautobahn.all=true}
@@ -94,12 +98,20 @@ class AutobahnClientRoleTest {
         int cases = AutobahnClient.run("ws://127.0.0.1:" + port, "fastwebsockets-java");
         assertEquals(all ? AutobahnFuzzingClient.ALL_CASES : AutobahnFuzzingClient.DEFAULT_CASES, cases,
                 "the cases the fuzzingserver offered");
+        // The same cases with event-style connections (a ClientListener echoing from the loop's thread), filed under
+        // an agent of their own.
+        try (EventLoop loop = EventLoop.startOnPlatformThread("autobahn-listener-loop")) {
+            assertEquals(cases, AutobahnClient.runListening("ws://127.0.0.1:" + port, "fastwebsockets-java-listener",
+                    ClientOptions.builder().eventLoop(loop).build()));
+        }
 
         Path index = reports.resolve("index.json");
         assertTrue(Files.exists(index), "no report written to " + reports);
+        String json = Files.readString(index);
+        assertTrue(json.contains("\"fastwebsockets-java-listener\""), "no report for the listener's agent");
         // Throws, naming each case, unless behaviour and close behaviour are OK or INFORMATIONAL everywhere.
-        AutobahnReportCheck.main(new String[] {index.toString(), String.valueOf(cases)});
-        assertEquals(cases, countCases(Files.readString(index)), "report lacks cases");
+        AutobahnReportCheck.main(new String[] {index.toString(), String.valueOf(2 * cases)});
+        assertEquals(2 * cases, countCases(json), "report lacks cases");
     }
 
     private static int countCases(String json) {
