@@ -562,7 +562,9 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
     }
 
     // The socket has room (loop's thread): the bytes written on the loop go first; once they are all out, a writer
-    // waiting for room is unparked, and write interest goes off unless one is waiting.
+    // waiting for room is unparked, and write interest goes off unless one is waiting. Also when nothing was pending
+    // and no writer waited: the pending bytes were written by a later write on the loop, or a writer's wait ended
+    // before its interest change took effect; an interest left on would report the socket writable at every poll.
     private void writable(SelectionKey key) {
         if (pending != null) {
             boolean empty;
@@ -575,24 +577,26 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
             if (!empty) {
                 return; // interest stays on
             }
-            if (writeState != WAITING) {
-                interestOnLoop(key, SelectionKey.OP_WRITE, false);
-                // A writer may have started waiting meanwhile: give the interest back (as below).
-                if (writeState != WAITING) {
-                    return;
-                }
-                interestOnLoop(key, SelectionKey.OP_WRITE, true);
-            }
         }
-        if (WRITE_STATE.compareAndSet(this, WAITING, DISARMED)) {
-            interestOnLoop(key, SelectionKey.OP_WRITE, false);
-            // As for reads: a writer that found no room again right after the CAS may already have turned the
-            // interest back on, before our line above turned it off.
-            if (writeState == WAITING) {
-                interestOnLoop(key, SelectionKey.OP_WRITE, true);
-            }
+        boolean waited = WRITE_STATE.compareAndSet(this, WAITING, DISARMED);
+        interestOnLoop(key, SelectionKey.OP_WRITE, false);
+        // A writer that found no room (again) right after the CAS may already have turned the interest back on,
+        // before our line above turned it off: give it back.
+        if (writeState == WAITING) {
+            interestOnLoop(key, SelectionKey.OP_WRITE, true);
+        }
+        if (waited) {
             loop.woke = true;
             LockSupport.unpark(writer);
+        }
+    }
+
+    /** For tests: whether the loop is asked to report this socket writable. */
+    boolean writeInterest() {
+        try {
+            return (key.interestOps() & SelectionKey.OP_WRITE) != 0;
+        } catch (CancelledKeyException e) {
+            return false;
         }
     }
 

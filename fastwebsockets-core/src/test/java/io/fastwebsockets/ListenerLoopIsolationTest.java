@@ -441,4 +441,51 @@ class ListenerLoopIsolationTest {
             server.get(GUARD, TimeUnit.SECONDS);
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void writeInterestGoesOffOnceALaterWriteOnTheLoopHasWrittenThePendingBytes(boolean platform) throws Exception {
+        SocketChannel[] pair = RawPeer.socketPair();
+        try (EventLoop loop = loop(platform); SocketChannel peer = pair[1]) {
+            pair[0].setOption(StandardSocketOptions.SO_SNDBUF, 16 * 1024);
+            WebSocket ws = WebSocket.afterHandshake(pair[0], Role.CLIENT, null, loop);
+            LoopTransport t = transport(ws);
+            int size = 8 * 1024; // a masked frame of it is 8 bytes of header and the payload
+            CompletableFuture<Long> inSocket = new CompletableFuture<>();
+            CountDownLatch peerRead = new CountDownLatch(1);
+            CompletableFuture<Integer> pendingAfter = new CompletableFuture<>();
+            assertTrue(loop.execute(() -> {
+                try {
+                    long frames = 0;
+                    while (t.pendingBytes() == 0 && frames < 10_000) {
+                        ws.writeFrame(Frame.binary(ByteBuffer.allocate(size)));
+                        frames++;
+                    }
+                    inSocket.complete(frames * (size + 8) - t.pendingBytes());
+                    // The loop stays in this task while the peer empties the socket: no readiness report meanwhile.
+                    assertTrue(peerRead.await(GUARD, TimeUnit.SECONDS));
+                    ws.writeFrame(Frame.text("last")); // writes the pending bytes first, then this
+                    pendingAfter.complete(t.pendingBytes());
+                } catch (Throwable e) {
+                    inSocket.completeExceptionally(e);
+                    pendingAfter.completeExceptionally(e);
+                }
+            }));
+            long n = inSocket.get(GUARD, TimeUnit.SECONDS);
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            for (long got = 0; got < n; ) {
+                sink.clear().limit((int) Math.min(sink.capacity(), n - got));
+                got += peer.read(sink);
+            }
+            peerRead.countDown();
+            assertEquals(0, pendingAfter.get(GUARD, TimeUnit.SECONDS));
+            // The loop's next poll finds the socket writable with nothing to write and no writer waiting: the interest
+            // goes off (left on, the loop would be woken by every poll, spinning).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+            while (t.writeInterest() && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertFalse(t.writeInterest(), "write interest left on");
+        }
+    }
 }
