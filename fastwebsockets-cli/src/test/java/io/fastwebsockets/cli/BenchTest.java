@@ -1,6 +1,7 @@
 package io.fastwebsockets.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.FragmentCollector;
@@ -8,6 +9,8 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.examples.EchoServer;
 import io.fastwebsockets.server.WebSocketServer;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,6 +62,31 @@ class BenchTest {
     }
 
     @Test
+    void echoesOfTheWarmUpAreNotCounted() throws Exception {
+        // Echoes the first 200 messages, then none: all 200 round trips fall in the 1 s warm-up, none in the window.
+        AtomicInteger left = new AtomicInteger(200);
+        try (WebSocketServer stingy = WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
+            FragmentCollector in = new FragmentCollector(ws);
+            while (true) {
+                Frame f = in.readFrame();
+                if (f.opcode() == io.fastwebsockets.OpCode.CLOSE) {
+                    return;
+                }
+                if (!f.opcode().isControl() && left.getAndDecrement() > 0) {
+                    ws.writeFrame(Frame.binary(f.payload()));
+                }
+            }
+        }).start()) {
+            CliProcess run = CliProcess.pipe("", "bench", "ws://127.0.0.1:" + stingy.port() + "/", "-c", "2", "-s",
+                    "20", "-d", "500ms", "--warmup", "1s", "--json");
+            assertEquals(0, run.exit, run.toString());
+            assertTrue(left.get() < 0, "the server was asked for more than its 200 echoes: " + run);
+            assertEquals(0, number(run.out, "messages"), run.toString());
+            assertTrue(run.err.contains("warm-up"), "the warm-up has progress lines of its own: " + run);
+        }
+    }
+
+    @Test
     void openLoopNeverSendsMoreThanItsRate() throws Exception {
         try (WebSocketServer echo = EchoServer.start("127.0.0.1", 0, false, null)) {
             // 200 msg/s over 2 connections for 1 s after a 0.5 s warm-up: at most 200 * 1.5 messages are ever due,
@@ -68,6 +96,36 @@ class BenchTest {
             assertEquals(0, run.exit, run.toString());
             long n = number(run.out, "messages");
             assertTrue(n > 0 && n <= 300, run.toString());
+        }
+    }
+
+    @Test
+    void anEchoMatchesOnlyIfEveryByteAndTheLengthAreTheSame() {
+        // The comparison of an echo with the message sent: heap and direct echoes (the read buffer's view is direct),
+        // at an offset, every length up to past two words, a change at every index (the word loop and the tail).
+        for (int len = 0; len <= 20; len++) {
+            byte[] sent = new byte[len];
+            for (int i = 0; i < len; i++) {
+                sent[i] = (byte) (31 * i + 7);
+            }
+            for (int kind = 0; kind < 3; kind++) { // heap, direct, a heap slice (array offset 2)
+                String kindName = List.of("heap", "direct", "slice").get(kind);
+                ByteBuffer echo = kind == 0 ? ByteBuffer.allocate(len + 6) : kind == 1
+                        ? ByteBuffer.allocateDirect(len + 6) : ByteBuffer.allocate(len + 8).position(2).slice();
+                echo.put(3, sent).position(3).limit(3 + len);
+                assertTrue(Bench.Payloads.sameBytes(echo, sent), "len " + len + ", " + kindName);
+                for (int i = 0; i < len; i++) {
+                    echo.put(3 + i, (byte) (sent[i] ^ 0x40));
+                    assertFalse(Bench.Payloads.sameBytes(echo, sent), "byte " + i + " of " + len + ", " + kindName);
+                    echo.put(3 + i, sent[i]);
+                }
+                echo.limit(4 + len); // one byte more
+                assertFalse(Bench.Payloads.sameBytes(echo, sent), "longer, len " + len);
+                if (len > 0) {
+                    echo.limit(2 + len); // one byte short
+                    assertFalse(Bench.Payloads.sameBytes(echo, sent), "shorter, len " + len);
+                }
+            }
         }
     }
 

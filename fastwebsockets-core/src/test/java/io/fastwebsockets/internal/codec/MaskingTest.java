@@ -163,11 +163,20 @@ class MaskingTest {
                 byte[] maskedSrc = reference(src, srcIndex, srcIndex + len, key, po);
                 byte[] expected = dstInit.clone();
                 System.arraycopy(maskedSrc, srcIndex, expected, dstIndex, len);
-                for (int combo = 0; combo < 4; combo++) {
-                    ByteBuffer s = (combo & 1) == 0 ? ByteBuffer.wrap(src.clone())
-                            : ByteBuffer.allocateDirect(src.length).put(0, src);
-                    ByteBuffer d = (combo & 2) == 0 ? ByteBuffer.wrap(dstInit.clone())
-                            : ByteBuffer.allocateDirect(dstInit.length).put(0, dstInit);
+                // Sources: heap, direct, a slice of a larger array (array offset 3), read-only heap; destinations:
+                // heap, direct, a slice. A heap source takes the one-pass path, the others copy, then mask.
+                for (int combo = 0; combo < 12; combo++) {
+                    ByteBuffer s = switch (combo % 4) {
+                        case 0 -> ByteBuffer.wrap(src.clone());
+                        case 1 -> ByteBuffer.allocateDirect(src.length).put(0, src);
+                        case 2 -> heapSlice(src, 3);
+                        default -> ByteBuffer.wrap(src.clone()).asReadOnlyBuffer();
+                    };
+                    ByteBuffer d = switch (combo / 4) {
+                        case 0 -> ByteBuffer.wrap(dstInit.clone());
+                        case 1 -> ByteBuffer.allocateDirect(dstInit.length).put(0, dstInit);
+                        default -> heapSlice(dstInit, 3);
+                    };
                     s.position(1 % Math.max(1, s.limit()));
                     int sPos = s.position();
                     Masking.copyMasked(s, srcIndex, d, dstIndex, len, key, po);
