@@ -354,12 +354,15 @@ class ListenerLoopIsolationTest {
                     otherWrote.completeExceptionally(e);
                 }
             });
-            // Once the other thread waits for room (holding the connection's write lock), the server sends the
-            // message whose callback writes. A progress signal: the outcome must be the same however it interleaves.
+            // Once the other thread waits for room (parked, holding the connection's write lock: its 8 MiB cannot fit
+            // before the server reads), the server sends the message whose callback writes. The wait only orders the
+            // two writes; the outcome does not depend on how long it takes.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-            while (other.getState() != Thread.State.WAITING && !otherWrote.isDone() && System.nanoTime() < until) {
+            while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !otherWrote.isDone()
+                    && System.nanoTime() < until) {
                 Thread.sleep(1);
             }
+            assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackWriting.get(GUARD, TimeUnit.SECONDS);
             // The callback's write returned without waiting for the other thread's, and the loop serves its other
@@ -429,9 +432,11 @@ class ListenerLoopIsolationTest {
                 }
             });
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-            while (other.getState() != Thread.State.WAITING && !otherWrote.isDone() && System.nanoTime() < until) {
-                Thread.sleep(1); // a progress signal, as above
+            while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !otherWrote.isDone()
+                    && System.nanoTime() < until) {
+                Thread.sleep(1); // orders the two writes, as above
             }
+            assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackClosing.get(GUARD, TimeUnit.SECONDS);
             startReading.countDown();
