@@ -190,7 +190,7 @@ public final class WebSocketServer implements AutoCloseable {
     // Per connection: the socket, the WebSocket once upgraded, and three numbers (two longs, an int) for the timers
     // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
     // connection has none while idle, and a reference would keep an ended thread's object alive.
-    private final class Connection implements Runnable, java.util.function.BooleanSupplier, ConnectionObserver {
+    private final class Connection implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         volatile WebSocket ws;
         // A Listener's whole messages, joined across fragments (and across the connection's threads): kept between two
@@ -205,6 +205,7 @@ public final class WebSocketServer implements AutoCloseable {
         volatile int closeCode; // the first Close code sent or received; 0 while none
         final long addressKey; // its share of maxConnectionsPerAddress, released when it ends
         volatile boolean handshakeExpired; // cut by the handshake deadline
+        boolean headWaited; // the request head was waited for in a blocking read (see run); the handshake's thread only
 
         Connection(Closeable socket, long addressKey) {
             this.socket = socket;
@@ -220,16 +221,37 @@ public final class WebSocketServer implements AutoCloseable {
             return !closing;
         }
 
+        @Override
+        public void headWaited() {
+            headWaited = true;
+        }
+
         // The connection's whole life: handshake, then the handler. Written here rather than in a method it calls:
         // an idle connection's thread is parked below this frame, and every frame kept costs memory while it waits.
         @Override
         public void run() {
             WebSocket open = ws;
             if (open != null) {
-                serve(open); // a Listener's connection, started again by its transport: bytes arrived (or it closed)
+                if (config.listener != null) {
+                    serve(open); // a Listener's connection, started again by its transport: bytes arrived (or it closed)
+                    return;
+                }
+                // A Handler's connection whose handshake waited for its request (below): the handler on a fresh thread.
+                try {
+                    try {
+                        config.handler.handle(open); // from this frame, as below: one frame fewer while parked
+                    } catch (Exception | Error e) {
+                        HandlerRuns.failed(open, e, LOG);
+                        return;
+                    }
+                    HandlerRuns.returned(open, LOG);
+                } finally {
+                    release(open);
+                    connectionEnded(this);
+                }
                 return;
             }
-            boolean served = false; // handed to serve(), which ends the connection itself
+            boolean served = false; // handed to serve() or to a thread of its own, which end the connection themselves
             try {
                 // This connection is the handshake's gate (getAsBoolean).
                 // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
@@ -262,6 +284,15 @@ public final class WebSocketServer implements AutoCloseable {
                         return;
                     }
                     serve(ws);
+                    return;
+                }
+                if (headWaited) {
+                    // The request was read through the socket adaptor's timed read, which parked this thread in a
+                    // stack deeper than the handler's reads will: a virtual thread keeps the largest stack chunk it
+                    // parked with (about 1.8 KiB here against 1 KiB), for the connection's life. The handler runs on
+                    // a fresh thread instead, whose chunk only ever holds the handler's own frames; this one ends.
+                    CONNECTION_THREADS.newThread(this).start();
+                    served = true;
                     return;
                 }
                 // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.

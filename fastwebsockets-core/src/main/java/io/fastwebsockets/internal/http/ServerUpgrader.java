@@ -41,6 +41,21 @@ public final class ServerUpgrader {
     }
 
     /**
+     * Asked after the request is validated and before the 101 is written: false refuses with 503. Also told when the
+     * request head did not arrive with the connection and had to be waited for ({@link #headWaited}).
+     */
+    @FunctionalInterface
+    public interface Gate extends BooleanSupplier {
+        /**
+         * The head was read through a blocking, timed read (the channel's socket adaptor): the thread parked there, in
+         * a deeper stack than a handler's read leaves, and a virtual thread keeps the largest stack it parked with.
+         * Called before {@link #getAsBoolean()}, on the handshake's thread. Does nothing by default.
+         */
+        default void headWaited() {
+        }
+    }
+
+    /**
      * The handshake on a freshly accepted channel.
      *
      * @param channel the connection
@@ -51,7 +66,7 @@ public final class ServerUpgrader {
      * @throws UpgradeException if the request was refused (it has been answered and the channel closed)
      * @throws IOException if the connection failed (the channel is closed)
      */
-    public static Upgraded overChannel(SocketChannel channel, UpgradeOptions options, BooleanSupplier gate,
+    public static Upgraded overChannel(SocketChannel channel, UpgradeOptions options, Gate gate,
             EventLoop loop) throws IOException {
         return upgrade(new ChannelPeer(channel, loop), options, gate);
     }
@@ -66,7 +81,7 @@ public final class ServerUpgrader {
      * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
      * @throws IOException if the connection failed (the socket is closed)
      */
-    public static Upgraded overSocket(Socket socket, UpgradeOptions options, BooleanSupplier gate)
+    public static Upgraded overSocket(Socket socket, UpgradeOptions options, Gate gate)
             throws IOException {
         return upgrade(new StreamPeer(socket, null), options, gate);
     }
@@ -84,12 +99,12 @@ public final class ServerUpgrader {
      * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
      * @throws IOException if the connection failed (the socket is closed)
      */
-    public static Upgraded overSocket(Socket tls, Socket underlying, UpgradeOptions options, BooleanSupplier gate)
+    public static Upgraded overSocket(Socket tls, Socket underlying, UpgradeOptions options, Gate gate)
             throws IOException {
         return upgrade(new StreamPeer(tls, underlying), options, gate);
     }
 
-    private static Upgraded upgrade(Peer peer, UpgradeOptions options, BooleanSupplier gate) throws IOException {
+    private static Upgraded upgrade(Peer peer, UpgradeOptions options, Gate gate) throws IOException {
         // A typical upgrade request is a few hundred bytes: start small and grow up to the limit, so that thousands
         // of handshakes do not each churn through a limit-sized buffer.
         int max = options.maxHeadBytes();
@@ -104,13 +119,16 @@ public final class ServerUpgrader {
         }
     }
 
-    private static Upgraded upgrade(Peer peer, UpgradeOptions options, BooleanSupplier gate, byte[] buf)
+    private static Upgraded upgrade(Peer peer, UpgradeOptions options, Gate gate, byte[] buf)
             throws IOException {
         Head head;
         HttpRequest request;
         Acceptance acceptance;
         try {
             head = readHead(peer, buf, options);
+            if (peer.waited()) {
+                gate.headWaited();
+            }
             request = HttpParser.parseRequest(head.buf, head.end);
             acceptance = ServerHandshake.validate(request, options, peer.secure());
             if (!gate.getAsBoolean()) {
@@ -190,6 +208,11 @@ public final class ServerUpgrader {
 
         /** The head is in: no more timed reads. */
         abstract void headRead() throws IOException;
+
+        /** {@return whether reading the head had to wait, through a blocking timed read, for more of it} */
+        boolean waited() {
+            return false;
+        }
 
         abstract void write(byte[] response) throws IOException;
 
@@ -341,6 +364,11 @@ public final class ServerUpgrader {
             if (blocking != null) {
                 blocking.headRead();
             }
+        }
+
+        @Override
+        boolean waited() {
+            return blocking != null;
         }
 
         @Override
