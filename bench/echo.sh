@@ -24,6 +24,7 @@
 #      IDLE (10000) connections of the memory test, or a list ("10000 19000": 19,000 is about the most a server
 #               holds under the 20,000 open-files limit)   MEM_WARMUP (0; 1: N connections opened, used and closed
 #               before the baseline is read)
+#      MEM_TRIM (1: each measure after a full GC and a trim of the C heap, jcmd System.trim_native_heap; 0: no trim)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -61,7 +62,7 @@ export SKIP_BUILD=1
 
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
-  { machine; echo "BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-(server.sh default)} MEM_WARMUP=$MEM_WARMUP"; } | sed 's/^/# /' >"$RES"
+  { machine; echo "BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-(server.sh default)} MEM_WARMUP=$MEM_WARMUP MEM_TRIM=${MEM_TRIM:-1}"; } | sed 's/^/# /' >"$RES"
   printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\trss_half_mib\theap_half_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
   # The live heap after a GC (KiB): the sum of "used" over the generations (G1 prints one line, Serial and Parallel
@@ -71,7 +72,15 @@ if [ "${1:-}" = memory ]; then
       if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }'
   }
   rss_kib() { awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status; }
-  settle() { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true; sleep 1; }  # fails (harmlessly) for the C floor
+  # settle: a full GC, then the C heap trimmed (glibc's malloc_trim): RSS then counts what the server holds, not the
+  # freed arenas of the JIT compilers that glibc keeps (10-20 MiB, freed in whichever half the hot methods compiled;
+  # a JVM does the same on its own with -XX:TrimNativeHeapInterval). Both steps for every JVM server alike; both fail
+  # (harmlessly) for the C floor. MEM_TRIM=0 leaves the C heap alone (the measure before 2026-12-06 03:20 UTC).
+  settle() {
+    "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
+    if [ "${MEM_TRIM:-1}" = 1 ]; then "$JAVA_BIN/jcmd" "$SERVER_PID" System.trim_native_heap >/dev/null 2>&1 || true; fi
+    sleep 1
+  }
   # hold COUNT LOG: a load generator (in a process of its own) opens COUNT connections and holds them until its
   # standard input (fd 8 or 9 here) closes; returns once they are open (IDLE_READY) or it failed
   lgs=()
