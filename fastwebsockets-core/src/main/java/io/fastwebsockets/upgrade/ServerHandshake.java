@@ -66,19 +66,48 @@ public final class ServerHandshake {
 
         /** {@return the complete 101 response head} */
         public byte[] responseBytes() {
-            StringBuilder r = new StringBuilder(160)
-                    .append("HTTP/1.1 101 Switching Protocols\r\n")
-                    .append("Upgrade: websocket\r\n")
-                    .append("Connection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Accept: ").append(acceptKey).append("\r\n");
+            // Written straight into the one array it returns (ISO-8859-1): no builder, no string, no second copy.
+            String extensions = extensionsHeaderValue();
+            int length = RESPONSE_START.length + acceptKey.length() + 2
+                    + (subprotocol == null ? 0 : PROTOCOL_FIELD.length + subprotocol.length() + 2)
+                    + (extensions == null ? 0 : EXTENSIONS_FIELD.length + extensions.length() + 2) + 2;
+            byte[] r = new byte[length];
+            int at = put(r, 0, RESPONSE_START);
+            at = putLine(r, at, acceptKey);
             if (subprotocol != null) {
-                r.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+                at = putLine(r, put(r, at, PROTOCOL_FIELD), subprotocol);
             }
-            if (perMessageDeflate != null) {
-                r.append("Sec-WebSocket-Extensions: ").append(extensionsHeaderValue()).append("\r\n");
+            if (extensions != null) {
+                at = putLine(r, put(r, at, EXTENSIONS_FIELD), extensions);
             }
-            return r.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+            r[at] = '\r';
+            r[at + 1] = '\n';
+            return r;
         }
+
+        private static int put(byte[] dst, int at, byte[] src) {
+            System.arraycopy(src, 0, dst, at, src.length);
+            return at + src.length;
+        }
+
+        // The value and CRLF; a char beyond ISO-8859-1 becomes '?', as String.getBytes(ISO_8859_1) makes it.
+        private static int putLine(byte[] dst, int at, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                dst[at++] = c <= 0xFF ? (byte) c : (byte) '?';
+            }
+            dst[at] = '\r';
+            dst[at + 1] = '\n';
+            return at + 2;
+        }
+
+        private static final byte[] RESPONSE_START = ("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: ").getBytes(StandardCharsets.ISO_8859_1);
+        private static final byte[] PROTOCOL_FIELD = "Sec-WebSocket-Protocol: ".getBytes(StandardCharsets.ISO_8859_1);
+        private static final byte[] EXTENSIONS_FIELD =
+                "Sec-WebSocket-Extensions: ".getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -37,6 +37,52 @@ class HttpParserTest {
         assertEquals(400, e.status());
     }
 
+    // ------------------------------------------------------------------------------- the strings handed out
+
+    @Test
+    void commonNamesAndValuesAreSharedConstantsAndEverythingElseIsReadAsSent() throws UpgradeException {
+        HttpRequest a = request("GET /a HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "X-Odd: GET\r\nupgrade: Websocket\r\n\r\n");
+        HttpRequest b = request("GET /b HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "\r\n");
+        // The same objects from two requests: no string made for them.
+        org.junit.jupiter.api.Assertions.assertSame(a.method(), b.method());
+        org.junit.jupiter.api.Assertions.assertSame(a.version(), b.version());
+        org.junit.jupiter.api.Assertions.assertSame(a.headers().get("Upgrade"), b.headers().get("Upgrade"));
+        org.junit.jupiter.api.Assertions.assertSame(a.headers().get("Sec-WebSocket-Version"),
+                b.headers().get("Sec-WebSocket-Version"));
+        // Content as sent, whatever the table holds: a known string only where the bytes match exactly.
+        assertEquals("GET", a.method());
+        assertEquals("HTTP/1.1", a.version());
+        assertEquals("/a", a.target());
+        assertEquals("websocket", a.headers().get("Upgrade"));
+        assertEquals("GET", a.headers().get("X-Odd"));
+        assertEquals(List.of("websocket", "Websocket"), a.headers().all("upgrade"));
+        assertEquals("h", a.headers().get("host"));
+        assertEquals("PUT", request("PUT /a HTTP/1.0\r\nHost: h\r\n\r\n").method());
+        assertEquals("HTTP/1.0", request("PUT /a HTTP/1.0\r\nHost: h\r\n\r\n").version());
+        assertEquals("GE", request("GE /a HTTP/1.1\r\n\r\n").method());
+        assertEquals("GETS", request("GETS /a HTTP/1.1\r\n\r\n").method());
+    }
+
+    @Test
+    void theSwitchingProtocolsAnswerIsByteForByteTheHead() {
+        String start = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+        assertEquals(start + "\r\n", new String(new ServerHandshake.Acceptance("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", null,
+                null).responseBytes(), StandardCharsets.ISO_8859_1));
+        assertEquals(start + "Sec-WebSocket-Protocol: chat.v2\r\n\r\n", new String(new ServerHandshake.Acceptance(
+                "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "chat.v2", null).responseBytes(), StandardCharsets.ISO_8859_1));
+        io.fastwebsockets.deflate.PerMessageDeflate.Agreement agreement = io.fastwebsockets.deflate.PerMessageDeflate
+                .defaults().negotiate(List.of("permessage-deflate; client_max_window_bits"));
+        assertEquals(start + "Sec-WebSocket-Protocol: p\r\nSec-WebSocket-Extensions: "
+                + agreement.responseHeaderValue() + "\r\n\r\n", new String(new ServerHandshake.Acceptance(
+                "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "p", agreement).responseBytes(), StandardCharsets.ISO_8859_1));
+        // Beyond ISO-8859-1: '?', as String.getBytes(ISO_8859_1) writes it.
+        assertEquals(start + "Sec-WebSocket-Protocol: a?b\r\n\r\n", new String(new ServerHandshake.Acceptance(
+                "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "a\u20acb", null).responseBytes(), StandardCharsets.ISO_8859_1));
+    }
+
     // ----------------------------------------------------------------------------------------------- headEnd
 
     @Test
