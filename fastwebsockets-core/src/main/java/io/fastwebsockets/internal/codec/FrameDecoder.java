@@ -52,14 +52,15 @@ public final class FrameDecoder {
     private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private int maxFramesPerMessage = Integer.MAX_VALUE;
     private boolean unmask = true;
-    private int allowedRsv;
+    // Small values in bytes (RSV bits, a header's 2..14 bytes): three ints would take the object from 88 to 96 bytes.
+    private byte allowedRsv;
     private boolean perMessageCompression;
 
     // The frame being decoded (valid once headerDone).
     private boolean headerDone;
-    private int headerLength;
+    private byte headerLength;
     private boolean fin;
-    private int rsv;
+    private byte rsv;
     private OpCode opcode;
     private boolean masked;
     private int maskKey;
@@ -139,7 +140,7 @@ public final class FrameDecoder {
      * @param rsvBits the bits that may be set
      */
     public void setAllowedRsv(int rsvBits) {
-        this.allowedRsv = rsvBits & 7;
+        this.allowedRsv = (byte) (rsvBits & 7);
     }
 
     /**
@@ -153,7 +154,7 @@ public final class FrameDecoder {
      */
     public void setPerMessageCompression(boolean on) {
         this.perMessageCompression = on;
-        this.allowedRsv = on ? allowedRsv | 4 : allowedRsv & ~4;
+        this.allowedRsv = (byte) (on ? allowedRsv | 4 : allowedRsv & ~4);
     }
 
     /** @return whether the message the last decoded data frame belongs to is compressed (RSV1 on its first frame) */
@@ -308,9 +309,9 @@ public final class FrameDecoder {
             }
         }
         headerDone = true;
-        headerLength = hlen;
+        headerLength = (byte) hlen;
         fin = isFin;
-        rsv = rsvBits;
+        rsv = (byte) rsvBits;
         opcode = op;
         masked = isMasked;
         maskKey = isMasked ? ((buf.get(p + hlen - 4) & 0xFF) << 24) | ((buf.get(p + hlen - 3) & 0xFF) << 16)
@@ -336,12 +337,7 @@ public final class FrameDecoder {
             return;
         }
         if (!masked || unmask) {
-            long r = Utf8Validator.validate(utf8, buf, payloadStart + from, payloadStart + to);
-            utf8 = Utf8Validator.stateOf(r);
-            int bad = Utf8Validator.badIndexOf(r);
-            if (bad >= 0) {
-                throw invalidUtf8(bad - payloadStart);
-            }
+            tookUtf8(Utf8Validator.validate(utf8, buf, payloadStart + from, payloadStart + to), payloadStart);
             return;
         }
         // Unmasking is left to the caller: validate an unmasked copy, a chunk at a time.
@@ -352,13 +348,18 @@ public final class FrameDecoder {
             int n = Math.min(scratch.length, to - off);
             buf.get(payloadStart + off, scratch, 0, n);
             Masking.apply(scratch, 0, n, maskKey, off);
-            long r = Utf8Validator.validate(utf8, scratch, 0, n);
-            utf8 = Utf8Validator.stateOf(r);
-            int bad = Utf8Validator.badIndexOf(r);
-            if (bad >= 0) {
-                throw invalidUtf8(off + bad);
-            }
+            tookUtf8(Utf8Validator.validate(utf8, scratch, 0, n), -off);
             off += n;
+        }
+    }
+
+    // The validator's answer for bytes just fed to it: its new state kept, and a bad byte (at index i of what was fed,
+    // payload byte i - base) fails the message.
+    private void tookUtf8(long answer, int base) throws WebSocketException {
+        utf8 = Utf8Validator.stateOf(answer);
+        int bad = Utf8Validator.badIndexOf(answer);
+        if (bad >= 0) {
+            throw invalidUtf8(bad - base);
         }
     }
 
