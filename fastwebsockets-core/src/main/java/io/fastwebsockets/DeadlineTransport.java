@@ -145,6 +145,17 @@ abstract class DeadlineTransport implements Transport {
         }
     }
 
+    /**
+     * Bytes this transport accepted without writing them (an event loop's pending bytes) began to wait, were partly
+     * written, or are all out ({@link WriteDeadline#pending}): with a write timeout of the application's own they are
+     * timed as a blocked write is, so that a peer that stopped reading is found although no write blocks.
+     */
+    final void timePending(int event) {
+        if (writeTimeout instanceof WriteDeadline deadline) {
+            deadline.pending(event);
+        }
+    }
+
     @Override
     public final void setWriteTimeout(Duration timeout) {
         Object current = writeTimeout;

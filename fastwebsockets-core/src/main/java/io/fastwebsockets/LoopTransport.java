@@ -288,6 +288,7 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         p.put(end, b, b.position(), take);
         b.position(b.position() + take);
         if (pending == null) {
+            timePending(WriteDeadline.PENDING_BEGAN);
             pending = p;
             if (!interestOnLoop(key, SelectionKey.OP_WRITE, true)) {
                 throw new ClosedChannelException();
@@ -307,6 +308,7 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         if (p == null) {
             return true;
         }
+        int before = p.remaining();
         while (p.hasRemaining()) {
             int end = p.limit();
             p.limit(Math.min(end, p.position() + PENDING_SLICE));
@@ -320,12 +322,17 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
                 p.limit(end);
             }
             if (n == 0) {
+                if (p.remaining() < before) {
+                    timePending(WriteDeadline.PENDING_PROGRESSED); // the write timeout counts from here
+                }
                 if (p.position() > 0 && p.position() >= p.capacity() / 2) {
                     p.compact().flip(); // keep room at the end for what is written next
                 }
                 return false;
             }
         }
+        // Before the buffer goes: a writer that then finds none waiting must not restore their deadline.
+        timePending(WriteDeadline.PENDING_ENDED);
         pending = null;
         return true;
     }

@@ -145,7 +145,10 @@ abstract sealed class WebSocketSettings permits WebSocket {
      * the writer gets a {@link java.net.SocketTimeoutException}, a thread blocked in {@code readFrame()} a
      * {@link ConnectionClosedException}; the automatic replies are bounded too. Default none (memory stays bounded
      * either way: writes block rather than queue). It applies to each write to the transport (one frame, or one
-     * buffer of small frames): pick it longer than the largest frame takes to reach a slow but live peer.
+     * buffer of small frames): pick it longer than the largest frame takes to reach a slow but live peer. On an
+     * {@link EventLoop}'s own thread (a {@link io.fastwebsockets.handshake.ClientListener}'s call) a write does not
+     * block: what the socket does not take waits in a buffer of the connection's, and the timeout bounds how long
+     * those bytes wait without any of them being written.
      *
      * @param timeout the bound, or {@code null} (or zero) for none
      * @throws IllegalArgumentException for a negative timeout

@@ -19,6 +19,23 @@ final class WriteDeadline {
     private final Transport transport; // closed when the deadline passes
     private volatile long timeoutNanos; // 0: no timeout
     private volatile long deadline; // System.nanoTime() by which the write under way must end; 0: no write under way
+    // The deadline of bytes waiting without a write under way (an event loop's pending bytes, see pending()), 0 while
+    // none wait: a write that ends restores it. Written by the loop's thread only.
+    private volatile long pendingDeadline;
+    private static final java.lang.invoke.VarHandle DEADLINE;
+
+    static {
+        try {
+            DEADLINE = java.lang.invoke.MethodHandles.lookup().findVarHandle(WriteDeadline.class, "deadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@link #pending} events: bytes began to wait, some were written, none wait any more. */
+    static final int PENDING_BEGAN = 0;
+    static final int PENDING_PROGRESSED = 1;
+    static final int PENDING_ENDED = 2;
     private volatile boolean expired;
     private volatile boolean stopped;
     private Thread watchdog; // guarded by this
@@ -96,10 +113,42 @@ final class WriteDeadline {
         }
     }
 
-    /** Called after the write, whether it succeeded or not. */
+    /** Called after the write, whether it succeeded or not: bytes still waiting keep their own deadline. */
     void end() {
-        if (deadline != 0) {
-            deadline = 0;
+        long p = pendingDeadline;
+        if (deadline != p) {
+            deadline = p;
+        }
+    }
+
+    /**
+     * Times bytes a transport accepted without writing them (an event loop's pending bytes) as a blocked write is
+     * timed: from when they began to wait, or from the last time some of them were written, until none wait. Called by
+     * the loop's thread only; a write under way keeps its own deadline meanwhile.
+     *
+     * @param event {@link #PENDING_BEGAN}, {@link #PENDING_PROGRESSED} or {@link #PENDING_ENDED}
+     */
+    void pending(int event) {
+        long mine = pendingDeadline;
+        if (event == PENDING_ENDED) {
+            if (mine != 0) {
+                pendingDeadline = 0;
+                DEADLINE.compareAndSet(this, mine, 0L);
+            }
+            return;
+        }
+        long t = timeoutNanos;
+        if (t == 0 || (event == PENDING_PROGRESSED && mine == 0)) {
+            return;
+        }
+        long d = System.nanoTime() + t;
+        d = d == 0 ? 1 : d;
+        pendingDeadline = d;
+        if (!DEADLINE.compareAndSet(this, mine, d) && mine != 0) {
+            return; // a write's own deadline stands; its end() restores this one
+        }
+        if (watchdog == null) {
+            startWatchdog();
         }
     }
 

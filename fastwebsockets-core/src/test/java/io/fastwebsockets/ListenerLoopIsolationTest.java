@@ -493,4 +493,42 @@ class ListenerLoopIsolationTest {
             assertFalse(t.writeInterest(), "write interest left on");
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void bytesLeftWaitingForAPeerThatStoppedReadingAreBoundedByTheWriteTimeout(boolean platform) throws Exception {
+        CountDownLatch testEnded = new CountDownLatch(1);
+        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+            // Never reads, and holds the connection open longer than the test waits (its end would close it too).
+            assertTrue(testEnded.await(3 * GUARD, TimeUnit.SECONDS));
+        }, new CompletableFuture<>())) {
+            CompletableFuture<Integer> pendingAfterWrites = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws Exception {
+                    smallSendBuffer(ws);
+                    ws.setWriteTimeout(Duration.ofMillis(200));
+                    for (int i = 0; i < 4; i++) {
+                        ws.writeFrame(Frame.binary(ByteBuffer.allocate(64 * 1024)));
+                    }
+                    pendingAfterWrites.complete(transport(ws).pendingBytes());
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) {
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            // Every write returned (the bytes wait, under the bound), and no write is blocked; yet bytes waiting
+            // longer than the write timeout end the connection, as a blocked write would.
+            assertTrue(pendingAfterWrites.get(GUARD, TimeUnit.SECONDS) > 0);
+            assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
+            testEnded.countDown();
+        }
+    }
 }
