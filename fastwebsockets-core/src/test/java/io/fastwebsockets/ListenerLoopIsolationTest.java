@@ -17,14 +17,9 @@ import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawFrames.RawFrame;
-import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.testkit.RawUpgradeServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -36,8 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,43 +44,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class ListenerLoopIsolationTest {
     private static final long GUARD = 15; // seconds: every wait below is bounded by this; none decides an outcome
-    private static final Pattern KEY = Pattern.compile("(?i)Sec-WebSocket-Key: *(\\S+)");
-
-    private interface Script {
-        void run(InputStream in, OutputStream out) throws Exception;
-    }
-
-    // A raw server for one connection, with a small receive buffer: answers the upgrade, then runs the script.
-    private static ServerSocket rawServer(Script script, CompletableFuture<Void> done) throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReceiveBufferSize(4096);
-        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-        Thread.ofVirtual().start(() -> {
-            try (ss; Socket s = ss.accept()) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                StringBuilder head = new StringBuilder();
-                while (!head.toString().endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IOException("no request");
-                    }
-                    head.append((char) b);
-                }
-                Matcher m = KEY.matcher(head);
-                assertTrue(m.find(), head.toString());
-                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Accept: " + ServerHandshake.acceptKey(m.group(1)) + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                script.run(in, out);
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
-        return ss;
-    }
 
     private static URI uri(ServerSocket ss) {
         return URI.create("ws://127.0.0.1:" + ss.getLocalPort() + "/");
@@ -169,7 +125,7 @@ class ListenerLoopIsolationTest {
         CompletableFuture<Void> server = new CompletableFuture<>();
         CompletableFuture<String> afterwards = new CompletableFuture<>();
         try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
-                ServerSocket ss = rawServer((in, out) -> {
+                ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
                     for (int i = 0; i < messages; i++) {
                         RawFrame f = RawFrames.read(in, size);
@@ -222,7 +178,7 @@ class ListenerLoopIsolationTest {
         int size = 64 * 1024; // 2.5 MiB: past the bound of what may wait (1 MiB) plus what the socket takes
         CountDownLatch startReading = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
-        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+        try (EventLoop loop = loop(platform); ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
             assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
             for (int i = 0; i < messages; i++) {
                 RawFrame f = RawFrames.read(in, size);
@@ -271,7 +227,7 @@ class ListenerLoopIsolationTest {
         CountDownLatch answer = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
         try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
-                ServerSocket ss = rawServer((in, out) -> {
+                ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     serverGotClose.complete(RawFrames.read(in).closeCode());
                     assertTrue(answer.await(GUARD, TimeUnit.SECONDS)); // the peer delays its Close
                     out.write(serverFrame(FIN | CLOSE, closePayload(1000, "")));
@@ -317,7 +273,7 @@ class ListenerLoopIsolationTest {
         CompletableFuture<Void> server = new CompletableFuture<>();
         CompletableFuture<String> order = new CompletableFuture<>();
         try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
-                ServerSocket ss = rawServer((in, out) -> {
+                ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     assertTrue(sendPing.await(GUARD, TimeUnit.SECONDS));
                     out.write(serverFrame(FIN | TEXT, "ping".getBytes(StandardCharsets.US_ASCII)));
                     out.flush();
@@ -388,7 +344,7 @@ class ListenerLoopIsolationTest {
         CountDownLatch startReading = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
         CompletableFuture<String> order = new CompletableFuture<>();
-        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+        try (EventLoop loop = loop(platform); ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
             assertTrue(sendPing.await(GUARD, TimeUnit.SECONDS));
             out.write(serverFrame(FIN | TEXT, "ping".getBytes(StandardCharsets.US_ASCII)));
             out.flush();
@@ -498,7 +454,7 @@ class ListenerLoopIsolationTest {
     @ValueSource(booleans = {true, false})
     void bytesLeftWaitingForAPeerThatStoppedReadingAreBoundedByTheWriteTimeout(boolean platform) throws Exception {
         CountDownLatch testEnded = new CountDownLatch(1);
-        try (EventLoop loop = loop(platform); ServerSocket ss = rawServer((in, out) -> {
+        try (EventLoop loop = loop(platform); ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
             // Never reads, and holds the connection open longer than the test waits (its end would close it too).
             assertTrue(testEnded.await(3 * GUARD, TimeUnit.SECONDS));
         }, new CompletableFuture<>())) {

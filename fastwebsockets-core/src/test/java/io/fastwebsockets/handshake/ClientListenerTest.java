@@ -20,13 +20,10 @@ import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.server.WebSocketServer;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawFrames.RawFrame;
-import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.testkit.RawUpgradeServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -82,42 +76,6 @@ class ClientListenerTest {
         }
     }
 
-    // A raw server for one connection: answers the upgrade, then `script` talks to the client.
-    private interface Script {
-        void run(InputStream in, OutputStream out) throws Exception;
-    }
-
-    private static final Pattern KEY = Pattern.compile("(?i)Sec-WebSocket-Key: *(\\S+)");
-
-    private static ServerSocket rawServer(Script script, CompletableFuture<Void> done) throws IOException {
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            try (ss; Socket s = ss.accept()) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                StringBuilder head = new StringBuilder();
-                while (!head.toString().endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IOException("no request");
-                    }
-                    head.append((char) b);
-                }
-                Matcher m = KEY.matcher(head);
-                assertTrue(m.find(), head.toString());
-                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Accept: " + ServerHandshake.acceptKey(m.group(1)) + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                script.run(in, out);
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
-        return ss;
-    }
-
     // The loop under test: on a virtual thread (EventLoop.start) or a platform thread of its own.
     private static EventLoop loop(boolean platform) throws IOException {
         return platform ? EventLoop.startOnPlatformThread(LOOP) : EventLoop.start(LOOP);
@@ -141,7 +99,7 @@ class ClientListenerTest {
         CompletableFuture<RawFrame> pong = new CompletableFuture<>();
         CompletableFuture<RawFrame> closeEcho = new CompletableFuture<>();
         byte[] part = new byte[3000];
-        try (ServerSocket ss = rawServer((in, out) -> {
+        try (ServerSocket ss = RawUpgradeServer.start(0, (in, out) -> {
             sendInPieces(out, serverFrame(FIN | TEXT, "héllo".getBytes(StandardCharsets.UTF_8))); // byte by byte
             out.write(serverFrame(BINARY, part));
             out.write(serverFrame(FIN | PING, "p".getBytes(StandardCharsets.US_ASCII))); // between fragments
@@ -218,7 +176,7 @@ class ClientListenerTest {
     void aWriteFromTheLoopToAFullSocketWaitsForRoomInsteadOfStallingTheLoop(boolean platform) throws Exception {
         int size = 32 << 20; // far more than the socket buffers hold: the write must wait for the server to read
         CompletableFuture<Void> server = new CompletableFuture<>();
-        try (ServerSocket ss = rawServer((in, out) -> {
+        try (ServerSocket ss = RawUpgradeServer.start(0, (in, out) -> {
             // Not reading for a moment lets the client's write fill the socket (the path under test) on any machine;
             // the outcome does not depend on it: a correct client passes however long or short this is.
             Thread.sleep(300);
@@ -253,7 +211,7 @@ class ClientListenerTest {
     @ValueSource(booleans = {false, true})
     void aCloseFromAnotherThreadWhileTheLoopOwnsTheReadsCompletesTheHandshake(boolean platform) throws Exception {
         CompletableFuture<Integer> serverSaw = new CompletableFuture<>();
-        try (ServerSocket ss = rawServer((in, out) -> {
+        try (ServerSocket ss = RawUpgradeServer.start(0, (in, out) -> {
             RawFrame close = RawFrames.read(in);
             serverSaw.complete(close.closeCode());
             out.write(serverFrame(FIN | CLOSE, closePayload(close.closeCode(), "")));
@@ -281,7 +239,7 @@ class ClientListenerTest {
     @ValueSource(booleans = {false, true})
     void aListenerThatThrowsClosesTheConnectionWith1011(boolean platform) throws Exception {
         CompletableFuture<Integer> serverSaw = new CompletableFuture<>();
-        try (ServerSocket ss = rawServer((in, out) -> {
+        try (ServerSocket ss = RawUpgradeServer.start(0, (in, out) -> {
             out.write(serverFrame(FIN | TEXT, "boom".getBytes(StandardCharsets.US_ASCII)));
             out.flush();
             RawFrame close = RawFrames.read(in);
