@@ -15,6 +15,7 @@ import io.fastwebsockets.handshake.ClientListener;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.EchoServers;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawFrames.RawFrame;
 import io.fastwebsockets.testkit.RawUpgradeServer;
@@ -44,6 +45,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class ListenerLoopIsolationTest {
     private static final long GUARD = 15; // seconds: every wait below is bounded by this; none decides an outcome
+
+    // Another (platform) thread writes `payload` to ws; returns once that thread waits for room in the socket, parked
+    // holding the connection's write lock (the payload cannot fit before the server reads), or once its write ended.
+    // The wait only orders this write before the caller's next step; the outcome does not depend on how long it takes.
+    private static CompletableFuture<Void> writeFromAnotherThreadUntilItWaits(WebSocket ws, byte[] payload)
+            throws InterruptedException {
+        CompletableFuture<Void> wrote = new CompletableFuture<>();
+        Thread other = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                ws.writeFrame(Frame.binary(ByteBuffer.wrap(payload)));
+                wrote.complete(null);
+            } catch (Throwable e) {
+                wrote.completeExceptionally(e);
+            }
+        });
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+        while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !wrote.isDone()
+                && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        return wrote;
+    }
 
     private static URI uri(ServerSocket ss) {
         return URI.create("ws://127.0.0.1:" + ss.getLocalPort() + "/");
@@ -101,21 +124,6 @@ class ListenerLoopIsolationTest {
         return done;
     }
 
-    private static WebSocketServer echoServer() throws IOException {
-        return WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
-            FragmentCollector in = new FragmentCollector(ws);
-            while (true) {
-                Frame f = in.readFrame();
-                if (f.opcode() == OpCode.CLOSE) {
-                    return;
-                }
-                if (!f.opcode().isControl()) {
-                    ws.writeFrame(f);
-                }
-            }
-        }).start();
-    }
-
     @ParameterizedTest(name = "platform loop thread: {0}")
     @ValueSource(booleans = {true, false})
     void writesToAPeerThatDoesNotReadLeaveTheLoopsOtherConnectionsRunning(boolean platform) throws Exception {
@@ -124,7 +132,7 @@ class ListenerLoopIsolationTest {
         CountDownLatch startReading = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
         CompletableFuture<String> afterwards = new CompletableFuture<>();
-        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+        try (WebSocketServer echo = EchoServers.wholeMessages(); EventLoop loop = loop(platform);
                 ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
                     for (int i = 0; i < messages; i++) {
@@ -226,7 +234,7 @@ class ListenerLoopIsolationTest {
         CompletableFuture<Integer> serverGotClose = new CompletableFuture<>();
         CountDownLatch answer = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
-        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+        try (WebSocketServer echo = EchoServers.wholeMessages(); EventLoop loop = loop(platform);
                 ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     serverGotClose.complete(RawFrames.read(in).closeCode());
                     assertTrue(answer.await(GUARD, TimeUnit.SECONDS)); // the peer delays its Close
@@ -272,7 +280,7 @@ class ListenerLoopIsolationTest {
         CountDownLatch startReading = new CountDownLatch(1);
         CompletableFuture<Void> server = new CompletableFuture<>();
         CompletableFuture<String> order = new CompletableFuture<>();
-        try (WebSocketServer echo = echoServer(); EventLoop loop = loop(platform);
+        try (WebSocketServer echo = EchoServers.wholeMessages(); EventLoop loop = loop(platform);
                 ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
                     assertTrue(sendPing.await(GUARD, TimeUnit.SECONDS));
                     out.write(serverFrame(FIN | TEXT, "ping".getBytes(StandardCharsets.US_ASCII)));
@@ -301,23 +309,7 @@ class ListenerLoopIsolationTest {
                 }
             });
             WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
-            CompletableFuture<Void> otherWrote = new CompletableFuture<>();
-            Thread other = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(big, 7))));
-                    otherWrote.complete(null);
-                } catch (Throwable e) {
-                    otherWrote.completeExceptionally(e);
-                }
-            });
-            // Once the other thread waits for room (parked, holding the connection's write lock: its 8 MiB cannot fit
-            // before the server reads), the server sends the message whose callback writes. The wait only orders the
-            // two writes; the outcome does not depend on how long it takes.
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-            while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !otherWrote.isDone()
-                    && System.nanoTime() < until) {
-                Thread.sleep(1);
-            }
+            CompletableFuture<Void> otherWrote = writeFromAnotherThreadUntilItWaits(ws, filled(big, 7));
             assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackWriting.get(GUARD, TimeUnit.SECONDS);
@@ -378,20 +370,7 @@ class ListenerLoopIsolationTest {
                 }
             });
             WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
-            CompletableFuture<Void> otherWrote = new CompletableFuture<>();
-            Thread other = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(big, 7))));
-                    otherWrote.complete(null);
-                } catch (Throwable e) {
-                    otherWrote.completeExceptionally(e);
-                }
-            });
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-            while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !otherWrote.isDone()
-                    && System.nanoTime() < until) {
-                Thread.sleep(1); // orders the two writes, as above
-            }
+            CompletableFuture<Void> otherWrote = writeFromAnotherThreadUntilItWaits(ws, filled(big, 7));
             assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackClosing.get(GUARD, TimeUnit.SECONDS);

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fastwebsockets.EventLoop;
-import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
-import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.EchoServers;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -20,25 +19,9 @@ import org.junit.jupiter.api.Timeout;
 /** {@link ClientOptions.Builder#eventLoop}: client connections registered with a loop of the caller's. */
 @Timeout(20)
 class ClientEventLoopTest {
-    /** An echo server of whole messages on 127.0.0.1 (also ClientListenerTest's). */
-    static WebSocketServer echoServer() throws IOException {
-        return WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
-            FragmentCollector in = new FragmentCollector(ws);
-            while (true) {
-                Frame f = in.readFrame();
-                if (f.opcode() == OpCode.CLOSE) {
-                    return;
-                }
-                if (!f.opcode().isControl()) {
-                    ws.writeFrame(f);
-                }
-            }
-        }).start();
-    }
-
     @Test
     void manyClientConnectionsOnOneLoopEchoAndEndWithTheLoop() throws Exception {
-        try (WebSocketServer server = echoServer()) {
+        try (WebSocketServer server = EchoServers.wholeMessages()) {
             EventLoop loop = EventLoop.start("client-loop-test");
             ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
             URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");

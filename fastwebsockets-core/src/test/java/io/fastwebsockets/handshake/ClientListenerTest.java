@@ -18,6 +18,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.EchoServers;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawFrames.RawFrame;
 import io.fastwebsockets.testkit.RawUpgradeServer;
@@ -133,7 +134,7 @@ class ClientListenerTest {
     @ParameterizedTest(name = "platform loop thread: {0}")
     @ValueSource(booleans = {false, true})
     void manyConnectionsOnOneLoopReplyFromTheirCalls(boolean platform) throws Exception {
-        try (WebSocketServer echo = ClientEventLoopTest.echoServer(); EventLoop loop = loop(platform)) {
+        try (WebSocketServer echo = EchoServers.wholeMessages(); EventLoop loop = loop(platform)) {
             ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
             int connections = 20;
             int rounds = 200;
