@@ -37,7 +37,16 @@ class BenchTest {
 
     @Test
     void anEchoThatDiffersIsAnErrorAndExitsNonZero() throws Exception {
-        // Echoes every message with its last byte changed.
+        anEchoChangedAtIsAnError(-1); // the last byte: the payload's fixed pattern
+    }
+
+    @Test
+    void anEchoWithAnotherSequenceNumberIsAnError() throws Exception {
+        anEchoChangedAtIsAnError(0); // the first byte: the sequence number stamped into every message
+    }
+
+    // An echo server that changes byte `at` of every message (-1: the last byte).
+    private static void anEchoChangedAtIsAnError(int at) throws Exception {
         try (WebSocketServer liar = WebSocketServer.builder().bind("127.0.0.1", 0).handler(ws -> {
             FragmentCollector in = new FragmentCollector(ws);
             while (true) {
@@ -49,7 +58,7 @@ class BenchTest {
                     continue;
                 }
                 byte[] b = f.payloadBytes();
-                b[b.length - 1] ^= 1;
+                b[at < 0 ? b.length - 1 : at] ^= 1;
                 ws.writeFrame(Frame.binary(ByteBuffer.wrap(b)));
             }
         }).start()) {
