@@ -291,10 +291,15 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
             timePending(WriteDeadline.PENDING_BEGAN);
             pending = p;
             if (!interestOnLoop(key, SelectionKey.OP_WRITE, true)) {
+                pending = null;
                 throw new ClosedChannelException();
             }
         } else {
             pending = p;
+        }
+        if (closed) {
+            pending = null; // close() let the buffer go while this write made it: the bytes go nowhere now
+            throw new ClosedChannelException();
         }
     }
 
@@ -640,6 +645,10 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         if (!markClosed()) {
             return;
         }
+        // Bytes waiting for the socket can no longer go anywhere: let their buffer (up to MAX_PENDING) go now, not
+        // when the application drops the connection. (A write on the loop that races with this sees `closed` after
+        // storing it, and drops it too: see keep.)
+        pending = null;
         SelectionKey k = key; // null only if the loop closes us while the constructor is still registering
         if (k != null) {
             k.cancel();

@@ -439,9 +439,11 @@ class ListenerLoopIsolationTest {
         }, new CompletableFuture<>())) {
             CompletableFuture<Integer> pendingAfterWrites = new CompletableFuture<>();
             CompletableFuture<String> closed = new CompletableFuture<>();
+            CompletableFuture<WebSocket> opened = new CompletableFuture<>();
             Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
                 @Override
                 public void onOpen(WebSocket ws) throws Exception {
+                    opened.complete(ws);
                     smallSendBuffer(ws);
                     ws.setWriteTimeout(Duration.ofMillis(200));
                     for (int i = 0; i < 4; i++) {
@@ -463,6 +465,8 @@ class ListenerLoopIsolationTest {
             // longer than the write timeout end the connection, as a blocked write would.
             assertTrue(pendingAfterWrites.get(GUARD, TimeUnit.SECONDS) > 0);
             assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
+            // The closed connection lets the bytes that can no longer go anywhere go (an application may keep it).
+            assertFalse(transport(opened.get()).hasPending(), "the pending buffer is kept after the close");
             testEnded.countDown();
         }
     }
