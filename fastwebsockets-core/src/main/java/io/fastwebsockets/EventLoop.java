@@ -204,7 +204,13 @@ public final class EventLoop implements AutoCloseable {
         }
         try {
             while (!transport.closed) {
-                // In slices: a close made by another thread (a timeout) does not wake this selector.
+                if (closed) {
+                    // The loop is being closed, which closes its connections: this one now, or its wait (for a peer
+                    // that may never read) would keep the loop, and every connection of it, from ending.
+                    transport.close();
+                    break;
+                }
+                // In slices: a close made by another thread (a timeout, the loop's close) does not wake this selector.
                 if (s.select(20) == 0) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new java.nio.channels.ClosedByInterruptException();

@@ -470,4 +470,60 @@ class ListenerLoopIsolationTest {
             testEnded.countDown();
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void closingTheLoopEndsAWriteOnTheLoopThatWaitsForAPeerThatDoesNotRead(boolean platform) throws Exception {
+        int messages = 40;
+        int size = 64 * 1024; // 2.5 MiB: past the pending bound plus what the socket takes, so the write waits
+        CountDownLatch testEnded = new CountDownLatch(1);
+        EventLoop loop = loop(platform);
+        try (ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
+            // Never reads while the test runs (its end would close the socket too).
+            assertTrue(testEnded.await(3 * GUARD, TimeUnit.SECONDS));
+        }, new CompletableFuture<>())) {
+            CompletableFuture<Integer> written = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            WebSocket ws = Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(),
+                    new ClientListener() {
+                        @Override
+                        public void onOpen(WebSocket ws) throws Exception {
+                            smallSendBuffer(ws);
+                            int i = 0;
+                            try {
+                                for (; i < messages; i++) {
+                                    ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(size, i))));
+                                }
+                            } finally {
+                                written.complete(i);
+                            }
+                        }
+
+                        @Override
+                        public void onMessage(WebSocket ws, Frame message) {
+                        }
+
+                        @Override
+                        public void onClose(WebSocket ws, int code, String reason) {
+                            closed.complete(code + ":" + reason);
+                        }
+                    }).webSocket();
+            // The listener's writes reach the pending bound and then wait on the loop for the peer (a progress signal
+            // only: the loop is closed once that happened, or once the writes ended without it).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
+            while (transport(ws).pendingBytes() < LoopTransport.MAX_PENDING && !written.isDone()
+                    && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            loop.close();
+            // Closing the loop closes its connections, this one too: the write waiting for the peer ends, although the
+            // peer still reads nothing, and the listener hears of the close.
+            assertTrue(written.get(GUARD, TimeUnit.SECONDS) < messages, "the writes ended before the peer read");
+            assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
+            assertTrue(ws.isClosed());
+        } finally {
+            testEnded.countDown();
+            loop.close();
+        }
+    }
 }
