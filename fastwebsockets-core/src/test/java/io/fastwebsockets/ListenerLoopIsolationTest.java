@@ -526,4 +526,65 @@ class ListenerLoopIsolationTest {
             loop.close();
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aWriteRefusedAfterAListenersCloseLeavesTheClosingHandshakeAndItsWaitingBytesAlone(boolean platform)
+            throws Exception {
+        int messages = 4;
+        int size = 64 * 1024; // more than the socket takes: the last frames, then the Close, wait in the pending buffer
+        CountDownLatch startReading = new CountDownLatch(1);
+        CompletableFuture<Void> server = new CompletableFuture<>();
+        CompletableFuture<Integer> serverGotClose = new CompletableFuture<>();
+        try (EventLoop loop = loop(platform); ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
+            assertTrue(startReading.await(GUARD, TimeUnit.SECONDS));
+            for (int i = 0; i < messages; i++) {
+                assertArrayEquals(filled(size, i), RawFrames.read(in, size).payload(), "message " + i);
+            }
+            serverGotClose.complete(RawFrames.read(in).closeCode());
+            out.write(serverFrame(FIN | CLOSE, closePayload(1000, "")));
+            out.flush();
+            assertEquals(-1, in.read()); // then the client ends TCP
+        }, server)) {
+            CompletableFuture<Integer> pendingAtClose = new CompletableFuture<>();
+            CompletableFuture<Throwable> refused = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws Exception {
+                    smallSendBuffer(ws);
+                    ws.setCloseTimeout(Duration.ofSeconds(120)); // longer than the test: only the server ends it
+                    for (int i = 0; i < messages; i++) {
+                        ws.writeFrame(Frame.binary(ByteBuffer.wrap(filled(size, i))));
+                    }
+                    ws.close(1000, "");
+                    pendingAtClose.complete(transport(ws).pendingBytes());
+                    try {
+                        ws.writeFrame(Frame.text("too late")); // refused: the Close has been sent
+                    } catch (Throwable e) {
+                        refused.complete(e);
+                        throw e; // a listener that lets the refusal through
+                    }
+                    refused.complete(null);
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) {
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            assertTrue(pendingAtClose.get(GUARD, TimeUnit.SECONDS) > 0, "bytes wait for the server");
+            assertTrue(refused.get(GUARD, TimeUnit.SECONDS) instanceof ConnectionClosedException);
+            // The refusal does not end the connection: the waiting frames and the Close still reach the server, and
+            // the handshake ends with its Close.
+            startReading.countDown();
+            assertEquals(1000, serverGotClose.get(GUARD, TimeUnit.SECONDS));
+            assertEquals("1000:", closed.get(GUARD, TimeUnit.SECONDS));
+            server.get(GUARD, TimeUnit.SECONDS);
+        }
+    }
 }

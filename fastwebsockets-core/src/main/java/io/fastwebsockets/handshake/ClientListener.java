@@ -41,7 +41,9 @@ public interface ClientListener {
      *
      * @param ws the client-role connection, valid until {@link #onClose}; it may be kept and written to from any
      *     thread
-     * @throws Exception anything; an exception closes the connection with 1011
+     * @throws Exception anything; an exception closes the connection with 1011, except a
+     *     {@link io.fastwebsockets.ConnectionClosedException} (a write refused because the connection is closing or
+     *     closed), which changes nothing: a closing handshake under way goes on
      */
     default void onOpen(WebSocket ws) throws Exception {
     }
@@ -52,7 +54,9 @@ public interface ClientListener {
      * @param ws the connection
      * @param message a final TEXT or BINARY frame holding the whole message; it and its payload are valid only during
      *     this call (the bytes are the connection's read buffer): use {@link Frame#copy()} to keep it
-     * @throws Exception anything; an exception closes the connection with 1011
+     * @throws Exception anything; an exception closes the connection with 1011, except a
+     *     {@link io.fastwebsockets.ConnectionClosedException} (a write refused because the connection is closing or
+     *     closed), which changes nothing: a closing handshake under way goes on
      */
     void onMessage(WebSocket ws, Frame message) throws Exception;
 

@@ -51,6 +51,8 @@ final class ListenedConnection implements Runnable, ConnectionObserver {
             opened = true;
             try {
                 listener.onOpen(ws);
+            } catch (ConnectionClosedException e) {
+                refused(e);
             } catch (Exception | Error e) {
                 failed(e);
                 return;
@@ -66,7 +68,13 @@ final class ListenedConnection implements Runnable, ConnectionObserver {
                     continue; // closed meanwhile: the next poll says so
                 }
                 switch (f.opcode()) {
-                    case TEXT, BINARY -> listener.onMessage(ws, f);
+                    case TEXT, BINARY -> {
+                        try {
+                            listener.onMessage(ws, f);
+                        } catch (ConnectionClosedException e) {
+                            refused(e);
+                        }
+                    }
                     case CLOSE -> reason = closeReason(f); // the next read ends the loop
                     default -> { } // Ping (answered) and Pong
                 }
@@ -90,6 +98,14 @@ final class ListenedConnection implements Runnable, ConnectionObserver {
         } else {
             end.run();
         }
+    }
+
+    // A call's write refused because the connection is closing or closed, and let through: not a failure of the
+    // listener (no 1011), and not the end of the connection either: a closing handshake under way (a close() made on
+    // the loop returns at once) still has bytes to write and the server's Close to read. The next read says whether the
+    // connection has ended.
+    private static void refused(ConnectionClosedException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "listener's write refused: " + e.getMessage());
     }
 
     private void finish() {
