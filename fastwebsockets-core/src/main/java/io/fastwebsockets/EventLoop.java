@@ -271,7 +271,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Stops the loop and closes every connection registered with it. Idempotent.
+     * Stops the loop and closes every connection registered with it. Idempotent. Called on the loop's own thread (from
+     * a {@link io.fastwebsockets.handshake.ClientListener}'s call), it returns at once, and the loop stops when that
+     * call returns; elsewhere it waits for the loop to stop (at most 5 seconds).
      */
     @Override
     public void close() {
@@ -280,6 +282,9 @@ public final class EventLoop implements AutoCloseable {
         }
         closed = true;
         selector.wakeup();
+        if (inLoop()) {
+            return; // a thread cannot wait for itself to end
+        }
         try {
             thread.join(java.time.Duration.ofSeconds(5));
         } catch (InterruptedException e) {

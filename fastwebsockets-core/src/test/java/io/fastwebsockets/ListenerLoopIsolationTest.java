@@ -587,4 +587,42 @@ class ListenerLoopIsolationTest {
             server.get(GUARD, TimeUnit.SECONDS);
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aListenerClosingItsLoopReturnsAtOnceAndTheLoopThenClosesItsConnections(boolean platform) throws Exception {
+        try (WebSocketServer echo = EchoServers.wholeMessages(); EventLoop loop = loop(platform)) {
+            CompletableFuture<Thread> closing = new CompletableFuture<>();
+            CompletableFuture<Void> returned = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(echo), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) {
+                    closing.complete(Thread.currentThread());
+                    loop.close();
+                    returned.complete(null);
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) {
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            Thread loopThread = closing.get(GUARD, TimeUnit.SECONDS);
+            // Until the call returns, the loop's thread is never found waiting in close() for itself to end (a join
+            // would hold it, and every connection of the loop, for as long as the join is allowed to wait).
+            while (!returned.isDone()) {
+                for (StackTraceElement e : loopThread.getStackTrace()) {
+                    assertFalse(e.getMethodName().equals("join"), "the loop's thread waits for itself in close()");
+                }
+                Thread.sleep(1);
+            }
+            assertTrue(loop.isClosed());
+            assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
+        }
+    }
 }
