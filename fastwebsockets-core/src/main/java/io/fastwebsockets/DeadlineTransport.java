@@ -177,11 +177,27 @@ abstract class DeadlineTransport implements Transport {
                     if (closed) {
                         deadline.stop(); // no watchdog for a closed transport
                     }
+                    writeTimeoutChanged();
                     return;
                 }
             }
         }
         deadline.setTimeout(timeout);
+        writeTimeoutChanged();
+    }
+
+    /**
+     * The application's write timeout was set or changed ({@link #setWriteTimeout}): a transport holding bytes it
+     * accepted without writing them (an event loop's pending ones) times them anew, from now, with the new timeout;
+     * otherwise nothing.
+     */
+    void writeTimeoutChanged() {
+    }
+
+    /** Times the pending bytes anew from now, with the current timeout (none: no longer timed). */
+    final void retimePending() {
+        timePending(WriteDeadline.PENDING_ENDED);
+        timePending(WriteDeadline.PENDING_BEGAN);
     }
 
     /**

@@ -342,6 +342,25 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
         return true;
     }
 
+    // Bytes that began to wait before the write timeout was set (or changed) were timed by the old one, or by none: the
+    // loop's thread times them anew (the pending events are its alone).
+    @Override
+    void writeTimeoutChanged() {
+        if (pending == null) {
+            return;
+        }
+        Runnable retime = () -> {
+            if (pending != null) {
+                retimePending();
+            }
+        };
+        if (loop.inLoop()) {
+            retime.run();
+        } else {
+            loop.execute(retime); // false: the loop has ended, and its connections are closed
+        }
+    }
+
     @Override
     public void reportRoomToWaitingWriter() {
         if (!loop.inLoop() || writeState != WAITING || closed) {

@@ -148,7 +148,7 @@ abstract sealed class WebSocketSettings permits WebSocket {
      * buffer of small frames): pick it longer than the largest frame takes to reach a slow but live peer. On an
      * {@link EventLoop}'s own thread (a {@link io.fastwebsockets.handshake.ClientListener}'s call) a write does not
      * block: what the socket does not take waits in a buffer of the connection's, and the timeout bounds how long
-     * those bytes wait without any of them being written.
+     * those bytes wait without any of them being written (bytes already waiting when it is set or changed: from then).
      *
      * @param timeout the bound, or {@code null} (or zero) for none
      * @throws IllegalArgumentException for a negative timeout

@@ -625,4 +625,42 @@ class ListenerLoopIsolationTest {
             assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
         }
     }
+
+    @ParameterizedTest(name = "platform loop thread: {0}")
+    @ValueSource(booleans = {true, false})
+    void aWriteTimeoutSetWhileBytesAlreadyWaitBoundsThemToo(boolean platform) throws Exception {
+        CountDownLatch testEnded = new CountDownLatch(1);
+        try (EventLoop loop = loop(platform); ServerSocket ss = RawUpgradeServer.start(4096, (in, out) -> {
+            // Never reads, and holds the connection open longer than the test waits (its end would close it too).
+            assertTrue(testEnded.await(3 * GUARD, TimeUnit.SECONDS));
+        }, new CompletableFuture<>())) {
+            CompletableFuture<Integer> pendingBeforeTimeout = new CompletableFuture<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            Handshake.connect(uri(ss), ClientOptions.builder().eventLoop(loop).build(), new ClientListener() {
+                @Override
+                public void onOpen(WebSocket ws) throws Exception {
+                    smallSendBuffer(ws);
+                    for (int i = 0; i < 4; i++) {
+                        ws.writeFrame(Frame.binary(ByteBuffer.allocate(64 * 1024)));
+                    }
+                    pendingBeforeTimeout.complete(transport(ws).pendingBytes());
+                    ws.setWriteTimeout(Duration.ofMillis(200)); // set after the bytes began to wait
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, Frame message) {
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    closed.complete(code + ":" + reason);
+                }
+            });
+            assertTrue(pendingBeforeTimeout.get(GUARD, TimeUnit.SECONDS) > 0);
+            // No write is under way and none follows; the bytes waiting since before the timeout was set are timed
+            // from when it was set.
+            assertEquals(CloseCode.ABNORMAL + ":", closed.get(GUARD, TimeUnit.SECONDS));
+            testEnded.countDown();
+        }
+    }
 }
