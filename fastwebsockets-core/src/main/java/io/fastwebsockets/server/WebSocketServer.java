@@ -19,6 +19,7 @@ import io.fastwebsockets.internal.server.Events;
 import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.internal.server.Keepalive;
 import io.fastwebsockets.internal.server.ServerCounters;
+import io.fastwebsockets.internal.server.SlotSet;
 import io.fastwebsockets.internal.server.Sweep;
 import io.fastwebsockets.internal.server.Topics;
 import io.fastwebsockets.upgrade.ServerHandshake;
@@ -34,7 +35,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -169,7 +169,9 @@ public final class WebSocketServer implements AutoCloseable {
     private final Semaphore tlsRefusals = new Semaphore(MAX_TLS_REFUSALS);
     private final long handshakeNanos;
     private final long handshakeCutNanos;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    // The open connections (handshaking or upgraded), each knowing its slot: no map node per connection (32 bytes and
+    // a share of a table in a ConcurrentHashMap key set).
+    private final SlotSet<Connection> connections = new SlotSet<>();
     private final Thread acceptor;
     private final Sweep sweep;
     private final Keepalive keepalive;
@@ -189,8 +191,9 @@ public final class WebSocketServer implements AutoCloseable {
 
     // Per connection: the socket, the WebSocket once upgraded, and three numbers (two longs, an int) for the timers
     // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
-    // connection has none while idle, and a reference would keep an ended thread's object alive.
-    private final class Connection implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
+    // connection has none while idle, and a reference would keep an ended thread's object alive. Its slot in the
+    // server's set of connections is the int of SlotSet.Member (in what was padding: still 64 bytes).
+    private final class Connection extends SlotSet.Member implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         volatile WebSocket ws;
         // A Listener's whole messages, joined across fragments (and across the connection's threads): kept between two
