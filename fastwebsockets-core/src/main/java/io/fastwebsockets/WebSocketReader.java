@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
- * The reading side of one connection: reads bytes into the {@link ReadBuffer}, decodes frames with the strict
+ * The reading side of one connection: reads bytes into its buffer (its superclass, {@link ReadBuffer}), decodes frames with the strict
  * {@link FrameDecoder} (which also enforces the message size limit across fragments), answers Pings (through the
  * {@link WebSocketWriter}), hands a Close to the {@link ClosingHandshake}, fails the connection on a protocol
  * violation, and inflates compressed messages (checking the limit and UTF-8 on the inflated bytes). One thread reads
@@ -19,14 +19,12 @@ import java.nio.ByteBuffer;
  * too.
  */
 @SuppressWarnings("serial") // a SelfLock, never serialised
-final class WebSocketReader extends SelfLock {
+final class WebSocketReader extends ReadBuffer {
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
-    private final Transport transport;
     private final ClosingHandshake closing;
     private final WebSocketWriter writer;
     final FrameDecoder decoder;
-    final ReadBuffer buffer;
 
     // Touched only by the thread holding the read lock (this object).
     private Frame received; // the frame readFrame hands out, made for the first one
@@ -74,11 +72,10 @@ final class WebSocketReader extends SelfLock {
 
     WebSocketReader(Role role, Transport transport, ByteBuffer alreadyRead, ClosingHandshake closing,
             WebSocketWriter writer) {
-        this.transport = transport;
+        super(transport, alreadyRead);
         this.closing = closing;
         this.writer = writer;
         this.decoder = new FrameDecoder(role);
-        this.buffer = new ReadBuffer(transport, alreadyRead);
     }
 
     /** See {@link WebSocket#readFrame()}. */
@@ -119,9 +116,9 @@ final class WebSocketReader extends SelfLock {
             if (last != null) {
                 last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
             }
-            buffer.releaseLarge();
+            releaseLarge();
             if (idleBufferSize != 0) {
-                buffer.reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
+                reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
                 idleBufferSize = 0;
             }
             while (true) {
@@ -130,7 +127,7 @@ final class WebSocketReader extends SelfLock {
                 }
                 boolean complete;
                 try {
-                    complete = decoder.decode(buffer.bytes());
+                    complete = decoder.decode(buffered());
                 } catch (WebSocketException e) {
                     closing.fail(e, decoder.failedOnClose());
                     throw e;
@@ -172,41 +169,41 @@ final class WebSocketReader extends SelfLock {
                 // without waiting (probe), so that a reader finding nothing waits below without its buffer instead of
                 // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
                 // connection kept a 32 KiB read buffer and its thread).
-                boolean probe = buffer.mayProbe();
-                if (!probe && buffer.mayWaitWithoutBuffer()) {
+                boolean probe = mayProbe();
+                if (!probe && mayWaitWithoutBuffer()) {
                     if (!wait) {
-                        idleBufferSize = buffer.releaseForWait(); // taken again by the next call
+                        idleBufferSize = releaseForWait(); // taken again by the next call
                         return null;
                     }
                     // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
                     // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
                     // connection over an EventLoop holds no read buffer, and its thread is parked right here.
-                    int size = buffer.releaseForWait();
+                    int size = releaseForWait();
                     try {
                         transport.awaitReadable();
                     } catch (IOException e) {
                         throw readFailed(e);
                     } finally {
-                        buffer.reacquireAfterWait(size);
+                        reacquireAfterWait(size);
                     }
                 }
                 int n;
                 try {
-                    n = buffer.fill(decoder, probe || !wait);
+                    n = fill(decoder, probe || !wait);
                 } catch (IOException e) {
                     throw readFailed(e);
                 }
                 if (n == 0) {
                     if (!wait) {
-                        if (buffer.mayWaitWithoutBuffer()) {
-                            idleBufferSize = buffer.releaseForWait();
+                        if (mayWaitWithoutBuffer()) {
+                            idleBufferSize = releaseForWait();
                         }
                         return null; // part of a frame, or nothing: the socket is empty now
                     }
                     continue; // the probe found the socket empty: wait (without the buffer) on the next pass
                 }
                 if (n < 0) {
-                    boolean truncated = buffer.bytes().hasRemaining() || !decoder.atFrameBoundary();
+                    boolean truncated = buffered().hasRemaining() || !decoder.atFrameBoundary();
                     closing.closeTransport();
                     // A timer that gave the connection up (and sent its Close) is the reason, not the peer's answer.
                     throw new ConnectionClosedException(closing.hasCause() ? closing.closedMessage() : truncated
@@ -239,31 +236,31 @@ final class WebSocketReader extends SelfLock {
             if (last != null) {
                 last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
             }
-            buffer.releaseLarge();
+            releaseLarge();
             if (idleBufferSize != 0 || closing.closeReceived() || transport.isClosed()) {
                 return false;
             }
             try {
-                if (buffer.mayProbe() && buffer.fill(decoder, true) != 0) {
+                if (mayProbe() && fill(decoder, true) != 0) {
                     return false; // bytes (or the end of the stream) arrived: readFrame takes them
                 }
             } catch (IOException e) {
                 return false; // readFrame reads again and reports the failure as it does
             }
-            if (!buffer.mayWaitWithoutBuffer()) {
+            if (!mayWaitWithoutBuffer()) {
                 return false;
             }
             if (deflate != null) {
                 deflate.trim();
             }
-            int size = buffer.releaseForWait();
+            int size = releaseForWait();
             idleBufferSize = size; // before the task can run: it takes the lock, then the buffer
             received = null; // nor a frame: the next turn makes one (an idle connection keeps 32 bytes less)
             if (transport.whenReadable(task)) {
                 return true;
             }
             idleBufferSize = 0;
-            buffer.reacquireAfterWait(size);
+            reacquireAfterWait(size);
             return false;
         } finally {
             unlock();
@@ -271,7 +268,7 @@ final class WebSocketReader extends SelfLock {
     }
 
     private Frame receivedFrame() {
-        ByteBuffer payload = buffer.payload(decoder.payloadStart(), decoder.payloadLength());
+        ByteBuffer payload = payload(decoder.payloadStart(), decoder.payloadLength());
         byte[] mask = null;
         if (decoder.payloadStillMasked()) {
             if (receivedMask == null) {
