@@ -82,6 +82,14 @@ final class ClosingHandshake {
         this.writer = writer;
     }
 
+    WebSocketReader reader() {
+        return reader;
+    }
+
+    WebSocketWriter writer() {
+        return writer;
+    }
+
     // ------------------------------------------------------------------------------------------------ state
 
     State state() {

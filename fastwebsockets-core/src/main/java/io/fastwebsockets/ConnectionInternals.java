@@ -18,12 +18,12 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
 
     @Override
     public long lastReadNanos(WebSocket ws) {
-        return ws.reader.lastReadNanos();
+        return ws.reader().lastReadNanos();
     }
 
     @Override
     public void ping(WebSocket ws) throws IOException {
-        ws.writer.sendControl(OpCode.PING, EMPTY.duplicate());
+        ws.writer().sendControl(OpCode.PING, EMPTY.duplicate());
     }
 
     @Override
@@ -66,7 +66,7 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
 
     @Override
     public boolean idleUntilReadable(WebSocket ws, Runnable task) {
-        return ws.reader.idleUntilReadable(task);
+        return ws.reader().idleUntilReadable(task);
     }
 
     @Override
@@ -86,7 +86,7 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
         }
         // Another thread reading holds the lock (a close() waiting for the peer's Close): the socket's readiness is
         // its to take; this connection's turn comes again when the transport closes.
-        return ws.reader.readLockHeld() ? t.whenClosedOnLoop(task) : t.whenReadableOnLoop(task);
+        return ws.reader().readLockHeld() ? t.whenClosedOnLoop(task) : t.whenReadableOnLoop(task);
     }
 
     @Override
@@ -96,11 +96,11 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
 
     @Override
     public int offerFramed(WebSocket ws, ByteBuffer framed) {
-        return ws.writer.offerShared(framed, OutboundQueue.payloadRemaining(framed, 0));
+        return ws.writer().offerShared(framed, OutboundQueue.payloadRemaining(framed, 0));
     }
 
     @Override
     public int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload) {
-        return ws.writer.offerShared(new Frame(true, opcode, null, payload), payload.remaining());
+        return ws.writer().offerShared(new Frame(true, opcode, null, payload), payload.remaining());
     }
 }

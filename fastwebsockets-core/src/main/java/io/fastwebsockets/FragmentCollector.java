@@ -78,7 +78,7 @@ public final class FragmentCollector implements AutoCloseable {
             collected = null; // let a large message's buffer go
         }
         while (true) {
-            Frame f = wait ? ws.readFrame() : ws.reader.pollFrame();
+            Frame f = wait ? ws.readFrame() : ws.reader().pollFrame();
             if (f == null) {
                 return null;
             }

@@ -188,7 +188,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @throws IOException if the transport failed
      */
     public Frame readFrame() throws IOException {
-        return reader.readFrame();
+        return reader().readFrame();
     }
 
     /**
@@ -196,7 +196,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      *     (read by the embedded server through {@link ConnectionAccess}, not public API)
      */
     long lastReadNanos() {
-        return reader.lastReadNanos();
+        return reader().lastReadNanos();
     }
 
     /**
@@ -212,7 +212,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @throws IOException if the transport failed (the connection is then closed)
      */
     public void writeFrame(Frame frame) throws IOException {
-        writer.writeFrame(frame);
+        writer().writeFrame(frame);
     }
 
     /**
@@ -242,7 +242,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @throws IOException declared for the blocking policy's waits
      */
     public boolean send(Frame frame) throws IOException {
-        return writer.send(frame);
+        return writer().send(frame);
     }
 
     /**
@@ -254,7 +254,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @return the queued payload bytes
      */
     public long bufferedAmount() {
-        return writer.bufferedAmount();
+        return writer().bufferedAmount();
     }
 
     /**
@@ -269,12 +269,12 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
         if (bytes < 1) {
             throw new IllegalArgumentException("maxBufferedAmount must be positive");
         }
-        writer.maxBufferedAmount = bytes;
+        writer().maxBufferedAmount = bytes;
     }
 
     /** @return the bound of the outbound queue in payload bytes */
     public long maxBufferedAmount() {
-        return writer.maxBufferedAmount;
+        return writer().maxBufferedAmount;
     }
 
     /**
@@ -284,12 +284,12 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @param policy the policy
      */
     public void setSlowConsumerPolicy(SlowConsumerPolicy policy) {
-        writer.slowConsumerPolicy = Objects.requireNonNull(policy, "policy");
+        writer().slowConsumerPolicy = Objects.requireNonNull(policy, "policy");
     }
 
     /** @return the slow-consumer policy */
     public SlowConsumerPolicy slowConsumerPolicy() {
-        return writer.slowConsumerPolicy;
+        return writer().slowConsumerPolicy;
     }
 
     /**
@@ -298,7 +298,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @throws IOException if the transport failed
      */
     public void flush() throws IOException {
-        writer.flush();
+        writer().flush();
     }
 
     /**
@@ -347,22 +347,22 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * @throws IllegalStateException if compression is already on
      */
     public void enablePerMessageDeflate(PerMessageDeflate.Agreement agreement) {
-        reader.enableDeflate(agreement); // throws if already on
-        writer.enableDeflate(agreement);
+        reader().enableDeflate(agreement); // throws if already on
+        writer().enableDeflate(agreement);
     }
 
     /** @return the permessage-deflate agreement in force, or {@code null} if the connection is not compressed */
     public PerMessageDeflate.Agreement perMessageDeflate() {
-        return reader.deflate();
+        return reader().deflate();
     }
 
     /** @return the reading capability of this connection, to hand to the thread that reads (always the same one) */
     public ReadHalf readHalf() {
-        return reader.half(this);
+        return reader().half(this);
     }
 
     /** @return the writing capability of this connection, to hand to the threads that write (always the same one) */
     public WriteHalf writeHalf() {
-        return writer.half(this);
+        return writer().half(this);
     }
 }

@@ -29,7 +29,7 @@ class IdleConnectionFootprintTest {
 
     // A field of the connection or of one of its parts (reader, writer, closing handshake), by name.
     private static Object field(WebSocket ws, String name) throws ReflectiveOperationException {
-        for (Object o : new Object[] {ws, ws.reader, ws.writer, ws.closing}) {
+        for (Object o : new Object[] {ws, ws.reader(), ws.writer(), ws.closing}) {
             for (Field f : o.getClass().getDeclaredFields()) {
                 if (f.getName().equals(name)) {
                     f.setAccessible(true);

@@ -83,15 +83,15 @@ class IdleReadBufferTest {
     void anIdleConnectionHoldsNoReadBufferYetReadsWhatArrives() throws Exception {
         SocketChannel[] peer = new SocketChannel[1];
         WebSocket ws = serverOverLoop(peer);
-        assertEquals(0, ws.reader.bufferCapacity(), "a fresh connection has no buffer before bytes arrive");
+        assertEquals(0, ws.reader().bufferCapacity(), "a fresh connection has no buffer before bytes arrive");
         byte[] payload = TestSupport.randomBytes(300, 1);
         for (int round = 0; round < 3; round++) {
             var reader = TestSupport.background("reader", () -> ws.readFrame().payloadBytes());
             awaitParkedForBytes(reader.thread);
-            assertEquals(0, ws.reader.regularBufferCapacity(), "no buffer while waiting (round " + round + ")");
+            assertEquals(0, ws.reader().regularBufferCapacity(), "no buffer while waiting (round " + round + ")");
             send(peer[0], RawPeer.encode(true, 0, RawPeer.OP_BINARY, payload, KEY));
             assertArrayEquals(payload, reader.get(), "round " + round);
-            assertEquals(ReadBuffer.INITIAL_SIZE, ws.reader.regularBufferCapacity(),
+            assertEquals(ReadBuffer.INITIAL_SIZE, ws.reader().regularBufferCapacity(),
                     "a small buffer while reading");
         }
         var reader = TestSupport.background("reader", ws::readFrame);
@@ -114,11 +114,11 @@ class IdleReadBufferTest {
         send(peer[0], java.util.Arrays.copyOf(frame, 100));
         // Parked again, this time holding the partial frame in its buffer.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ws.reader.regularBufferCapacity() == 0 && System.nanoTime() < deadline) {
+        while (ws.reader().regularBufferCapacity() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
         awaitParkedForBytes(reader.thread);
-        assertEquals(ReadBuffer.INITIAL_SIZE, ws.reader.regularBufferCapacity(),
+        assertEquals(ReadBuffer.INITIAL_SIZE, ws.reader().regularBufferCapacity(),
                 "a reader holding part of a frame keeps its buffer while it waits");
         send(peer[0], java.util.Arrays.copyOfRange(frame, 100, frame.length));
         assertArrayEquals(payload, reader.get());
@@ -131,17 +131,17 @@ class IdleReadBufferTest {
         byte[] big = TestSupport.randomBytes(16 * 1024, 3);
         send(peer[0], RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
         assertArrayEquals(big, ws.readFrame().payloadBytes());
-        assertEquals(ReadBuffer.REGULAR_SIZE, ws.reader.regularBufferCapacity());
+        assertEquals(ReadBuffer.REGULAR_SIZE, ws.reader().regularBufferCapacity());
         assertTrue(loop.readBuffers.free(ReadBufferPool.SMALL) >= 1, "the small buffer went back when enlarged");
 
         byte[] small = TestSupport.randomBytes(10, 4);
         var reader = TestSupport.background("reader", () -> ws.readFrame().payloadBytes());
         awaitParkedForBytes(reader.thread);
-        assertEquals(0, ws.reader.regularBufferCapacity());
+        assertEquals(0, ws.reader().regularBufferCapacity());
         assertEquals(1, loop.readBuffers.free(ReadBufferPool.LARGE), "the full-size buffer is pooled while idle");
         send(peer[0], RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
         assertArrayEquals(small, reader.get());
-        assertEquals(ReadBuffer.REGULAR_SIZE, ws.reader.regularBufferCapacity(), "it takes a full-size one back");
+        assertEquals(ReadBuffer.REGULAR_SIZE, ws.reader().regularBufferCapacity(), "it takes a full-size one back");
         assertEquals(0, loop.readBuffers.free(ReadBufferPool.LARGE));
     }
 
@@ -176,7 +176,7 @@ class IdleReadBufferTest {
             awaitParkedForBytes(r.thread);
         }
         for (WebSocket ws : sockets) {
-            assertEquals(0, ws.reader.regularBufferCapacity());
+            assertEquals(0, ws.reader().regularBufferCapacity());
         }
         assertEquals(n, loop.readBuffers.free(ReadBufferPool.SMALL), "all their buffers wait in the pool");
         for (WebSocket ws : sockets) {

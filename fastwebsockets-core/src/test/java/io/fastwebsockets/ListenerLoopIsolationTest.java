@@ -61,7 +61,7 @@ class ListenerLoopIsolationTest {
             }
         });
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-        while (!(other.getState() == Thread.State.WAITING && ws.writer.isLocked()) && !wrote.isDone()
+        while (!(other.getState() == Thread.State.WAITING && ws.writer().isLocked()) && !wrote.isDone()
                 && System.nanoTime() < until) {
             Thread.sleep(1);
         }
@@ -310,7 +310,7 @@ class ListenerLoopIsolationTest {
             });
             WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
             CompletableFuture<Void> otherWrote = writeFromAnotherThreadUntilItWaits(ws, filled(big, 7));
-            assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
+            assertTrue(ws.writer().isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackWriting.get(GUARD, TimeUnit.SECONDS);
             // The callback's write returned without waiting for the other thread's, and the loop serves its other
@@ -371,7 +371,7 @@ class ListenerLoopIsolationTest {
             });
             WebSocket ws = opened.get(GUARD, TimeUnit.SECONDS);
             CompletableFuture<Void> otherWrote = writeFromAnotherThreadUntilItWaits(ws, filled(big, 7));
-            assertTrue(ws.writer.isLocked(), "the other thread's write is under way");
+            assertTrue(ws.writer().isLocked(), "the other thread's write is under way");
             sendPing.countDown();
             callbackClosing.get(GUARD, TimeUnit.SECONDS);
             startReading.countDown();

@@ -235,7 +235,7 @@ class PerMessageDeflateConnectionTest {
             p.expectClose(CloseCode.MESSAGE_TOO_BIG);
             p.shutdownOutput();
             p.expectEof();
-            assertFalse(p.ws.reader.inflater().holdsInflater());
+            assertFalse(p.ws.reader().inflater().holdsInflater());
         }
     }
 
@@ -389,7 +389,7 @@ class PerMessageDeflateConnectionTest {
                 p.ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT)));
                 // a fresh inflater each time: it works only if the message does not refer to earlier ones
                 assertArrayEquals(TEXT, new PeerInflater().message(p.readFrame().payload()));
-                assertFalse(p.ws.writer.deflater().holdsDeflater(), "no deflater held between messages");
+                assertFalse(p.ws.writer().deflater().holdsDeflater(), "no deflater held between messages");
             }
         }
     }
@@ -413,12 +413,12 @@ class PerMessageDeflateConnectionTest {
             p.ws.readFrame();
             p.ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT)));
             p.readFrame();
-            assertTrue(p.ws.reader.inflater().holdsInflater());
-            assertTrue(p.ws.writer.deflater().holdsDeflater());
+            assertTrue(p.ws.reader().inflater().holdsInflater());
+            assertTrue(p.ws.writer().deflater().holdsDeflater());
             p.send(p.closeFrame(1000, ""));
             assertEquals(OpCode.CLOSE, p.ws.readFrame().opcode());
-            assertFalse(p.ws.reader.inflater().holdsInflater());
-            assertFalse(p.ws.writer.deflater().holdsDeflater());
+            assertFalse(p.ws.reader().inflater().holdsInflater());
+            assertFalse(p.ws.writer().deflater().holdsDeflater());
         }
     }
 
@@ -427,12 +427,12 @@ class PerMessageDeflateConnectionTest {
         try (RawPeer p = open(Role.SERVER)) {
             p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
             assertArrayEquals(TEXT, p.ws.readFrame().payloadBytes());
-            assertTrue(p.ws.reader.inflater().outputCapacity() >= TEXT.length, "the frame's bytes live there");
+            assertTrue(p.ws.reader().inflater().outputCapacity() >= TEXT.length, "the frame's bytes live there");
             p.ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT)));
             p.readFrame();
             TestSupport.Background<Frame> reader = TestSupport.background("reader", p.ws::readFrame);
             TestSupport.awaitInsideReadFrame(reader.thread);
-            assertEquals(0, p.ws.reader.inflater().outputCapacity(), "inflate output dropped before waiting");
+            assertEquals(0, p.ws.reader().inflater().outputCapacity(), "inflate output dropped before waiting");
             p.send(p.frame(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true)));
             assertArrayEquals(TEXT, reader.get().payloadBytes(), "and the next message still inflates");
         }
@@ -448,10 +448,10 @@ class PerMessageDeflateConnectionTest {
             byte[] frame = RawPeer.encode(true, 4, OP_TEXT, new PeerDeflater().part(TEXT, true), new byte[] {1, 2, 3, 4});
             client.write(ByteBuffer.wrap(frame));
             assertArrayEquals(TEXT, ws.readFrame().payloadBytes());
-            assertTrue(ws.reader.inflater().outputCapacity() >= TEXT.length);
+            assertTrue(ws.reader().inflater().outputCapacity() >= TEXT.length);
             TestSupport.Background<Frame> reader = TestSupport.background("loop-reader", ws::readFrame);
             awaitParked(reader.thread);
-            assertEquals(0, ws.reader.inflater().outputCapacity(), "inflate output dropped before waiting");
+            assertEquals(0, ws.reader().inflater().outputCapacity(), "inflate output dropped before waiting");
             client.write(ByteBuffer.wrap(frame));
             assertArrayEquals(TEXT, reader.get().payloadBytes());
             ws.setCloseTimeout(java.time.Duration.ofMillis(200));
@@ -485,7 +485,7 @@ class PerMessageDeflateConnectionTest {
             TestSupport.awaitInsideReadFrame(reader.thread);
             p.ws.close(); // the peer never answers: the close timeout closes the transport under the reader
             assertTrue(reader.failure() instanceof java.io.IOException);
-            assertFalse(p.ws.reader.inflater().holdsInflater());
+            assertFalse(p.ws.reader().inflater().holdsInflater());
         }
     }
 }

@@ -125,7 +125,7 @@ class PerMessageDeflateReviewTest {
                 .acceptResponse(List.of("permessage-deflate")));
         ws.setAutoFlush(false);
         ws.writeFrame(Frame.text(ByteBuffer.wrap(TEXT))); // compressed into the write buffer, not written yet
-        assertTrue(ws.writer.deflater().holdsDeflater());
+        assertTrue(ws.writer().deflater().holdsDeflater());
         TestSupport.Background<Void> flusher = TestSupport.background("flusher", () -> {
             ws.flush();
             return null;
@@ -135,7 +135,7 @@ class PerMessageDeflateReviewTest {
         readerDone.countDown();
         flusher.get();
         assertTrue(ws.isClosed());
-        assertFalse(ws.writer.deflater().holdsDeflater(), "the Deflater was never ended");
+        assertFalse(ws.writer().deflater().holdsDeflater(), "the Deflater was never ended");
     }
 
     // ------------------------------------------------------------------------------- §7.2.2 tail handling

@@ -20,10 +20,10 @@ class ReadBufferSizingTest {
     @Test
     void anIdleConnectionHoldsOnlyTheSmallInitialBuffer() throws IOException {
         try (RawPeer peer = RawPeer.open(Role.SERVER)) {
-            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader.bufferCapacity());
+            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader().bufferCapacity());
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, new byte[20], KEY));
             assertEquals(20, peer.ws.readFrame().payloadBytes().length);
-            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader.regularBufferCapacity(),
+            assertEquals(ReadBuffer.INITIAL_SIZE, peer.ws.reader().regularBufferCapacity(),
                     "small frames need no larger buffer");
         }
     }
@@ -35,7 +35,7 @@ class ReadBufferSizingTest {
             for (int i = 0; i < 3; i++) {
                 peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, payload, KEY));
                 assertArrayEquals(payload, peer.ws.readFrame().payloadBytes());
-                assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader.regularBufferCapacity());
+                assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader().regularBufferCapacity());
             }
         }
     }
@@ -47,11 +47,11 @@ class ReadBufferSizingTest {
         try (RawPeer peer = RawPeer.open(Role.SERVER)) {
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
             assertArrayEquals(big, peer.ws.readFrame().payloadBytes());
-            int during = peer.ws.reader.bufferCapacity();
+            int during = peer.ws.reader().bufferCapacity();
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
             assertArrayEquals(small, peer.ws.readFrame().payloadBytes());
             assertEquals(true, during >= big.length, "the large frame was read whole: " + during);
-            assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader.bufferCapacity(), "back to the regular buffer");
+            assertEquals(ReadBuffer.REGULAR_SIZE, peer.ws.reader().bufferCapacity(), "back to the regular buffer");
         }
     }
 
@@ -70,7 +70,7 @@ class ReadBufferSizingTest {
         try (RawPeer peer = RawPeer.open(Role.SERVER)) {
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big, KEY));
             assertArrayEquals(big, peer.ws.readFrame().payloadBytes());
-            java.nio.ByteBuffer first = peer.ws.reader.buffered();
+            java.nio.ByteBuffer first = peer.ws.reader().buffered();
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, small, KEY));
             assertArrayEquals(small, peer.ws.readFrame().payloadBytes()); // gives the grown buffer back
             java.util.List<java.nio.ByteBuffer> pooled = GrownBufferPool.held();
@@ -79,7 +79,7 @@ class ReadBufferSizingTest {
             byte[] big2 = TestSupport.randomBytes(200 * 1024, 12);
             peer.send(RawPeer.encode(true, 0, RawPeer.OP_BINARY, big2, KEY));
             assertArrayEquals(big2, peer.ws.readFrame().payloadBytes());
-            java.nio.ByteBuffer second = peer.ws.reader.buffered();
+            java.nio.ByteBuffer second = peer.ws.reader().buffered();
             assertTrue(pooled.stream().anyMatch(b -> b == second), "the second large frame was read into a buffer the "
                     + "pool held, not a new one");
         }

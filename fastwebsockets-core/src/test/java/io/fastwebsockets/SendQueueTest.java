@@ -299,7 +299,7 @@ class SendQueueTest {
             assertEquals(ConnectionAccess.SENT, ConnectionAccess.ops().offerFramed(ws, framed));
         }
         await(() -> t.written().length == 10, "the socket took its 10 bytes");
-        await(() -> !ws.writer.holdsWriteBuffer(), "the waiting drainer gave its write buffer back");
+        await(() -> !ws.writer().holdsWriteBuffer(), "the waiting drainer gave its write buffer back");
         assertEquals(5 * 20 - 8, ws.bufferedAmount(), "8 payload bytes of the first frame written");
         t.allow(1 << 20);
         await(() -> ws.bufferedAmount() == 0, "all written");
@@ -397,9 +397,9 @@ class SendQueueTest {
         for (int i = 0; i < 10; i++) {
             ws.writeFrame(binary(10, i));
         }
-        assertFalse(ws.writer.hasOutboundQueue(), "writeFrame alone makes no queue");
+        assertFalse(ws.writer().hasOutboundQueue(), "writeFrame alone makes no queue");
         assertTrue(ws.send(binary(10, 10)));
-        assertTrue(ws.writer.hasOutboundQueue());
+        assertTrue(ws.writer().hasOutboundQueue());
     }
 
     @Test

@@ -25,7 +25,7 @@ class WriteBufferPoolTest {
     private static Object writeBuffer(WebSocket ws) throws ReflectiveOperationException {
         Field f = WebSocketWriter.class.getDeclaredField("writeBuffer");
         f.setAccessible(true);
-        return f.get(ws.writer);
+        return f.get(ws.writer());
     }
 
     @Test
