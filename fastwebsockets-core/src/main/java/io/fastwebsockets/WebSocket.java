@@ -84,7 +84,7 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
     }
 
     private WebSocket(Transport transport, Role role, ByteBuffer alreadyRead) {
-        this(new ClosingHandshake(role, transport), transport, role, alreadyRead);
+        this(new ClosingHandshake(), transport, role, alreadyRead);
     }
 
     private WebSocket(ClosingHandshake closing, Transport transport, Role role, ByteBuffer alreadyRead) {

@@ -57,6 +57,7 @@ final class WebSocketReader extends ReadBuffer {
     private int idleBufferSize;
 
     boolean autoPong = true;
+    boolean autoClose = true; // the closing handshake's (ClosingHandshake.onCloseReceived), kept beside auto pong
     // When bytes last arrived (System.nanoTime), for idle timeouts.
     private volatile long lastReadNanos = System.nanoTime();
     private volatile ReadHalf readHalf;

@@ -56,7 +56,7 @@ abstract sealed class WebSocketSettings permits WebSocket {
      * @param autoClose whether to answer Close automatically
      */
     public void setAutoClose(boolean autoClose) {
-        closing.setAutoClose(autoClose);
+        reader().autoClose = autoClose;
     }
 
     /**
@@ -181,7 +181,7 @@ abstract sealed class WebSocketSettings permits WebSocket {
 
     /** @return whether Close is answered automatically */
     public boolean isAutoClose() {
-        return closing.isAutoClose();
+        return reader().autoClose;
     }
 
     /** @return whether Ping is answered automatically */

@@ -60,7 +60,7 @@ final class WebSocketWriter extends SelfLock {
         }
     }
 
-    private final boolean client;
+    final boolean client; // also the closing handshake's role (a server closes TCP first)
     private final Transport transport;
     private final ClosingHandshake closing;
 
@@ -92,7 +92,7 @@ final class WebSocketWriter extends SelfLock {
     boolean autoFlush = true;
 
     WebSocketWriter(Role role, Transport transport, ClosingHandshake closing) {
-        this.client = role == Role.CLIENT;
+        this.client = java.util.Objects.requireNonNull(role, "role") == Role.CLIENT;
         this.transport = transport;
         this.closing = closing;
     }
