@@ -303,7 +303,8 @@ final class ClosingHandshake {
 
     /**
      * Gives the connection up (a timer decided the peer is gone or stuck): a Close with this code if the writer is
-     * free, bounded by the close timeout, then the transport is closed at once, without waiting for the peer's Close.
+     * free (after the rest of a queued frame already begun on the wire; queued messages not begun are dropped),
+     * bounded by the close timeout, then the transport is closed at once, without waiting for the peer's Close.
      * Reads and writes then fail with a {@link ConnectionClosedException} naming {@code why}.
      */
     void abandon(int code, String reason, String why) {

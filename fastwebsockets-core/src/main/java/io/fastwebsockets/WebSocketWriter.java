@@ -606,10 +606,7 @@ final class WebSocketWriter extends SelfLock {
                 if (q.slowConsumerClosed) {
                     // The CLOSE policy acted while this batch was out of the queue: drop what it would have dropped,
                     // so that nothing unstarted goes out before the Close.
-                    q.count -= q.entries.size();
-                    q.buffered -= q.dropUnstarted();
-                    q.count += q.entries.size();
-                    q.notFull.signalAll();
+                    dropUnstarted(q);
                 }
             } finally {
                 q.lock.unlock();
@@ -627,6 +624,20 @@ final class WebSocketWriter extends SelfLock {
             transport.awaitWritable();
         }
         return true;
+    }
+
+    // Drops the queued entries not begun on the wire (all but a partly written first one), with their count, and wakes
+    // senders blocked by the bound. The queue's lock may be held already (it is reentrant).
+    private static void dropUnstarted(OutboundQueue q) {
+        q.lock.lock();
+        try {
+            q.count -= q.entries.size();
+            q.buffered -= q.dropUnstarted();
+            q.count += q.entries.size();
+            q.notFull.signalAll();
+        } finally {
+            q.lock.unlock();
+        }
     }
 
     // Entries written: release their count, and wake senders blocked by the bound.
@@ -783,7 +794,9 @@ final class WebSocketWriter extends SelfLock {
 
     /**
      * Sends a Close only if no other thread is writing (a timer giving the connection up must not wait behind a write
-     * blocked on a peer that does not read).
+     * blocked on a peer that does not read). Queued messages not begun are dropped (the connection is being given
+     * up); one begun on the wire is finished first, bounded by the caller's close watchdog, so that the Close never
+     * lands inside it.
      *
      * @return whether this call sent it
      */
@@ -794,6 +807,13 @@ final class WebSocketWriter extends SelfLock {
         try {
             if (closing.closeSent() || transport.isClosed()) {
                 return false;
+            }
+            OutboundQueue q = outbound;
+            if (q != null) {
+                // A non-blocking send may have left the queue's first frame partly written and handed the rest to the
+                // drainer thread, which has not taken the write lock yet.
+                dropUnstarted(q);
+                drainLocked(q, true, false);
             }
             closing.markSent();
             writeLocked(true, 0, OpCode.CLOSE, null, payload);

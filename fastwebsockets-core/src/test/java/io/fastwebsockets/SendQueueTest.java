@@ -422,4 +422,41 @@ class SendQueueTest {
         assertArrayEquals(payload, f.get(0).payload());
         assertArrayEquals(payload, f.get(1).payload());
     }
+
+    @Test
+    void aTimersCloseFinishesTheFrameBegunOnTheWireAndDropsWhatWasNotBegun() throws Exception {
+        // A timer gives the connection up (ClosingHandshake.abandon -> trySendClose) just after a non-blocking send
+        // left the queue's first frame partly written and before the drainer thread took the write lock. This
+        // thread holds the write lock across, so the drainer cannot take it: the state is reached every time.
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        WebSocketWriter w = ws.writer();
+        t.allow(10); // 10 bytes of the first frame, then nothing
+        CompletableFuture<Boolean> sent = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+        Thread.ofPlatform().start(() -> {
+            w.lock();
+            try {
+                assertTrue(ws.send(binary(100, 1))); // begun: 10 bytes out, the rest left at the queue's head
+                assertTrue(ws.send(binary(50, 2))); // queued, not begun
+                queued.countDown();
+                sent.complete(w.trySendClose(CloseCode.payload(CloseCode.GOING_AWAY, "idle")));
+            } catch (Throwable e) {
+                sent.completeExceptionally(e);
+            } finally {
+                queued.countDown();
+                w.releaseLock();
+            }
+        });
+        assertTrue(queued.await(10, TimeUnit.SECONDS));
+        assertEquals(10, t.written().length, "the first frame was begun and not finished");
+        t.allow(1 << 20); // the peer reads again
+        assertTrue(sent.get(10, TimeUnit.SECONDS), "the Close was sent");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(2, f.size(), "the begun frame whole, then the Close; the message not begun dropped");
+        assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
+        assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
+        assertEquals(CloseCode.GOING_AWAY, ((f.get(1).payload()[0] & 0xFF) << 8) | (f.get(1).payload()[1] & 0xFF));
+        await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
+    }
 }
