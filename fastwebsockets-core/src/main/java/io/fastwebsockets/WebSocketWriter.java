@@ -794,9 +794,9 @@ final class WebSocketWriter extends SelfLock {
 
     /**
      * Sends a Close only if no other thread is writing (a timer giving the connection up must not wait behind a write
-     * blocked on a peer that does not read). Queued messages not begun are dropped (the connection is being given
-     * up); one begun on the wire is finished first, bounded by the caller's close watchdog, so that the Close never
-     * lands inside it.
+     * blocked on a peer that does not read). Queued messages not begun are dropped and later sends refused (the
+     * connection is being given up); one begun on the wire is finished first, bounded by the caller's close watchdog,
+     * so that the Close never lands inside it.
      *
      * @return whether this call sent it
      */
@@ -810,10 +810,7 @@ final class WebSocketWriter extends SelfLock {
             }
             OutboundQueue q = outbound;
             if (q != null) {
-                // A non-blocking send may have left the queue's first frame partly written and handed the rest to the
-                // drainer thread, which has not taken the write lock yet.
-                dropUnstarted(q);
-                drainLocked(q, true, false);
+                finishBegunAndDiscard(q);
             }
             closing.markSent();
             writeLocked(true, 0, OpCode.CLOSE, null, payload);
@@ -821,6 +818,33 @@ final class WebSocketWriter extends SelfLock {
             return true;
         } finally {
             unlock();
+        }
+    }
+
+    // The connection is being given up (trySendClose, the write lock held): the queue is discarded, so that nothing
+    // not begun goes out and every later send is refused, and the one entry begun on the wire, if any, is finished
+    // first, blocking (bounded by the caller's close watchdog). A non-blocking send may have left the queue's first
+    // frame partly written and handed the rest to the drainer thread, which has not taken the write lock yet.
+    // Draining the queue instead would also write what senders queue while the begun frame waits for the peer (the
+    // drop's own wake-up lets blocked senders in), all of it before the Close and on the timer's thread.
+    private void finishBegunAndDiscard(OutboundQueue q) throws IOException {
+        ByteBuffer begun = null;
+        int off = 0;
+        q.lock.lock();
+        try {
+            // Only a framed entry can be partly written (a Frame is encoded whole under the write lock); the write
+            // buffer is empty then (a partly written head is finished by any writer before it buffers more).
+            if (q.headWritten > 0 && q.entries.peekFirst() instanceof ByteBuffer b) {
+                begun = b;
+                off = q.headWritten;
+            }
+            discard(q);
+        } finally {
+            q.lock.unlock();
+        }
+        if (begun != null) {
+            transport.write(begun.duplicate().position(off)); // a view: the entry may be shared (a topic's frame)
+            counted(begun);
         }
     }
 

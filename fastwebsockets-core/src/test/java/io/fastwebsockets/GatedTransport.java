@@ -23,6 +23,7 @@ final class GatedTransport extends DeadlineTransport {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Integer> writeCalls = new ArrayList<>();
     private long credit;
+    private int waiting; // threads waiting for credit (a blocking write, or a wait for room)
 
     GatedTransport(boolean nonBlocking) {
         this(nonBlocking, false);
@@ -40,6 +41,16 @@ final class GatedTransport extends DeadlineTransport {
         try {
             credit += bytes;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return how many threads wait for the socket to take bytes now (in a blocking write or a wait for room)} */
+    int waiting() {
+        lock.lock();
+        try {
+            return waiting;
         } finally {
             lock.unlock();
         }
@@ -127,7 +138,12 @@ final class GatedTransport extends DeadlineTransport {
                     throw new ClosedChannelException();
                 }
                 if (credit == 0) {
-                    changed.awaitUninterruptibly();
+                    waiting++;
+                    try {
+                        changed.awaitUninterruptibly();
+                    } finally {
+                        waiting--;
+                    }
                     continue;
                 }
                 take(srcs, 0, srcs.length);
@@ -142,7 +158,12 @@ final class GatedTransport extends DeadlineTransport {
         lock.lock();
         try {
             while (credit == 0 && !closed) {
-                changed.awaitUninterruptibly();
+                waiting++;
+                try {
+                    changed.awaitUninterruptibly();
+                } finally {
+                    waiting--;
+                }
             }
             if (closed) {
                 throw new ClosedChannelException();

@@ -459,4 +459,43 @@ class SendQueueTest {
         assertEquals(CloseCode.GOING_AWAY, ((f.get(1).payload()[0] & 0xFF) << 8) | (f.get(1).payload()[1] & 0xFF));
         await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
     }
+
+    @Test
+    void aMessageSentWhileATimersCloseFinishesTheBegunFrameIsRefusedNotWrittenBeforeTheClose() throws Exception {
+        // The timer's Close waits for the peer to take the rest of a frame begun on the wire; a message sent meanwhile
+        // must not slip in before the Close (the connection is being given up: what was not begun is dropped, and what
+        // comes now is refused), nor keep the timer's thread writing to a peer it has given up.
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        WebSocketWriter w = ws.writer();
+        t.allow(10); // 10 bytes of the first frame, then nothing
+        CompletableFuture<Boolean> sent = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            w.lock(); // as in the test above: the drainer thread cannot take the lock before trySendClose
+            try {
+                assertTrue(ws.send(binary(100, 1))); // begun: 10 bytes out, the rest left at the queue's head
+                sent.complete(w.trySendClose(CloseCode.payload(CloseCode.GOING_AWAY, "idle")));
+            } catch (Throwable e) {
+                sent.completeExceptionally(e);
+            } finally {
+                w.releaseLock();
+            }
+        });
+        await(() -> t.waiting() == 1, "the timer's Close waits for the peer to take the rest of the begun frame");
+        boolean refused;
+        try {
+            ws.send(binary(30, 3)); // the drainer thread owns the queue: this one only queues
+            refused = false;
+        } catch (ConnectionClosedException e) {
+            refused = true;
+        }
+        t.allow(1 << 20); // the peer reads again
+        assertTrue(sent.get(10, TimeUnit.SECONDS), "the Close was sent");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(2, f.size(), "the begun frame whole, then the Close; nothing sent after the timer's decision");
+        assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
+        assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
+        assertTrue(refused, "the send made while the connection was being given up was refused");
+        await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
+    }
 }
