@@ -15,6 +15,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -57,7 +60,8 @@ final class Bench implements Callable<Integer> {
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", description = "measured time, default 10s")
     Duration duration = Duration.ofSeconds(10);
 
-    @Option(names = "--warmup", paramLabel = "DURATION", description = "unmeasured time first, default 1s")
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "unmeasured time first, default 1s; "
+            + "then a second more at a time while the JIT is still compiling, up to three times as long")
     Duration warmup = Duration.ofSeconds(1);
 
     @Option(names = "--rate", paramLabel = "MSGS_PER_S", description = "send at this total rate (open loop)")
@@ -90,6 +94,7 @@ final class Bench implements Callable<Integer> {
     private IntervalHistogramProvider<Histogram> intervals;
     private volatile boolean stopping;
     private volatile String firstError;
+    private long warmedUpNs; // how long the warm-up lasted
 
     Bench() {
         this(System.out, System.err);
@@ -163,11 +168,28 @@ final class Bench implements Callable<Integer> {
         // the interval histogram is taken, added up and printed. Had it skipped the recording, the JIT would compile
         // it (and deoptimise the connection's hot path to fit it in) inside the measured window, at the generator's
         // expense: with a 3 s warm-up at 100 x 16 KiB that was 11% of the measured CPU, in compiler threads.
+        // The warm-up lasts --warmup, then goes on a second at a time while the JIT is still compiling, up to three
+        // times --warmup (warmUpDone): under a CPU quota the compiler threads share the generator's core and were
+        // still compiling the hot path (the loop, the JDK's selector and socket writes) seconds after a 2 s warm-up,
+        // that path meanwhile running slower code, and the compiler's CPU counted as the generator's.
+        processCpuNanos(); // the management beans' first use (class loading) before the window, not in it
         Progress warm = new Progress("warm-up ", start, null);
-        long warmupEnd = start + warmup.toNanos();
-        while (System.nanoTime() < warmupEnd) {
+        long minimum = warmup.toNanos();
+        long warmupEnd = start + minimum;
+        long jitMark = -1; // the JIT's time (jitMillis) when the last progress interval began
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= warmupEnd) {
+                long compiled = jitMark < 0 ? -1 : jitMillis() - jitMark;
+                if (warmUpDone(now - start, minimum, compiled)) {
+                    break;
+                }
+                warmupEnd = Math.min(warm.nextSecond(), start + WARMUP_LIMIT * minimum); // checked again then
+            }
+            jitMark = jitMillis();
             warm.tick(Math.min(warm.nextSecond(), warmupEnd));
         }
+        warmedUpNs = System.nanoTime() - start;
         Histogram discarded = intervals.getIntervalHistogram(warm.interval); // recorded since the last warm-up line
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
@@ -365,17 +387,18 @@ final class Bench implements Callable<Integer> {
         double cpuPerMsgUs = count == 0 ? 0 : cpuNs / 1e3 / count;
         if (json) {
             out.printf(Locale.ROOT, "{\"url\":\"%s\",\"connections\":%d,\"size\":%d,\"text\":%b,\"deflate\":%b,"
-                    + "\"rate\":%d,\"seconds\":%.3f,\"messages\":%d,\"messages_per_s\":%.1f,\"mb_per_s\":%.3f,"
+                    + "\"rate\":%d,\"seconds\":%.3f,\"warmup_seconds\":%.3f,\"messages\":%d,\"messages_per_s\":%.1f,"
+                    + "\"mb_per_s\":%.3f,"
                     + "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"p99_9\":%.4f,\"max\":%.4f},"
                     + "\"errors\":%d,\"cpu_percent\":%.1f,\"cpu_us_per_message\":%.3f}%n",
-                    url.toString().replace("\"", "\\\""), connections, size, text, deflate, rate, secs, count,
-                    rateOut, mbps, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6,
-                    errors.sum(), cpuPct, cpuPerMsgUs);
+                    url.toString().replace("\"", "\\\""), connections, size, text, deflate, rate, secs,
+                    warmedUpNs / 1e9, count, rateOut, mbps, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
+                    h.getMaxValue() / 1e6, errors.sum(), cpuPct, cpuPerMsgUs);
             return;
         }
-        out.printf(Locale.ROOT, "%s  %d connections x %d B %s%s%s, %.1f s%n", url, connections, size,
-                text ? "text" : "binary", deflate ? ", permessage-deflate" : "",
-                rate > 0 ? ", " + rate + " msg/s offered" : ", one in flight each", secs);
+        out.printf(Locale.ROOT, "%s  %d connections x %d B %s%s%s, %.1f s after a %.1f s warm-up%n", url,
+                connections, size, text ? "text" : "binary", deflate ? ", permessage-deflate" : "",
+                rate > 0 ? ", " + rate + " msg/s offered" : ", one in flight each", secs, warmedUpNs / 1e9);
         out.printf(Locale.ROOT, "  messages   %,d  (%,.0f msg/s, %.2f MB/s of payload each way)%n", count, rateOut,
                 mbps);
         out.printf(Locale.ROOT, "  latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%s%n",
@@ -387,6 +410,63 @@ final class Bench implements Callable<Integer> {
 
     private static double ms(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /** How many times --warmup the warm-up may last while the JIT is compiling. */
+    static final int WARMUP_LIMIT = 3;
+    /** Milliseconds of compiling in the last stretch of the warm-up (at most a second) that count as quiet. */
+    static final long JIT_QUIET_MS = 10;
+
+    /**
+     * Whether the warm-up may end after {@code elapsedNs}: it has lasted {@code minimumNs} (--warmup) and the JIT
+     * compiled for at most {@link #JIT_QUIET_MS} since the last check ({@code compiledMs}, from {@link #jitMillis};
+     * -1: unknown, so --warmup alone decides), or it has lasted {@link #WARMUP_LIMIT} times {@code minimumNs}.
+     */
+    static boolean warmUpDone(long elapsedNs, long minimumNs, long compiledMs) {
+        if (elapsedNs < minimumNs) {
+            return false;
+        }
+        return compiledMs <= JIT_QUIET_MS || elapsedNs >= WARMUP_LIMIT * minimumNs;
+    }
+
+    /**
+     * Milliseconds of CPU the JIT's compiler threads have used since the JVM started, from
+     * {@code /proc/self/task/*}{@code /stat} (Linux: what the generator's CPU figure counts), else the compilation
+     * time the JVM reports (elapsed, not CPU: a compiler thread waiting for the core counts too), else -1. The
+     * JVM's own figure is added up only when a compilation ends, so a long one in progress looked quiet.
+     */
+    static long jitMillis() {
+        Path tasks = Path.of("/proc/self/task");
+        if (Files.isDirectory(tasks)) {
+            long ticks = 0;
+            boolean found = false;
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path t : threads) {
+                    try {
+                        String name = Files.readString(t.resolve("comm"));
+                        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                            ticks += cpuTicks(Files.readString(t.resolve("stat")));
+                            found = true;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // a thread that ended meanwhile, or a stat line of another shape: not counted
+                    }
+                }
+            } catch (IOException e) {
+                found = false;
+            }
+            if (found) {
+                return ticks * 10; // USER_HZ: 100 ticks a second on Linux
+            }
+        }
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /** User plus system time, in clock ticks, of a {@code /proc/PID/task/TID/stat} line (proc(5): fields 14, 15). */
+    static long cpuTicks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" "); // from field 3, the state
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static long processCpuNanos() {

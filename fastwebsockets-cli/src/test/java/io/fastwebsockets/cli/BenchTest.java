@@ -32,7 +32,40 @@ class BenchTest {
             assertTrue(number(run.out, "messages") > 0, run.toString());
             assertEquals(0, number(run.out, "errors"), run.toString());
             assertTrue(run.err.contains("msg/s"), "a progress line every second: " + run);
+            Matcher w = Pattern.compile("\"warmup_seconds\":([0-9.]+)").matcher(run.out);
+            assertTrue(w.find(), run.toString());
+            double warmedUp = Double.parseDouble(w.group(1));
+            assertTrue(warmedUp >= 0.2 && warmedUp < 0.6 + 0.5, "at least --warmup, at most three times it: " + run);
         }
+    }
+
+    @Test
+    void theWarmUpGoesOnWhileTheJitCompilesUpToThreeTimesWarmup() {
+        long s = 1_000_000_000L;
+        assertFalse(Bench.warmUpDone(2 * s - 1, 2 * s, 0), "never before --warmup");
+        assertTrue(Bench.warmUpDone(2 * s, 2 * s, 0), "at --warmup with the JIT idle");
+        assertTrue(Bench.warmUpDone(2 * s, 2 * s, Bench.JIT_QUIET_MS), "a little compilation is quiet enough");
+        assertFalse(Bench.warmUpDone(2 * s, 2 * s, Bench.JIT_QUIET_MS + 1), "the JIT still busy: on");
+        assertFalse(Bench.warmUpDone(6 * s - 1, 2 * s, 500), "still busy, under three times --warmup: on");
+        assertTrue(Bench.warmUpDone(6 * s, 2 * s, 500), "three times --warmup: done, busy or not");
+        assertTrue(Bench.warmUpDone(0, 0, 500), "--warmup 0s: none at all");
+        assertTrue(Bench.warmUpDone(2 * s, 2 * s, -1), "a JVM that does not time its compiler: --warmup only");
+    }
+
+    @Test
+    void aThreadsCpuTimeIsItsUserAndSystemTicks() {
+        // proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...;
+        // a thread's name may hold spaces and parentheses
+        String stat = "4242 (C2 CompilerThre) S 1 4200 4200 0 -1 4194624 310 0 0 0 173 29 0 0 20 0 1 0 55";
+        assertEquals(202, Bench.cpuTicks(stat));
+        assertEquals(7, Bench.cpuTicks("7 (a (b) c) R 1 2 3 0 -1 0 0 0 0 0 5 2 0 0 20 0 1 0 9"));
+    }
+
+    @Test
+    void theJitsTimeIsFoundInThisJvm() {
+        // JUnit and surefire have kept the JIT busy in this JVM: its compiler threads' CPU (or, off Linux, the
+        // JVM's compilation time) is above zero
+        assertTrue(Bench.jitMillis() > 0, "the compiler threads' time: " + Bench.jitMillis());
     }
 
     @Test
