@@ -121,6 +121,7 @@ final class Bench implements Callable<Integer> {
             latency = r;
             intervals = r;
         }
+        compileEarly(listen);
         // Listeners run on the loop's own thread: a platform thread wakes faster than a virtual one. Connections read
         // by virtual threads of their own share the carriers with a virtual loop (docs/benchmarks.md, Clients).
         try (EventLoop loop = listen ? EventLoop.startOnPlatformThread("fastws-bench-loop")
@@ -410,6 +411,38 @@ final class Bench implements Callable<Integer> {
 
     private static double ms(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /**
+     * Runs, before any connection opens, what the run calls too seldom for the JIT to finish it in the warm-up: the
+     * once-a-second progress work (the recorder's swap, adding the interval up, two percentiles), on a scratch
+     * recorder of the run's kind, and the JDK's DRBG, where a client's masking keys come from (64 keys a call, so some
+     * 700 calls a second at 45,000 messages/s). Called that seldom, they reached the JIT's top tier only 3-8 s into a
+     * run (-Xlog:jit+compilation: HdrHistogram's add and getValueAtPercentile, Arrays.fill, HashDrbg's hashGen,
+     * SecureRandom.nextBytes), inside the measured window after a 2 s warm-up, each compilation's CPU counted as the
+     * generator's. A few thousand calls here bring them there before the first message (well under a second).
+     */
+    private static void compileEarly(boolean singleWriter) {
+        IntervalHistogramProvider<Histogram> scratch =
+                singleWriter ? new SingleWriterRecorder(2, 3) : new Recorder(2, 3);
+        Histogram total = new Histogram(2, 3);
+        Histogram interval = null;
+        for (int i = 0; i < 5_000; i++) {
+            ((ValueRecorder) scratch).recordValue(1);
+            interval = scratch.getIntervalHistogram(interval);
+            total.add(interval);
+            interval.getValueAtPercentile(50);
+            interval.getValueAtPercentile(99);
+        }
+        try {
+            java.security.SecureRandom drbg = java.security.SecureRandom.getInstance("DRBG");
+            byte[] keys = new byte[256];
+            for (int i = 0; i < 5_000; i++) {
+                drbg.nextBytes(keys);
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            // the library then falls back to the default SecureRandom: nothing to compile ahead for it
+        }
     }
 
     /** How many times --warmup the warm-up may last while the JIT is compiling. */
