@@ -12,7 +12,8 @@
 # Env: CLIENTS  (default "ours ours-blocking netty jdk okhttp java-websocket fastws-bench loadgen"; ours: the
 #               event-style ClientListener run by the EventLoop's thread, a platform one; ours-blocking: a virtual
 #               thread per connection in readFrame(), unparked by the EventLoop on a virtual thread; also ours-vloop
-#               and ours-blocking-ploop, the same on the other kind of loop thread)
+#               and ours-blocking-ploop, the same on the other kind of loop thread; ours-send: ours sending with the
+#               non-blocking send() instead of writeFrame())
 #      CASES    (default "100x20 100x1024 100x16384", CONNSxBYTES)   LATENCY_CASE (default 1x1024; empty: none)
 #      REPS (3)  WARMUP (2 s)  DURATION (5 s)  SERVER_CPU (1)  CLIENT_CPU (0)
 #      CLIENT_QUOTA  percent of one CPU the client may use (e.g. 50), by a cgroup CPU quota (root), so the client is

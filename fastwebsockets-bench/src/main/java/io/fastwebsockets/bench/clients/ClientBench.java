@@ -11,7 +11,7 @@ import org.HdrHistogram.Recorder;
  * Runs one client library's closed loop and prints one {@code RESULT} line.
  *
  * <pre>
- * ClientBench --client ours|ours-vloop|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket
+ * ClientBench --client ours|ours-vloop|ours-send|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket
  *             --url ws://127.0.0.1:P/ [-c CONNS] [-s BYTES] [-w WARMUP_S] [-d SECONDS]
  * </pre>
  *
@@ -112,7 +112,7 @@ public final class ClientBench {
             }
         }
         if (client == null || uri == null) {
-            System.err.println("usage: ClientBench --client ours|ours-vloop|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket "
+            System.err.println("usage: ClientBench --client ours|ours-vloop|ours-send|ours-blocking|ours-blocking-ploop|netty|jdk|okhttp|java-websocket "
                     + "--url URL "
                     + "[-c CONNS] [-s BYTES] [-w WARMUP_S] [-d SECONDS]");
             System.exit(2);
@@ -120,6 +120,7 @@ public final class ClientBench {
         Driver driver = switch (client) {
             case "ours" -> new OursDriver(true, true);
             case "ours-vloop" -> new OursDriver(true, false);
+            case "ours-send" -> new OursDriver(true, true, true);
             case "ours-blocking" -> new OursDriver(false, false);
             case "ours-blocking-ploop" -> new OursDriver(false, true);
             case "netty" -> new NettyDriver();

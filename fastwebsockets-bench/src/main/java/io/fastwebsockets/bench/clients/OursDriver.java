@@ -18,17 +18,24 @@ import java.util.List;
  * calls each connection's listener with its echo, which sends the next message; {@code ours}), or blocking (a virtual
  * thread per connection in {@code readFrame()}, unparked by the loop; {@code ours-blocking}). Each on the loop thread
  * the docs recommend for it: a platform one for listeners, a virtual one for blocking readers; the {@code -vloop} and
- * {@code -ploop} variants swap it.
+ * {@code -ploop} variants swap it. {@code ours-send} is {@code ours} sending with the non-blocking
+ * {@link WebSocket#send(Frame)} (queued, never waits for the socket) instead of {@code writeFrame}.
  */
 final class OursDriver implements ClientBench.Driver {
     private final boolean listener;
     private final boolean platformLoop;
+    private final boolean nonBlockingSend;
     private EventLoop loop;
     private final List<WebSocket> sockets = new ArrayList<>();
 
     OursDriver(boolean listener, boolean platformLoop) {
+        this(listener, platformLoop, false);
+    }
+
+    OursDriver(boolean listener, boolean platformLoop, boolean nonBlockingSend) {
         this.listener = listener;
         this.platformLoop = platformLoop;
+        this.nonBlockingSend = nonBlockingSend;
     }
 
     @Override
@@ -37,7 +44,7 @@ final class OursDriver implements ClientBench.Driver {
                 : EventLoop.start("bench-client-loop");
         ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
         for (int i = 0; i < connections; i++) {
-            sockets.add(listener ? Handshake.connect(uri, options, new Echoes(sink)).webSocket()
+            sockets.add(listener ? Handshake.connect(uri, options, new Echoes(sink, nonBlockingSend)).webSocket()
                     : Handshake.connect(uri, options).webSocket());
         }
         if (!listener) {
@@ -50,12 +57,14 @@ final class OursDriver implements ClientBench.Driver {
     // One connection's closed loop, event-style: the first message from onOpen, each next one from the echo's call.
     private static final class Echoes implements ClientListener {
         private final ClientBench.Sink sink;
+        private final boolean nonBlockingSend;
         private final ByteBuffer message;
         private final ByteBuffer expected;
         private long sent;
 
-        Echoes(ClientBench.Sink sink) {
+        Echoes(ClientBench.Sink sink, boolean nonBlockingSend) {
             this.sink = sink;
+            this.nonBlockingSend = nonBlockingSend;
             this.message = ByteBuffer.wrap(sink.payload.clone());
             this.expected = ByteBuffer.wrap(sink.payload);
         }
@@ -87,7 +96,11 @@ final class OursDriver implements ClientBench.Driver {
 
         private void send(WebSocket ws) throws IOException {
             sent = System.nanoTime();
-            ws.writeFrame(Frame.binary(message.clear()));
+            if (nonBlockingSend) {
+                ws.send(Frame.binary(message.clear())); // copies the payload: the buffer is reused at once
+            } else {
+                ws.writeFrame(Frame.binary(message.clear()));
+            }
         }
     }
 
