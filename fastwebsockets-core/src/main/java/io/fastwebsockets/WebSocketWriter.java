@@ -463,7 +463,7 @@ final class WebSocketWriter extends SelfLock {
                     return true;
                 }
                 if (q.entries.peekFirst() instanceof Frame f) {
-                    if (!blocking) {
+                    if (!blocking && !encodesWithoutBlocking(f)) {
                         return false;
                     }
                     q.entries.pollFirst();
@@ -497,8 +497,12 @@ final class WebSocketWriter extends SelfLock {
             }
             if (frame != null) {
                 long len = frame.payload.remaining();
-                writeDataOrControl(frame);
-                flushLocked();
+                if (blocking) {
+                    writeDataOrControl(frame);
+                    flushLocked();
+                } else if (!tryWriteFrame(q, frame)) {
+                    return false;
+                }
                 written(q, len, 1);
                 io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
                 if (o != null && !frame.opcode.isControl()) {
@@ -515,6 +519,56 @@ final class WebSocketWriter extends SelfLock {
                 java.util.Arrays.fill(batch, 0, n, null);
             }
         }
+    }
+
+    // Whether a queued frame still to be encoded can be written without blocking: masked (a client's) or a control
+    // frame, not compressed, and small enough to be encoded whole into the empty write buffer (no flush midway, no
+    // gathering write of the payload).
+    private boolean encodesWithoutBlocking(Frame f) {
+        int len = f.payload.remaining();
+        return transport.writesWithoutBlocking()
+                && (deflate == null || f.opcode.isControl())
+                && (client || len < writevThreshold)
+                && FrameEncoder.headerLength(len, client) + len <= writeBuffer().capacity();
+    }
+
+    /**
+     * Without blocking: encodes a frame (see {@link #encodesWithoutBlocking}) into the empty write buffer and writes
+     * what the socket takes. What it does not take goes back to the front of the queue as framed bytes (masked
+     * already: the key is on the wire), the progress in {@link OutboundQueue#headWritten}, for the next writer.
+     *
+     * @return whether the whole frame was written
+     */
+    private boolean tryWriteFrame(OutboundQueue q, Frame frame) throws IOException {
+        long len = frame.payload.remaining();
+        writeDataOrControl(frame); // into the buffer only: it fits
+        ByteBuffer w = writeBuffer;
+        w.flip();
+        ByteBuffer rest = null;
+        int wrote;
+        try {
+            wrote = transport.tryWrite(w);
+            if (w.hasRemaining()) {
+                rest = ByteBuffer.allocate(w.limit()).put(0, w, 0, w.limit()); // the whole frame, from index 0
+            }
+        } finally {
+            w.clear();
+        }
+        if (rest == null) {
+            return true;
+        }
+        q.lock.lock();
+        try {
+            q.entries.addFirst(rest);
+            q.headWritten = wrote;
+            if (q.slowConsumerClosed) {
+                dropUnstarted(q); // as writeBatch does: nothing unstarted goes out before the policy's Close
+            }
+        } finally {
+            q.lock.unlock();
+        }
+        written(q, len - OutboundQueue.payloadRemaining(rest, wrote), 0);
+        return false;
     }
 
     // A framed entry copied rather than written from where it is: under the writev threshold (the write path's own

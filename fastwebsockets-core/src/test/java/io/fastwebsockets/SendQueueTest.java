@@ -456,7 +456,7 @@ class SendQueueTest {
         assertEquals(2, f.size(), "the begun frame whole, then the Close; the message not begun dropped");
         assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
         assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
-        assertEquals(CloseCode.GOING_AWAY, ((f.get(1).payload()[0] & 0xFF) << 8) | (f.get(1).payload()[1] & 0xFF));
+        assertEquals(CloseCode.GOING_AWAY, f.get(1).closeCode());
         await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
     }
 
@@ -497,5 +497,49 @@ class SendQueueTest {
         assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
         assertTrue(refused, "the send made while the connection was being given up was refused");
         await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
+    }
+
+    @Test
+    void aClientsSendIsMaskedAndWrittenByTheSendingThreadWhenTheSocketHasRoom() throws Exception {
+        // A client's frame is masked under the write lock; the sender that finds the lock free now does it itself,
+        // without handing the write to a drainer thread. This thread holds the (reentrant) write lock across the
+        // send, so a drainer, had one been started, could not have written anything before send returns.
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = WebSocket.over(t, Role.CLIENT, null);
+        t.allow(1 << 20);
+        WebSocketWriter w = ws.writer();
+        w.lock();
+        try {
+            assertTrue(ws.send(binary(300, 7)));
+            assertTrue(ws.send(Frame.ping(ByteBuffer.wrap(new byte[] {1, 2}))));
+            assertEquals(0, ws.bufferedAmount());
+            List<RawFrames.RawFrame> f = frames(t.written());
+            assertEquals(2, f.size(), "both frames written by the sending thread");
+            assertTrue(f.get(0).masked() && f.get(1).masked());
+            assertArrayEquals(binary(300, 7).payloadBytes(), f.get(0).payload());
+            assertEquals(RawFrames.PING, f.get(1).opcode());
+        } finally {
+            w.releaseLock();
+        }
+    }
+
+    @Test
+    void aClientsFramePartlyTakenBySocketIsFinishedByTheDrainerWithTheSameKey() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = WebSocket.over(t, Role.CLIENT, null);
+        t.allow(10); // the 2-byte header, the 4-byte key and 4 payload bytes of the first frame
+        assertTrue(ws.send(binary(100, 1)));
+        await(() -> t.written().length == 10, "the socket took its 10 bytes");
+        assertEquals(96, ws.bufferedAmount(), "4 payload bytes written");
+        assertTrue(ws.send(binary(50, 2))); // queued behind the begun frame
+        assertEquals(146, ws.bufferedAmount());
+        t.allow(1 << 20);
+        await(() -> ws.bufferedAmount() == 0, "all written");
+        List<RawFrames.RawFrame> f = frames(t.written());
+        assertEquals(2, f.size());
+        assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload(), "one key for the whole first frame");
+        assertArrayEquals(binary(50, 2).payloadBytes(), f.get(1).payload());
+        assertTrue(f.get(0).masked() && f.get(1).masked());
+        assertFalse(java.util.Arrays.equals(f.get(0).maskKey(), f.get(1).maskKey()), "a fresh key per frame");
     }
 }
