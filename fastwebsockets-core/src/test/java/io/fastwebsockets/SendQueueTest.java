@@ -423,41 +423,53 @@ class SendQueueTest {
         assertArrayEquals(payload, f.get(1).payload());
     }
 
-    @Test
-    void aTimersCloseFinishesTheFrameBegunOnTheWireAndDropsWhatWasNotBegun() throws Exception {
-        // A timer gives the connection up (ClosingHandshake.abandon -> trySendClose) just after a non-blocking send
-        // left the queue's first frame partly written and before the drainer thread took the write lock. This
-        // thread holds the write lock across, so the drainer cannot take it: the state is reached every time.
-        GatedTransport t = new GatedTransport(true);
-        WebSocket ws = server(t);
+    // A timer gives the connection up (ClosingHandshake.abandon -> trySendClose) just after a non-blocking send left
+    // the queue's first frame partly written (the socket takes 10 bytes of a 100-byte message) and before the drainer
+    // thread took the write lock. A thread of its own holds the write lock across, so the drainer cannot take it: the
+    // state is reached every time. Then the sends of `more`, then the timer's Close; completes with its answer.
+    private static CompletableFuture<Boolean> timersCloseAfterABegunFrame(GatedTransport t, WebSocket ws,
+            Frame... more) {
         WebSocketWriter w = ws.writer();
         t.allow(10); // 10 bytes of the first frame, then nothing
         CompletableFuture<Boolean> sent = new CompletableFuture<>();
-        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
         Thread.ofPlatform().start(() -> {
             w.lock();
             try {
                 assertTrue(ws.send(binary(100, 1))); // begun: 10 bytes out, the rest left at the queue's head
-                assertTrue(ws.send(binary(50, 2))); // queued, not begun
-                queued.countDown();
+                for (Frame f : more) {
+                    assertTrue(ws.send(f));
+                }
                 sent.complete(w.trySendClose(CloseCode.payload(CloseCode.GOING_AWAY, "idle")));
             } catch (Throwable e) {
                 sent.completeExceptionally(e);
             } finally {
-                queued.countDown();
                 w.releaseLock();
             }
         });
-        assertTrue(queued.await(10, TimeUnit.SECONDS));
-        assertEquals(10, t.written().length, "the first frame was begun and not finished");
-        t.allow(1 << 20); // the peer reads again
-        assertTrue(sent.get(10, TimeUnit.SECONDS), "the Close was sent");
+        return sent;
+    }
+
+    // After timersCloseAfterABegunFrame and the peer reading again: the begun frame whole, then the Close, and nothing
+    // counted as queued any more.
+    private static void assertBegunFrameThenClose(GatedTransport t, WebSocket ws, String what) throws Exception {
         List<RawFrames.RawFrame> f = frames(t.written());
-        assertEquals(2, f.size(), "the begun frame whole, then the Close; the message not begun dropped");
+        assertEquals(2, f.size(), what);
         assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
         assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
         assertEquals(CloseCode.GOING_AWAY, f.get(1).closeCode());
         await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
+    }
+
+    @Test
+    void aTimersCloseFinishesTheFrameBegunOnTheWireAndDropsWhatWasNotBegun() throws Exception {
+        GatedTransport t = new GatedTransport(true);
+        WebSocket ws = server(t);
+        CompletableFuture<Boolean> sent = timersCloseAfterABegunFrame(t, ws, binary(50, 2)); // queued, not begun
+        await(() -> t.waiting() == 1 || sent.isDone(), "the timer's Close waits for the socket");
+        assertEquals(10, t.written().length, "the first frame was begun and not finished");
+        t.allow(1 << 20); // the peer reads again
+        assertTrue(sent.get(10, TimeUnit.SECONDS), "the Close was sent");
+        assertBegunFrameThenClose(t, ws, "the begun frame whole, then the Close; the message not begun dropped");
     }
 
     @Test
@@ -467,20 +479,7 @@ class SendQueueTest {
         // comes now is refused), nor keep the timer's thread writing to a peer it has given up.
         GatedTransport t = new GatedTransport(true);
         WebSocket ws = server(t);
-        WebSocketWriter w = ws.writer();
-        t.allow(10); // 10 bytes of the first frame, then nothing
-        CompletableFuture<Boolean> sent = new CompletableFuture<>();
-        Thread.ofPlatform().start(() -> {
-            w.lock(); // as in the test above: the drainer thread cannot take the lock before trySendClose
-            try {
-                assertTrue(ws.send(binary(100, 1))); // begun: 10 bytes out, the rest left at the queue's head
-                sent.complete(w.trySendClose(CloseCode.payload(CloseCode.GOING_AWAY, "idle")));
-            } catch (Throwable e) {
-                sent.completeExceptionally(e);
-            } finally {
-                w.releaseLock();
-            }
-        });
+        CompletableFuture<Boolean> sent = timersCloseAfterABegunFrame(t, ws);
         await(() -> t.waiting() == 1, "the timer's Close waits for the peer to take the rest of the begun frame");
         boolean refused;
         try {
@@ -491,12 +490,8 @@ class SendQueueTest {
         }
         t.allow(1 << 20); // the peer reads again
         assertTrue(sent.get(10, TimeUnit.SECONDS), "the Close was sent");
-        List<RawFrames.RawFrame> f = frames(t.written());
-        assertEquals(2, f.size(), "the begun frame whole, then the Close; nothing sent after the timer's decision");
-        assertArrayEquals(binary(100, 1).payloadBytes(), f.get(0).payload());
-        assertEquals(RawFrames.CLOSE, f.get(1).b0() & 0x0F);
+        assertBegunFrameThenClose(t, ws, "the begun frame whole, then the Close; nothing sent after the timer's decision");
         assertTrue(refused, "the send made while the connection was being given up was refused");
-        await(() -> ws.bufferedAmount() == 0, "nothing counted as queued after the Close");
     }
 
     @Test
