@@ -1,5 +1,5 @@
 """What every bench/*_table.py shares: reading a benchmark's TSV (comment lines `# ...` say when and where it ran,
-then a header row, then one row per run), grouping the runs by server and case, medians, and the Markdown around
+then a header row, then one row per run), grouping the runs by server and case (optionally only the rows `keep` accepts), medians, and the Markdown around
 them. The scripts that write the TSVs are bench/echo.sh, fanout.sh and cluster.sh."""
 import statistics
 from collections import defaultdict
@@ -48,13 +48,16 @@ def table_head(first, cols, align="---:"):
 
 class Runs:
     """The runs of one TSV grouped by (server, case): the numeric fields of every run without errors, in order, and
-    how many runs failed. `case_of(row)` makes a row's case (a tuple); servers and cases keep their first-seen order."""
+    how many runs failed. `case_of(row)` makes a row's case (a tuple); servers and cases keep their first-seen order;
+    `keep(row)`, when given, leaves out the rows it returns false for."""
 
-    def __init__(self, path, case_of, server="server"):
+    def __init__(self, path, case_of, server="server", keep=None):
         self.data = defaultdict(lambda: defaultdict(list))
         self.failed = defaultdict(int)
         self.servers, self.cases = [], []
         for r in rows(path):
+            if keep is not None and not keep(r):
+                continue
             s, case = r[server], case_of(r)
             if s not in self.servers:
                 self.servers.append(s)

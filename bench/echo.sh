@@ -30,8 +30,15 @@
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
 #               cpu controller or v2 with cpu enabled). Unset: the whole core. With a quota the server is the
 #               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
+#      GENERATORS  the load generators of the throughput table (default "loadgen", bench/loadgen.c); with
+#               "loadgen fastws-bench" every case is measured by both, one after the other against the same server
+#               (the order alternating with the repetitions), `./fastws bench` run as a user runs it, and a last table
+#               sets what the two reported side by side (does ./fastws bench report the server's throughput?). The
+#               tables between servers use loadgen's rows only. For a fastws-bench row the server's CPU is read
+#               from /proc over seconds 1 to DURATION-1 of its measured window (its progress lines say when).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GENERATORS=${GENERATORS:-loadgen}
 SERVERS=${SERVERS:-"ours-raw ours-collector ours-listener ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon java-websocket c-floor"}
 CASES=${CASES:-"100x20 100x1024 100x1024t 100x16384 200x16384 500x16384"}
 REPS=${REPS:-3}
@@ -150,8 +157,42 @@ fi
 
 RES="$OUT/echo-results.tsv"
 machine | sed 's/^/# /' >"$RES"
-echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}" >>"$RES"
-printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\tkind\n' >>"$RES"
+echo "# WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU GENERATORS=$GENERATORS${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}" >>"$RES"
+# loadgen_cpu_pct: the CPU of the load generator of the row (the `generator` column), whichever it is
+printf 'rep\tserver\tconns\tsize\tmsgs_per_sec\tloadgen_cpu_pct\tserver_cpu_pct\tmsgs_per_server_cpu_sec\terrors\tkind\tgenerator\n' >>"$RES"
+read -r -a gens <<<"$GENERATORS"
+for g in "${gens[@]}"; do
+  case "$g" in loadgen|fastws-bench) ;; *) echo "echo.sh: unknown generator '$g' (GENERATORS: loadgen, fastws-bench)" >&2; exit 2 ;; esac
+done
+if [[ " $GENERATORS " == *" fastws-bench "* ]]; then ./fastws bench --help >/dev/null; fi  # built before anything is timed
+
+# One case measured by ./fastws bench, as a user runs it, against the running server: prints the fields of a row from
+# msgs_per_sec to errors. Its JSON gives the rate, its own CPU and errors; the server's CPU is read here from /proc
+# between the first and the (DURATION-1)th progress line of the measured window (warm-up lines begin "warm-up").
+fastws_bench_case() { # $1 conns, $2 size, then more options (--text, --deflate)
+  local n=$1 b=$2 log="$OUT/fastws-bench.err" js="$OUT/fastws-bench.json" last t1= c1= t2= c2= k
+  shift 2
+  last=$(python3 -c 'import sys; print(max(2, int(float(sys.argv[1])) - 1))' "$DURATION")
+  : >"$log"; : >"$js"  # emptied here: the background job's own redirections may come after the first look below
+  taskset -c "$LOAD_CPU" ./fastws bench "ws://127.0.0.1:$PORT$(path_of "$s")" -c "$n" -s "$b" --warmup "${WARMUP}s" \
+    -d "${DURATION}s" --json "$@" >"$js" 2>"$log" &
+  local g=$!
+  while kill -0 "$g" 2>/dev/null; do
+    k=$(grep -c '^ *[0-9][0-9]*s ' "$log" || true)
+    if [ -z "$t1" ] && [ "$k" -ge 1 ]; then t1=$(date +%s.%N); c1=$(server_ticks); fi
+    if [ -z "$t2" ] && [ "$k" -ge "$last" ]; then t2=$(date +%s.%N); c2=$(server_ticks); fi
+    sleep 0.02
+  done
+  wait "$g" || true
+  python3 -c 'import json,sys
+try: d=json.load(open(sys.argv[1]))
+except ValueError: d=None
+t1,c1,t2,c2=(float(x) if x else None for x in sys.argv[2:6])
+scpu=100.0*(c2-c1)/100/(t2-t1) if None not in (t1,c1,t2,c2) and t2>t1 else 0
+if d: print("%.1f\t%.1f\t%.1f\t%.1f\t%d" % (d["messages_per_s"], d["cpu_percent"], scpu, d["messages_per_s"]/(scpu/100) if scpu else 0, d["errors"]))
+else: print("0\t0\t0\t0\tfail")' "$js" "$t1" "$c1" "$t2" "$c2"
+}
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }  # utime + stime, 1/100 s
 read -r -a names <<<"$SERVERS"
 for rep in $(seq 1 "$REPS"); do
   order=("${names[@]}")
@@ -164,6 +205,15 @@ for rep in $(seq 1 "$REPS"); do
       n=${c%x*}; b=${c#*x}; kind=binary
       z=(); case "$s" in *-deflate) z=(--deflate ${DEFLATE_OPTS:-}) ;; esac
       case "$b" in *t) b=${b%t}; kind=text; z+=(-x) ;; esac
+      gorder=("${gens[@]}")  # even repetitions run the generators backwards too
+      if [ $((rep % 2)) -eq 0 ]; then gorder=(); for ((i = ${#gens[@]} - 1; i >= 0; i--)); do gorder+=("${gens[$i]}"); done; fi
+      for g in "${gorder[@]}"; do
+      if [ "$g" = fastws-bench ]; then
+        o=(); [ "$kind" = text ] && o+=(--text); case "$s" in *-deflate) o+=(--deflate) ;; esac  # (DEFLATE_OPTS: loadgen's)
+        printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$(fastws_bench_case "$n" "$b" "${o[@]}")" "$kind" \
+          "$g" | tee -a "$RES"
+        continue
+      fi
       line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
         -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -172,8 +222,9 @@ for rep in $(seq 1 "$REPS"); do
       scpu=$(sed -n 's/.*server_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
       eff=$(sed -n 's/.*msgs_per_server_cpu_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       if [ -z "$rate" ]; then rate=0; cpu=0; errs=fail; sed 's/^/  /' "$OUT/loadgen.err" >&2; fi
-      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "${scpu:-0}" \
-        "${eff:-0}" "$errs" "$kind" | tee -a "$RES"
+      printf '%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$s" "$n" "$b" "$rate" "$cpu" "${scpu:-0}" \
+        "${eff:-0}" "$errs" "$kind" "$g" | tee -a "$RES"
+      done
     done
     stop_server
   done
@@ -200,7 +251,7 @@ for l in open(sys.argv[1]):
     c=l.rstrip("\n").split("\t")
     if h is None: h=c; continue
     r=dict(zip(h,c))
-    if r["conns"]==sys.argv[2] and r["size"]==sys.argv[3] and r["errors"]=="0": rates[r["server"]].append(float(r["msgs_per_sec"]))
+    if r["conns"]==sys.argv[2] and r["size"]==sys.argv[3] and r["errors"]=="0" and r.get("generator","loadgen")=="loadgen": rates[r["server"]].append(float(r["msgs_per_sec"]))
 print(int(min(statistics.median(v) for v in rates.values())/2) if rates else 0)' "$RES" "$n" "$b")
       [ "$rate" -gt 0 ] || continue
       z=(); case "$s" in *-deflate) z=(--deflate) ;; esac  # (DEFLATE_OPTS are loadgen's; the CLI takes none)

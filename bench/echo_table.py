@@ -2,7 +2,7 @@
 """Turns bench/echo.sh's TSV into the README's Markdown tables: medians per server and case, ratios to Netty."""
 import sys
 
-from benchtable import Runs, num, print_comments, rows, table_head
+from benchtable import Runs, fmt_rate, num, print_comments, rows, table_head
 
 
 def latency(path):
@@ -28,8 +28,20 @@ def latency(path):
         print(f"| {case[0]} x {case[1]} B | {case[2]:,} msg/s | " + " | ".join(cells) + " |")
 
 
+def case_of(r):
+    return int(r["conns"]), int(r["size"]), r.get("kind") or "binary"
+
+
+def generator_of(r):
+    """Which load generator measured a row: `loadgen` (bench/loadgen.c; rows written before the column existed) or
+    `fastws-bench` (./fastws bench), see GENERATORS in bench/echo.sh."""
+    return r.get("generator") or "loadgen"
+
+
 def throughput(path):
-    runs = Runs(path, lambda r: (int(r["conns"]), int(r["size"]), r.get("kind") or "binary"))
+    # The tables between servers come from one generator, loadgen's rows, as they always have; the rows of
+    # ./fastws bench (GENERATORS) go to a table of their own that sets the two generators side by side.
+    runs = Runs(path, case_of, keep=lambda r: generator_of(r) == "loadgen")
     servers, cases = runs.servers, runs.cases
     ours = [s for s in servers if s.startswith("ours")]
     # c-floor*: bench/floor.c, the least a server can do per message here; the ceiling, not a peer
@@ -55,6 +67,45 @@ def throughput(path):
               "same run (no server making the same system calls can exceed these ratios here):")
         print()
         ratio_table(runs, "msgs_per_sec", [(c, p) for c in ceilings for p in ours + peers])
+    generators(path)
+
+
+def generators(path):
+    """With GENERATORS="loadgen fastws-bench": per server and case, the rate each generator reported against the same
+    server, fastws-bench's over loadgen's, and what each run used (the generator's CPU, the server's CPU)."""
+    gens = []
+    for r in rows(path):
+        if generator_of(r) not in gens:
+            gens.append(generator_of(r))
+    if "fastws-bench" not in gens or "loadgen" not in gens:
+        return
+    by = {g: Runs(path, case_of, keep=lambda r, g=g: generator_of(r) == g) for g in ("loadgen", "fastws-bench")}
+    lg, fb = by["loadgen"], by["fastws-bench"]
+    paired = {(r["server"], case_of(r), r["rep"], generator_of(r)): float(r["msgs_per_sec"])
+              for r in rows(path) if r.get("errors", "0") == "0" and num(r.get("msgs_per_sec"))}
+    print()
+    print("The two load generators against the same server, alternated: messages per second each reported (medians; in "
+          "brackets the CPU % of the generator / of the server), and ./fastws bench's median over loadgen's, with "
+          "the range of the ratios of the runs paired by repetition:")
+    print()
+    table_head(["server", "case"], ["loadgen", "fastws bench", "fastws bench / loadgen", "range"])
+    for s in lg.servers:
+        for case in lg.cases:
+            cells = []
+            for runs in (lg, fb):
+                rate = runs.med(s, case, "msgs_per_sec")
+                cells.append("failed" if rate is None else
+                             f"{fmt_rate(rate)} ({runs.med(s, case, 'loadgen_cpu_pct'):.0f}% / "
+                             f"{runs.med(s, case, 'server_cpu_pct'):.0f}%)")
+            pairs = [paired[(s, case, rep, "fastws-bench")] / a for (s2, c2, rep, g), a in paired.items()
+                     if (s2, c2, g) == (s, case, "loadgen") and a and (s, case, rep, "fastws-bench") in paired]
+            spread = f"{min(pairs):.2f}-{max(pairs):.2f}x" if pairs else "n/a"
+            print(f"| {s} | {label(case)} | " + " | ".join(cells) + f" | {fb_over(lg, fb, s, case)} | {spread} |")
+
+
+def fb_over(lg, fb, s, case):
+    a, b = lg.med(s, case, "msgs_per_sec"), fb.med(s, case, "msgs_per_sec")
+    return f"{b / a:.2f}x" if a and b is not None else "n/a"
 
 
 def ratio_table(runs, field, cols):
