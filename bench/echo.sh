@@ -3,6 +3,11 @@
 # different cores, alternating order, medians and ratios. Also the idle-connection memory test.
 #
 #   bench/echo.sh                 throughput table (bench/target/echo-results.tsv, then the Markdown table)
+#   bench/echo.sh generators      the two load generators at once against each server: loadgen and ./fastws bench, half
+#                                 the case's connections each, both on LOAD_CPU, over the same seconds; each gets half
+#                                 the server's echoes when fastws bench reports what loadgen reports (a share the
+#                                 machine's drift cannot move, as it moves runs one after the other); best with
+#                                 SERVER_QUOTA, so the server is the limit (bench/target/echo-generators.tsv, then a table)
 #   bench/echo.sh memory          RSS and heap of each server holding IDLE (10,000) idle connections, in three states
 #                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
@@ -66,6 +71,55 @@ trap stop_server EXIT
 start_server ours-raw
 stop_server
 export SKIP_BUILD=1
+
+if [ "${1:-}" = generators ]; then
+  ./fastws bench --help >/dev/null  # built before anything is timed
+  RES="$OUT/echo-generators.tsv"
+  { machine; echo "WARMUP=$WARMUP DURATION=$DURATION REPS=$REPS SERVER_CPU=$SERVER_CPU LOAD_CPU=$LOAD_CPU${SERVER_QUOTA:+ SERVER_QUOTA=$SERVER_QUOTA% of one CPU (cgroup)}"; } | sed 's/^/# /' >"$RES"
+  printf 'rep\tserver\tconns\tsize\tkind\tloadgen_msgs_per_sec\tfastws_bench_msgs_per_sec\tserver_cpu_pct\terrors\n' >>"$RES"
+  # ./fastws bench starts first (a JVM, its warm-up); once its measured window is a second old, loadgen runs a
+  # warm-up second and DURATION measured seconds; fastws bench's per-second progress lines over the same seconds
+  # (its 3rd to (DURATION+2)th) are set beside loadgen's rate. Its window lasts DURATION+4 s, so it covers loadgen's.
+  log="$OUT/fastws-bench.err"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $SERVERS; do
+      start_server "$s"
+      for c in $CASES; do
+        n=${c%x*}; b=${c#*x}; o=(); z=(); kind=binary
+        case "$b" in *t) b=${b%t}; kind=text; o+=(--text); z+=(-x) ;; esac
+        case "$s" in *-deflate) o+=(--deflate); z+=(--deflate) ;; esac
+        half=$((n / 2))
+        : >"$log"
+        taskset -c "$LOAD_CPU" ./fastws bench "ws://127.0.0.1:$PORT$(path_of "$s")" -c "$((n - half))" -s "$b" \
+          --warmup "${WARMUP}s" -d "$((DURATION + 4))s" --json "${o[@]}" >"$OUT/fastws-bench.json" 2>"$log" &
+        fb=$!
+        until grep -q '^ *1s ' "$log"; do kill -0 "$fb" 2>/dev/null || break; sleep 0.02; done
+        line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$half" -s "$b" \
+          -w 1 -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
+        wait "$fb" || true
+        python3 - "$rep" "$s" "$n" "$b" "$kind" "$DURATION" "$line" "$log" "$OUT/fastws-bench.json" <<'PY' | tee -a "$RES"
+import json, re, sys
+rep, s, n, b, kind, d, line, log, js = sys.argv[1:]
+rates = [float(m.group(1).replace(",", "")) for m in (re.match(r"^ *\d+s +([\d,]+) msg/s", l) for l in open(log)) if m]
+win = rates[2:2 + int(d)]
+lg = re.search(r"msgs_per_sec=([\d.]+)", line)
+errs = re.search(r"errors=(\d+)", line)
+try:
+    fb_errors = json.load(open(js))["errors"]
+except (ValueError, KeyError):
+    fb_errors = None
+ok = lg and errs and errs.group(1) == "0" and fb_errors == 0 and len(win) == int(d)
+scpu = re.search(r"server_cpu_pct=([\d.]+)", line)
+print("\t".join([rep, s, n, b, kind, lg.group(1) if lg else "0", "%.1f" % (sum(win) / len(win)) if win else "0",
+                 scpu.group(1) if scpu else "0", "0" if ok else "fail"]))
+PY
+      done
+      stop_server
+    done
+  done
+  python3 bench/echo_table.py generators-together "$RES"
+  exit 0
+fi
 
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Turns bench/echo.sh's TSV into the README's Markdown tables: medians per server and case, ratios to Netty."""
+import statistics
 import sys
 
 from benchtable import Runs, fmt_rate, num, print_comments, rows, table_head
@@ -103,6 +104,30 @@ def generators(path):
             print(f"| {s} | {label(case)} | " + " | ".join(cells) + f" | {fb_over(lg, fb, s, case)} | {spread} |")
 
 
+def generators_together(path):
+    """bench/echo.sh generators: loadgen and ./fastws bench at once against one server, half the connections each;
+    fastws bench's rate over loadgen's over the same seconds, per server and case."""
+    runs = Runs(path, case_of)
+    print_comments(path)
+    print("The two load generators at once against the same server, half the connections each, over the same seconds: "
+          "messages per second each got (medians), and fastws bench's over loadgen's (median and range of the "
+          "repetitions; 1.00x: it reports the server's throughput as loadgen does):")
+    print()
+    table_head(["server", "case"], ["loadgen", "fastws bench", "server CPU", "fastws bench / loadgen", "range", "runs"])
+    for s in runs.servers:
+        for case in runs.cases:
+            a = runs.values(s, case, "loadgen_msgs_per_sec")
+            b = runs.values(s, case, "fastws_bench_msgs_per_sec")
+            ratios = sorted(y / x for x, y in zip(a, b) if x)
+            if not ratios:
+                print(f"| {s} | {label(case)} | failed | failed | | | | {runs.failed.get((s, case), 0)} failed |")
+                continue
+            print(f"| {s} | {label(case)} | {fmt_rate(statistics.median(a))} | {fmt_rate(statistics.median(b))} | "
+                  f"{runs.med(s, case, 'server_cpu_pct'):.0f}% | {statistics.median(ratios):.2f}x | "
+                  f"{ratios[0]:.2f}-{ratios[-1]:.2f}x | {len(ratios)}"
+                  + (f" ({runs.failed[(s, case)]} failed)" if runs.failed.get((s, case)) else "") + " |")
+
+
 def fb_over(lg, fb, s, case):
     a, b = lg.med(s, case, "msgs_per_sec"), fb.med(s, case, "msgs_per_sec")
     return f"{b / a:.2f}x" if a and b is not None else "n/a"
@@ -175,4 +200,5 @@ def histdiff(before, after, count, top=25):
 
 
 if __name__ == "__main__":
-    {"throughput": throughput, "memory": memory, "latency": latency, "histdiff": histdiff}[sys.argv[1]](*sys.argv[2:])
+    {"throughput": throughput, "memory": memory, "latency": latency, "histdiff": histdiff,
+     "generators-together": generators_together}[sys.argv[1]](*sys.argv[2:])
