@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With {@code FASTWS_COMPACT_HEADERS=1} the launcher ({@code ./fastws}) runs its long-running servers, echo-server
- * and broadcast-server, with compact object headers ({@code -XX:+UseCompactObjectHeaders}) on a JDK of feature version
- * 25 or later, where the option is a product one, and never on an older JDK (21 to 24 refuse or lock it); without the
- * variable it leaves the option off, and the other commands never get it. What the launcher would run with comes from {@code ./fastws jvm-options CMD},
+ * The launcher ({@code ./fastws}) runs its long-running servers, echo-server and broadcast-server, with compact object
+ * headers ({@code -XX:+UseCompactObjectHeaders}) on a JDK of feature version 25 or later, where the option is a
+ * product one, by default or with {@code FASTWS_COMPACT_HEADERS=1}, and never on an older JDK (21 to 24 refuse or lock
+ * it); {@code FASTWS_COMPACT_HEADERS=0} leaves it off, and the other commands never get it. What the launcher would run with comes from {@code ./fastws jvm-options CMD},
  * which reads the same array the server commands execute with and builds nothing. The JDK versions are faked by a
  * {@code JAVA_HOME} whose {@code java} only reports a version; the JDK running the tests checks the option for real.
  */
@@ -34,12 +34,14 @@ class LauncherJvmOptionsTest {
     private static final Map<String, String> ON = Map.of("FASTWS_COMPACT_HEADERS", "1");
 
     @Test
-    void theServersGetCompactHeadersFromJdk25OnWhenAskedFor() throws Exception {
+    void theServersGetCompactHeadersFromJdk25On() throws Exception {
         for (int feature : new int[] {25, 26}) {
             Path jdk = fakeJdk(feature);
-            for (String command : List.of("echo-server", "broadcast-server")) {
-                assertEquals(List.of("--enable-native-access=ALL-UNNAMED", COMPACT), jvmOptions(jdk, ON, command),
-                        command + " on a JDK " + feature);
+            for (Map<String, String> env : List.of(Map.<String, String>of(), ON)) {
+                for (String command : List.of("echo-server", "broadcast-server")) {
+                    assertEquals(List.of("--enable-native-access=ALL-UNNAMED", COMPACT), jvmOptions(jdk, env, command),
+                            command + " on a JDK " + feature + " " + env);
+                }
             }
         }
     }
@@ -56,13 +58,11 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
-    void notByDefaultNorForTheOtherCommands() throws Exception {
+    void notWhenTurnedOffNorForTheOtherCommands() throws Exception {
         Path jdk = fakeJdk(25);
-        for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("FASTWS_COMPACT_HEADERS", "0"))) {
-            for (String command : List.of("echo-server", "broadcast-server")) {
-                assertEquals(List.of("--enable-native-access=ALL-UNNAMED"), jvmOptions(jdk, env, command),
-                        command + " " + env);
-            }
+        for (String command : List.of("echo-server", "broadcast-server")) {
+            assertEquals(List.of("--enable-native-access=ALL-UNNAMED"),
+                    jvmOptions(jdk, Map.of("FASTWS_COMPACT_HEADERS", "0"), command), command + ", turned off");
         }
         for (String command : List.of("connect", "bench", "example", "autobahn-client", "servlet-echo", "spring-echo")) {
             assertEquals(List.of("--enable-native-access=ALL-UNNAMED"), jvmOptions(jdk, ON, command), command);
