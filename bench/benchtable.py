@@ -84,17 +84,17 @@ class Runs:
         return f"{x / y:.2f}x" if x is not None and y else "n/a"
 
     def rate_cells(self, case, field):
-        """One cell per server: the median rate, in brackets the CPU % of the load generator / of the server, and how
-        many runs failed if any; `failed` when every run did."""
-        cells = []
-        for s in self.servers:
-            rate = self.med(s, case, field)
-            if rate is None:
-                cells.append("failed")
-                continue
-            cell = (f"{fmt_rate(rate)} ({self.med(s, case, 'loadgen_cpu_pct'):.0f}% / "
-                    f"{self.med(s, case, 'server_cpu_pct'):.0f}%)")
-            if self.failed.get((s, case)):
-                cell += f" ({self.failed[(s, case)]} runs failed)"
-            cells.append(cell)
-        return cells
+        """One cell per server (rate_cell)."""
+        return [self.rate_cell(s, case, field) for s in self.servers]
+
+    def rate_cell(self, s, case, field):
+        """The median rate, in brackets the CPU % of the load generator / of the server, and how many runs failed if
+        any; `failed` when every run did."""
+        rate = self.med(s, case, field)
+        if rate is None:
+            return "failed"
+        cell = (f"{fmt_rate(rate)} ({self.med(s, case, 'loadgen_cpu_pct'):.0f}% / "
+                f"{self.med(s, case, 'server_cpu_pct'):.0f}%)")
+        if self.failed.get((s, case)):
+            cell += f" ({self.failed[(s, case)]} runs failed)"
+        return cell

@@ -84,6 +84,7 @@ def generators(path):
     lg, fb = by["loadgen"], by["fastws-bench"]
     paired = {(r["server"], case_of(r), r["rep"], generator_of(r)): float(r["msgs_per_sec"])
               for r in rows(path) if r.get("errors", "0") == "0" and num(r.get("msgs_per_sec"))}
+    reps = sorted({rep for (_, _, rep, _) in paired})
     print()
     print("The two load generators against the same server, alternated: messages per second each reported (medians; in "
           "brackets the CPU % of the generator / of the server), and ./fastws bench's median over loadgen's, with "
@@ -92,14 +93,9 @@ def generators(path):
     table_head(["server", "case"], ["loadgen", "fastws bench", "fastws bench / loadgen", "range"])
     for s in lg.servers:
         for case in lg.cases:
-            cells = []
-            for runs in (lg, fb):
-                rate = runs.med(s, case, "msgs_per_sec")
-                cells.append("failed" if rate is None else
-                             f"{fmt_rate(rate)} ({runs.med(s, case, 'loadgen_cpu_pct'):.0f}% / "
-                             f"{runs.med(s, case, 'server_cpu_pct'):.0f}%)")
-            pairs = [paired[(s, case, rep, "fastws-bench")] / a for (s2, c2, rep, g), a in paired.items()
-                     if (s2, c2, g) == (s, case, "loadgen") and a and (s, case, rep, "fastws-bench") in paired]
+            cells = [runs.rate_cell(s, case, "msgs_per_sec") for runs in (lg, fb)]
+            pairs = [paired[(s, case, rep, "fastws-bench")] / paired[(s, case, rep, "loadgen")] for rep in reps
+                     if (s, case, rep, "loadgen") in paired and (s, case, rep, "fastws-bench") in paired]
             spread = f"{min(pairs):.2f}-{max(pairs):.2f}x" if pairs else "n/a"
             print(f"| {s} | {label(case)} | " + " | ".join(cells) + f" | {fb_over(lg, fb, s, case)} | {spread} |")
 
