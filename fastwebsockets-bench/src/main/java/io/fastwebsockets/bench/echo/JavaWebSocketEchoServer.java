@@ -2,7 +2,11 @@ package io.fastwebsockets.bench.echo;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
@@ -16,9 +20,20 @@ import org.java_websocket.server.WebSocketServer;
  *
  * TCP_NODELAY on, an accept backlog of 1024, and the connection-lost check (a ping every 60 s, closing peers that
  * do not answer) turned off: no server of the benchmark times idle connections out.
+ *
+ * <p><b>A lost write, repaired.</b> Java-WebSocket 1.6.0 writes only on its selector thread. After writing a
+ * connection's queue empty it sets the key's interest to {@code OP_READ}; a decoder thread that queued an echo in
+ * between (its {@code send} sets {@code OP_READ | OP_WRITE}) loses that interest, and the echo stays queued until the
+ * connection sends something else: for a client that waits for it, forever. The window is a few instructions on the
+ * selector thread, wide enough on a loaded two-core machine (a client echoing in a loop stalled in its 35th round,
+ * EchoServersTest once in CI). What a user of the library would do: a watchdog, here every 100 ms, that asks again for
+ * write interest on any connection with queued data and none asked, and says on stderr how often it did.
  */
 public final class JavaWebSocketEchoServer extends WebSocketServer {
-    private JavaWebSocketEchoServer(InetSocketAddress address) {
+    // Completed with the bound port once the server listens (for tests that run it in their own JVM)
+    final CompletableFuture<Integer> listening = new CompletableFuture<>();
+
+    JavaWebSocketEchoServer(InetSocketAddress address) {
         super(address);
         setTcpNoDelay(true);
         setReuseAddr(true);
@@ -52,11 +67,52 @@ public final class JavaWebSocketEchoServer extends WebSocketServer {
         }
     }
 
+    private final AtomicLong rearmed = new AtomicLong();
+    private volatile Thread watchdog;
+
+    // The repair described in the class comment: one daemon thread, no work unless a write was lost.
+    private void watchLostWrites() {
+        watchdog = Thread.ofPlatform().daemon().name("lost-write-watchdog").start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (WebSocket conn : getConnections()) {
+                    SelectionKey key = ((WebSocketImpl) conn).getSelectionKey();
+                    if (key != null && key.isValid() && conn.hasBufferedData()
+                            && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                        onWriteDemand(conn);
+                        System.err.println("java-websocket: re-armed a lost write (" + rearmed.incrementAndGet()
+                                + " so far)");
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@return how many lost writes the watchdog has re-armed} */
+    long rearmed() {
+        return rearmed.get();
+    }
+
+    /** Stops the watchdog and the server (for tests that run it in their own JVM). */
+    void shutdown() throws InterruptedException {
+        Thread w = watchdog;
+        if (w != null) {
+            w.interrupt();
+        }
+        stop(1000);
+    }
+
     @Override
     public void onStart() {
+        watchLostWrites();
         System.err.println("java-websocket: 1 selector thread, " + Runtime.getRuntime().availableProcessors()
                 + " decoder thread(s)");
         EchoArgs.announce(getPort());
+        listening.complete(getPort());
     }
 
     /**

@@ -29,7 +29,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +44,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class EchoServersTest {
     private static final int[] BINARY_SIZES = {0, 20, 1024, 16 * 1024, 1 << 20, 16 << 20};
+    private static final int STALL_SECONDS = 150;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -82,52 +86,26 @@ class EchoServersTest {
             assertTrue(line.matches("LISTENING [1-9][0-9]*"), "first stdout line: " + line);
             int port = Integer.parseInt(line.substring("LISTENING ".length()));
 
-            ClientOptions options = ClientOptions.builder()
-                    .perMessageDeflate(deflate ? PerMessageDeflate.builder().threshold(0).build() : null)
-                    .build();
-            try (WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + port + "/"), options).webSocket()) {
-                assertEquals(deflate, ws.perMessageDeflate() != null, name + ": permessage-deflate agreed");
-                FragmentCollector messages = new FragmentCollector(ws);
-                Random random = new Random(port);
-                for (int size : BINARY_SIZES) {
-                    byte[] sent = new byte[size];
-                    random.nextBytes(sent);
-                    messages.writeFrame(Frame.binary(sent.clone())); // masking may work in place
-                    Frame echo = messages.readFrame();
-                    assertEquals(OpCode.BINARY, echo.opcode(), name + " echo of " + size + " bytes");
-                    assertArrayEquals(sent, bytes(echo.payload()), name + " echo of " + size + " bytes");
+            // The exchange runs on a thread of its own, so that a server that stops answering fails the test with
+            // what it printed and where its threads are, well before the hang guard above cuts it off.
+            CompletableFuture<Void> exchange = CompletableFuture.runAsync(() -> {
+                try {
+                    exchange(name, port, whole, deflate);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
                 }
-                String text = "hello from fastwebsockets — ünïcödé ✓ 𝄞";
-                messages.writeFrame(Frame.text(text));
-                Frame echo = messages.readFrame();
-                assertEquals(OpCode.TEXT, echo.opcode(), name + " text echo");
-                assertEquals(text, StandardCharsets.UTF_8.decode(echo.payload()).toString(), name + " text echo");
-
-                // (copies: masking may work in place) A message sent in three fragments comes back with the same bytes; whole-message servers send it
-                // back as one frame.
-                byte[] sent = new byte[3000];
-                random.nextBytes(sent);
-                ws.writeFrame(new Frame(false, OpCode.BINARY, null, ByteBuffer.wrap(Arrays.copyOfRange(sent, 0, 1000))));
-                ws.writeFrame(new Frame(false, OpCode.CONTINUATION, null,
-                        ByteBuffer.wrap(Arrays.copyOfRange(sent, 1000, 2000))));
-                ws.writeFrame(new Frame(true, OpCode.CONTINUATION, null,
-                        ByteBuffer.wrap(Arrays.copyOfRange(sent, 2000, 3000))));
-                ByteArrayOutputStream joined = new ByteArrayOutputStream();
-                int frames = 0;
-                Frame f;
-                do {
-                    f = ws.readFrame();
-                    assertEquals(frames == 0 ? OpCode.BINARY : OpCode.CONTINUATION, f.opcode(),
-                            name + " frame " + frames);
-                    joined.writeBytes(bytes(f.payload()));
-                    frames++;
-                } while (!f.fin() && frames < 10);
-                assertTrue(f.fin(), name + ": the fragmented echo never ended");
-                assertArrayEquals(sent, joined.toByteArray(), name + " echo of a fragmented message");
-                if (whole) {
-                    assertEquals(1, frames, name + " should echo a fragmented message whole");
+            }, r -> Thread.ofPlatform().daemon().name("exchange-" + name).start(r));
+            try {
+                exchange.get(STALL_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+                if (cause instanceof Error error) {
+                    throw error;
                 }
-                ws.close(1000, "done");
+                throw (Exception) cause;
+            } catch (TimeoutException e) {
+                fail(name + " stopped answering: no echo within " + STALL_SECONDS + " s.\n--- its stderr:\n"
+                        + Files.readString(log) + "\n--- its threads:\n" + threadDump(server));
             }
 
             server.destroy(); // SIGTERM
@@ -140,6 +118,71 @@ class EchoServersTest {
                 server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
             Files.deleteIfExists(log);
+        }
+    }
+
+    // Messages of every size, a text and a fragmented message, each checked byte for byte; then a Close.
+    private static void exchange(String name, int port, boolean whole, boolean deflate) throws Exception {
+        ClientOptions options = ClientOptions.builder()
+                .perMessageDeflate(deflate ? PerMessageDeflate.builder().threshold(0).build() : null)
+                .build();
+        try (WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + port + "/"), options).webSocket()) {
+            assertEquals(deflate, ws.perMessageDeflate() != null, name + ": permessage-deflate agreed");
+            FragmentCollector messages = new FragmentCollector(ws);
+            Random random = new Random(port);
+            for (int size : BINARY_SIZES) {
+                byte[] sent = new byte[size];
+                random.nextBytes(sent);
+                messages.writeFrame(Frame.binary(sent.clone())); // masking may work in place
+                Frame echo = messages.readFrame();
+                assertEquals(OpCode.BINARY, echo.opcode(), name + " echo of " + size + " bytes");
+                assertArrayEquals(sent, bytes(echo.payload()), name + " echo of " + size + " bytes");
+            }
+            String text = "hello from fastwebsockets — ünïcödé ✓ 𝄞";
+            messages.writeFrame(Frame.text(text));
+            Frame echo = messages.readFrame();
+            assertEquals(OpCode.TEXT, echo.opcode(), name + " text echo");
+            assertEquals(text, StandardCharsets.UTF_8.decode(echo.payload()).toString(), name + " text echo");
+
+            // (copies: masking may work in place) A message sent in three fragments comes back with the same bytes; whole-message servers send it
+            // back as one frame.
+            byte[] sent = new byte[3000];
+            random.nextBytes(sent);
+            ws.writeFrame(new Frame(false, OpCode.BINARY, null, ByteBuffer.wrap(Arrays.copyOfRange(sent, 0, 1000))));
+            ws.writeFrame(new Frame(false, OpCode.CONTINUATION, null,
+                    ByteBuffer.wrap(Arrays.copyOfRange(sent, 1000, 2000))));
+            ws.writeFrame(new Frame(true, OpCode.CONTINUATION, null,
+                    ByteBuffer.wrap(Arrays.copyOfRange(sent, 2000, 3000))));
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            int frames = 0;
+            Frame f;
+            do {
+                f = ws.readFrame();
+                assertEquals(frames == 0 ? OpCode.BINARY : OpCode.CONTINUATION, f.opcode(),
+                        name + " frame " + frames);
+                joined.writeBytes(bytes(f.payload()));
+                frames++;
+            } while (!f.fin() && frames < 10);
+            assertTrue(f.fin(), name + ": the fragmented echo never ended");
+            assertArrayEquals(sent, joined.toByteArray(), name + " echo of a fragmented message");
+            if (whole) {
+                assertEquals(1, frames, name + " should echo a fragmented message whole");
+            }
+            ws.close(1000, "done");
+        }
+    }
+
+    // The server's threads (jcmd Thread.print), for the failure message of a server that stopped answering
+    private static String threadDump(Process server) {
+        Path jcmd = Path.of(javaBinary()).resolveSibling("jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            p.waitFor(20, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
         }
     }
 
