@@ -95,7 +95,7 @@ public final class SlotSet<T extends SlotSet.Member> implements Iterable<T> {
         try {
             int i = member.slot;
             Member[] s = slots;
-            if (i < 0 || s[i] != member) {
+            if (i < 0 || i >= s.length || s[i] != member) { // never added, or another set's member
                 return false;
             }
             SLOTS.setRelease(s, i, null);

@@ -77,6 +77,21 @@ class SlotSetTest {
     }
 
     @Test
+    void anotherSetsMemberIsNeitherRemovedNorFound() {
+        SlotSet<Item> big = new SlotSet<>();
+        List<Item> many = items(big.capacity() * 4);
+        many.forEach(big::add);
+        Item farOut = many.get(many.size() - 1); // its slot is past the end of a new set's array
+        SlotSet<Item> small = new SlotSet<>();
+        small.add(new Item(-1));
+        assertFalse(small.remove(farOut));
+        assertFalse(small.contains(farOut));
+        assertFalse(small.remove(many.get(0)), "slot 0 holds the small set's own member");
+        assertEquals(1, small.size());
+        assertTrue(big.contains(farOut));
+    }
+
+    @Test
     void aMemberCannotBeAddedTwice() {
         SlotSet<Item> set = new SlotSet<>();
         Item a = new Item(0);
