@@ -27,7 +27,8 @@ import org.java_websocket.server.WebSocketServer;
  * connection sends something else: for a client that waits for it, forever. The window is a few instructions on the
  * selector thread, wide enough on a loaded two-core machine (a client echoing in a loop stalled in its 35th round,
  * EchoServersTest once in CI). What a user of the library would do: a watchdog, here every 100 ms, that asks again for
- * write interest on any connection with queued data and none asked, and says on stderr how often it did.
+ * write interest on any connection with queued data and none asked, and says on stderr how often it did
+ * ({@code -Dfastws.bench.lostWriteWatchdog=false} turns it off, to measure the library without it).
  */
 public final class JavaWebSocketEchoServer extends WebSocketServer {
     // Completed with the bound port once the server listens (for tests that run it in their own JVM)
@@ -66,6 +67,9 @@ public final class JavaWebSocketEchoServer extends WebSocketServer {
             System.exit(1);
         }
     }
+
+    /** {@code -Dfastws.bench.lostWriteWatchdog=false} runs the library as it is, without the repair. */
+    static final String WATCHDOG_PROPERTY = "fastws.bench.lostWriteWatchdog";
 
     private final AtomicLong rearmed = new AtomicLong();
     private volatile Thread watchdog;
@@ -108,7 +112,13 @@ public final class JavaWebSocketEchoServer extends WebSocketServer {
 
     @Override
     public void onStart() {
-        watchLostWrites();
+        if (Boolean.parseBoolean(System.getProperty(WATCHDOG_PROPERTY, "true"))) {
+            watchLostWrites();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
+                    "java-websocket: " + rearmed.get() + " lost write(s) re-armed in all")));
+        } else {
+            System.err.println("java-websocket: lost-write watchdog off (-D" + WATCHDOG_PROPERTY + "=false)");
+        }
         System.err.println("java-websocket: 1 selector thread, " + Runtime.getRuntime().availableProcessors()
                 + " decoder thread(s)");
         EchoArgs.announce(getPort());
