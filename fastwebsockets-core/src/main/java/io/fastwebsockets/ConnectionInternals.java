@@ -103,4 +103,20 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     public int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload) {
         return ws.writer().offerShared(new Frame(true, opcode, null, payload), payload.remaining());
     }
+
+    @Override
+    public void awaitHeadBytes(EventLoop loop, java.nio.channels.SocketChannel channel, long deadlineNanos)
+            throws IOException {
+        loop.awaitHeadBytes(channel, deadlineNanos);
+    }
+
+    @Override
+    public void endHeadWait(EventLoop loop, java.nio.channels.SocketChannel channel) {
+        loop.endHeadWait(channel);
+    }
+
+    @Override
+    public void closeWakingHeadWait(java.nio.channels.SocketChannel channel, EventLoop... loops) {
+        EventLoop.closeWakingHeadWait(channel, loops);
+    }
 }

@@ -1,10 +1,13 @@
 package io.fastwebsockets;
 
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A readiness loop shared by many connections: an alternative to the JDK's own socket poller for
@@ -137,6 +140,8 @@ public final class EventLoop implements AutoCloseable {
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof LoopTransport t) {
                     t.close();
+                } else if (key.attachment() instanceof HeadWait w) {
+                    LockSupport.unpark(w.thread); // it sees the loop closed and gives up
                 }
             }
             ended = true;
@@ -237,6 +242,13 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static void onReady(SelectionKey key) {
+        if (key.attachment() instanceof HeadWait w) {
+            // A handshake waiting for the rest of its request: wake it. The interest stays on until it has read (the
+            // poll may report the same bytes once more meanwhile: a spurious unpark, which its wait allows for).
+            w.loop.woke = true;
+            LockSupport.unpark(w.thread);
+            return;
+        }
         if (key.attachment() instanceof LoopTransport t) {
             int ops;
             try {
@@ -263,6 +275,96 @@ public final class EventLoop implements AutoCloseable {
         SelectionKey key = channel.register(selector, SelectionKey.OP_READ, transport);
         selector.wakeup(); // the loop may be parked in a poll that does not include the new socket yet
         return key;
+    }
+
+    /**
+     * What a channel's key carries while a server handshake waits for the rest of the request head
+     * ({@link #awaitHeadBytes}): the loop to mark woken and the thread to unpark. It lives only as long as that wait;
+     * the transport made after the handshake replaces it as the key's attachment.
+     */
+    private record HeadWait(EventLoop loop, Thread thread) {
+    }
+
+    /**
+     * A server handshake's wait for more of its request head, before the connection has a transport: parks until the
+     * loop reports {@code channel} readable, {@code deadlineNanos} passes, the channel or this loop closes, or the
+     * thread is unparked for another reason; the caller then reads (without blocking) and decides. The stack it
+     * parks in is as shallow as a handler's read, and no socket adaptor is made: {@code channel.socket()} would stay
+     * on the channel for its whole life.
+     *
+     * <p>The first wait registers the non-blocking channel here, read interest on, until {@link #endHeadWait}; the
+     * connection's transport then registers the same channel anew (its key, with itself attached). Closing the
+     * channel from another thread does not wake this wait: see {@link #closeWakingHeadWait}.
+     *
+     * @throws ClosedChannelException if the channel is closed
+     * @throws IOException if the loop is closed
+     */
+    void awaitHeadBytes(SocketChannel channel, long deadlineNanos) throws IOException {
+        Thread me = Thread.currentThread();
+        try {
+            SelectionKey key = channel.keyFor(selector);
+            if (key == null || !(key.attachment() instanceof HeadWait w) || w.thread != me
+                    || key.interestOps() == 0) {
+                if (closed) {
+                    throw new IOException("event loop is closed");
+                }
+                channel.register(selector, SelectionKey.OP_READ, new HeadWait(this, me));
+                selector.wakeup(); // the loop may be parked in a poll that does not include this socket yet
+            }
+        } catch (CancelledKeyException e) {
+            throw new ClosedChannelException(); // closed meanwhile: its key is cancelled
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0 && !closed && channel.isOpen()) {
+            LockSupport.parkNanos(this, left);
+        }
+        if (closed) {
+            throw new IOException("event loop is closed");
+        }
+    }
+
+    /** The head is in (or the handshake failed): the loop stops reporting the channel until its transport asks. */
+    void endHeadWait(SocketChannel channel) {
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null) {
+            try {
+                key.interestOps(0);
+            } catch (CancelledKeyException ignored) {
+                // closed: nothing to report any more
+            }
+        }
+    }
+
+    /**
+     * Closes a channel whose handshake may be waiting in {@link #awaitHeadBytes} on one of {@code loops}, and wakes
+     * that wait, which the close alone would not (the channel's key is only cancelled). A handshake that registers
+     * its wait just as this runs may miss the wake-up; it then ends at its deadline, as the read it waits for would.
+     */
+    static void closeWakingHeadWait(SocketChannel channel, EventLoop[] loops) {
+        Thread waiter = null;
+        for (EventLoop loop : loops) {
+            SelectionKey key = channel.keyFor(loop.selector);
+            if (key != null && key.attachment() instanceof HeadWait w) {
+                waiter = w.thread;
+            }
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the descriptor is released either way
+        }
+        for (EventLoop loop : loops) {
+            SelectionKey key = channel.keyFor(loop.selector); // registered between the first look and the close
+            if (key != null) {
+                if (key.attachment() instanceof HeadWait w) {
+                    waiter = w.thread;
+                }
+                loop.selector.wakeup(); // a registered channel's socket is released when the loop deregisters it
+            }
+        }
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        }
     }
 
     // An interest change made off the loop takes effect at the loop's next poll: wake it.

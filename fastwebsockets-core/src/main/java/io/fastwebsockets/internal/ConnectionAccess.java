@@ -175,6 +175,36 @@ public final class ConnectionAccess {
          * @return {@link #SENT}, {@link #DROPPED} or {@link #CLOSED}
          */
         public abstract int offerMessage(WebSocket ws, OpCode opcode, ByteBuffer payload);
+
+        /**
+         * A server handshake's wait, over the event loop, for more of its request head (no socket adaptor, a shallow
+         * park): returns when the channel is reported readable, the deadline passes, or on a spurious wake-up.
+         *
+         * @param loop the loop the connection will be served by
+         * @param channel the accepted channel, non-blocking
+         * @param deadlineNanos the handshake's deadline ({@link System#nanoTime()})
+         * @throws java.io.IOException if the channel or the loop is closed
+         */
+        public abstract void awaitHeadBytes(io.fastwebsockets.EventLoop loop, java.nio.channels.SocketChannel channel,
+                long deadlineNanos) throws java.io.IOException;
+
+        /**
+         * The handshake has stopped waiting for the head ({@link #awaitHeadBytes}): read interest off.
+         *
+         * @param loop the loop it waited on
+         * @param channel the channel
+         */
+        public abstract void endHeadWait(io.fastwebsockets.EventLoop loop, java.nio.channels.SocketChannel channel);
+
+        /**
+         * Closes a handshake's channel and wakes its wait for the request head, if it waits on one of {@code loops}
+         * ({@link #awaitHeadBytes}); the loop releases the socket at once.
+         *
+         * @param channel the channel
+         * @param loops the loops it may be registered with
+         */
+        public abstract void closeWakingHeadWait(java.nio.channels.SocketChannel channel,
+                io.fastwebsockets.EventLoop... loops);
     }
 
     private static volatile Ops ops;

@@ -208,7 +208,7 @@ public final class WebSocketServer implements AutoCloseable {
         volatile int closeCode; // the first Close code sent or received; 0 while none
         final long addressKey; // its share of maxConnectionsPerAddress, released when it ends
         volatile boolean handshakeExpired; // cut by the handshake deadline
-        boolean headWaited; // the request head was waited for in a blocking read (see run); the handshake's thread only
+        boolean headWaited; // the request head was waited for (see run); the handshake's thread only
 
         Connection(Closeable socket, long addressKey) {
             this.socket = socket;
@@ -290,10 +290,10 @@ public final class WebSocketServer implements AutoCloseable {
                     return;
                 }
                 if (headWaited) {
-                    // The request was read through the socket adaptor's timed read, which parked this thread in a
-                    // stack deeper than the handler's reads will: a virtual thread keeps the largest stack chunk it
-                    // parked with (about 1.8 KiB here against 1 KiB), for the connection's life. The handler runs on
-                    // a fresh thread instead, whose chunk only ever holds the handler's own frames; this one ends.
+                    // The thread parked in the handshake, waiting for the rest of the request: a virtual thread
+                    // keeps the largest stack chunk it parked with, for the connection's life (about 1.8 KiB after a
+                    // wait in the socket adaptor's timed read, against 1 KiB for a handler's read). The handler runs
+                    // on a fresh thread instead, whose chunk only ever holds the handler's own frames; this one ends.
                     CONNECTION_THREADS.newThread(this).start();
                     served = true;
                     return;
@@ -488,6 +488,11 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         void forceClose() {
+            if (ws == null && loops.length > 0 && socket instanceof SocketChannel ch) {
+                // Maybe still waiting for its request head over a loop, which a close alone would not wake.
+                OPS.closeWakingHeadWait(ch, loops);
+                return;
+            }
             try {
                 socket.close();
             } catch (IOException ignored) {

@@ -47,9 +47,10 @@ public final class ServerUpgrader {
     @FunctionalInterface
     public interface Gate extends BooleanSupplier {
         /**
-         * The head was read through a blocking, timed read (the channel's socket adaptor): the thread parked there, in
-         * a deeper stack than a handler's read leaves, and a virtual thread keeps the largest stack it parked with.
-         * Called before {@link #getAsBoolean()}, on the handshake's thread. Does nothing by default.
+         * The head did not arrive with the connection and was waited for (over the event loop, or without one in a
+         * blocking, timed read through the channel's socket adaptor): the thread parked there, in the handshake's
+         * stack, and a virtual thread keeps the largest stack it parked with. Called before {@link #getAsBoolean()},
+         * on the handshake's thread. Does nothing by default.
          */
         default void headWaited() {
         }
@@ -321,14 +322,17 @@ public final class ServerUpgrader {
     /**
      * Over a channel. The request is read without blocking and usually arrives whole with the connection, so the 101
      * is written the same way and the channel never needs its socket adaptor (nor the adaptor's streams, timed
-     * blocking reads and blocking-mode switch). Only a request still incomplete after that first read is read
-     * through the adaptor ({@link StreamPeer}), blocking, within the deadline. Either way the WebSocket runs over
-     * the channel.
+     * blocking reads and blocking-mode switch). A request still incomplete after that first read is waited for over
+     * the event loop the connection will be served by, when there is one: a shallow park, and still no adaptor,
+     * which {@code channel.socket()} would leave on the channel for its life. Without a loop it is read through the
+     * adaptor ({@link StreamPeer}), blocking, within the deadline: the JDK offers a timed read of a channel only
+     * there. Either way the WebSocket runs over the channel.
      */
     private static final class ChannelPeer extends Peer {
         private final SocketChannel channel;
         private final EventLoop loop;
-        private StreamPeer blocking; // made on the first read that has to wait
+        private StreamPeer blocking; // made on the first read that has to wait, without a loop
+        private boolean onLoop; // the channel is registered with the loop for the head's wait (non-blocking for good)
 
         ChannelPeer(SocketChannel channel, EventLoop loop) {
             this.channel = channel;
@@ -352,23 +356,32 @@ public final class ServerUpgrader {
 
         @Override
         int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
-            if (blocking == null) {
-                channel.configureBlocking(true);
-                blocking = new StreamPeer(channel.socket(), null);
+            if (loop == null) {
+                if (blocking == null) {
+                    channel.configureBlocking(true);
+                    blocking = new StreamPeer(channel.socket(), null);
+                }
+                return blocking.read(buf, off, len, timeoutMs);
             }
-            return blocking.read(buf, off, len, timeoutMs);
+            // Over the loop: one wait for readiness (or the deadline), then what has arrived; 0 sends the caller round
+            // again, to its deadline check.
+            onLoop = true;
+            ConnectionAccess.ops().awaitHeadBytes(loop, channel, System.nanoTime() + timeoutMs * 1_000_000L);
+            return channel.read(ByteBuffer.wrap(buf, off, len));
         }
 
         @Override
         void headRead() throws IOException {
             if (blocking != null) {
                 blocking.headRead();
+            } else if (onLoop) {
+                ConnectionAccess.ops().endHeadWait(loop, channel);
             }
         }
 
         @Override
         boolean waited() {
-            return blocking != null;
+            return blocking != null || onLoop;
         }
 
         @Override
@@ -377,10 +390,14 @@ public final class ServerUpgrader {
                 blocking.write(response);
                 return;
             }
-            // A fresh connection's send buffer takes the 101 whole; should it not, finish blocking.
+            // A fresh connection's send buffer takes the 101 whole; should it not, finish blocking (a channel registered
+            // with the loop cannot block: its response is far smaller than any send buffer, so that never happens).
             ByteBuffer bytes = ByteBuffer.wrap(response);
             channel.write(bytes);
             if (bytes.hasRemaining()) {
+                if (onLoop) {
+                    throw new IOException("the socket's send buffer did not take the 101");
+                }
                 channel.configureBlocking(true);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
@@ -390,6 +407,10 @@ public final class ServerUpgrader {
 
         @Override
         void refuse(UpgradeException e) {
+            if (onLoop) {
+                refuseOnLoop(e);
+                return;
+            }
             if (blocking == null) {
                 // Still non-blocking: answered like any other refusal, through the blocking socket adaptor.
                 try {
@@ -403,8 +424,42 @@ public final class ServerUpgrader {
             blocking.refuse(e);
         }
 
+        // StreamPeer.refuse's graceful refusal for a channel that waited on the loop, and so stays non-blocking: the
+        // answer (a few hundred bytes, which a fresh connection's send buffer takes whole), then the client's bytes
+        // read and dropped, waiting over the loop, for at most a second and 1 MiB, then the close.
+        private void refuseOnLoop(UpgradeException e) {
+            try {
+                if (e.status() != 0) {
+                    channel.write(ByteBuffer.wrap(refusalBytes(e)));
+                    channel.shutdownOutput();
+                    ByteBuffer sink = ByteBuffer.allocate(8192);
+                    long drained = 0;
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (drained < (1 << 20) && System.nanoTime() - until < 0) {
+                        sink.clear();
+                        int n = channel.read(sink);
+                        if (n < 0) {
+                            break;
+                        }
+                        if (n == 0) {
+                            ConnectionAccess.ops().awaitHeadBytes(loop, channel, until);
+                        }
+                        drained += n;
+                    }
+                }
+            } catch (IOException ignored) {
+                // the client is gone or slow; we are closing anyway
+            } finally {
+                close();
+            }
+        }
+
         @Override
         void close() {
+            if (onLoop) {
+                ConnectionAccess.ops().closeWakingHeadWait(channel, loop); // the loop releases the socket now
+                return;
+            }
             try {
                 channel.close();
             } catch (IOException ignored) {
