@@ -68,20 +68,6 @@ class HeadWaitOverLoopTest {
         return ((InetSocketAddress) listener.getLocalAddress()).getPort();
     }
 
-    private static ServerUpgrader.Gate counting(AtomicInteger waited) {
-        return new ServerUpgrader.Gate() {
-            @Override
-            public boolean getAsBoolean() {
-                return true;
-            }
-
-            @Override
-            public void headWaited() {
-                waited.incrementAndGet();
-            }
-        };
-    }
-
     /** The handshake on a virtual thread of its own; {@code thread[0]} is that thread. */
     private CompletableFuture<ServerHandshake.Upgraded> handshake(SocketChannel channel, UpgradeOptions options,
             ServerUpgrader.Gate gate, Thread[] thread) {
@@ -115,7 +101,7 @@ class HeadWaitOverLoopTest {
             for (int i = 1; i < cuts.length; i++) {
                 if (upgraded == null) {
                     send(client, Arrays.copyOfRange(all, cuts[0], cuts[1]));
-                    upgraded = handshake(channel, UpgradeOptions.defaults(), counting(waited), thread);
+                    upgraded = handshake(channel, UpgradeOptions.defaults(), HeadWaitedTest.counting(waited), thread);
                     continue;
                 }
                 awaitParked(thread[0], upgraded);
@@ -174,15 +160,22 @@ class HeadWaitOverLoopTest {
         }
     }
 
+    // A handshake waiting for the rest of "GET /chat HTTP/1.1\r\n", with a deadline far beyond the test's timeout:
+    // only what the test does next can end the wait in time.
+    private CompletableFuture<ServerHandshake.Upgraded> waitingHandshake(Socket client, SocketChannel channel)
+            throws IOException {
+        send(client, "GET /chat HTTP/1.1\r\n");
+        Thread[] thread = new Thread[1];
+        CompletableFuture<ServerHandshake.Upgraded> upgraded = handshake(channel,
+                UpgradeOptions.builder().handshakeTimeout(Duration.ofMinutes(10)).build(), () -> true, thread);
+        awaitParked(thread[0], upgraded);
+        return upgraded;
+    }
+
     @Test
     void closingTheChannelOfAWaitingHandshakeEndsItsWait() throws Exception {
         try (Socket client = connect(port()); SocketChannel channel = listener.accept()) {
-            send(client, "GET /chat HTTP/1.1\r\n");
-            Thread[] thread = new Thread[1];
-            // A deadline far beyond the test's timeout: only the close can end the wait in time.
-            CompletableFuture<ServerHandshake.Upgraded> upgraded = handshake(channel,
-                    UpgradeOptions.builder().handshakeTimeout(Duration.ofMinutes(10)).build(), () -> true, thread);
-            awaitParked(thread[0], upgraded);
+            CompletableFuture<ServerHandshake.Upgraded> upgraded = waitingHandshake(client, channel);
             ConnectionAccess.ops().closeWakingHeadWait(channel, loop);
             ExecutionException e = assertThrows(ExecutionException.class, () -> upgraded.get(10, TimeUnit.SECONDS));
             assertInstanceOf(IOException.class, e.getCause());
@@ -193,11 +186,7 @@ class HeadWaitOverLoopTest {
     @Test
     void closingTheLoopEndsAWaitingHandshake() throws Exception {
         try (Socket client = connect(port()); SocketChannel channel = listener.accept()) {
-            send(client, "GET /chat HTTP/1.1\r\n");
-            Thread[] thread = new Thread[1];
-            CompletableFuture<ServerHandshake.Upgraded> upgraded = handshake(channel,
-                    UpgradeOptions.builder().handshakeTimeout(Duration.ofMinutes(10)).build(), () -> true, thread);
-            awaitParked(thread[0], upgraded);
+            CompletableFuture<ServerHandshake.Upgraded> upgraded = waitingHandshake(client, channel);
             loop.close();
             ExecutionException e = assertThrows(ExecutionException.class, () -> upgraded.get(10, TimeUnit.SECONDS));
             assertInstanceOf(IOException.class, e.getCause());

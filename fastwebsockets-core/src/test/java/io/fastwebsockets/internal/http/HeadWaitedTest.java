@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class HeadWaitedTest {
-    private static ServerUpgrader.Gate counting(AtomicInteger waited) {
+    /** A gate that lets every upgrade through and counts the heads it hears were waited for. */
+    static ServerUpgrader.Gate counting(AtomicInteger waited) {
         return new ServerUpgrader.Gate() {
             @Override
             public boolean getAsBoolean() {
