@@ -13,7 +13,9 @@
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | ours-listener-deflate | netty-deflate |
 #           jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
-#           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast
+#           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast | Netty flushing
+#           once per channel and event-loop tick (netty-broadcast flushes per message) or through Netty's own
+#           FlushConsolidationHandler: netty-broadcast-batched | netty-broadcast-consolidated
 #           (all but helidon take --max-backlog BYTES; ours-broadcast also --redis redis://HOST:PORT: a cluster
 #           node, bench/cluster.sh)
 #     NAME@CHECKOUT (servlet-* names only): the same servlet row built from another checkout of this repository (an
@@ -32,7 +34,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -65,7 +67,9 @@ case "$name" in
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
   ours-broadcast)    main=OursBroadcastServer; args=() ;;  # what ./fastws broadcast-server runs (issue 14's topics)
-  netty-broadcast)   main=NettyBroadcastServer; args=() ;;
+  netty-broadcast)   main=NettyBroadcastServer; args=() ;;  # --flush each: ChannelGroup.writeAndFlush per message
+  netty-broadcast-batched) main=NettyBroadcastServer; args=(--flush batched) ;;  # group.write, a flush per loop tick
+  netty-broadcast-consolidated) main=NettyBroadcastServer; args=(--flush consolidated) ;;  # FlushConsolidationHandler
   jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
   helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
   c-floor|c-floor-sr|c-floor-lean|c-floor-broadcast)  # no JVM: build bench/floor.c when it changed and run it

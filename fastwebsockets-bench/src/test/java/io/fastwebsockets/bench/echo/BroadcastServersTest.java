@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawHttp;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,15 +28,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The broadcast servers of {@code bench/fanout.sh} (ours, which is what {@code ./fastws broadcast-server} runs, and the
- * peers), each started as a child JVM on this test's classpath: every message any client sends reaches every client,
- * the sender included, byte for byte and with its opcode; the servers with a slow-consumer bound (ours, Netty, Jetty)
- * close a client that stops reading while another client gets every message; each exits on SIGTERM having printed
- * only its LISTENING line.
+ * peers, Netty with each of its {@code --flush} ways), each started as a child JVM on this test's classpath: every
+ * message any client sends reaches every client, the sender included, byte for byte, with its opcode and in the order
+ * each sender sent them; the servers with a slow-consumer bound (ours, Netty, Jetty) close a client that stops reading
+ * while another client gets every message; each exits on SIGTERM having printed only its LISTENING line.
  */
 class BroadcastServersTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer", "HelidonBroadcastServer"})
     @Timeout(60)
     void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
         try (Server server = Server.start(main)) {
@@ -75,13 +77,73 @@ class BroadcastServersTest {
     }
 
     /**
+     * Three clients each send a burst of 200 messages without reading in between (so a server reads several of them
+     * at once, and one that batches its writes sends several in one go), then every client reads all 600: from each
+     * sender, every message byte for byte and in the order sent. A server that lost a batch's last writes (written,
+     * never flushed) fails here with a read timeout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @Timeout(60)
+    void burstsFromSeveralClientsReachEveryClientInEachSendersOrder(String main) throws Exception {
+        try (Server server = Server.start(main)) {
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket c = open(server.port, 0);
+                    join(c, clients);
+                    clients.add(c);
+                }
+                int burst = 200;
+                for (int from = 0; from < clients.size(); from++) {
+                    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+                    for (int seq = 0; seq < burst; seq++) {
+                        frames.write(RawFrames.clientFrame(RawFrames.FIN | RawFrames.BINARY, burstPayload(from, seq)));
+                    }
+                    RawHttp.send(clients.get(from), frames.toByteArray()); // one write: the server reads many at once
+                }
+                for (int to = 0; to < clients.size(); to++) {
+                    int[] next = new int[clients.size()];
+                    for (int i = 0; i < burst * clients.size(); i++) {
+                        RawFrames.RawFrame f = RawFrames.read(clients.get(to).getInputStream());
+                        assertEquals(RawFrames.BINARY, f.opcode(), main + ": message " + i + " at client " + to);
+                        int from = f.payload()[0];
+                        assertTrue(from >= 0 && from < clients.size(), main + ": unknown sender " + from);
+                        assertArrayEquals(burstPayload(from, next[from]), f.payload(),
+                                main + ": at client " + to + ", message " + next[from] + " of sender " + from);
+                        next[from]++;
+                    }
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+            server.stopAndCheckStdout();
+        }
+    }
+
+    // Message seq of sender from in the burst test: sender and sequence number first, then bytes that depend on both,
+    // of a length that does too (20 to 1,019 bytes: small frames and ones with a 16-bit length).
+    private static byte[] burstPayload(int from, int seq) {
+        byte[] p = new byte[20 + (seq * 37 + from * 11) % 1000];
+        new Random(from * 1000L + seq).nextBytes(p);
+        p[0] = (byte) from;
+        p[1] = (byte) seq;
+        p[2] = (byte) (seq >> 8);
+        return p;
+    }
+
+    /**
      * One client stops reading (a 4 KiB receive buffer); another sends 32 MiB in 4 KiB messages and receives every
      * one of them back, while the server closes the stalled one: draining it then ends (EOF or reset) after less
      * than what was sent. Without the server's bound the stalled client is never closed and the drain's read
      * times out (the kernel's buffers hold a few MiB, the server queues the rest).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "JettyBroadcastServer"})
+    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer"})
     @Timeout(90)
     void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
         try (Server server = Server.start(main, "--max-backlog", "65536")) {
@@ -278,12 +340,16 @@ class BroadcastServersTest {
             this.log = log;
         }
 
+        /** {@code main}: the class's simple name, then any arguments of its own, separated by spaces. */
         static Server start(String main, String... extra) throws Exception {
+            String[] words = main.split(" ");
+            main = words[0];
             Path log = Files.createTempFile("broadcast-" + main + "-", ".err");
             List<String> cmd = new ArrayList<>(List.of(EchoServersTest.javaBinary(), "-Xmx512m",
                     "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"),
                     BroadcastServersTest.class.getPackageName() + "." + main, "--host", "127.0.0.1", "--port", "0"));
+            cmd.addAll(List.of(words).subList(1, words.length));
             cmd.addAll(List.of(extra));
             Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
