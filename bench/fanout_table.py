@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns bench/fanout.sh's TSV into Markdown: median deliveries/s per server and case, ratios to Netty (and whether
-ours reaches the 1.5x of issue 14), deliveries per server CPU-second, and the slow-consumer row against the same
+"""Turns bench/fanout.sh's TSV into Markdown: median deliveries/s per server and case, ratios to every peer (and
+whether ours reaches the 1.5x of issue 14 against the best Netty of the run: with several netty-broadcast* variants,
+the one with the highest median on that case and measure), deliveries per server CPU-second, and the slow-consumer row against the same
 case without the stalled client (within 10%?), with the server's RSS."""
 import sys
 
@@ -37,17 +38,20 @@ def main(path):
         if not ours or not peers:
             break
         print()
-        print(title + (f"; goal >= {GOAL}x Netty:" if field == "deliveries_per_sec" and netty else ":"))
+        goal = bool(netty)
+        print(title + (f"; goal >= {GOAL}x the best Netty:" if goal else ":"))
         print()
         cols = [(o, p) for o in ours for p in peers]
-        goal = field == "deliveries_per_sec" and netty
-        print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols) + (" | meets 1.5x Netty |" if goal else " |"))
-        print("|---|" + "---:|" * len(cols) + ("---|" if goal else ""))
+        print("| case | " + " | ".join(f"{o} / {p}" for o, p in cols)
+              + (f" | best Netty | meets {GOAL}x it |" if goal else " |"))
+        print("|---|" + "---:|" * len(cols) + ("---|---|" if goal else ""))
         for case in cases:
             line = f"| {label(case)} | " + " | ".join(runs.ratio(o, p, case, field) for o, p in cols) + " |"
             if goal:
-                a, b = med(ours[0], case, field), med(netty[0], case, field)
-                line += (" yes |" if a and b and a / b >= GOAL else " no |")
+                a = med(ours[0], case, field)
+                best = max(netty, key=lambda n: med(n, case, field) or 0)
+                b = med(best, case, field)
+                line += f" {best} |" + (" yes |" if a and b and a / b >= GOAL else " no |")
             print(line)
 
     stalled_cases = [c for c in cases if c[2]]

@@ -15,7 +15,8 @@
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
 #           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast | Netty flushing
 #           once per channel and event-loop tick (netty-broadcast flushes per message) or through Netty's own
-#           FlushConsolidationHandler: netty-broadcast-batched | netty-broadcast-consolidated
+#           FlushConsolidationHandler: netty-broadcast-batched | netty-broadcast-consolidated; batched and each
+#           message framed once for all channels: netty-broadcast-framed-once
 #           (all but helidon take --max-backlog BYTES; ours-broadcast also --redis redis://HOST:PORT: a cluster
 #           node, bench/cluster.sh)
 #     NAME@CHECKOUT (servlet-* names only): the same servlet row built from another checkout of this repository (an
@@ -34,7 +35,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1; shift
 props=()
@@ -70,6 +71,7 @@ case "$name" in
   netty-broadcast)   main=NettyBroadcastServer; args=() ;;  # --flush each: ChannelGroup.writeAndFlush per message
   netty-broadcast-batched) main=NettyBroadcastServer; args=(--flush batched) ;;  # group.write, a flush per loop tick
   netty-broadcast-consolidated) main=NettyBroadcastServer; args=(--flush consolidated) ;;  # FlushConsolidationHandler
+  netty-broadcast-framed-once) main=NettyBroadcastServer; args=(--flush batched --frame once) ;;  # + one frame for all
   jetty-broadcast)   main=JettyBroadcastServer; args=() ;;
   helidon-broadcast) main=HelidonBroadcastServer; args=() ;;
   c-floor|c-floor-sr|c-floor-lean|c-floor-broadcast)  # no JVM: build bench/floor.c when it changed and run it

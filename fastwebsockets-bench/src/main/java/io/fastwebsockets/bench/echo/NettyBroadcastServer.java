@@ -1,5 +1,7 @@
 package io.fastwebsockets.bench.echo;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +13,7 @@ import io.netty.channel.group.ChannelMatchers;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -41,10 +44,15 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code consolidateWhenNoReadInProgress}) at the head of each channel's pipeline: a flush of a channel that is not
  * reading itself is postponed to a task of its own (one per channel and tick), at the latest every 256 flushes.</li>
  * </ul>
+ * With {@code --frame once} ({@code netty-broadcast-framed-once}: with {@code --flush batched}) the handler frames the
+ * message itself, once, into one direct buffer (header and payload), and writes that buffer to the group instead of
+ * the frame: each channel gets a retained duplicate of the same bytes, which its WebSocket encoder (it takes frames
+ * only) passes on untouched, so no channel allocates and copies a frame of its own ({@code --frame each}, the
+ * default, lets each channel's encoder frame the message).
  *
  * <pre>
  * NettyBroadcastServer [--host H] [--port P] [--threads N] [--transport epoll|nio] [--max-backlog BYTES]
- *                      [--flush each|batched|consolidated]
+ *                      [--flush each|batched|consolidated] [--frame each|once]
  * </pre>
  *
  * A slow consumer, the same with every {@code --flush}: each connection's write buffer has Netty's high water mark
@@ -86,8 +94,26 @@ public final class NettyBroadcastServer {
             }
         };
 
-        BroadcastHandler(Flush flush) {
+        private final boolean frameOnce;
+
+        BroadcastHandler(Flush flush, boolean frameOnce) {
             this.flush = flush;
+            this.frameOnce = frameOnce;
+        }
+
+        /** An unmasked final frame of {@code opcode} around {@code payload}, in one buffer of the channel's allocator. */
+        static ByteBuf framed(ByteBufAllocator alloc, int opcode, ByteBuf payload) {
+            int n = payload.readableBytes();
+            ByteBuf out = alloc.directBuffer((n < 126 ? 2 : n < 65536 ? 4 : 10) + n);
+            out.writeByte(0x80 | opcode);
+            if (n < 126) {
+                out.writeByte(n);
+            } else if (n < 65536) {
+                out.writeByte(126).writeShort(n);
+            } else {
+                out.writeByte(127).writeLong(n);
+            }
+            return out.writeBytes(payload, payload.readerIndex(), n);
         }
 
         @Override
@@ -105,6 +131,11 @@ public final class NettyBroadcastServer {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame) {
+                if (frameOnce) { // the bytes of the frame, which every channel's encoder lets through as they are
+                    WebSocketFrame frame = (WebSocketFrame) msg;
+                    msg = framed(ctx.alloc(), frame instanceof TextWebSocketFrame ? 0x1 : 0x2, frame.content());
+                    frame.release();
+                }
                 // a retained duplicate per channel, the group releases msg after; void promises: no future per write
                 if (flush == Flush.BATCHED) {
                     group.write(msg, ChannelMatchers.all(), true);
@@ -166,15 +197,20 @@ public final class NettyBroadcastServer {
      * @throws Exception if binding fails
      */
     public static void main(String[] args) throws Exception {
-        EchoArgs a = EchoArgs.parse("NettyBroadcastServer", args, "threads", "transport", "max-backlog", "flush");
+        EchoArgs a = EchoArgs.parse("NettyBroadcastServer", args, "threads", "transport", "max-backlog", "flush", "frame");
         int maxBacklog = a.intOption("max-backlog", 1 << 20);
         Flush flush = Flush.parse(a.option("flush", "each"));
-        BroadcastHandler broadcast = new BroadcastHandler(flush);
+        String frame = a.option("frame", "each");
+        if (!frame.equals("each") && !frame.equals("once")) {
+            throw new IllegalArgumentException("--frame each|once, not " + frame);
+        }
+        BroadcastHandler broadcast = new BroadcastHandler(flush, frame.equals("once"));
         Channel server = NettyEchoServer.bind(a, "netty-broadcast", false,
                 new WriteBufferWaterMark(maxBacklog / 2, maxBacklog), broadcast);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
                 "netty-broadcast: slow-consumer closes=" + broadcast.slowConsumerCloses.sum())));
-        System.err.println("netty-broadcast: max backlog=" + maxBacklog + ", flush=" + flush.name().toLowerCase());
+        System.err.println("netty-broadcast: max backlog=" + maxBacklog + ", flush=" + flush.name().toLowerCase()
+                + ", frame=" + frame);
         EchoArgs.announce(((InetSocketAddress) server.localAddress()).getPort());
         server.closeFuture().sync();
     }

@@ -37,7 +37,8 @@ class BroadcastServersTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
-        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer", "HelidonBroadcastServer"})
+        "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
+        "JettyBroadcastServer", "HelidonBroadcastServer"})
     @Timeout(60)
     void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
         try (Server server = Server.start(main)) {
@@ -84,7 +85,8 @@ class BroadcastServersTest {
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
-        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer", "HelidonBroadcastServer"})
+        "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
+        "JettyBroadcastServer", "HelidonBroadcastServer"})
     @Timeout(60)
     void burstsFromSeveralClientsReachEveryClientInEachSendersOrder(String main) throws Exception {
         try (Server server = Server.start(main)) {
@@ -143,7 +145,8 @@ class BroadcastServersTest {
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
-        "NettyBroadcastServer --flush consolidated", "JettyBroadcastServer"})
+        "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
+        "JettyBroadcastServer"})
     @Timeout(90)
     void aClientThatStopsReadingIsClosedWhileTheOthersGetEveryMessage(String main) throws Exception {
         try (Server server = Server.start(main, "--max-backlog", "65536")) {
