@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/fanout.sh — the fan-out benchmark (issue 14): servers that send every message any client sends to every
 # connected client, side by side in one run; server and load generator pinned to different cores, alternating
-# order, repetitions, medians, ratios to Netty. See bench/README.md ("Fan-out").
+# order, repetitions, medians, ratios to Netty (to each Netty variant run; the goal against the best of them). See
+# docs/benchmarks.md ("Fan-out").
 #
 #   bench/fanout.sh        the table (bench/target/fanout-results.tsv, then Markdown from bench/fanout_table.py)
 #
@@ -9,8 +10,11 @@
 # one binary message and waits until it has received all N messages of the round (its own included), then the next
 # round starts. A delivery is one message received by one client; every one is checked (round, sender, payload).
 #
-# Env: SERVERS  (default "ours-broadcast netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast", names
-#               of bench/server.sh; c-floor-broadcast is bench/floor.c --broadcast, the ceiling, not a peer)
+# Env: SERVERS  (default "ours-broadcast netty-broadcast-framed-once netty-broadcast jetty-broadcast helidon-broadcast
+#               c-floor-broadcast", names of bench/server.sh; netty-broadcast-framed-once is Netty written for
+#               throughput (one flush per channel and event-loop tick, each message framed once), netty-broadcast
+#               the same with writeAndFlush per message; netty-broadcast-batched and netty-broadcast-consolidated are
+#               the steps between; c-floor-broadcast is bench/floor.c --broadcast, the ceiling, not a peer)
 #      CASES    (default "100x20 1000x20 100x1024 100x1024s", CLIENTSxBYTES; a trailing s: one more client that
 #               connects and then never reads (loadgen -S 1, with a 4 KiB receive buffer), a slow consumer the
 #               server must neither let stall the others nor let grow its memory)
@@ -24,10 +28,10 @@
 #               server is then the bottleneck, not the load generator
 # Every server is started afresh for every case (a broadcast still running from the previous case would reach the
 # next case's clients), so each row's RSS is that of a server that has served only that case. With the defaults a
-# run takes about 5 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
+# run takes about 6 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SERVERS=${SERVERS:-"ours-broadcast netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast"}
+SERVERS=${SERVERS:-"ours-broadcast netty-broadcast-framed-once netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast"}
 CASES=${CASES:-"100x20 1000x20 100x1024 100x1024s"}
 MAX_BACKLOG=${MAX_BACKLOG:-262144}
 REPS=${REPS:-3}
