@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -35,20 +37,30 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BroadcastServersTest {
 
+    /** Every broadcast server main, Netty in each of its ways ({@code --flush}, {@code --frame}). */
+    static Stream<String> everyServer() {
+        return Stream.of("OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+                "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
+                "JettyBroadcastServer", "HelidonBroadcastServer");
+    }
+
+    /** Opens {@code n} clients one after the other, each joined (see {@link #join}) before the next, into {@code into}. */
+    private static void joinClients(int port, int n, List<Socket> into) throws IOException {
+        for (int i = 0; i < n; i++) {
+            Socket c = open(port, 0);
+            join(c, into);
+            into.add(c);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
-        "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
-        "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @MethodSource("everyServer")
     @Timeout(60)
     void everyMessageReachesEveryClientTheSenderIncluded(String main) throws Exception {
         try (Server server = Server.start(main)) {
             List<Socket> clients = new ArrayList<>();
             try {
-                for (int i = 0; i < 3; i++) {
-                    Socket c = open(server.port, 0);
-                    join(c, clients);
-                    clients.add(c);
-                }
+                joinClients(server.port, 3, clients);
                 Random random = new Random(42);
                 for (int from = 0; from < clients.size(); from++) {
                     byte[] payload = new byte[from == 1 ? 70_000 : 1000 + from]; // one with a 64-bit length
@@ -84,19 +96,13 @@ class BroadcastServersTest {
      * never flushed) fails here with a read timeout.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
-        "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
-        "JettyBroadcastServer", "HelidonBroadcastServer"})
+    @MethodSource("everyServer")
     @Timeout(60)
     void burstsFromSeveralClientsReachEveryClientInEachSendersOrder(String main) throws Exception {
         try (Server server = Server.start(main)) {
             List<Socket> clients = new ArrayList<>();
             try {
-                for (int i = 0; i < 3; i++) {
-                    Socket c = open(server.port, 0);
-                    join(c, clients);
-                    clients.add(c);
-                }
+                joinClients(server.port, 3, clients);
                 int burst = 200;
                 for (int from = 0; from < clients.size(); from++) {
                     ByteArrayOutputStream frames = new ByteArrayOutputStream();
