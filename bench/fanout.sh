@@ -22,20 +22,21 @@
 #               as --max-backlog to every server that takes it (all but Helidon, which has no such bound). Small
 #               enough that the stalled client passes it within the measurement; more than twice what a reading
 #               client has queued at most (one round: 100 x 1 KiB)
-#      REPS (3)  WARMUP (1.5 s)  DURATION (2.5 s)  SERVER_CPU (0)  LOAD_CPU (1)
+#      REPS (3)  WARMUP (5 s: at half a core, 1.5 s left Netty short of its steady state; docs/benchmarks.md)
+#      DURATION (2.5 s)  SERVER_CPU (0)  LOAD_CPU (1)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), a cgroup CPU quota as in bench/echo.sh: the
 #               server is then the bottleneck, not the load generator
 # Every server is started afresh for every case (a broadcast still running from the previous case would reach the
 # next case's clients), so each row's RSS is that of a server that has served only that case. With the defaults a
-# run takes about 6 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
+# run takes about 13 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-"ours-broadcast netty-broadcast-framed-once netty-broadcast jetty-broadcast helidon-broadcast c-floor-broadcast"}
 CASES=${CASES:-"100x20 1000x20 100x1024 100x1024s"}
 MAX_BACKLOG=${MAX_BACKLOG:-262144}
 REPS=${REPS:-3}
-WARMUP=${WARMUP:-1.5}
+WARMUP=${WARMUP:-5}
 DURATION=${DURATION:-2.5}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
