@@ -1,0 +1,179 @@
+package io.fastwebsockets.bench.memory;
+
+import io.fastwebsockets.EventLoop;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.examples.EchoHandlers;
+import io.fastwebsockets.handshake.ClientOptions;
+import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.server.WebSocketServer;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The parked thread of a blocking handler, beside {@link ParkedThreadCost}'s floor: an embedded
+ * {@link WebSocketServer} whose handler is {@code EchoHandlers.echoMessages} ({@code collector}) or
+ * {@code echoFrames} ({@code raw}), N client connections from this process (on one {@link EventLoop}, no thread of
+ * their own), one 20-byte message echoed on each, then the class histogram's bytes per connection for the classes a
+ * parked virtual thread holds, and the stack of one parked handler.
+ *
+ * <pre>
+ * java -cp ... io.fastwebsockets.bench.memory.ParkedHandlerCost [collector|raw] [N] [WARMUP_ROUNDS]
+ * </pre>
+ *
+ * Defaults: collector, 3,000 connections (two sockets each in this one process), 10 warm-up rounds of 500
+ * connections opened, echoed and closed.
+ */
+public final class ParkedHandlerCost {
+    private static volatile boolean parkedRelease;
+
+    private ParkedHandlerCost() {
+    }
+
+    private static List<WebSocket> open(EventLoop loop, int port, int n) throws Exception {
+        ClientOptions options = ClientOptions.builder().eventLoop(loop).build();
+        URI uri = URI.create("ws://127.0.0.1:" + port + "/");
+        byte[] message = "twenty bytes, echoed".getBytes(StandardCharsets.US_ASCII);
+        List<WebSocket> open = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            WebSocket ws = Handshake.connect(uri, options).webSocket();
+            ws.writeFrame(new Frame(true, OpCode.TEXT, null, ByteBuffer.wrap(message)));
+            Frame echo = ws.readFrame();
+            if (echo.opcode() != OpCode.TEXT || echo.payload().remaining() != message.length) {
+                throw new IllegalStateException("bad echo on connection " + i + ": " + echo);
+            }
+            open.add(ws);
+        }
+        return open;
+    }
+
+    // With --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/jdk.internal.vm=ALL-UNNAMED: the size of
+    // each parked handler's stack chunk (its capacity, in 8-byte words) and how much of it the parked frames use.
+    private static void chunkSizes(Iterable<Thread> threads) {
+        List<int[]> sizes = new ArrayList<>();
+        try {
+            java.lang.reflect.Field cont = Class.forName("java.lang.VirtualThread").getDeclaredField("cont");
+            java.lang.reflect.Field tail = Class.forName("jdk.internal.vm.Continuation").getDeclaredField("tail");
+            Class<?> chunk = Class.forName("jdk.internal.vm.StackChunk");
+            java.lang.reflect.Field size = chunk.getDeclaredField("size");
+            java.lang.reflect.Field sp = chunk.getDeclaredField("sp");
+            java.lang.reflect.Field parent = chunk.getDeclaredField("parent");
+            for (java.lang.reflect.Field f : List.of(cont, tail, size, sp, parent)) {
+                f.setAccessible(true);
+            }
+            for (Thread t : threads) {
+                Object c = tail.get(cont.get(t));
+                int chunks = 0;
+                int words = 0;
+                int used = 0;
+                for (; c != null; c = parent.get(c)) {
+                    chunks++;
+                    words += size.getInt(c);
+                    used += size.getInt(c) - sp.getInt(c);
+                }
+                sizes.add(new int[] {words * 8, used * 8, chunks});
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.out.println("(stack chunk sizes need --add-opens java.base/java.lang=ALL-UNNAMED"
+                    + " --add-opens java.base/jdk.internal.vm=ALL-UNNAMED: " + e + ")");
+            return;
+        }
+        for (int k = 0; k < 2; k++) {
+            int key = k;
+            int[] v = sizes.stream().mapToInt(a -> a[key]).sorted().toArray();
+            System.out.printf("stack chunk %s (B): min %d, p10 %d, median %d, p90 %d, max %d%n",
+                    k == 0 ? "capacity" : "used by the parked frames", v[0], v[v.length / 10], v[v.length / 2],
+                    v[v.length * 9 / 10], v[v.length - 1]);
+        }
+        System.out.printf("chunks per thread: max %d%n", sizes.stream().mapToInt(a -> a[2]).max().orElse(0));
+        java.util.TreeMap<Integer, Integer> byUsed = new java.util.TreeMap<>();
+        sizes.forEach(a -> byUsed.merge(a[1], 1, Integer::sum));
+        System.out.println("threads by bytes used: " + byUsed);
+    }
+
+    /**
+     * Runs the measurement.
+     *
+     * @param args {@code [collector|raw] [N] [WARMUP_ROUNDS]}
+     * @throws Exception if the server or a connection fails
+     */
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "collector";
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 3_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        ConcurrentLinkedQueue<Thread> handlers = new ConcurrentLinkedQueue<>();
+        WebSocketServer.Handler echo = switch (mode) {
+            case "raw" -> EchoHandlers::echoFrames;
+            case "collector" -> EchoHandlers::echoMessages;
+            // one echo, then parked outside the library: what the frames of the read path cost, by difference
+            case "park" -> ws -> {
+                ws.writeFrame(ws.readFrame());
+                while (!ws.isClosed() && !parkedRelease) {
+                    LockSupport.park();
+                }
+            };
+            default -> throw new IllegalArgumentException("mode: collector, raw or park, not " + mode);
+        };
+        WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
+                .maxConnections(100_000).maxConnectionsPerAddress(Integer.MAX_VALUE)
+                .handler(ws -> {
+                    handlers.add(Thread.currentThread());
+                    echo.handle(ws);
+                }).start();
+        try (EventLoop loop = EventLoop.startOnPlatformThread("parked-handler-cost-clients")) {
+            for (int r = 0; r < rounds; r++) {
+                List<WebSocket> round = open(loop, server.port(), 500);
+                parkedRelease = true; // (mode park: its handlers read no Close while parked)
+                handlers.forEach(LockSupport::unpark);
+                for (WebSocket ws : round) {
+                    ws.close();
+                }
+                // Until the warm-up's handlers have ended, their threads are in the histogram
+                for (Thread t : handlers) {
+                    t.join(10_000);
+                }
+                parkedRelease = false;
+                handlers.clear();
+            }
+            Map<String, long[]> before = ParkedThreadCost.histogram();
+            List<WebSocket> open = open(loop, server.port(), n);
+            Map<String, long[]> after = ParkedThreadCost.histogram();
+            System.out.printf("%s handler, %d connections, %d warm-up rounds of 500, %s, JVM options %s%n", mode, n,
+                    rounds, Runtime.version(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            long total = 0;
+            for (Map.Entry<String, long[]> e : after.entrySet()) {
+                long[] b = before.getOrDefault(e.getKey(), new long[2]);
+                long bytes = e.getValue()[1] - b[1];
+                if (bytes > 0) {
+                    total += bytes;
+                    System.out.printf("  %-60s %6.2f per connection, %7.1f B per connection%n", e.getKey(),
+                            (double) (e.getValue()[0] - b[0]) / n, (double) bytes / n);
+                }
+            }
+            System.out.printf("parked thread: %.0f B per connection%n", (double) total / n);
+            chunkSizes(handlers);
+            Thread one = handlers.peek();
+            if (one != null) {
+                System.out.println("one parked handler's stack:");
+                for (StackTraceElement f : one.getStackTrace()) {
+                    System.out.println("  " + f);
+                }
+            }
+            parkedRelease = true;
+            handlers.forEach(LockSupport::unpark);
+            for (WebSocket ws : open) {
+                ws.close();
+            }
+        } finally {
+            server.close();
+        }
+    }
+}

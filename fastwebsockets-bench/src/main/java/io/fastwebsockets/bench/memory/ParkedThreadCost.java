@@ -1,0 +1,125 @@
+package io.fastwebsockets.bench.memory;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import javax.management.ObjectName;
+
+/**
+ * What a parked virtual thread keeps on the heap, with none of this project's code on its stack: N virtual threads,
+ * each parked in {@link LockSupport#park()} under D frames of a trivial recursive method, and the class histogram's
+ * bytes per thread for the classes a parked virtual thread holds ({@code StackChunk}, {@code VirtualThread}, its
+ * continuation, the thread container's entry). It is the floor under any blocking handler shape of issue 21: a
+ * connection served by a parked thread costs at least this plus its socket.
+ *
+ * <pre>
+ * java -cp fastwebsockets-bench/target/classes io.fastwebsockets.bench.memory.ParkedThreadCost [N] [DEPTH...]
+ * </pre>
+ *
+ * Defaults: N = 10,000 threads, depths 0, 5, 10 and 20. Each depth is measured on fresh threads after the same
+ * method has run parked and been woken on 20 rounds of 2,000 threads (so the frames are compiled, as a server's
+ * are after its warm-up); the histogram runs a full GC first. The threads of one depth are woken and joined before
+ * the next depth.
+ */
+public final class ParkedThreadCost {
+    private static volatile boolean release;
+
+    private ParkedThreadCost() {
+    }
+
+    private static void parkUnder(int depth, CountDownLatch parked) {
+        if (depth > 0) {
+            parkUnder(depth - 1, parked);
+            return;
+        }
+        parked.countDown();
+        while (!release) {
+            LockSupport.park();
+        }
+    }
+
+    private static List<Thread> startParked(int count, int depth) throws InterruptedException {
+        CountDownLatch parked = new CountDownLatch(count);
+        List<Thread> threads = new ArrayList<>(count);
+        release = false;
+        for (int i = 0; i < count; i++) {
+            threads.add(Thread.ofVirtual().start(() -> parkUnder(depth, parked)));
+        }
+        parked.await();
+        return threads;
+    }
+
+    private static void wakeAndJoin(List<Thread> threads) throws InterruptedException {
+        release = true;
+        threads.forEach(LockSupport::unpark);
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    // Bytes held by the classes of interest, from the in-process class histogram (a full GC first)
+    static Map<String, long[]> histogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                String cls = f[3];
+                if (cls.equals("jdk.internal.vm.StackChunk") || cls.equals("java.lang.VirtualThread")
+                        || cls.startsWith("java.lang.VirtualThread$") || cls.startsWith("jdk.internal.vm.Continuation")
+                        || cls.startsWith("jdk.internal.vm.ThreadContainers")
+                        || cls.startsWith("java.util.concurrent.ConcurrentHashMap$Node")) {
+                    out.put(cls, new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs the measurement and prints one block per depth.
+     *
+     * @param args {@code [N] [DEPTH...]}
+     * @throws Exception if the histogram cannot be taken
+     */
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        List<Integer> depths = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            depths.add(Integer.parseInt(args[i]));
+        }
+        if (depths.isEmpty()) {
+            depths.addAll(List.of(0, 5, 10, 20));
+        }
+        System.out.printf("%d virtual threads per depth, %s, JVM options %s%n", n, Runtime.version(),
+                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        for (int depth : depths) {
+            for (int round = 0; round < 20; round++) {
+                wakeAndJoin(startParked(2_000, depth));
+            }
+            Map<String, long[]> before = histogram();
+            List<Thread> threads = startParked(n, depth);
+            Map<String, long[]> after = histogram();
+            long total = 0;
+            StringBuilder rows = new StringBuilder();
+            for (Map.Entry<String, long[]> e : after.entrySet()) {
+                long[] b = before.getOrDefault(e.getKey(), new long[2]);
+                long bytes = e.getValue()[1] - b[1];
+                long count = e.getValue()[0] - b[0];
+                if (bytes > 0) {
+                    total += bytes;
+                    rows.append(String.format("  %-60s %6.2f per thread, %7.1f B per thread%n", e.getKey(),
+                            (double) count / n, (double) bytes / n));
+                }
+            }
+            System.out.printf("depth %d: %.0f B per parked thread%n%s", depth, (double) total / n, rows);
+            wakeAndJoin(threads);
+        }
+    }
+}
