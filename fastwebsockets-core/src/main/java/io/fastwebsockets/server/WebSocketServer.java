@@ -229,37 +229,51 @@ public final class WebSocketServer implements AutoCloseable {
             headWaited = true;
         }
 
-        // The connection's whole life: handshake, then the handler. Written here rather than in a method it calls:
-        // an idle connection's thread is parked below this frame, and every frame kept costs memory while it waits.
+        // The connection's whole life: the handshake, then the handler. An idle connection's thread stays parked
+        // under this frame and handle's, and a virtual thread's stack chunk holds the compiled frames as they are
+        // sized: this method and handle are kept small, and the handshake's code (large, with its locals and
+        // exception handlers) runs in a frame of its own that has returned before the handler starts. In one
+        // frame with it, the handler's parked stack was about 0.2-0.3 KiB larger (ParkedHandlerCost, park mode).
         @Override
         public void run() {
             WebSocket open = ws;
-            if (open != null) {
-                if (config.listener != null) {
-                    serve(open); // a Listener's connection, started again by its transport: bytes arrived (or it closed)
-                    return;
+            if (open == null) {
+                open = handshake();
+                if (open == null) {
+                    return; // refused, failed, or served elsewhere: ended there
                 }
-                // A Handler's connection whose handshake waited for its request (below): the handler on a fresh thread.
-                try {
-                    try {
-                        config.handler.handle(open); // from this frame, as below: one frame fewer while parked
-                    } catch (Exception | Error e) {
-                        HandlerRuns.failed(open, e, LOG);
-                        return;
-                    }
-                    HandlerRuns.returned(open, LOG);
-                } finally {
-                    release(open);
-                    connectionEnded(this);
-                }
+            } else if (config.listener != null) {
+                serve(open); // a Listener's connection, started again by its transport: bytes arrived (or it closed)
                 return;
             }
-            boolean served = false; // handed to serve() or to a thread of its own, which end the connection themselves
+            handle(open); // a Handler's: after the handshake, or on a fresh thread after one that waited (below)
+        }
+
+        // The handler, to its end; then the connection ends.
+        private void handle(WebSocket open) {
+            try {
+                try {
+                    config.handler.handle(open);
+                } catch (Exception | Error e) {
+                    HandlerRuns.failed(open, e, LOG);
+                    return;
+                }
+                HandlerRuns.returned(open, LOG);
+            } finally {
+                release(open);
+                connectionEnded(this);
+            }
+        }
+
+        // The handshake and what follows it up to the handler. Returns the connection for the handler to run on
+        // this thread, or null when this method has seen the connection to its end or handed it on (a Listener's
+        // turns, a fresh thread after a waited handshake).
+        private WebSocket handshake() {
+            boolean handedOn = false; // returned to run's handler, or given to serve() or a thread of its own
+            WebSocket ws = null;
             try {
                 // This connection is the handshake's gate (getAsBoolean).
-                // Only the WebSocket is kept in a local: this frame stays on the stack for the connection's life,
-                // and an interpreted frame keeps every local alive, the parsed request (its strings) included.
-                WebSocket ws = opened(socket instanceof SocketChannel
+                ws = opened(socket instanceof SocketChannel
                         ? ServerUpgrader.overChannel((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
                         : ServerUpgrader.overSocket(layerTls((Socket) socket), (Socket) socket,
                                 config.upgradeOptions, this));
@@ -268,26 +282,26 @@ public final class WebSocketServer implements AutoCloseable {
                 this.ws = ws;
                 if (closing) {
                     ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
-                    return;
+                    return null;
                 }
                 if (config.configurer != null) {
                     config.configurer.accept(ws);
                 }
                 if (closing) {
                     ws.close(CloseCode.GOING_AWAY, SHUTTING_DOWN);
-                    return;
+                    return null;
                 }
                 if (config.listener != null) {
-                    served = true;
+                    handedOn = true;
                     try {
                         config.listener.onOpen(ws);
                     } catch (Exception | Error e) {
                         HandlerRuns.failed(ws, e, LOG);
                         finish(ws, null);
-                        return;
+                        return null;
                     }
                     serve(ws);
-                    return;
+                    return null;
                 }
                 if (headWaited) {
                     // The thread parked in the handshake, waiting for the rest of the request: a virtual thread
@@ -295,17 +309,11 @@ public final class WebSocketServer implements AutoCloseable {
                     // wait in the socket adaptor's timed read, against 1 KiB for a handler's read). The handler runs
                     // on a fresh thread instead, whose chunk only ever holds the handler's own frames; this one ends.
                     CONNECTION_THREADS.newThread(this).start();
-                    served = true;
-                    return;
+                    handedOn = true;
+                    return null;
                 }
-                // HandlerRuns.run, with the handler called from this frame: one frame fewer on the parked stack.
-                try {
-                    config.handler.handle(ws);
-                } catch (Exception | Error e) {
-                    HandlerRuns.failed(ws, e, LOG);
-                    return;
-                }
-                HandlerRuns.returned(ws, LOG);
+                handedOn = true;
+                return ws;
             } catch (UpgradeException e) {
                 handshakeFailed(this, reasonOf(e), e.status(), e.getMessage());
                 LOG.log(System.Logger.Level.DEBUG, "handshake refused (" + e.status() + "): " + e.getMessage());
@@ -314,11 +322,12 @@ public final class WebSocketServer implements AutoCloseable {
                         : e instanceof SSLException ? "tls" : "io", 0, String.valueOf(e));
                 LOG.log(System.Logger.Level.DEBUG, "handshake failed: " + e);
             } finally {
-                if (!served) {
+                if (!handedOn) {
                     release(ws);
                     connectionEnded(this);
                 }
             }
+            return null;
         }
 
         // A Listener's connection, one turn: deliver what has arrived, until nothing is buffered and the socket is
