@@ -87,9 +87,9 @@ public final class JavaWebSocketEchoServer extends WebSocketServer {
                     SelectionKey key = ((WebSocketImpl) conn).getSelectionKey();
                     if (key != null && key.isValid() && conn.hasBufferedData()
                             && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                        long n = rearmed.incrementAndGet(); // before the write it causes: a reader sees it counted
                         onWriteDemand(conn);
-                        System.err.println("java-websocket: re-armed a lost write (" + rearmed.incrementAndGet()
-                                + " so far)");
+                        System.err.println("java-websocket: re-armed a lost write (" + n + " so far)");
                     }
                 }
             }
