@@ -158,7 +158,8 @@ public final class ParkedHandlerCost {
                             (double) (e.getValue()[0] - b[0]) / n, (double) bytes / n);
                 }
             }
-            System.out.printf("parked thread: %.0f B per connection%n", (double) total / n);
+            // (not all of the map nodes are the thread container's)
+            System.out.printf("the classes above: %.0f B per connection%n", (double) total / n);
             chunkSizes(handlers);
             Thread one = handlers.peek();
             if (one != null) {
