@@ -148,16 +148,9 @@ public final class ParkedHandlerCost {
             System.out.printf("%s handler, %d connections, %d warm-up rounds of 500, %s, JVM options %s%n", mode, n,
                     rounds, Runtime.version(),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-            long total = 0;
-            for (Map.Entry<String, long[]> e : after.entrySet()) {
-                long[] b = before.getOrDefault(e.getKey(), new long[2]);
-                long bytes = e.getValue()[1] - b[1];
-                if (bytes > 0) {
-                    total += bytes;
-                    System.out.printf("  %-60s %6.2f per connection, %7.1f B per connection%n", e.getKey(),
-                            (double) (e.getValue()[0] - b[0]) / n, (double) bytes / n);
-                }
-            }
+            StringBuilder rows = new StringBuilder();
+            long total = ParkedThreadCost.growth(before, after, n, "connection", rows);
+            System.out.print(rows);
             // (not all of the map nodes are the thread container's)
             System.out.printf("the classes above: %.0f B per connection%n", (double) total / n);
             chunkSizes(handlers);

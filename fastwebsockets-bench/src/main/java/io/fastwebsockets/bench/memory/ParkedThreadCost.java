@@ -82,6 +82,21 @@ public final class ParkedThreadCost {
         return out;
     }
 
+    // One row per class that grew from before to after, per unit (thread, connection) of n; returns the bytes in all
+    static long growth(Map<String, long[]> before, Map<String, long[]> after, int n, String unit, StringBuilder rows) {
+        long total = 0;
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long bytes = e.getValue()[1] - b[1];
+            if (bytes > 0) {
+                total += bytes;
+                rows.append(String.format("  %-60s %6.2f per %s, %7.1f B per %s%n", e.getKey(),
+                        (double) (e.getValue()[0] - b[0]) / n, unit, (double) bytes / n, unit));
+            }
+        }
+        return total;
+    }
+
     /**
      * Runs the measurement and prints one block per depth.
      *
@@ -106,18 +121,8 @@ public final class ParkedThreadCost {
             Map<String, long[]> before = histogram();
             List<Thread> threads = startParked(n, depth);
             Map<String, long[]> after = histogram();
-            long total = 0;
             StringBuilder rows = new StringBuilder();
-            for (Map.Entry<String, long[]> e : after.entrySet()) {
-                long[] b = before.getOrDefault(e.getKey(), new long[2]);
-                long bytes = e.getValue()[1] - b[1];
-                long count = e.getValue()[0] - b[0];
-                if (bytes > 0) {
-                    total += bytes;
-                    rows.append(String.format("  %-60s %6.2f per thread, %7.1f B per thread%n", e.getKey(),
-                            (double) count / n, (double) bytes / n));
-                }
-            }
+            long total = growth(before, after, n, "thread", rows);
             System.out.printf("depth %d: %.0f B per parked thread%n%s", depth, (double) total / n, rows);
             wakeAndJoin(threads);
         }
