@@ -81,7 +81,33 @@ final class WebSocketReader extends ReadBuffer {
 
     /** See {@link WebSocket#readFrame()}. */
     Frame readFrame() throws IOException {
-        return readFrame(true);
+        // Small on purpose: an idle connection's thread is parked below this frame (in awaitReadable), and every frame
+        // on its stack is memory kept while it waits. The decoding (a large method, with a large compiled frame) has
+        // returned before the wait, so the parked stack holds this frame and the transport's, not the decoder's.
+        // close() reads through here too, holding the (reentrant) lock already.
+        lock();
+        try {
+            beginRead();
+            Frame f;
+            while ((f = next(true)) == WAIT) {
+                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer back to
+                // the transport's pool while waiting, and take one once bytes have arrived; nor keep a frame (the next
+                // one makes it: 32 bytes less per idle connection). An idle connection over an EventLoop holds no read
+                // buffer, and its thread is parked right here.
+                received = null;
+                int size = releaseForWait();
+                try {
+                    transport.awaitReadable();
+                } catch (IOException e) {
+                    throw readFailed(e);
+                } finally {
+                    reacquireAfterWait(size);
+                }
+            }
+            return f;
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -93,7 +119,15 @@ final class WebSocketReader extends ReadBuffer {
      * {@link Transport#readsWithoutWaiting() reads without waiting}.
      */
     Frame pollFrame() throws IOException {
-        return readFrame(false);
+        if (!tryLock()) {
+            return null;
+        }
+        try {
+            beginRead();
+            return next(false);
+        } finally {
+            unlock();
+        }
     }
 
     /** {@return whether some thread holds the read lock (asked by a thread that does not)} */
@@ -101,120 +135,107 @@ final class WebSocketReader extends ReadBuffer {
         return isLocked();
     }
 
-    private Frame readFrame(boolean wait) throws IOException {
-        // One method, waiting for bytes itself: an idle connection's thread is parked below this frame, and every
-        // frame on its stack is memory kept while it waits. close() reads through here too, holding the (reentrant)
-        // lock already.
-        if (wait) {
-            lock();
-        } else if (!tryLock()) {
-            return null;
+    // The start of every read, under the read lock.
+    private void beginRead() {
+        // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
+        // bytes) while this read waits for the next frame.
+        Frame last = received;
+        if (last != null) {
+            last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
         }
-        try {
-            // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer,
-            // inflated bytes) while this read waits for the next frame.
-            Frame last = received;
-            if (last != null) {
-                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
+        releaseLarge();
+        if (idleBufferSize != 0) {
+            reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
+            idleBufferSize = 0;
+        }
+    }
+
+    // What readFrame hands out when it must wait for bytes without holding the read buffer (never to a caller).
+    private static final Frame WAIT = new Frame();
+
+    // Decodes the next frame from what is buffered and what the socket holds, under the read lock. Returns WAIT
+    // (wait: the caller waits for bytes, then calls again) or null (!wait) when the socket is empty.
+    private Frame next(boolean wait) throws IOException {
+        while (true) {
+            if (closing.closeReceived() || transport.isClosed()) {
+                throw new ConnectionClosedException(closing.closedMessage(), false);
             }
-            releaseLarge();
-            if (idleBufferSize != 0) {
-                reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
-                idleBufferSize = 0;
+            boolean complete;
+            try {
+                complete = decoder.decode(buffered());
+            } catch (WebSocketException e) {
+                closing.fail(e, decoder.failedOnClose());
+                throw e;
             }
-            while (true) {
-                if (closing.closeReceived() || transport.isClosed()) {
-                    throw new ConnectionClosedException(closing.closedMessage(), false);
-                }
-                boolean complete;
-                try {
-                    complete = decoder.decode(buffered());
-                } catch (WebSocketException e) {
-                    closing.fail(e, decoder.failedOnClose());
-                    throw e;
-                }
-                if (complete) {
-                    Frame f = receivedFrame();
-                    switch (f.opcode) {
-                        case PING -> {
-                            if (autoPong) {
-                                writer.sendControl(OpCode.PONG, f.payload);
+            if (complete) {
+                Frame f = receivedFrame();
+                switch (f.opcode) {
+                    case PING -> {
+                        if (autoPong) {
+                            writer.sendControl(OpCode.PONG, f.payload);
+                        }
+                        return f;
+                    }
+                    case PONG -> {
+                        return f;
+                    }
+                    case CLOSE -> {
+                        closing.onCloseReceived(f);
+                        return f;
+                    }
+                    default -> {
+                        if (!closing.closeSent()) {
+                            Frame r = decoder.messageCompressed() ? inflate(f) : f;
+                            io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
+                            if (o != null) {
+                                o.dataIn(r.fin, r.payload.remaining());
                             }
-                            return f;
+                            return r;
                         }
-                        case PONG -> {
-                            return f;
-                        }
-                        case CLOSE -> {
-                            closing.onCloseReceived(f);
-                            return f;
-                        }
-                        default -> {
-                            if (!closing.closeSent()) {
-                                Frame r = decoder.messageCompressed() ? inflate(f) : f;
-                                io.fastwebsockets.internal.ConnectionObserver o = closing.observer;
-                                if (o != null) {
-                                    o.dataIn(r.fin, r.payload.remaining());
-                                }
-                                return r;
-                            }
-                            // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
-                        }
-                    }
-                    continue;
-                }
-                if (deflate != null) {
-                    deflate.trim(); // the last inflated frame was given up by this call: keep none of it
-                }
-                // Nothing buffered, but the last read filled the buffer, so the socket may hold more or nothing: look
-                // without waiting (probe), so that a reader finding nothing waits below without its buffer instead of
-                // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
-                // connection kept a 32 KiB read buffer and its thread).
-                boolean probe = mayProbe();
-                if (!probe && mayWaitWithoutBuffer()) {
-                    if (!wait) {
-                        idleBufferSize = releaseForWait(); // taken again by the next call
-                        return null;
-                    }
-                    // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer
-                    // back to the transport's pool while waiting, and take one once bytes have arrived. An idle
-                    // connection over an EventLoop holds no read buffer, and its thread is parked right here.
-                    int size = releaseForWait();
-                    try {
-                        transport.awaitReadable();
-                    } catch (IOException e) {
-                        throw readFailed(e);
-                    } finally {
-                        reacquireAfterWait(size);
+                        // We sent Close: the peer may still be sending data; RFC 6455 §5.5.1 lets us drop it.
                     }
                 }
-                int n;
-                try {
-                    n = fill(decoder, probe || !wait);
-                } catch (IOException e) {
-                    throw readFailed(e);
-                }
-                if (n == 0) {
-                    if (!wait) {
-                        if (mayWaitWithoutBuffer()) {
-                            idleBufferSize = releaseForWait();
-                        }
-                        return null; // part of a frame, or nothing: the socket is empty now
-                    }
-                    continue; // the probe found the socket empty: wait (without the buffer) on the next pass
-                }
-                if (n < 0) {
-                    boolean truncated = buffered().hasRemaining() || !decoder.atFrameBoundary();
-                    closing.closeTransport();
-                    // A timer that gave the connection up (and sent its Close) is the reason, not the peer's answer.
-                    throw new ConnectionClosedException(closing.hasCause() ? closing.closedMessage() : truncated
-                            ? "peer closed the connection in the middle of a frame"
-                            : "peer closed the connection without a closing handshake", truncated);
-                }
-                lastReadNanos = System.nanoTime();
+                continue;
             }
-        } finally {
-            unlock();
+            if (deflate != null) {
+                deflate.trim(); // the last inflated frame was given up by this call: keep none of it
+            }
+            // Nothing buffered, but the last read filled the buffer, so the socket may hold more or nothing: look
+            // without waiting (probe), so that a reader finding nothing waits below without its buffer instead of
+            // parked inside a read that holds it (after a frame that filled a grown buffer exactly, every idle
+            // connection kept a 32 KiB read buffer and its thread).
+            boolean probe = mayProbe();
+            if (!probe && mayWaitWithoutBuffer()) {
+                if (!wait) {
+                    idleBufferSize = releaseForWait(); // taken again by the next call
+                    return null;
+                }
+                return WAIT; // readFrame waits without the buffer, then calls again
+            }
+            int n;
+            try {
+                n = fill(decoder, probe || !wait);
+            } catch (IOException e) {
+                throw readFailed(e);
+            }
+            if (n == 0) {
+                if (!wait) {
+                    if (mayWaitWithoutBuffer()) {
+                        idleBufferSize = releaseForWait();
+                    }
+                    return null; // part of a frame, or nothing: the socket is empty now
+                }
+                continue; // the probe found the socket empty: wait (without the buffer) on the next pass
+            }
+            if (n < 0) {
+                boolean truncated = buffered().hasRemaining() || !decoder.atFrameBoundary();
+                closing.closeTransport();
+                // A timer that gave the connection up (and sent its Close) is the reason, not the peer's answer.
+                throw new ConnectionClosedException(closing.hasCause() ? closing.closedMessage() : truncated
+                        ? "peer closed the connection in the middle of a frame"
+                        : "peer closed the connection without a closing handshake", truncated);
+            }
+            lastReadNanos = System.nanoTime();
         }
     }
 
