@@ -193,6 +193,25 @@ public final class WebSocketServer implements AutoCloseable {
     // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
     // connection has none while idle, and a reference would keep an ended thread's object alive. Its slot in the
     // server's set of connections is the int of SlotSet.Member (in what was padding: still 64 bytes).
+    /**
+     * A connection's remote address as text, for the JFR events. An open channel is asked directly: its
+     * {@code socket()} adaptor (96 bytes) would stay on the channel for the connection's life. A closed one refuses,
+     * and is ending: its adaptor goes with it.
+     */
+    static String remoteAddressOf(Closeable socket) {
+        java.net.SocketAddress a;
+        if (socket instanceof SocketChannel ch) {
+            try {
+                a = ch.getRemoteAddress();
+            } catch (IOException closed) {
+                a = ch.socket().getRemoteSocketAddress();
+            }
+        } else {
+            a = ((Socket) socket).getRemoteSocketAddress();
+        }
+        return String.valueOf(a);
+    }
+
     private final class Connection extends SlotSet.Member implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         volatile WebSocket ws;
@@ -432,9 +451,7 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         String remoteAddress() {
-            java.net.SocketAddress a = socket instanceof SocketChannel ch ? ch.socket().getRemoteSocketAddress()
-                    : ((Socket) socket).getRemoteSocketAddress();
-            return String.valueOf(a);
+            return remoteAddressOf(socket);
         }
 
         @Override

@@ -142,6 +142,7 @@ class ServerStatsTest {
                 java.util.Set.of(closed.get(0).getInt("closeCode"), closed.get(1).getInt("closeCode")));
         for (RecordedEvent e : closed) {
             assertTrue(e.getLong("connectionDuration") > 0);
+            assertTrue(e.getString("remoteAddress").contains("127.0.0.1"), e.getString("remoteAddress"));
         }
         RecordedEvent failed = byName.get("io.fastwebsockets.HandshakeFailed").get(0);
         assertEquals("bad-request", failed.getString("reason"));
