@@ -57,7 +57,11 @@ public final class FragmentCollector implements AutoCloseable {
      * @throws IOException as {@link WebSocket#readFrame()}
      */
     public Frame readFrame() throws IOException {
-        return next(true);
+        // Small, and the collecting loop out of it: an idle connection's thread is parked below this frame (and the
+        // reader is called directly: WebSocket.readFrame's frame would be one more until it is compiled).
+        releaseLarge();
+        Frame f = ws.reader().readFrame();
+        return f.fin && f.opcode != OpCode.CONTINUATION ? f : collect(f, true); // unfragmented or control: as is
     }
 
     /** {@return whether a fragmented message is being collected: its first frames have arrived, not its last} */
@@ -70,15 +74,21 @@ public final class FragmentCollector implements AutoCloseable {
      * or control frame can be had now; the message being collected carries on at the next call.
      */
     Frame pollFrame() throws IOException {
-        return next(false);
+        releaseLarge();
+        Frame f = ws.reader().pollFrame();
+        return f == null || f.fin && f.opcode != OpCode.CONTINUATION ? f : collect(f, false);
     }
 
-    private Frame next(boolean wait) throws IOException {
+    private void releaseLarge() {
         if (collecting == null && collected != null && collected.capacity() > RETAINED) {
             collected = null; // let a large message's buffer go
         }
-        while (true) {
-            Frame f = wait ? ws.readFrame() : ws.reader().pollFrame();
+    }
+
+    // A frame that readFrame does not return as it is (a fragment), then what follows, until the message is whole
+    // (or a control frame arrives between its fragments, or, without wait, the socket is empty: null).
+    private Frame collect(Frame f, boolean wait) throws IOException {
+        for (;; f = wait ? ws.reader().readFrame() : ws.reader().pollFrame()) {
             if (f == null) {
                 return null;
             }

@@ -93,6 +93,14 @@ public final class ParkedHandlerCost {
                     v[v.length * 9 / 10], v[v.length - 1]);
         }
         System.out.printf("chunks per thread: max %d%n", sizes.stream().mapToInt(a -> a[2]).max().orElse(0));
+        // By the order the handlers started: the threads that first parked while the code was cold keep their chunk
+        StringBuilder tenths = new StringBuilder("capacity (B) by tenth of the handlers, in start order (median):");
+        for (int d = 0; d < 10; d++) {
+            int[] v = sizes.subList(sizes.size() * d / 10, sizes.size() * (d + 1) / 10).stream().mapToInt(a -> a[0])
+                    .sorted().toArray();
+            tenths.append(' ').append(v.length == 0 ? 0 : v[v.length / 2]);
+        }
+        System.out.println(tenths);
         java.util.TreeMap<Integer, Integer> byUsed = new java.util.TreeMap<>();
         sizes.forEach(a -> byUsed.merge(a[1], 1, Integer::sum));
         System.out.println("threads by bytes used: " + byUsed);
