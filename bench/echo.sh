@@ -27,8 +27,8 @@
 #      IDLE_MSG (20) bytes of the one message each way in the memory test's "after one message" rows (loadgen -e)
 #      LARGE_MSG (65536) bytes of the message in the memory test's "large" rows   MEM_STATES ("0 1 large")
 #      IDLE (10000) connections of the memory test, or a list ("10000 19000": 19,000 is about the most a server
-#               holds under the 20,000 open-files limit)   MEM_WARMUP (0; 1: N connections opened, used and closed
-#               before the baseline is read)
+#               holds under the 20,000 open-files limit)   MEM_WARMUP (0; K: K rounds of N connections opened,
+#               used and closed before the baseline is read)
 #      MEM_TRIM (1: each measure after a full GC and a trim of the C heap, jcmd System.trim_native_heap; 0: no trim)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
@@ -165,13 +165,16 @@ if [ "${1:-}" = memory ]; then
     case "$s" in *-deflate) [ "$msgs" != 0 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
-    if [ "$MEM_WARMUP" = 1 ]; then  # N connections opened, used as measured, and closed before the baseline
+    # MEM_WARMUP rounds: N connections opened, used as measured, and closed before the baseline. The first round's
+    # closes run paths the JIT had not seen (its compiled handler loops are thrown away and compiled again), so a
+    # second round is what leaves a blocking handler's frames compiled when the measured threads first park.
+    for ((round = 0; round < MEM_WARMUP; round++)); do
       taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$half" "${e[@]}" -t 0 >/dev/null 2>&1 &
       w=$!
       taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$((N - half))" "${e[@]}" -t 0 >/dev/null 2>&1 || true
       wait "$w" 2>/dev/null || true
       sleep 3
-    fi
+    done
     settle; settle
     heap0=$(live_heap_kib); rss0=$(rss_kib)
     # The first half, measured; then the second half (another process: each keeps under the open-files limit),
