@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
  * Writing a frame never changes the buffer's position. Reading from it does, so read from
  * {@code payload().duplicate()} if the frame is going to be written afterwards.
  *
- * <p><b>Lifetime of received frames.</b> To stay allocation-free, a frame returned by
- * {@link WebSocket#readFrame()} (or {@link FragmentCollector#readFrame()}) and its payload are views of the
- * connection's read buffer: they stay valid until the next {@code readFrame()} call on that connection. Pass them
+ * <p><b>Lifetime of received frames.</b> To avoid copying, a frame returned by {@link WebSocket#readFrame()} (or
+ * {@link FragmentCollector#readFrame()}) and its payload are views of the connection's read buffer: they stay valid
+ * until the next {@code readFrame()} call on that connection. The connection reuses one frame object while frames
+ * keep arriving; a read that waits for the peer lets it go and makes a new one (32 bytes) when bytes arrive, so an
+ * idle connection keeps none. Pass them
  * straight to {@code writeFrame} (an echo is correct), or call {@link #copy()} to keep one longer or hand it to
  * another thread. Frames you construct yourself are ordinary values.
  *

@@ -142,7 +142,9 @@ interface Transport {
 
     /**
      * Waits until the socket is reported readable (or at end of stream, or closed), without reading; the next
-     * {@link #read} then reads at once. Only called after {@link #readWillWait()} returned true.
+     * {@link #read} then reads at once. Only called after {@link #readWillWait()} returned true, and on return
+     * {@link #readWillWait()} must be false: the reader then looks for bytes instead of waiting again (a transport
+     * that left it true would have its reader wait over and over without reading).
      *
      * @throws IOException if the transport is closed meanwhile
      */

@@ -229,7 +229,8 @@ public abstract class ContainerTransport {
 
     /**
      * Parks until the container reports the connection readable (or at its end, or released), without reading.
-     * Only called after {@link #readWillWait()} returned true.
+     * Only called after {@link #readWillWait()} returned true; on return {@link #readWillWait()} must be false (see
+     * {@code Transport.awaitReadable}).
      *
      * @throws IOException if the connection was released meanwhile
      */
