@@ -430,6 +430,11 @@ final class WebSocketReader extends ReadBuffer {
         return h;
     }
 
+    // For tests: the frame kept for the next read to reuse (read by another thread only while this one is parked).
+    Frame heldFrame() {
+        return received;
+    }
+
     // For tests: the compressor held now.
     MessageInflater inflater() {
         Inflating d = deflate;

@@ -3,7 +3,9 @@ package io.fastwebsockets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +102,21 @@ class IdleReadBufferTest {
         assertEquals(1, loop.readBuffers.free(ReadBufferPool.SMALL), "the waiting connection's buffer is pooled");
         ws.close(CloseCode.GOING_AWAY, "bye");
         assertInstanceOf(ConnectionClosedException.class, reader.failure());
+    }
+
+    @Test
+    void aReaderWaitingForBytesKeepsNoFrameAndMakesOneWhenTheyArrive() throws Exception {
+        SocketChannel[] peer = new SocketChannel[1];
+        WebSocket ws = serverOverLoop(peer);
+        send(peer[0], RawPeer.encode(true, 0, RawPeer.OP_TEXT, "one".getBytes(StandardCharsets.UTF_8), KEY));
+        Frame first = ws.readFrame();
+        assertSame(first, ws.reader().heldFrame(), "kept for reuse while frames keep arriving");
+        var reader = TestSupport.background("reader", () -> ws.readFrame().payloadBytes());
+        awaitParkedForBytes(reader.thread);
+        assertNull(ws.reader().heldFrame(), "an idle connection keeps no frame (32 bytes)");
+        send(peer[0], RawPeer.encode(true, 0, RawPeer.OP_TEXT, "two".getBytes(StandardCharsets.UTF_8), KEY));
+        assertArrayEquals("two".getBytes(StandardCharsets.UTF_8), reader.get());
+        assertNotNull(ws.reader().heldFrame(), "made again for the frame that arrived");
     }
 
     @Test
