@@ -166,8 +166,9 @@ if [ "${1:-}" = memory ]; then
     start_server "$s"
     sleep 2
     # MEM_WARMUP rounds: N connections opened, used as measured, and closed before the baseline. The first round's
-    # closes run paths the JIT had not seen (its compiled handler loops are thrown away and compiled again), so a
-    # second round is what leaves a blocking handler's frames compiled when the measured threads first park.
+    # closes run paths the JIT had not seen (its compiled handler loops are thrown away and compiled again), so later
+    # rounds (3 in the published warm runs) are what leave a blocking handler's frames compiled when the measured
+    # threads first park.
     for ((round = 0; round < MEM_WARMUP; round++)); do
       taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -i "$half" "${e[@]}" -t 0 >/dev/null 2>&1 &
       w=$!

@@ -189,10 +189,6 @@ public final class WebSocketServer implements AutoCloseable {
     private static final java.util.concurrent.ThreadFactory CONNECTION_THREADS =
             Thread.ofVirtual().name("fastwebsockets-conn").factory();
 
-    // Per connection: the socket, the WebSocket once upgraded, and three numbers (two longs, an int) for the timers
-    // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
-    // connection has none while idle, and a reference would keep an ended thread's object alive. Its slot in the
-    // server's set of connections is the int of SlotSet.Member (in what was padding: still 64 bytes).
     /**
      * A connection's remote address as text, for the JFR events. An open channel is asked directly: its
      * {@code socket()} adaptor (96 bytes) would stay on the channel for the connection's life. A closed one refuses,
@@ -212,6 +208,10 @@ public final class WebSocketServer implements AutoCloseable {
         return String.valueOf(a);
     }
 
+    // Per connection: the socket, the WebSocket once upgraded, and three numbers (two longs, an int) for the timers
+    // and the stats; the sweep reads them, so no timer object exists per connection. Not its thread: a Listener's
+    // connection has none while idle, and a reference would keep an ended thread's object alive. Its slot in the
+    // server's set of connections is the int of SlotSet.Member (in what was padding: still 64 bytes).
     private final class Connection extends SlotSet.Member implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
         final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
         volatile WebSocket ws;
