@@ -25,11 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  * parked virtual thread holds, and the stack of one parked handler.
  *
  * <pre>
- * java -cp ... io.fastwebsockets.bench.memory.ParkedHandlerCost [collector|raw] [N] [WARMUP_ROUNDS]
+ * java -cp ... io.fastwebsockets.bench.memory.ParkedHandlerCost [collector|raw|park] [N] [WARMUP_ROUNDS] [MESSAGES]
  * </pre>
  *
  * Defaults: collector, 3,000 connections (two sockets each in this one process), 10 warm-up rounds of 500
- * connections opened, echoed and closed.
+ * connections opened, echoed and closed, one message. With MESSAGES &gt; 1, each further message is echoed on every
+ * connection after the full GC of the measure before it, and measured again: a parked thread whose stack chunk was
+ * promoted by that GC keeps its bottom frames in it and takes a second chunk for the frames above them.
  */
 public final class ParkedHandlerCost {
     private static volatile boolean parkedRelease;
@@ -109,13 +111,17 @@ public final class ParkedHandlerCost {
     /**
      * Runs the measurement.
      *
-     * @param args {@code [collector|raw] [N] [WARMUP_ROUNDS]}
+     * @param args {@code [collector|raw|park] [N] [WARMUP_ROUNDS] [MESSAGES]}
      * @throws Exception if the server or a connection fails
      */
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "collector";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 3_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int messages = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        if (messages > 1 && mode.equals("park")) {
+            throw new IllegalArgumentException("mode park echoes one message only");
+        }
         ConcurrentLinkedQueue<Thread> handlers = new ConcurrentLinkedQueue<>();
         WebSocketServer.Handler echo = switch (mode) {
             case "raw" -> EchoHandlers::echoFrames;
@@ -162,6 +168,22 @@ public final class ParkedHandlerCost {
             // (not all of the map nodes are the thread container's)
             System.out.printf("the classes above: %.0f B per connection%n", (double) total / n);
             chunkSizes(handlers);
+            // More messages (MESSAGES > 1): each after the full GC of the histogram above, so every parked stack chunk
+            // has been promoted when its thread parks again
+            for (int m = 2; m <= messages; m++) {
+                byte[] more = "twenty bytes, echoed".getBytes(StandardCharsets.US_ASCII);
+                for (WebSocket ws : open) {
+                    ws.writeFrame(new Frame(true, OpCode.TEXT, null, ByteBuffer.wrap(more)));
+                    ws.readFrame();
+                }
+                Map<String, long[]> again = ParkedThreadCost.histogram();
+                StringBuilder rows2 = new StringBuilder();
+                long total2 = ParkedThreadCost.growth(before, again, n, "connection", rows2);
+                System.out.printf("after message %d (a full GC before it): the classes above: %.0f B per connection%n",
+                        m, (double) total2 / n);
+                System.out.print(rows2);
+                chunkSizes(handlers);
+            }
             Thread one = handlers.peek();
             if (one != null) {
                 System.out.println("one parked handler's stack:");
