@@ -121,6 +121,21 @@ public final class AutobahnClient {
                 runCase(uri, options);
             }
         }
+        updateReports(base, agent);
+        return count;
+    }
+
+    /**
+     * Asks the fuzzingserver to write its reports (every agent's results in {@code index.json}) and waits until it
+     * has. A case is in them once the server has seen its connection end, which can come after this request when it
+     * follows the last case at once: asking again later picks such a case up.
+     *
+     * @param base the fuzzingserver's URL, {@code ws://host:port}
+     * @param agent the agent whose report pages are written
+     * @throws Exception if the server cannot be reached
+     */
+    public static void updateReports(String base, String agent) throws Exception {
+        String a = URLEncoder.encode(agent, StandardCharsets.UTF_8);
         FragmentCollector reports = new FragmentCollector(
                 Handshake.connect(URI.create(base + "/updateReports?agent=" + a)).webSocket());
         try {
@@ -131,7 +146,6 @@ public final class AutobahnClient {
             // closed
         }
         System.out.println("reports updated for agent " + agent);
-        return count;
     }
 
     private static void runCase(URI uri, ClientOptions options) {
