@@ -115,7 +115,7 @@ abstract class ReadBuffer extends SelfLock {
     }
 
     /**
-     * Takes a buffer again after a wait, failed or not: the connection is never left without one to read into.
+     * Takes a buffer again after a wait (the next read does, after a failed wait too): the connection reads into one.
      *
      * @param size what {@link #releaseForWait} returned
      */

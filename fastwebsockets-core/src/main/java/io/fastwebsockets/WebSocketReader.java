@@ -83,25 +83,19 @@ final class WebSocketReader extends ReadBuffer {
     Frame readFrame() throws IOException {
         // Small on purpose: an idle connection's thread is parked below this frame (in awaitReadable), and every frame
         // on its stack is memory kept while it waits. The decoding (a large method, with a large compiled frame) has
-        // returned before the wait, so the parked stack holds this frame and the transport's, not the decoder's.
+        // returned before the wait, and so has the giving back of the read buffer (next, before it returns WAIT) and
+        // its taking again (next's first step): the parked stack holds this frame, with no local but the reader, and
+        // the transport's (a parked handler's stack chunk 30-130 bytes smaller at C2; docs/benchmarks.md, "The wait
+        // with no locals").
         // close() reads through here too, holding the (reentrant) lock already.
         lock();
         try {
-            beginRead();
             Frame f;
             while ((f = next(true)) == WAIT) {
-                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer back to
-                // the transport's pool while waiting, and take one once bytes have arrived; nor keep a frame (the next
-                // one makes it: 32 bytes less per idle connection). An idle connection over an EventLoop holds no read
-                // buffer, and its thread is parked right here.
-                received = null;
-                int size = releaseForWait();
                 try {
                     transport.awaitReadable();
                 } catch (IOException e) {
-                    throw readFailed(e);
-                } finally {
-                    reacquireAfterWait(size);
+                    throw readFailed(e); // the buffer given back stays so: the next read, if any, takes one
                 }
             }
             return f;
@@ -123,7 +117,6 @@ final class WebSocketReader extends ReadBuffer {
             return null;
         }
         try {
-            beginRead();
             return next(false);
         } finally {
             unlock();
@@ -135,7 +128,7 @@ final class WebSocketReader extends ReadBuffer {
         return isLocked();
     }
 
-    // The start of every read, under the read lock.
+    // The start of every read (next's first step), under the read lock.
     private void beginRead() {
         // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
         // bytes) while this read waits for the next frame.
@@ -156,6 +149,7 @@ final class WebSocketReader extends ReadBuffer {
     // Decodes the next frame from what is buffered and what the socket holds, under the read lock. Returns WAIT
     // (wait: the caller waits for bytes, then calls again) or null (!wait) when the socket is empty.
     private Frame next(boolean wait) throws IOException {
+        beginRead();
         while (true) {
             if (closing.closeReceived() || transport.isClosed()) {
                 throw new ConnectionClosedException(closing.closedMessage(), false);
@@ -206,11 +200,15 @@ final class WebSocketReader extends ReadBuffer {
             // connection kept a 32 KiB read buffer and its thread).
             boolean probe = mayProbe();
             if (!probe && mayWaitWithoutBuffer()) {
+                // Nothing is buffered and the peer sent nothing since the last read: give the (empty) buffer back to
+                // the transport's pool for the wait; the next call takes one (beginRead). An idle connection over an
+                // EventLoop holds no read buffer.
+                idleBufferSize = releaseForWait();
                 if (!wait) {
-                    idleBufferSize = releaseForWait(); // taken again by the next call
                     return null;
                 }
-                return WAIT; // readFrame waits without the buffer, then calls again
+                received = null; // nor a frame while waiting: the next one makes it (32 bytes less per idle connection)
+                return WAIT; // readFrame waits, then calls again
             }
             int n;
             try {
