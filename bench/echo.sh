@@ -11,7 +11,8 @@
 #   bench/echo.sh memory          RSS and heap of each server holding IDLE (10,000) idle connections, in three states
 #                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
-#                                 buffers grown, then given back). The connections come in two halves, each from a
+#                                 buffers grown, then given back); "again" (not by default): as 1, then a second
+#                                 message each after a full GC, as a connection in use. The connections come in two halves, each from a
 #                                 load generator of its own, measured after each (full GC first): per connection over
 #                                 the server's start (the old measure), and the slope from N/2 to N (the marginal cost,
 #                                 without the one-time costs the first connections bring); see docs/benchmarks.md
@@ -154,14 +155,26 @@ if [ "${1:-}" = memory ]; then
     for _ in $(seq 1 1200); do grep -q IDLE_READY "$2" && return 0; kill -0 "${lgs[-1]}" 2>/dev/null || break; sleep 0.1; done
     grep -q IDLE_READY "$2"
   }
+  # again FD LOG: after the connections a load generator holds have settled, with MEM_STATES "again" one more echo on
+  # each (an 'e' on its standard input, FD here), then settled again; returns once it reported AGAIN_READY
+  again() {
+    sleep 3; settle; settle
+    [ "$msgs" = again ] || return 0
+    eval "printf e >&$1"
+    for _ in $(seq 1 1200); do grep -q AGAIN_READY "$2" && break; kill -0 "${lgs[-1]}" 2>/dev/null || break; sleep 0.1; done
+    grep -q AGAIN_READY "$2" || return 1
+    sleep 3; settle; settle
+  }
   for N in $IDLE; do
   half=$((N / 2))
   for s in $SERVERS; do
     # 0: connections that never sent a message; 1: each echoed one IDLE_MSG message first (loadgen -e); large: one
-    # LARGE_MSG message (the read and write paths grew their buffers for it, then gave them back)
+    # LARGE_MSG message (the read and write paths grew their buffers for it, then gave them back); again: as 1, then
+    # after the full GC of the settle each connection echoes a second one (loadgen's 'e'): the state of a connection
+    # in use, whose parked thread's stack chunk that GC promoted (on a cold server it then takes a second chunk)
     for msgs in $MEM_STATES; do
     e=()
-    case "$msgs" in 1) e=(-e -s "$IDLE_MSG") ;; large) e=(-e -s "$LARGE_MSG") ;; esac
+    case "$msgs" in 1 | again) e=(-e -s "$IDLE_MSG") ;; large) e=(-e -s "$LARGE_MSG") ;; esac
     case "$s" in *-deflate) [ "$msgs" != 0 ] && e+=(--deflate) ;; esac
     start_server "$s"
     sleep 2
@@ -182,12 +195,10 @@ if [ "${1:-}" = memory ]; then
     # measured: the growth from the first to the second is the marginal (slope) cost of a connection, without the
     # one-time costs (JIT, eden pages, arenas) that the first connections bring
     lgs=()
-    if hold "$half" "$OUT/idle-$s-a.log" 8; then
-      sleep 3; settle; settle
+    if hold "$half" "$OUT/idle-$s-a.log" 8 && again 8 "$OUT/idle-$s-a.log"; then
       rss1=$(rss_kib); heap1=$(live_heap_kib)
       { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs-half.txt"
-      if hold "$((N - half))" "$OUT/idle-$s-b.log" 9; then
-        sleep 3; settle; settle
+      if hold "$((N - half))" "$OUT/idle-$s-b.log" 9 && again 9 "$OUT/idle-$s-b.log"; then
         rss2=$(rss_kib); heap2=$(live_heap_kib)
         # Where the heap goes: the class histogram (StackChunk: the parked threads' stacks); the difference from the
         # half one is what the second half's connections keep (bench/echo_table.py histdiff A B COUNT)

@@ -23,7 +23,8 @@
 //       UTF-8 on every message. With -z the compressed frame is TEXT too.
 //   Every echo must come back with the opcode it was sent with (TEXT or BINARY), or the connection counts as failed.
 //   -e: in idle mode, one message each way per connection (sent one connection at a time, each echo verified)
-//       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps.
+//       before IDLE_READY; with -s SIZE and -z/-T as above. For measuring what an idle connection keeps. Then an
+//       'e' on standard input echoes one more message on every connection the same way and prints "AGAIN_READY n".
 //
 //   loadgen -b -p PORT[,PORT...] [-c CLIENTS] [-s SIZE] [-S STALLED] [-O] [-w WARMUP_S] [-d SECONDS] [-P PID[,PID...]]
 //     broadcast mode (the fan-out benchmark, bench/fanout.sh), against a server that sends every message it
@@ -835,6 +836,22 @@ static void usage(void) {
     exit(2);
 }
 
+// Idle mode with -e: one message each way on every connection, one connection at a time, each echo awaited (10 s at
+// most). Returns 0, or 3 (printed) when one did not come back.
+static int echo_each(void) {
+    for (int i = 0; i < nconns; i++) {
+        uint64_t want = completed + 1;
+        double until = now() + 10;
+        send_message(&conns[i]);
+        while (completed < want && dead == 0 && now() < until) loop_once(100);
+        if (completed < want) {
+            fprintf(stderr, "loadgen: connection %d: no echo\n", i);
+            return 3;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
@@ -922,18 +939,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loadgen: %d connections failed to open\n", dead);
         return 3;
     }
-    if (idle_mode && echo_once) {
-        for (int i = 0; i < nconns; i++) {
-            uint64_t want = completed + 1;
-            double until = now() + 10;
-            send_message(&conns[i]);
-            while (completed < want && dead == 0 && now() < until) loop_once(100);
-            if (completed < want) {
-                fprintf(stderr, "loadgen: connection %d: no echo\n", i);
-                return 3;
-            }
-        }
-    }
+    if (idle_mode && echo_once && echo_each() != 0) return 3;
     if (idle_mode) {
         printf("IDLE_READY %d\n", open_ok);
         fflush(stdout);
@@ -947,7 +953,14 @@ int main(int argc, char **argv) {
             }
             if (poll(&in, 1, 200) > 0) {
                 char b[64];
-                if (read(0, b, sizeof b) <= 0) break; // stdin closed: done
+                ssize_t got = read(0, b, sizeof b);
+                if (got <= 0) break; // stdin closed: done
+                // 'e' (with -e): one more message each way on every connection, then "AGAIN_READY n"
+                if (echo_once && memchr(b, 'e', (size_t)got)) {
+                    if (echo_each() != 0) return 3;
+                    printf("AGAIN_READY %d\n", open_ok);
+                    fflush(stdout);
+                }
             }
         }
         return 0;
