@@ -8,14 +8,15 @@
 #                                 the server's echoes when fastws bench reports what loadgen reports (a share the
 #                                 machine's drift cannot move, as it moves runs one after the other); best with
 #                                 SERVER_QUOTA, so the server is the limit (bench/target/echo-generators.tsv, then a table)
-#   bench/echo.sh memory          RSS and heap of each server holding IDLE (10,000) idle connections, in three states
+#   bench/echo.sh memory          RSS and heap of each server holding IDLE (10,000) idle connections, in the states
 #                                 (MEM_STATES): connections that never sent a message (0), that exchanged one
 #                                 IDLE_MSG-byte message each way first (1), and one LARGE_MSG-byte message (large:
 #                                 buffers grown, then given back); "again" (not by default): as 1, then a second
-#                                 message each after a full GC, as a connection in use. The connections come in two halves, each from a
-#                                 load generator of its own, measured after each (full GC first): per connection over
-#                                 the server's start (the old measure), and the slope from N/2 to N (the marginal cost,
-#                                 without the one-time costs the first connections bring); see docs/benchmarks.md
+#                                 message each after a full GC, as a connection in use. The connections come in two
+#                                 halves, each from a load generator of its own, measured after each (full GC
+#                                 first): per connection over the server's start (the old measure), and the slope
+#                                 from N/2 to N (the marginal cost, without the one-time costs the first connections
+#                                 bring); see docs/benchmarks.md
 #
 # Env: SERVERS  (default "ours-raw ours-collector ours-listener ours-raw-jdk-poller servlet-tomcat servlet-jetty netty jetty helidon
 #               java-websocket c-floor"; c-floor is bench/floor.c, the ceiling: the least work per message a server can do;
