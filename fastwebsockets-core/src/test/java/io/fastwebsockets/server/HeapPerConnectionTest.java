@@ -52,7 +52,7 @@ class HeapPerConnectionTest {
      * half's count, once the first half has paid for what only the first connections pay. Measured on 2026-12-05:
      * 4,607-4,765 B (5,055-5,174 B over all of them, same runs); the parked stacks of a test JVM whose handler loop is
      * still interpreted are about twice those of a warm server (bench/echo.sh memory: 2.8 KiB at the margin). The
-     * whole-count budget above stays at 6,144 B: it measured 5,753 B once under a full parallel test load. On
+     * whole-count budget above stayed at 6,144 B: it measured 5,753 B once under a full parallel test load. On
      * 2026-12-07: 2,971-3,046 B in four runs alone, 2,769 B in a CI run; 3,840 B (red with the 1,024-byte array
      * above: 4,009 and 4,025 B).
      */
