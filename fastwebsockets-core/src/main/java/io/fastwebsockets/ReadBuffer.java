@@ -115,7 +115,7 @@ abstract class ReadBuffer extends SelfLock {
     }
 
     /**
-     * Takes a buffer again after a wait (the next read does, after a failed wait too): the connection reads into one.
+     * Takes a buffer again after a wait; the reader calls it at the start of its next read, after a failed wait too.
      *
      * @param size what {@link #releaseForWait} returned
      */
