@@ -22,8 +22,8 @@ import javax.management.ObjectName;
  *
  * Defaults: N = 10,000 threads, depths 0, 5, 10 and 20. Each depth is measured on fresh threads after the same
  * method has run parked and been woken on 20 rounds of 2,000 threads (so the frames are compiled, as a server's
- * are after its warm-up); the histogram runs a full GC first. The threads of one depth are woken and joined before
- * the next depth.
+ * are after its warm-up; {@code -Drounds=K} runs K rounds, {@code -Drounds=0} measures a cold JVM's first threads);
+ * the histogram runs a full GC first. The threads of one depth are woken and joined before the next depth.
  */
 public final class ParkedThreadCost {
     private static volatile boolean release;
@@ -112,10 +112,11 @@ public final class ParkedThreadCost {
         if (depths.isEmpty()) {
             depths.addAll(List.of(0, 5, 10, 20));
         }
-        System.out.printf("%d virtual threads per depth, %s, JVM options %s%n", n, Runtime.version(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments());
+        int rounds = Integer.getInteger("rounds", 20);
+        System.out.printf("%d virtual threads per depth, %d warm-up rounds, %s, JVM options %s%n", n, rounds,
+                Runtime.version(), ManagementFactory.getRuntimeMXBean().getInputArguments());
         for (int depth : depths) {
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < rounds; round++) {
                 wakeAndJoin(startParked(2_000, depth));
             }
             Map<String, long[]> before = histogram();
