@@ -128,15 +128,19 @@ final class WebSocketReader extends ReadBuffer {
         return isLocked();
     }
 
-    // The start of every read (next's first step), under the read lock.
-    private void beginRead() {
-        // The last frame handed out is given up now: do not let it pin its payload (a grown read buffer, inflated
-        // bytes) while this read waits for the next frame.
+    // The last frame handed out is given up at the start of every read and before an idle wait: do not let it pin
+    // its payload (a grown read buffer, inflated bytes) while the connection waits for the next frame.
+    private void giveUpLastFrame() {
         Frame last = received;
         if (last != null) {
             last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
         }
         releaseLarge();
+    }
+
+    // The start of every read (next's first step), under the read lock.
+    private void beginRead() {
+        giveUpLastFrame();
         if (idleBufferSize != 0) {
             reacquireAfterWait(idleBufferSize); // the connection waited without a thread (or buffer)
             idleBufferSize = 0;
@@ -252,11 +256,7 @@ final class WebSocketReader extends ReadBuffer {
             return false;
         }
         try {
-            Frame last = received;
-            if (last != null) {
-                last.set(last.fin, last.rsv, last.opcode, null, NO_PAYLOAD);
-            }
-            releaseLarge();
+            giveUpLastFrame();
             if (idleBufferSize != 0 || closing.closeReceived() || transport.isClosed()) {
                 return false;
             }
