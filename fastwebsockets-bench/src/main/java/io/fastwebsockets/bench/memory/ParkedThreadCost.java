@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import javax.management.ObjectName;
 
@@ -23,10 +24,13 @@ import javax.management.ObjectName;
  * Defaults: N = 10,000 threads, depths 0, 5, 10 and 20. Each depth is measured on fresh threads after the same
  * method has run parked and been woken on 20 rounds of 2,000 threads (so the frames are compiled, as a server's
  * are after its warm-up; {@code -Drounds=K} runs K rounds, {@code -Drounds=0} measures a cold JVM's first threads);
- * the histogram runs a full GC first. The threads of one depth are woken and joined before the next depth.
+ * the histogram runs a full GC first. With {@code -Dagain=M}, the measured threads are then woken and parked again M
+ * times, each followed by the measure (a thread in use after the full GC: whether it keeps a second stack chunk). The
+ * threads of one depth are woken and joined before the next depth.
  */
 public final class ParkedThreadCost {
     private static volatile boolean release;
+    private static final AtomicInteger woken = new AtomicInteger();
 
     private ParkedThreadCost() {
     }
@@ -39,6 +43,23 @@ public final class ParkedThreadCost {
         parked.countDown();
         while (!release) {
             LockSupport.park();
+            if (!release) {
+                woken.incrementAndGet();
+            }
+        }
+    }
+
+    // Wakes every thread without releasing it (each parks again at once) and waits until all are parked again: a
+    // thread in use, whose stack was thawed after the full GC of the measure before and frozen anew.
+    private static void wakeAndRepark(List<Thread> threads) throws InterruptedException {
+        woken.set(0);
+        threads.forEach(LockSupport::unpark);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (woken.get() < threads.size() || !threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("threads did not park again within 60 s");
+            }
+            Thread.sleep(10);
         }
     }
 
@@ -113,11 +134,16 @@ public final class ParkedThreadCost {
             depths.addAll(List.of(0, 5, 10, 20));
         }
         int rounds = Integer.getInteger("rounds", 20);
+        int again = Integer.getInteger("again", 0);
         System.out.printf("%d virtual threads per depth, %d warm-up rounds, %s, JVM options %s%n", n, rounds,
                 Runtime.version(), ManagementFactory.getRuntimeMXBean().getInputArguments());
         for (int depth : depths) {
             for (int round = 0; round < rounds; round++) {
-                wakeAndJoin(startParked(2_000, depth));
+                List<Thread> warm = startParked(2_000, depth);
+                if (again > 0) {
+                    wakeAndRepark(warm); // the measured path, compiled: its first run would deoptimize the frame
+                }
+                wakeAndJoin(warm);
             }
             Map<String, long[]> before = histogram();
             List<Thread> threads = startParked(n, depth);
@@ -125,6 +151,14 @@ public final class ParkedThreadCost {
             StringBuilder rows = new StringBuilder();
             long total = growth(before, after, n, "thread", rows);
             System.out.printf("depth %d: %.0f B per parked thread%n%s", depth, (double) total / n, rows);
+            for (int i = 1; i <= again; i++) {
+                wakeAndRepark(threads);
+                Map<String, long[]> later = histogram();
+                rows.setLength(0);
+                total = growth(before, later, n, "thread", rows);
+                System.out.printf("depth %d, woken and parked again (%d): %.0f B per parked thread%n%s", depth, i,
+                        (double) total / n, rows);
+            }
             wakeAndJoin(threads);
         }
     }
