@@ -1,5 +1,6 @@
 package io.fastwebsockets;
 
+import io.fastwebsockets.internal.GrownBufferPool;
 import io.fastwebsockets.internal.codec.FrameDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;

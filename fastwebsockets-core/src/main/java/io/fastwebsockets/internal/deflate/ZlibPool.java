@@ -1,5 +1,6 @@
 package io.fastwebsockets.internal.deflate;
 
+import io.fastwebsockets.internal.GrownBufferPool;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,20 +68,31 @@ final class ZlibPool {
         }
     }
 
-    /** A cleared heap buffer of at least {@code size} bytes (exactly, beyond the largest pooled size). */
+    /**
+     * A cleared heap buffer of at least {@code size} bytes. Beyond the largest size pooled here, from the process-wide
+     * pool of grown buffers ({@link GrownBufferPool}: at least {@code size}, less than twice it, or exactly {@code size}
+     * beyond its largest class), so that a large message's output leaves no garbage behind.
+     */
     static ByteBuffer takeBuffer(int size) {
         if (size > LARGEST_POOLED_BUFFER) {
-            return ByteBuffer.allocate(size);
+            return GrownBufferPool.acquire(size);
         }
         int cls = bufferClass(size);
         ByteBuffer b = BUFFERS[cls].take();
         return b != null ? b.clear() : ByteBuffer.allocate(SMALLEST_BUFFER << cls);
     }
 
-    /** Gives back a buffer from {@link #takeBuffer}; others (and any beyond the bound) are left to the GC. */
+    /**
+     * Gives back a buffer from {@link #takeBuffer}, whose contents are no longer anyone's; others (and any beyond the
+     * bounds) are left to the GC.
+     */
     static void giveBack(ByteBuffer b) {
         int cap = b.capacity();
-        if (cap < SMALLEST_BUFFER || cap > LARGEST_POOLED_BUFFER || Integer.bitCount(cap) != 1 || !b.hasArray()) {
+        if (cap > LARGEST_POOLED_BUFFER) {
+            GrownBufferPool.release(b);
+            return;
+        }
+        if (cap < SMALLEST_BUFFER || Integer.bitCount(cap) != 1 || !b.hasArray()) {
             return;
         }
         BUFFERS[bufferClass(cap)].put(b);

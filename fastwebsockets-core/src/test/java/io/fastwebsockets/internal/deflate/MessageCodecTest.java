@@ -3,11 +3,13 @@ package io.fastwebsockets.internal.deflate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.GrownBufferPool;
 import io.fastwebsockets.testkit.RawFrames;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -283,6 +285,37 @@ class MessageCodecTest {
         assertEquals(CloseCode.MESSAGE_TOO_BIG, e.closeCode());
         d.release();
         a.release();
+    }
+
+    @Test
+    void aLargeMessagesOutputComesFromTheGrownBufferPoolAndGoesBack() throws WebSocketException {
+        // A message that inflates to more than 64 KiB: its output buffer comes from the process-wide pool of grown
+        // buffers and goes back to it when the inflater is trimmed, so the next large message inflates into the same
+        // buffer instead of leaving its output behind as garbage (about 100 KiB per 64 KiB message before).
+        byte[] text = "a large message that compresses well. ".repeat(5_000).getBytes(StandardCharsets.US_ASCII);
+        MessageDeflater d = new MessageDeflater(6, false);
+        List<ByteBuffer> others = new ArrayList<>();
+        // The pool is shared by the process: hold what other tests left in it, so that it has only this test's
+        for (int i = 0; i < 100 && !GrownBufferPool.held().isEmpty(); i++) {
+            others.add(GrownBufferPool.acquire(GrownBufferPool.held().get(0).capacity()));
+        }
+        assertTrue(GrownBufferPool.held().isEmpty(), "the pool emptied for the test");
+        try {
+            MessageInflater a = new MessageInflater(false);
+            ByteBuffer first = a.inflate(ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(text), true))), true, 1 << 22);
+            assertArrayEquals(text, array(first));
+            assertTrue(first.capacity() > ZlibPool.LARGEST_POOLED_BUFFER, "capacity " + first.capacity());
+            a.trim();
+            assertTrue(GrownBufferPool.held().stream().anyMatch(b -> b == first), "trim gives the output back");
+            ByteBuffer second = a.inflate(ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(text), true))), true,
+                    1 << 22);
+            assertSame(first, second, "the next large message inflates into the buffer given back");
+            assertArrayEquals(text, array(second));
+            a.release();
+        } finally {
+            others.forEach(GrownBufferPool::release);
+            d.release();
+        }
     }
 
     @Test

@@ -1,10 +1,11 @@
-package io.fastwebsockets;
+package io.fastwebsockets.internal;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The heap buffers a {@link ReadBuffer} grows into for a frame larger than its regular buffer, shared by every
+ * The heap buffers a connection's reader grows into for a frame larger than its regular buffer, and the inflater's
+ * output for a message that inflates to more than 64 KiB ({@code internal.deflate.ZlibPool}), shared by every
  * connection of the process. Without it, every large frame allocated its buffer anew: 10,000 connections that each
  * received one 64 KiB message left 640 MiB of garbage, and the young generation the JVM then touched stayed resident
  * (55 KiB of RSS per connection in {@code bench/echo.sh memory}'s 64 KiB row, against Netty's 11).
@@ -14,10 +15,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * class, is left to the garbage collector. So the pool holds less than 8 MiB, whatever the connections do. A
  * buffer handed out has at least the capacity asked for and less than twice it (it comes from the same class).
  */
-final class GrownBufferPool {
-    static final int MIN_CLASS = 16; // 64 KiB
-    static final int MAX_CLASS = 20; // 1 MiB (buffers up to 2 MiB - 1)
-    static final int SLOTS = 2;
+public final class GrownBufferPool {
+    /** The smallest class: buffers of 64 KiB and more. */
+    public static final int MIN_CLASS = 16; // 64 KiB
+    /** The largest class: buffers under 2 MiB. */
+    public static final int MAX_CLASS = 20; // 1 MiB (buffers up to 2 MiB - 1)
+    /** Buffers kept per class. */
+    public static final int SLOTS = 2;
 
     private static final AtomicReferenceArray<ByteBuffer> FREE =
             new AtomicReferenceArray<>((MAX_CLASS - MIN_CLASS + 1) * SLOTS);
@@ -29,7 +33,7 @@ final class GrownBufferPool {
      * @param capacity the capacity wanted
      * @return a cleared heap buffer of at least that capacity: a free one of the pool, or a new one of exactly it
      */
-    static ByteBuffer acquire(int capacity) {
+    public static ByteBuffer acquire(int capacity) {
         int k = 31 - Integer.numberOfLeadingZeros(capacity); // capacity in [2^k, 2^(k+1))
         if (k >= MIN_CLASS && k <= MAX_CLASS) {
             // The smallest free buffer that fits, so that a larger one stays for a larger frame.
@@ -62,7 +66,7 @@ final class GrownBufferPool {
      *
      * @param b a heap buffer
      */
-    static void release(ByteBuffer b) {
+    public static void release(ByteBuffer b) {
         int k = 31 - Integer.numberOfLeadingZeros(Math.max(1, b.capacity()));
         if (k < MIN_CLASS || k > MAX_CLASS || b.isDirect() || b.isReadOnly()) {
             return;
@@ -81,8 +85,8 @@ final class GrownBufferPool {
         }
     }
 
-    // For tests: the free buffers the pool holds now.
-    static java.util.List<ByteBuffer> held() {
+    /** @return the free buffers the pool holds now (for tests) */
+    public static java.util.List<ByteBuffer> held() {
         java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
         for (int i = 0; i < FREE.length(); i++) {
             ByteBuffer b = FREE.get(i);
