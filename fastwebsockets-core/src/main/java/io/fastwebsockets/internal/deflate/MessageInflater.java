@@ -187,9 +187,9 @@ public final class MessageInflater {
     }
 
     /**
-     * Drops the output buffer: call once the last frame's bytes are no longer needed and no frame is about to be
-     * inflated (a connection does it before it waits for the socket), so that nothing of the last message is kept
-     * alive between messages. The next frame allocates a buffer sized for it.
+     * Gives the output buffer back to a pool: call only once the last frame's bytes are no longer anyone's (under the
+     * read lock, after the frame handed out has been given up: a connection does it before it waits for the socket),
+     * so that nothing of the last message is kept alive between messages. The next frame takes a buffer sized for it.
      */
     public void trim() {
         ByteBuffer o = out;
@@ -209,10 +209,15 @@ public final class MessageInflater {
         return out == null ? 0 : out.capacity();
     }
 
-    /** Ends the inflater (its native memory is freed at once) and drops the buffers. Idempotent. */
+    /**
+     * Ends the inflater (its native memory is freed at once) and drops the output buffer. Idempotent. Unlike
+     * {@link #trim()}, it does not give the buffer back to a pool: a connection closed from another thread releases
+     * its inflater while the last payload (this buffer) may still be read by whoever received it, until their next
+     * read; pooled, it would be taken by another connection and filled with that connection's message.
+     */
     public void release() {
         released = true;
-        trim();
+        out = null;
         if (inflater != null) {
             inflater.end();
             inflater = null;

@@ -69,9 +69,9 @@ final class ZlibPool {
     }
 
     /**
-     * A cleared heap buffer of at least {@code size} bytes. Beyond the largest size pooled here, from the process-wide
-     * pool of grown buffers ({@link GrownBufferPool}: at least {@code size}, less than twice it, or exactly {@code size}
-     * beyond its largest class), so that a large message's output leaves no garbage behind.
+     * A cleared heap buffer of at least {@code size} bytes. Beyond the largest size pooled here, from the
+     * process-wide pool of grown buffers ({@link GrownBufferPool}: at least {@code size}, less than twice it, or
+     * exactly {@code size} beyond its largest class), so that a large message's output leaves no garbage behind.
      */
     static ByteBuffer takeBuffer(int size) {
         if (size > LARGEST_POOLED_BUFFER) {
@@ -110,6 +110,17 @@ final class ZlibPool {
             n += s.size.get();
         }
         return n;
+    }
+
+    /** @return the idle buffers, taken out of the pool (for tests; {@link #giveBack(ByteBuffer)} returns them) */
+    static java.util.List<ByteBuffer> takeIdleBuffers() {
+        java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
+        for (Shelf<ByteBuffer> s : BUFFERS) {
+            for (ByteBuffer b = s.take(); b != null; b = s.take()) {
+                all.add(b);
+            }
+        }
+        return all;
     }
 
     /** @return idle compressors and decompressors (all configurations) held now, for tests */

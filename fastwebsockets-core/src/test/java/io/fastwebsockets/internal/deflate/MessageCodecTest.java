@@ -318,6 +318,43 @@ class MessageCodecTest {
         }
     }
 
+    @ParameterizedTest(name = "inflated size {0}")
+    @ValueSource(ints = {10_000, 200_000})
+    void releaseDropsTheLastPayloadsBufferInsteadOfPoolingIt(int size) throws WebSocketException {
+        // A connection closed from another thread releases its inflater while its last payload (the output buffer
+        // itself) may still be read, under its contract, until the next read. Given back to a pool, the buffer would
+        // be taken by another connection and filled with that connection's message under the first one's reader.
+        byte[] first = "the first connection's message. ".repeat(size / 32 + 1).substring(0, size)
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] second = "another connection's message!!! ".repeat(size / 32 + 1).substring(0, size)
+                .getBytes(StandardCharsets.US_ASCII);
+        MessageDeflater d = new MessageDeflater(6, true);
+        // Both pools emptied of what other tests left, so that a buffer given back would be the next one taken
+        List<ByteBuffer> small = ZlibPool.takeIdleBuffers();
+        List<ByteBuffer> large = new ArrayList<>();
+        for (int i = 0; i < 100 && !GrownBufferPool.held().isEmpty(); i++) {
+            large.add(GrownBufferPool.acquire(GrownBufferPool.held().get(0).capacity()));
+        }
+        try {
+            MessageInflater a = new MessageInflater(true);
+            ByteBuffer payload = a.inflate(ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(first), true))), true,
+                    1 << 22);
+            assertArrayEquals(first, array(payload));
+            a.release(); // the connection closed; its reader has not read again
+            assertTrue(ZlibPool.takeIdleBuffers().stream().noneMatch(b -> b == payload), "not in the small pool");
+            assertTrue(GrownBufferPool.held().stream().noneMatch(b -> b == payload), "not in the grown pool");
+            MessageInflater b = new MessageInflater(true);
+            assertArrayEquals(second, array(b.inflate(ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(second), true))),
+                    true, 1 << 22)));
+            assertArrayEquals(first, array(payload), "the released connection's payload is intact");
+            b.release();
+        } finally {
+            small.forEach(ZlibPool::giveBack);
+            large.forEach(GrownBufferPool::release);
+            d.release();
+        }
+    }
+
     @Test
     void releasedCodecsRefuseWorkAndReleaseIsIdempotent() {
         MessageDeflater d = new MessageDeflater(6, false);
