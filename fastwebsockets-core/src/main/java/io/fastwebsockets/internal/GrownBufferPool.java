@@ -85,6 +85,18 @@ public final class GrownBufferPool {
         }
     }
 
+    /** @return the free buffers the pool held, taken out of it (for tests; {@link #release} returns them) */
+    public static java.util.List<ByteBuffer> takeAll() {
+        java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
+        for (int i = 0; i < FREE.length(); i++) {
+            ByteBuffer b = FREE.getAndSet(i, null);
+            if (b != null) {
+                all.add(b);
+            }
+        }
+        return all;
+    }
+
     /** @return the free buffers the pool holds now (for tests) */
     public static java.util.List<ByteBuffer> held() {
         java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
