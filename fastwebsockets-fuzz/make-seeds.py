@@ -171,7 +171,8 @@ def deflate_final(data):
 hello = bytes([0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00])  # RFC 7692 §7.2.3.1
 text = b"The quick brown fox jumps over the lazy dog. " * 40
 bomb = deflate_msg(b"\0" * (4 << 20), 9)  # a few KiB that inflate to 4 MiB
-messages = {  # name: (byte 0: limit index | 8 for no context takeover, byte 1: frame size, compressed bytes)
+messages = {  # name: (byte 0: limit index | 8 for no context takeover, byte 1: frame size, compressed bytes);
+    # byte 2, the grown-buffer pool's state, is 0 (empty) but where POOLED says
     "hello": (4, 0, hello),
     "hello-3-byte-frames": (4 | 8, 3, hello),
     "hello-limit-1": (1, 0, hello),
@@ -186,9 +187,13 @@ messages = {  # name: (byte 0: limit index | 8 for no context takeover, byte 1: 
     "bomb-one-frame-no-takeover": (7 | 8, 0, bomb),
     "corrupt": (4, 0, b"\xff\xff\xff\xff"),
     "reserved-block-type": (4, 0, b"\x07\x00"),
+    # exactly the 1 MiB limit, while the pool holds a buffer a little over 1 MiB in the class the output grows to:
+    # the buffer's larger capacity must not be taken for room already given (it was, and this got 1009)
+    "exact-limit-into-a-larger-pooled-buffer": (7, 0, deflate_msg(b"\0" * (1 << 20), 9)),
 }
+POOLED = {"exact-limit-into-a-larger-pooled-buffer": (4 << 5) | 1}  # class 20, capacity 2^20 + 2^15
 for name, (b0, fs, wire) in messages.items():
-    write("MessageInflaterFuzzTest", "inflate", name, bytes([b0, fs]) + wire)
+    write("MessageInflaterFuzzTest", "inflate", name, bytes([b0, fs, POOLED.get(name, 0)]) + wire)
 
 import random
 rnd = random.Random(7692)

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fastwebsockets.WebSocketException;
+import io.fastwebsockets.internal.GrownBufferPool;
 import io.fastwebsockets.internal.deflate.MessageInflater;
 import io.fastwebsockets.internal.deflate.Zlib;
 import java.io.ByteArrayOutputStream;
@@ -19,9 +20,12 @@ import java.util.zip.Inflater;
 
 /**
  * {@link MessageInflater} on any bytes, as the frames of one compressed message. Input layout: byte 0 chooses the
- * message limit (bits 0-2) and context takeover (bit 3: none); byte 1 the frame size (0: one frame); the rest is
- * the message's compressed bytes, cut into frames of that size (the last one may be shorter, and is the fin
- * frame).
+ * message limit (bits 0-2) and context takeover (bit 3: none); byte 1 the frame size (0: one frame); byte 2 what the
+ * process-wide pool of grown buffers holds when the message starts (0: nothing; else one buffer in class
+ * {@code 16 + (b >> 5) % 5}, of capacity {@code 2^class + (b & 31) * 2^(class - 5)}: the pool hands out buffers up to
+ * twice the capacity asked for, and which one a message gets must be the input's choice, so that a finding
+ * reproduces); the rest is the message's compressed bytes, cut into frames of that size (the last one may be
+ * shorter, and is the fin frame).
  *
  * <p>The inflater returns or throws {@link WebSocketException} 1007 or 1009, nothing else; no frame's output is
  * above the limit given for it; and it agrees with a plain {@link Inflater} (nowrap) run over all the bytes plus
@@ -42,13 +46,20 @@ class MessageInflaterFuzzTest {
 
     @FuzzTest(maxDuration = "15s")
     void inflate(byte[] data) {
-        if (data.length < 2) {
+        if (data.length < 3) {
             return;
         }
         long limit = LIMITS[data[0] & 7];
         boolean noContextTakeover = (data[0] & 8) != 0;
         int frameSize = data[1] & 0xFF;
-        byte[] wire = Arrays.copyOfRange(data, 2, data.length);
+        GrownBufferPool.takeAll(); // what earlier inputs left
+        int pooled = data[2] & 0xFF;
+        if (pooled != 0) {
+            int classes = GrownBufferPool.MAX_CLASS - GrownBufferPool.MIN_CLASS + 1;
+            int k = GrownBufferPool.MIN_CLASS + (pooled >> 5) % classes;
+            GrownBufferPool.release(ByteBuffer.allocate((1 << k) + (pooled & 31) * (1 << (k - 5))));
+        }
+        byte[] wire = Arrays.copyOfRange(data, 3, data.length);
         Ref ref = reference(wire, limit, Integer.MAX_VALUE);
 
         int windowBits = 8 + ((data[0] >> 5) & 7);

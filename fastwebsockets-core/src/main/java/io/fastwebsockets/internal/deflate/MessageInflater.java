@@ -142,11 +142,16 @@ public final class MessageInflater {
             }
             if (!o.hasRemaining()) {
                 // Full: zlib may hold more. Grow, but never past what the limit allows plus the byte that shows
-                // the limit was crossed.
-                long cap = Math.min(Math.max(2L * o.capacity(), 1024), ceiling(limit));
-                if (cap <= o.capacity()) {
+                // the limit was crossed. The room given so far is the buffer's limit, not its capacity: a pooled
+                // buffer may be larger than asked for (up to twice), and its limit was set to what was asked.
+                long cap = Math.min(Math.max(2L * o.limit(), 1024), ceiling(limit));
+                if (cap <= o.limit()) {
                     throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG,
                             "message inflates to more than the limit of its size");
+                }
+                if (cap <= o.capacity()) {
+                    o.limit((int) cap); // the room is already there
+                    continue;
                 }
                 ByteBuffer bigger = ZlibPool.takeBuffer((int) cap);
                 bigger.limit((int) cap); // a pooled buffer may be larger than the limit allows

@@ -315,6 +315,36 @@ class MessageCodecTest {
         }
     }
 
+    @Test
+    void aPooledBufferLargerThanAskedDoesNotEndTheMessageEarly() throws WebSocketException {
+        // The grown-buffer pool hands out a buffer of at least the capacity asked for and less than twice it, with
+        // its limit set to what was asked. The output grows by doubling that room up to the message's limit: it must
+        // not take the buffer's larger capacity for room already given and report 1009 for a message under the limit
+        // (found by the fuzz test: a 150,000 B message under a 200,000 B limit failed when the pool held a
+        // 250,000 B buffer in the class of 128 KiB).
+        byte[] text = "a message well under its limit. ".repeat(150_000 / 32).getBytes(StandardCharsets.US_ASCII);
+        MessageDeflater d = new MessageDeflater(6, true);
+        List<ByteBuffer> others = GrownBufferPool.takeAll();
+        ByteBuffer odd = ByteBuffer.allocate(250_000); // what a frame with an odd limit left in the pool
+        GrownBufferPool.release(odd);
+        try {
+            MessageInflater a = new MessageInflater(true);
+            ByteBuffer out = a.inflate(ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(text), true))), true, 200_000);
+            assertSame(odd, out, "the test's premise: the output grew into the pooled buffer");
+            assertArrayEquals(text, array(out));
+            a.trim();
+            // And the limit still holds with that buffer: one byte less than the message is too little.
+            MessageInflater b = new MessageInflater(true);
+            WebSocketException e = assertThrows(WebSocketException.class, () -> b.inflate(
+                    ByteBuffer.wrap(array(d.deflate(ByteBuffer.wrap(text), true))), true, text.length - 1));
+            assertEquals(1009, e.closeCode());
+        } finally {
+            GrownBufferPool.takeAll();
+            others.forEach(GrownBufferPool::release);
+            d.release();
+        }
+    }
+
     @ParameterizedTest(name = "inflated size {0}")
     @ValueSource(ints = {10_000, 200_000})
     void releaseDropsTheLastPayloadsBufferInsteadOfPoolingIt(int size) throws WebSocketException {
