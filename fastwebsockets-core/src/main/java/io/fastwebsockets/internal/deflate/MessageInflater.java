@@ -142,8 +142,9 @@ public final class MessageInflater {
             }
             if (!o.hasRemaining()) {
                 // Full: zlib may hold more. Grow, but never past what the limit allows plus the byte that shows
-                // the limit was crossed. The room given so far is the buffer's limit, not its capacity: a pooled
-                // buffer may be larger than asked for (up to twice), and its limit was set to what was asked.
+                // the limit was crossed. The room given so far is the buffer's limit, not its capacity: a buffer
+                // taken while growing may be larger than asked for (the grown-buffer pool's up to twice), and its
+                // limit is what was asked (the limit of a kept one is capped at the ceiling above).
                 long cap = Math.min(Math.max(2L * o.limit(), 1024), ceiling(limit));
                 if (cap <= o.limit()) {
                     throw new WebSocketException(CloseCode.MESSAGE_TOO_BIG,
