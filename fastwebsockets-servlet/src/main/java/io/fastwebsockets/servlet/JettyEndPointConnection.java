@@ -8,7 +8,9 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
@@ -26,25 +28,40 @@ import org.eclipse.jetty.util.Callback;
  * ({@link ContainerConnection.Route#EVENT_LOOP}, Jetty closing it at the end); otherwise (TLS, other transports) the
  * handler's virtual thread fills and flushes the endpoint without blocking, parking only until Jetty's selector
  * reports it ready through {@link EndPoint#fillInterested} or a write's callback
- * ({@link ContainerConnection.Route#CONTAINER_EVENTS}). Writes are gathering ({@link EndPoint#write}).
+ * ({@link ContainerConnection.Route#CONTAINER_EVENTS}). Writes are gathering ({@link EndPoint#write}); their
+ * buffers are Jetty's until the write's callback, so a writer never returns before it, even when the connection is
+ * released meanwhile.
  *
  * <p>Jetty's idle timeout does not apply to the upgraded connection (it is turned off for it, and an expiry is
  * refused): the WebSocket's own timeouts do. Loaded only inside Jetty.
  */
 final class JettyEndPointConnection extends ContainerConnection implements ReadinessReads {
+    private static final System.Logger LOG = System.getLogger(JettyEndPointConnection.class.getName());
+    // How long a writer left by a release waits for Jetty to give its buffers back: closing the endpoint fails a
+    // pending write at once, and a flush under way on a Jetty thread ends as soon as the socket is closed.
+    private static final long HELD_WRITE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private final EndPoint endPoint;
     private final Link link;
     private final Consumer<JettyEndPointConnection> onOpen;
     private ByteBuffer leftover; // what Jetty read past the request; taken once, by the handler's thread
     private volatile Throwable readFailure;
     private volatile Throwable writeFailure;
+    // A write's buffers are Jetty's from endPoint.write until its callback: set before the call, cleared by the callback
+    private volatile boolean writeHeld;
+    private volatile Thread heldWriteWaiter; // a writer left by a release or an interrupt, waiting for that callback
     private final Callback readable = new Wake(true);
     private final Callback written = new Wake(false);
 
     private JettyEndPointConnection(EndPoint endPoint, Request core, Consumer<JettyEndPointConnection> onOpen) {
+        this(endPoint, core.getConnectionMetaData().getConnector().getExecutor(), onOpen);
+    }
+
+    // For tests: an endpoint of the test's own, outside a server.
+    JettyEndPointConnection(EndPoint endPoint, java.util.concurrent.Executor executor,
+            Consumer<JettyEndPointConnection> onOpen) {
         this.endPoint = endPoint;
         this.onOpen = onOpen;
-        this.link = new Link(endPoint, core.getConnectionMetaData().getConnector().getExecutor());
+        this.link = new Link(endPoint, executor);
     }
 
     /**
@@ -127,6 +144,9 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
 
         @Override
         public void succeeded() {
+            if (!read) {
+                writeDone();
+            }
             report(read);
         }
 
@@ -136,6 +156,7 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
                 readFailure = x;
             } else {
                 writeFailure = x;
+                writeDone();
             }
             report(read);
         }
@@ -212,10 +233,64 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
         checkOpen();
         // The write is the registration: its callback is the report, at once when the socket takes every byte. (A
         // report pending from before would end the wait without writing: register again.)
-        while (!awaitReport(false, () -> endPoint.write(written, srcs))) {
-            checkOpen();
+        try {
+            while (!awaitReport(false, () -> startWrite(srcs))) {
+                checkOpen();
+            }
+        } finally {
+            if (writeHeld) {
+                // Left before the callback: the connection was released (closed from another thread, a timeout) or
+                // this thread interrupted. Jetty may still be flushing (or encrypting) these buffers on one of its
+                // threads; the writer's buffer goes back to a pool shared with other connections as soon as this
+                // returns, so wait for the callback, which closing the endpoint brings at once or after that flush.
+                awaitHeldWrite();
+            }
         }
         rethrow(writeFailure);
+    }
+
+    private void startWrite(ByteBuffer[] srcs) {
+        writeHeld = true;
+        try {
+            endPoint.write(written, srcs);
+        } catch (RuntimeException e) {
+            writeHeld = false; // refused (a write already pending, say): Jetty took nothing
+            throw e;
+        }
+    }
+
+    private void writeDone() {
+        writeHeld = false;
+        Thread t = heldWriteWaiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void awaitHeldWrite() {
+        boolean interrupted = Thread.interrupted(); // a pending interrupt would end every park at once
+        Thread me = Thread.currentThread();
+        heldWriteWaiter = me;
+        try {
+            long deadline = System.nanoTime() + HELD_WRITE_WAIT_NANOS;
+            while (writeHeld) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "Jetty did not complete a write of a closed connection "
+                            + "within " + TimeUnit.NANOSECONDS.toSeconds(HELD_WRITE_WAIT_NANOS) + " s");
+                    return;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            heldWriteWaiter = null;
+            if (interrupted) {
+                me.interrupt();
+            }
+        }
     }
 
     private static void rethrow(Throwable failure) throws IOException {
