@@ -46,7 +46,8 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
     private ByteBuffer leftover; // what Jetty read past the request; taken once, by the handler's thread
     private volatile Throwable readFailure;
     private volatile Throwable writeFailure;
-    // A write's buffers are Jetty's from endPoint.write until its callback: set before the call, cleared by the callback
+    // A write's buffers are Jetty's from endPoint.write until its callback: set before the call, cleared by the
+    // callback
     private volatile boolean writeHeld;
     private volatile Thread heldWriteWaiter; // a writer left by a release or an interrupt, waiting for that callback
     private final Callback readable = new Wake(true);

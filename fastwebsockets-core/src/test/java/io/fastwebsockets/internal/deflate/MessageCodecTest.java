@@ -345,6 +345,77 @@ class MessageCodecTest {
         }
     }
 
+    @Test
+    void theLimitIsExactWhateverTheGrownBufferPoolHolds() throws WebSocketException {
+        // Sizes at the edges of the output's doublings, limits just under, at and over them, one to three frames, and
+        // the pool empty or holding buffers of any size in any of its classes (each hands out up to twice what is
+        // asked): a message inflates whole exactly when it fits its limit, else fails with 1009. Deterministic (one
+        // seed); the case is in every message.
+        Random random = new Random(7692);
+        int[] edges = {1024, 65_536, 65_537, 131_072, 200_000, 262_144, 524_288, 1 << 20};
+        List<ByteBuffer> others = GrownBufferPool.takeAll();
+        try {
+            for (int n = 0; n < 100; n++) {
+                int size = edges[random.nextInt(edges.length)] + random.nextInt(5) - 2;
+                long limit = Math.max(0, switch (n % 4) {
+                    case 0 -> size - 1;
+                    case 1 -> size;
+                    case 2 -> size + 1 + random.nextInt(3);
+                    default -> size + random.nextInt(300_000) - 150_000;
+                });
+                byte[] message = new byte[size];
+                for (int i = 0; i < size; i += 1 + random.nextInt(64)) {
+                    message[i] = (byte) random.nextInt(4);
+                }
+                Deflater deflater = new Deflater(1, true);
+                deflater.setInput(message);
+                byte[] out = new byte[size + 1024];
+                int wireLength = deflater.deflate(out, 0, out.length, Deflater.SYNC_FLUSH) - 4;
+                deflater.end();
+                GrownBufferPool.takeAll();
+                StringBuilder pooled = new StringBuilder();
+                for (int k = random.nextInt(4); k > 0; k--) {
+                    int c = GrownBufferPool.MIN_CLASS
+                            + random.nextInt(GrownBufferPool.MAX_CLASS - GrownBufferPool.MIN_CLASS + 1);
+                    int capacity = (1 << c) + random.nextInt(1 << c);
+                    GrownBufferPool.release(ByteBuffer.allocate(capacity));
+                    pooled.append(' ').append(capacity);
+                }
+                int frames = 1 + random.nextInt(3);
+                boolean trim = random.nextBoolean();
+                String where = "size " + size + ", limit " + limit + ", " + frames + " frame(s), pool:" + pooled;
+                MessageInflater inflater = new MessageInflater(random.nextBoolean());
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                int code = 0;
+                for (int f = 0, pos = 0; f < frames; f++) {
+                    int end = f == frames - 1 ? wireLength : pos + wireLength / frames;
+                    try {
+                        ByteBuffer b = inflater.inflate(ByteBuffer.wrap(out, pos, end - pos), f == frames - 1,
+                                limit - got.size());
+                        got.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                        if (trim) {
+                            inflater.trim();
+                        }
+                    } catch (WebSocketException e) {
+                        code = e.closeCode();
+                        break;
+                    }
+                    pos = end;
+                }
+                inflater.release();
+                if (size <= limit) {
+                    assertEquals(0, code, where);
+                    assertArrayEquals(message, got.toByteArray(), where);
+                } else {
+                    assertEquals(CloseCode.MESSAGE_TOO_BIG, code, where);
+                }
+            }
+        } finally {
+            GrownBufferPool.takeAll();
+            others.forEach(GrownBufferPool::release);
+        }
+    }
+
     @ParameterizedTest(name = "inflated size {0}")
     @ValueSource(ints = {10_000, 200_000})
     void releaseDropsTheLastPayloadsBufferInsteadOfPoolingIt(int size) throws WebSocketException {
