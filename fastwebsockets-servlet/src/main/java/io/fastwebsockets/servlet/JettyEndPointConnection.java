@@ -50,6 +50,7 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
     // callback
     private volatile boolean writeHeld;
     private volatile Thread heldWriteWaiter; // a writer left by a release or an interrupt, waiting for that callback
+    private volatile int heldWriteTimeouts; // waits for that callback that ran out (for tests)
     private final Callback readable = new Wake(true);
     private final Callback written = new Wake(false);
 
@@ -277,6 +278,7 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
             while (writeHeld) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    heldWriteTimeouts++; // the writer's thread only
                     LOG.log(System.Logger.Level.WARNING, "Jetty did not complete a write of a closed connection "
                             + "within " + TimeUnit.NANOSECONDS.toSeconds(HELD_WRITE_WAIT_NANOS) + " s");
                     return;
@@ -292,6 +294,11 @@ final class JettyEndPointConnection extends ContainerConnection implements Readi
                 me.interrupt();
             }
         }
+    }
+
+    /** @return how many times a writer left by a release gave up waiting for Jetty's callback (for tests) */
+    int heldWriteTimeouts() {
+        return heldWriteTimeouts;
     }
 
     private static void rethrow(Throwable failure) throws IOException {

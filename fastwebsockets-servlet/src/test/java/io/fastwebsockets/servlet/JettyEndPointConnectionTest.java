@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.ByteArrayEndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -78,6 +79,31 @@ class JettyEndPointConnectionTest {
             assertSame(ClosedByInterruptException.class, e.getCause().getClass());
             assertTrue(interruptKept.get(), "the interrupt status is kept");
         }
+    }
+
+    @Test
+    void closingAJettyEndpointFailsItsPendingWriteSoTheWriterWaitsForNothing() throws Exception {
+        // Jetty's own WriteFlusher this time (an endpoint with room for 4 bytes: the write stays pending): the release
+        // closes the endpoint, which fails the pending write at once, so the writer's wait for the callback ends
+        // with it rather than running out.
+        ByteArrayEndPoint ep = new ByteArrayEndPoint(new byte[0], 4, false);
+        JettyEndPointConnection c = new JettyEndPointConnection(ep, Runnable::run, x -> { });
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                c.write(ByteBuffer.wrap(new byte[64]));
+                result.complete(null);
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        awaitState(writer, Thread.State.WAITING, result);
+        assertFalse(result.isDone(), "the write is pending: 4 bytes of room for 66");
+        c.release();
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> result.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(ClosedChannelException.class, e.getCause());
+        assertEquals(0, c.heldWriteTimeouts(), "Jetty's close failed the pending write: no wait ran out");
     }
 
     @ParameterizedTest(name = "succeeded {0}")
