@@ -15,8 +15,15 @@ import io.fastwebsockets.server.WebSocketServer;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -84,6 +91,61 @@ class DeflateEndToEndTest {
             c.writeFrame(new Frame(true, OpCode.CONTINUATION, null, ByteBuffer.wrap(t, 2 * third, t.length - 2 * third)));
             assertArrayEquals(t, c.readFrame().payloadBytes());
             ws.close();
+        }
+    }
+
+    @Test
+    void connectionsCompressingAtOnceNeverSeeEachOthersBytes() throws Exception {
+        // Compressed payloads, sent and received, live in buffers of process-wide pools shared by every connection
+        // (and here by both ends): a buffer given back while still in use would show up as another connection's bytes
+        // in an echo. 8 connections at once, each sending 40 messages of its own content (up to 150,000 B, mostly
+        // random: large outputs both ways, written with a gathering write), without context takeover (compressors
+        // lent per message too). Bounded: 320 echoes.
+        PerMessageDeflate noTakeover = PerMessageDeflate.builder().threshold(0)
+                .serverNoContextTakeover(true).clientNoContextTakeover(true).build();
+        try (WebSocketServer s = WebSocketServer.builder()
+                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().maxMessageSize(1 << 20).build())
+                .perMessageDeflate(noTakeover).handler(ws -> {
+            FragmentCollector c = new FragmentCollector(ws);
+            while (true) {
+                Frame f = c.readFrame();
+                if (f.opcode() == OpCode.CLOSE) {
+                    return;
+                }
+                if (!f.opcode().isControl()) {
+                    c.writeFrame(new Frame(true, f.opcode(), null, f.payload()));
+                }
+            }
+        }).start()) {
+            URI uri = URI.create("ws://127.0.0.1:" + s.port() + "/");
+            List<Future<?>> clients = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int id = 0; id < 8; id++) {
+                    int me = id;
+                    clients.add(pool.submit(() -> {
+                        WebSocket ws = Handshake.connect(uri, ClientOptions.builder().perMessageDeflate(noTakeover)
+                                .build()).webSocket();
+                        FragmentCollector c = new FragmentCollector(ws);
+                        Random r = new Random(me);
+                        int[] sizes = {100, 3000, 40_000, 70_000, 150_000};
+                        for (int m = 0; m < 40; m++) {
+                            byte[] p = new byte[sizes[r.nextInt(sizes.length)]];
+                            r.nextBytes(p);
+                            for (int i = 0; i < p.length; i += 4) {
+                                p[i] = (byte) me; // every fourth byte names the connection
+                            }
+                            c.writeFrame(new Frame(true, OpCode.BINARY, null, ByteBuffer.wrap(p)));
+                            assertArrayEquals(p, c.readFrame().payloadBytes(),
+                                    "connection " + me + ", message " + m + ", " + p.length + " B");
+                        }
+                        ws.close();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : clients) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            }
         }
     }
 }

@@ -74,8 +74,9 @@ public final class MessageDeflater {
         ByteBuffer o = out;
         int n = payload.remaining();
         if (o == null) {
-            // Room for a good ratio, grown as needed (by doubling: a sync flush wants all its output at once).
-            o = out = ByteBuffer.allocate(Math.min(Math.max(n / 2 + 64, 256), 1 << 20));
+            // Room for a good ratio, grown as needed (by doubling: a sync flush wants all its output at once). From
+            // the inflaters' pool of output buffers (a pooled one may be larger than asked: all of it is room).
+            o = out = ZlibPool.takeBuffer(Math.min(Math.max(n / 2 + 64, 256), 1 << 20));
         }
         o.clear();
         ByteBuffer in = payload.duplicate();
@@ -84,9 +85,10 @@ public final class MessageDeflater {
             if (room <= o.capacity()) {
                 throw new IllegalArgumentException("payload too large to compress into one Java buffer");
             }
-            ByteBuffer bigger = ByteBuffer.allocate((int) room);
+            ByteBuffer bigger = ZlibPool.takeBuffer((int) room);
             o.flip();
             bigger.put(o);
+            ZlibPool.giveBack(o); // copied out, and never handed out: nobody else has it
             o = out = bigger;
         }
         o.flip();
@@ -112,11 +114,17 @@ public final class MessageDeflater {
     }
 
     /**
-     * Drops the output buffer; call once the frame has been written, so that nothing of the last message is kept
-     * alive between messages. The next frame allocates a buffer sized for it.
+     * Gives the output buffer back to the pool it came from; call only once the frame has been written and nothing
+     * refers to its bytes any longer (every transport has copied or sent a write's bytes when the write returns: see
+     * docs/deflate.md), so that nothing of the last message is kept between messages and the next one, of this
+     * connection or another, does not allocate its own. The next frame takes a buffer sized for it.
      */
     public void trim() {
-        out = null;
+        ByteBuffer o = out;
+        if (o != null) {
+            out = null;
+            ZlibPool.giveBack(o);
+        }
     }
 
     /**
@@ -127,7 +135,11 @@ public final class MessageDeflater {
         return deflater != null;
     }
 
-    /** Ends the deflater (its native memory is freed at once) and drops the buffers. Idempotent. */
+    /**
+     * Ends the deflater (its native memory is freed at once) and drops the output buffer, without giving it back to a
+     * pool: a connection ends this way also when a write failed, and a transport may then not be done with the last
+     * frame's bytes. Idempotent.
+     */
     public void release() {
         released = true;
         out = null;

@@ -54,9 +54,10 @@ final class ZlibPool {
         }
     }
 
-    // Heap output buffers for inflating, 1 KiB to 64 KiB in powers of two: a connection takes one for a compressed
-    // frame and gives it back before it waits for the next, so that nothing of its last message stays with it, yet
-    // a busy server does not allocate (and zero) a fresh buffer per message.
+    // Heap output buffers for inflating and deflating, 1 KiB to 64 KiB in powers of two: a connection takes one for a
+    // compressed frame (received or sent) and gives it back once the frame is done with (before it waits for the
+    // next, or once the frame is written), so that nothing of its last message stays with it, yet a busy server does
+    // not allocate (and zero) a fresh buffer per message.
     static final int SMALLEST_BUFFER = 1024;
     static final int LARGEST_POOLED_BUFFER = 64 * 1024;
     @SuppressWarnings("unchecked")

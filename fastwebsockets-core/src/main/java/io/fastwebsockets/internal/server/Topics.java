@@ -340,7 +340,9 @@ public final class Topics {
         try {
             ByteBuffer c = d.deflate(payload.duplicate(), true);
             framesCompressed.increment();
-            return FrameEncoder.framed(op, 4, c);
+            ByteBuffer frame = FrameEncoder.framed(op, 4, c); // a copy: the output buffer can go back to its pool
+            d.trim();
+            return frame;
         } finally {
             d.release();
         }

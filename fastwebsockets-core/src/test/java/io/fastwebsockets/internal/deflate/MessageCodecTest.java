@@ -416,6 +416,42 @@ class MessageCodecTest {
         }
     }
 
+    @ParameterizedTest(name = "message size {0}")
+    @ValueSource(ints = {3_000, 150_000, 400_000})
+    void theDeflatersOutputComesFromThePoolAndGoesBackOnTrimButNotOnRelease(int size) throws WebSocketException {
+        // The compressed payload is written before trim() (every transport has copied or sent a write's bytes when it
+        // returns), so trim gives its buffer back and the next message, of this connection or another, compresses
+        // into it instead of allocating its own (about half the message's size each time before). release(), which
+        // also ends a connection whose write failed, drops it. Random bytes: the output is about the message's size,
+        // so 150,000 and 400,000 B grow into the grown-buffer pool's classes.
+        byte[] message = new byte[size];
+        new Random(size).nextBytes(message);
+        List<ByteBuffer> small = ZlibPool.takeIdleBuffers();
+        List<ByteBuffer> large = GrownBufferPool.takeAll();
+        try {
+            MessageDeflater d = new MessageDeflater(6, true);
+            ByteBuffer first = d.deflate(ByteBuffer.wrap(message), true);
+            byte[] wire = array(first.duplicate());
+            assertArrayEquals(message, array(new MessageInflater(true).inflate(ByteBuffer.wrap(wire), true, size)));
+            d.trim();
+            assertTrue(ZlibPool.takeIdleBuffers().stream().anyMatch(b -> b == first)
+                    || GrownBufferPool.held().stream().anyMatch(b -> b == first), "trim gives the output back");
+            GrownBufferPool.takeAll();
+            ZlibPool.giveBack(first); // back again (the check above took the small ones out)
+            ByteBuffer second = d.deflate(ByteBuffer.wrap(message), true);
+            assertSame(first, second, "the next message compresses into the buffer given back");
+            assertArrayEquals(wire, array(second.duplicate()), "and the same bytes come out");
+            d.release();
+            assertTrue(ZlibPool.takeIdleBuffers().stream().noneMatch(b -> b == second), "release pools nothing");
+            assertTrue(GrownBufferPool.held().stream().noneMatch(b -> b == second), "release pools nothing");
+        } finally {
+            ZlibPool.takeIdleBuffers();
+            GrownBufferPool.takeAll();
+            small.forEach(ZlibPool::giveBack);
+            large.forEach(GrownBufferPool::release);
+        }
+    }
+
     @ParameterizedTest(name = "inflated size {0}")
     @ValueSource(ints = {10_000, 200_000})
     void releaseDropsTheLastPayloadsBufferInsteadOfPoolingIt(int size) throws WebSocketException {
