@@ -195,8 +195,17 @@ final class WebSocketWriter extends SelfLock {
                     noTakeover ? 8 : deflate.settings().memLevel(), noTakeover, true);
         }
         ByteBuffer compressed = d.deflate(frame.payload, frame.fin);
-        writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
-        d.trim();
+        boolean written = false;
+        try {
+            writeLocked(frame.fin, first ? 4 : 0, frame.opcode, frame.mask, compressed);
+            written = true;
+        } finally {
+            if (written) {
+                d.trim(); // written (copied or sent): the buffer goes back to the pool
+            } else {
+                d.dropOutput(); // the transport may still hold it: neither reused nor pooled
+            }
+        }
     }
 
     /** See {@link WebSocket#flush()}. */

@@ -59,7 +59,8 @@ public final class MessageDeflater {
      *
      * @param payload the frame's payload (position to limit); left untouched
      * @param fin whether this is the last frame of the message
-     * @return the compressed payload, a buffer owned by this deflater, valid until the next call
+     * @return the compressed payload, a buffer owned by this deflater, valid until the next call, {@link #trim()}
+     *     or {@link #release()}
      * @throws IllegalStateException after {@link #release()}
      */
     public ByteBuffer deflate(ByteBuffer payload, boolean fin) {
@@ -125,6 +126,15 @@ public final class MessageDeflater {
             out = null;
             ZlibPool.giveBack(o);
         }
+    }
+
+    /**
+     * Forgets the output buffer without giving it back to a pool: the write of the last frame failed, and whatever
+     * took its bytes may still hold them, so it must neither be reused for the next frame nor lent to another
+     * connection.
+     */
+    public void dropOutput() {
+        out = null;
     }
 
     /**

@@ -452,6 +452,33 @@ class MessageCodecTest {
         }
     }
 
+    @Test
+    void afterAFailedWriteTheOutputIsNeitherReusedNorPooled() {
+        // The writer calls dropOutput() when the write of a compressed frame failed: whatever took the bytes may
+        // still hold them, so the next frame must compress into another buffer, and none of the pools may have it.
+        byte[] message = new byte[20_000];
+        new Random(21).nextBytes(message);
+        List<ByteBuffer> small = ZlibPool.takeIdleBuffers();
+        List<ByteBuffer> large = GrownBufferPool.takeAll();
+        MessageDeflater d = new MessageDeflater(6, true);
+        try {
+            ByteBuffer failed = d.deflate(ByteBuffer.wrap(message), true);
+            byte[] held = array(failed.duplicate());
+            d.dropOutput();
+            assertTrue(ZlibPool.takeIdleBuffers().stream().noneMatch(b -> b == failed), "not pooled");
+            assertTrue(GrownBufferPool.held().stream().noneMatch(b -> b == failed), "not pooled");
+            ByteBuffer next = d.deflate(ByteBuffer.wrap(message), true);
+            assertTrue(next != failed, "the next frame compresses into another buffer");
+            assertArrayEquals(held, array(failed.duplicate()), "the failed frame's bytes are left as they were");
+        } finally {
+            d.release();
+            ZlibPool.takeIdleBuffers();
+            GrownBufferPool.takeAll();
+            small.forEach(ZlibPool::giveBack);
+            large.forEach(GrownBufferPool::release);
+        }
+    }
+
     @ParameterizedTest(name = "inflated size {0}")
     @ValueSource(ints = {10_000, 200_000})
     void releaseDropsTheLastPayloadsBufferInsteadOfPoolingIt(int size) throws WebSocketException {
