@@ -12,6 +12,7 @@ import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,24 +43,30 @@ class DeflateEndToEndTest {
                         false));
     }
 
+    // Echoes whole messages (fragments joined), compressing as agreed; returns at the client's Close.
+    private static WebSocketServer echoServer(PerMessageDeflate deflate, int maxMessageSize) throws IOException {
+        return WebSocketServer.builder().bind("127.0.0.1", 0)
+                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().maxMessageSize(maxMessageSize)
+                        .build())
+                .perMessageDeflate(deflate).handler(ws -> {
+                    FragmentCollector c = new FragmentCollector(ws);
+                    while (true) {
+                        Frame f = c.readFrame();
+                        if (f.opcode() == OpCode.CLOSE) {
+                            return;
+                        }
+                        if (!f.opcode().isControl()) {
+                            c.writeFrame(new Frame(true, f.opcode(), null, f.payload()));
+                        }
+                    }
+                }).start();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("settings")
     void messagesOfEverySizeComeBackWhole(String name, PerMessageDeflate server, PerMessageDeflate client,
             boolean serverNoTakeover, boolean clientNoTakeover) throws Exception {
-        try (WebSocketServer s = WebSocketServer.builder()
-                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().maxMessageSize(32 << 20).build())
-                .perMessageDeflate(server).handler(ws -> {
-            FragmentCollector c = new FragmentCollector(ws);
-            while (true) {
-                Frame f = c.readFrame();
-                if (f.opcode() == OpCode.CLOSE) {
-                    return;
-                }
-                if (!f.opcode().isControl()) {
-                    c.writeFrame(new Frame(true, f.opcode(), null, f.payload()));
-                }
-            }
-        }).start()) {
+        try (WebSocketServer s = echoServer(server, 32 << 20)) {
             Handshake.Connected conn = Handshake.connect(URI.create("ws://127.0.0.1:" + s.port() + "/"),
                     ClientOptions.builder().perMessageDeflate(client).build());
             WebSocket ws = conn.webSocket();
@@ -103,20 +110,7 @@ class DeflateEndToEndTest {
         // lent per message too). Bounded: 320 echoes.
         PerMessageDeflate noTakeover = PerMessageDeflate.builder().threshold(0)
                 .serverNoContextTakeover(true).clientNoContextTakeover(true).build();
-        try (WebSocketServer s = WebSocketServer.builder()
-                .upgradeOptions(io.fastwebsockets.upgrade.UpgradeOptions.builder().maxMessageSize(1 << 20).build())
-                .perMessageDeflate(noTakeover).handler(ws -> {
-            FragmentCollector c = new FragmentCollector(ws);
-            while (true) {
-                Frame f = c.readFrame();
-                if (f.opcode() == OpCode.CLOSE) {
-                    return;
-                }
-                if (!f.opcode().isControl()) {
-                    c.writeFrame(new Frame(true, f.opcode(), null, f.payload()));
-                }
-            }
-        }).start()) {
+        try (WebSocketServer s = echoServer(noTakeover, 1 << 20)) {
             URI uri = URI.create("ws://127.0.0.1:" + s.port() + "/");
             List<Future<?>> clients = new ArrayList<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
