@@ -1,0 +1,142 @@
+package io.fastwebsockets.bench.nativeio;
+
+import io.fastwebsockets.Role;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.examples.EchoHandlers;
+import io.fastwebsockets.internal.http.HttpParser;
+import io.fastwebsockets.upgrade.HttpRequest;
+import io.fastwebsockets.upgrade.ServerHandshake;
+import io.fastwebsockets.upgrade.UpgradeException;
+import io.fastwebsockets.upgrade.UpgradeOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A measuring prototype, not a server to run: the blocking echo handlers of {@code OursEchoServer} (the core's
+ * {@code WebSocket}, one virtual thread per connection, {@link EchoHandlers}) over sockets of our own
+ * ({@link NativeSocket}: the C library's calls through the FFM API, one epoll poller) instead of the JDK's
+ * {@code SocketChannel}, to measure what a connection costs without the JDK's channel (issue 21). It has none of the
+ * server's limits, timeouts or connection bookkeeping. Linux only; JDK 22 or later.
+ *
+ * <pre>
+ * NativeEchoServer [--host H] [--port P] [--mode raw|collector]
+ * </pre>
+ *
+ * Prints {@code LISTENING <port>} once it accepts connections, as every echo server of {@code bench/server.sh}.
+ */
+public final class NativeEchoServer {
+    private static final UpgradeOptions OPTIONS = UpgradeOptions.builder().maxMessageSize(64 << 20)
+            .maxFramesPerMessage(Integer.MAX_VALUE).build();
+
+    private NativeEchoServer() {
+    }
+
+    /** A blocking handler of a connection. */
+    interface Handler {
+        void handle(WebSocket ws) throws IOException;
+    }
+
+    /**
+     * Binds, announces the port and accepts until the process is killed.
+     *
+     * @param args see the class comment
+     * @throws Exception if binding fails
+     */
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 0;
+        String mode = "collector";
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--host" -> host = args[i + 1];
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--mode" -> mode = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Handler handler = switch (mode) {
+            case "raw" -> EchoHandlers::echoFrames;
+            case "collector" -> EchoHandlers::echoMessages;
+            default -> throw new IllegalArgumentException("--mode must be raw or collector, not " + mode);
+        };
+        byte[] ip = InetAddress.getByName(host).getAddress();
+        if (ip.length != 4) {
+            throw new IllegalArgumentException("IPv4 only: " + host);
+        }
+        int lfd = Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (lfd < 0 || Libc.setIntOption(lfd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1) != 0
+                || Libc.bind(lfd, ip, port) != 0 || Libc.listen(lfd, 4096) != 0) {
+            throw new IOException("cannot listen on " + host + ":" + port + ": errno " + Libc.errno());
+        }
+        System.err.println("native echo prototype: mode=" + mode + ", virtual thread per connection, epoll through FFM");
+        System.out.println("LISTENING " + Libc.localPort(lfd));
+        System.out.flush();
+        while (true) {
+            int fd = Libc.accept4(lfd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0) {
+                int e = Libc.errno();
+                if (e != Libc.EINTR) {
+                    System.err.println("accept4: errno " + e);
+                    Thread.sleep(10); // EMFILE and the like: let connections end
+                }
+                continue;
+            }
+            Libc.setIntOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+            NativeSocket socket;
+            try {
+                socket = new NativeSocket(fd);
+            } catch (IOException e) {
+                System.err.println(e.getMessage());
+                continue;
+            }
+            Thread.ofVirtual().start(() -> serve(socket, handler));
+        }
+    }
+
+    private static void serve(NativeSocket socket, Handler handler) {
+        try {
+            WebSocket ws = upgrade(socket);
+            if (ws == null) {
+                return;
+            }
+            try (ws) {
+                handler.handle(ws);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the peer went away or broke the protocol: the connection ends (the WebSocket answered what it could)
+        } finally {
+            socket.release();
+        }
+    }
+
+    /** Reads the request head, answers it; null when it was refused (answered with its status). */
+    private static WebSocket upgrade(NativeSocket socket) throws IOException {
+        byte[] head = new byte[4096];
+        ByteBuffer in = ByteBuffer.wrap(head);
+        int end = -1;
+        while (end < 0) {
+            int from = Math.max(0, in.position() - 3);
+            if (!in.hasRemaining() || socket.read(in) < 0) {
+                return null;
+            }
+            end = HttpParser.headEnd(head, from, in.position());
+        }
+        ServerHandshake.Acceptance accepted;
+        try {
+            HttpRequest request = HttpParser.parseRequest(head, end);
+            accepted = ServerHandshake.validate(request, OPTIONS);
+        } catch (UpgradeException e) {
+            socket.write(ByteBuffer.wrap(("HTTP/1.1 " + e.status() + " Refused\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+            return null;
+        }
+        socket.write(ByteBuffer.wrap(accepted.responseBytes()));
+        ByteBuffer rest = in.position() > end ? ByteBuffer.wrap(Arrays.copyOfRange(head, end, in.position())) : null;
+        WebSocket ws = socket.open(Role.SERVER, rest);
+        OPTIONS.applyLimits(ws);
+        return ws;
+    }
+}

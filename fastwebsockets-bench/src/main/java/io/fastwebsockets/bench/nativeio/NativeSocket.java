@@ -1,0 +1,178 @@
+package io.fastwebsockets.bench.nativeio;
+
+import io.fastwebsockets.internal.server.ContainerTransport;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * A connected non-blocking TCP socket read and written with the C library's calls ({@link Libc}), waiting through the
+ * {@link Poller}: a {@link ContainerTransport}, so the core's {@code WebSocket} runs over it as over a servlet
+ * container's connection. Per connection it holds a descriptor and a state word: no {@code SocketChannel}, no locks,
+ * no addresses, no selection key.
+ *
+ * <p>The descriptor is closed only once no call is using it: every read, write and wait holds a reference (the state's
+ * count), {@link #release()} marks the socket released, shuts it down (which wakes the poller's waiters) and the last
+ * reference out closes it. A closed descriptor's number can be given to the next accepted connection at once; no call
+ * of this socket can reach it then.
+ */
+public final class NativeSocket extends ContainerTransport {
+    private static final int RELEASED = 1;
+    private static final int CLOSED = 2;
+    private static final int REF = 4;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(NativeSocket.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int fd;
+    @SuppressWarnings("unused") // STATE
+    private volatile int state;
+    private boolean lastReadShort;
+
+    /**
+     * Takes an accepted, non-blocking socket and registers it with the poller.
+     *
+     * @param fd the descriptor
+     * @throws IOException if it cannot be registered (it is closed then)
+     */
+    public NativeSocket(int fd) throws IOException {
+        this.fd = fd;
+        try {
+            Poller.INSTANCE.register(fd);
+        } catch (IOException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    boolean isReleased() {
+        return (state & RELEASED) != 0;
+    }
+
+    private void enter() throws IOException {
+        while (true) {
+            int s = state;
+            if ((s & RELEASED) != 0) {
+                throw new IOException("connection closed");
+            }
+            if (STATE.compareAndSet(this, s, s + REF)) {
+                return;
+            }
+        }
+    }
+
+    private void exit() {
+        int s = (int) STATE.getAndAdd(this, -REF) - REF;
+        if (s == RELEASED && STATE.compareAndSet(this, RELEASED, RELEASED | CLOSED)) {
+            Poller.INSTANCE.forget(fd);
+            Libc.close(fd);
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        enter();
+        try {
+            MemorySegment state = Poller.INSTANCE.errnoState(fd, Poller.READ);
+            MemorySegment into = MemorySegment.ofBuffer(dst);
+            while (true) {
+                long n = Libc.read(state, fd, into);
+                if (n > 0) {
+                    dst.position(dst.position() + (int) n);
+                    lastReadShort = n < into.byteSize();
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                int e = Libc.errno(state);
+                if (e == Libc.EAGAIN) {
+                    Poller.INSTANCE.await(fd, Poller.READ, this);
+                } else if (e != Libc.EINTR) {
+                    throw new IOException("read: errno " + e);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer... srcs) throws IOException {
+        enter();
+        try {
+            MemorySegment state = Poller.INSTANCE.errnoState(fd, Poller.WRITE);
+            for (ByteBuffer src : srcs) {
+                while (src.hasRemaining()) {
+                    long n = Libc.write(state, fd, MemorySegment.ofBuffer(src));
+                    if (n >= 0) {
+                        src.position(src.position() + (int) n);
+                        continue;
+                    }
+                    int e = Libc.errno(state);
+                    if (e == Libc.EAGAIN) {
+                        Poller.INSTANCE.await(fd, Poller.WRITE, this);
+                    } else if (e != Libc.EINTR) {
+                        throw new IOException("write: errno " + e);
+                    }
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        enter();
+        try {
+            Libc.shutdown(fd, Libc.SHUT_WR);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public boolean readWillWait() {
+        return lastReadShort;
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        lastReadShort = false;
+        enter();
+        try {
+            Poller.INSTANCE.await(fd, Poller.READ, this);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void release() {
+        while (true) {
+            int s = state;
+            if ((s & RELEASED) != 0) {
+                return;
+            }
+            // Released, and one reference of this call's own: the descriptor stays open until the shutdown below.
+            if (STATE.compareAndSet(this, s, (s | RELEASED) + REF)) {
+                break;
+            }
+        }
+        try {
+            Libc.shutdown(fd, Libc.SHUT_RDWR);
+            Poller.INSTANCE.wake(fd);
+        } finally {
+            exit();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.fastwebsockets.bench.nativeio;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One epoll instance and the platform thread that waits on it, for every {@link NativeSocket} of the process. A
+ * socket is registered once, edge-triggered, for reading and writing; the poller only records each event in a bit
+ * per descriptor and direction and unparks the thread waiting there, if any. A thread waits only after the socket
+ * answered EAGAIN, and clears the bit before it looks again, so no edge is lost (see {@link #await}). Per descriptor
+ * it keeps a slot in three arrays (8 bytes with compressed references, plus 8 of native memory for the two error
+ * numbers), nothing per connection object.
+ */
+final class Poller {
+    /** Descriptors above this are refused (the process's open-files limit here is 20,000). */
+    static final int MAX_FD = 1 << 17;
+    static final int READ = 1;
+    static final int WRITE = 2;
+
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle THREADS = MethodHandles.arrayElementVarHandle(Thread[].class);
+
+    static final Poller INSTANCE = new Poller();
+
+    private final int epfd;
+    private final int[] ready = new int[MAX_FD];
+    private final Thread[] readers = new Thread[MAX_FD];
+    private final Thread[] writers = new Thread[MAX_FD];
+    /** Per descriptor, the error-number state of its reads and of its writes (a reader and a writer may overlap). */
+    private final MemorySegment errnos = Arena.global().allocate(MAX_FD * 2L * Libc.STATE_SIZE, 8);
+
+    private Poller() {
+        epfd = Libc.epollCreate();
+        if (epfd < 0) {
+            throw new IllegalStateException("epoll_create1: errno " + Libc.errno());
+        }
+        Thread t = Thread.ofPlatform().daemon().name("native-poller").unstarted(this::run);
+        t.start();
+    }
+
+    /** Watches {@code fd}, a non-blocking socket. */
+    void register(int fd) throws IOException {
+        if (fd >= MAX_FD) {
+            throw new IOException("descriptor " + fd + " above " + MAX_FD);
+        }
+        if (Libc.epollAdd(epfd, fd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET) != 0) {
+            throw new IOException("epoll_ctl(ADD): errno " + Libc.errno());
+        }
+    }
+
+    /** @return the state a read ({@code direction} READ) or write of {@code fd} captures its error number in */
+    MemorySegment errnoState(int fd, int direction) {
+        return errnos.asSlice((fd * 2L + (direction - 1)) * Libc.STATE_SIZE, Libc.STATE_SIZE);
+    }
+
+    /**
+     * Parks until an event for {@code fd} in {@code direction} has come since the last wait returned (at once if one
+     * has), or the socket is released. The caller's read or write answered EAGAIN.
+     */
+    void await(int fd, int direction, NativeSocket socket) throws IOException {
+        Thread[] waiters = direction == READ ? readers : writers;
+        Thread me = Thread.currentThread();
+        while (true) {
+            if (((int) INTS.getAndBitwiseAnd(ready, fd, ~direction) & direction) != 0) {
+                return;
+            }
+            if (socket.isReleased()) {
+                throw new IOException("connection closed");
+            }
+            THREADS.setVolatile(waiters, fd, me);
+            // The poller sets the bit, then reads the waiter; so either it sees this thread or this sees the bit.
+            if (((int) INTS.getVolatile(ready, fd) & direction) == 0 && !socket.isReleased()) {
+                LockSupport.park(socket);
+            }
+            THREADS.setVolatile(waiters, fd, null);
+        }
+    }
+
+    /** Wakes whoever waits on {@code fd} (the socket was released: it then sees that). */
+    void wake(int fd) {
+        LockSupport.unpark((Thread) THREADS.getVolatile(readers, fd));
+        LockSupport.unpark((Thread) THREADS.getVolatile(writers, fd));
+    }
+
+    /** Forgets {@code fd} before it is closed (its number may come back with another connection). */
+    void forget(int fd) {
+        THREADS.setVolatile(readers, fd, null);
+        THREADS.setVolatile(writers, fd, null);
+        INTS.setVolatile(ready, fd, 0);
+    }
+
+    private void run() {
+        int max = 512;
+        int size = Libc.EPOLL_EVENT_SIZE;
+        MemorySegment events = Arena.global().allocate((long) max * size, 8);
+        while (true) {
+            int n = Libc.epollWait(epfd, events, max, -1);
+            if (n < 0) {
+                if (Libc.errno() == Libc.EINTR) {
+                    continue;
+                }
+                System.err.println("native-poller: epoll_wait failed, errno " + Libc.errno());
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                long at = (long) i * size;
+                int ev = events.get(ValueLayout.JAVA_INT_UNALIGNED, at);
+                int fd = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Libc.EPOLL_DATA_OFFSET);
+                int bits = 0;
+                if ((ev & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+                    bits |= READ;
+                }
+                if ((ev & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+                    bits |= WRITE;
+                }
+                INTS.getAndBitwiseOr(ready, fd, bits);
+                if ((bits & READ) != 0) {
+                    LockSupport.unpark((Thread) THREADS.getVolatile(readers, fd));
+                }
+                if ((bits & WRITE) != 0) {
+                    LockSupport.unpark((Thread) THREADS.getVolatile(writers, fd));
+                }
+            }
+        }
+    }
+}
