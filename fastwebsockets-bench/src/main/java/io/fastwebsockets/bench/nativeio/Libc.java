@@ -29,6 +29,7 @@ final class Libc {
     static final int SHUT_RDWR = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int EINVAL = 22;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;

@@ -62,6 +62,22 @@ public final class NativeEchoServer {
             case "collector" -> EchoHandlers::echoMessages;
             default -> throw new IllegalArgumentException("--mode must be raw or collector, not " + mode);
         };
+        int lfd = listen(host, port);
+        System.err.println("native echo prototype: mode=" + mode + ", virtual thread per connection, epoll through FFM");
+        System.out.println("LISTENING " + Libc.localPort(lfd));
+        System.out.flush();
+        accept(lfd, handler);
+    }
+
+    /**
+     * Opens a listening socket.
+     *
+     * @param host an IPv4 address or name
+     * @param port the port, 0 for an ephemeral one
+     * @return its descriptor ({@link #port} gives the port)
+     * @throws IOException if it cannot listen there
+     */
+    static int listen(String host, int port) throws IOException {
         byte[] ip = InetAddress.getByName(host).getAddress();
         if (ip.length != 4) {
             throw new IllegalArgumentException("IPv4 only: " + host);
@@ -69,15 +85,45 @@ public final class NativeEchoServer {
         int lfd = Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (lfd < 0 || Libc.setIntOption(lfd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1) != 0
                 || Libc.bind(lfd, ip, port) != 0 || Libc.listen(lfd, 4096) != 0) {
-            throw new IOException("cannot listen on " + host + ":" + port + ": errno " + Libc.errno());
+            int e = Libc.errno();
+            if (lfd >= 0) {
+                Libc.close(lfd);
+            }
+            throw new IOException("cannot listen on " + host + ":" + port + ": errno " + e);
         }
-        System.err.println("native echo prototype: mode=" + mode + ", virtual thread per connection, epoll through FFM");
-        System.out.println("LISTENING " + Libc.localPort(lfd));
-        System.out.flush();
+        return lfd;
+    }
+
+    /** @return the port a listening socket is bound to */
+    static int port(int lfd) {
+        return Libc.localPort(lfd);
+    }
+
+    /**
+     * Stops {@link #accept} on another thread (it returns) and closes the listening socket. For tests.
+     *
+     * @param lfd the listening socket
+     * @param acceptor the thread in {@link #accept}
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    static void stop(int lfd, Thread acceptor) throws InterruptedException {
+        Libc.shutdown(lfd, Libc.SHUT_RDWR); // accept4 then fails with EINVAL
+        acceptor.join();
+        Libc.close(lfd);
+    }
+
+    /**
+     * Accepts connections on a platform thread (accept4 blocks it) and serves each on a virtual thread of its own,
+     * until the listening socket is shut down.
+     */
+    static void accept(int lfd, Handler handler) throws InterruptedException {
         while (true) {
             int fd = Libc.accept4(lfd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
             if (fd < 0) {
                 int e = Libc.errno();
+                if (e == Libc.EINVAL) {
+                    return; // shut down (stop)
+                }
                 if (e != Libc.EINTR) {
                     System.err.println("accept4: errno " + e);
                     Thread.sleep(10); // EMFILE and the like: let connections end
@@ -92,7 +138,7 @@ public final class NativeEchoServer {
                 System.err.println(e.getMessage());
                 continue;
             }
-            Thread.ofVirtual().start(() -> serve(socket, handler));
+            Poller.INSTANCE.startWhenReadable(fd, () -> serve(socket, handler));
         }
     }
 

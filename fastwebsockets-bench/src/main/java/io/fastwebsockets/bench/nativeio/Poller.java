@@ -24,6 +24,7 @@ final class Poller {
 
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle THREADS = MethodHandles.arrayElementVarHandle(Thread[].class);
+    private static final VarHandle RUNNABLES = MethodHandles.arrayElementVarHandle(Runnable[].class);
 
     static final Poller INSTANCE = new Poller();
 
@@ -31,6 +32,8 @@ final class Poller {
     private final int[] ready = new int[MAX_FD];
     private final Thread[] readers = new Thread[MAX_FD];
     private final Thread[] writers = new Thread[MAX_FD];
+    /** What to start on a virtual thread once the descriptor is first readable (see {@link #startWhenReadable}). */
+    private final Runnable[] starters = new Runnable[MAX_FD];
     /** Per descriptor, the error-number state of its reads and of its writes (a reader and a writer may overlap). */
     private final MemorySegment errnos = Arena.global().allocate(MAX_FD * 2L * Libc.STATE_SIZE, 8);
 
@@ -53,6 +56,26 @@ final class Poller {
         }
     }
 
+    /**
+     * Runs {@code task} on a virtual thread of its own once {@code fd}, registered before this call, is first reported
+     * readable (its opening handshake has arrived): the thread then reads the handshake without waiting, and first
+     * parks in the handler's own read, as the server's connection threads do (the server's event loop reads the
+     * handshake). A connection that never sends anything costs no thread.
+     */
+    void startWhenReadable(int fd, Runnable task) {
+        RUNNABLES.setVolatile(starters, fd, task);
+        if (((int) INTS.getVolatile(ready, fd) & READ) != 0) {
+            start(fd); // reported before the task was there
+        }
+    }
+
+    private void start(int fd) {
+        Runnable task = (Runnable) RUNNABLES.getAndSet(starters, fd, (Runnable) null);
+        if (task != null) {
+            Thread.ofVirtual().start(task);
+        }
+    }
+
     /** @return the state a read ({@code direction} READ) or write of {@code fd} captures its error number in */
     MemorySegment errnoState(int fd, int direction) {
         return errnos.asSlice((fd * 2L + (direction - 1)) * Libc.STATE_SIZE, Libc.STATE_SIZE);
@@ -66,11 +89,11 @@ final class Poller {
         Thread[] waiters = direction == READ ? readers : writers;
         Thread me = Thread.currentThread();
         while (true) {
-            if (((int) INTS.getAndBitwiseAnd(ready, fd, ~direction) & direction) != 0) {
-                return;
-            }
             if (socket.isReleased()) {
                 throw new IOException("connection closed");
+            }
+            if (((int) INTS.getAndBitwiseAnd(ready, fd, ~direction) & direction) != 0) {
+                return;
             }
             THREADS.setVolatile(waiters, fd, me);
             // The poller sets the bit, then reads the waiter; so either it sees this thread or this sees the bit.
@@ -89,6 +112,7 @@ final class Poller {
 
     /** Forgets {@code fd} before it is closed (its number may come back with another connection). */
     void forget(int fd) {
+        RUNNABLES.setVolatile(starters, fd, null);
         THREADS.setVolatile(readers, fd, null);
         THREADS.setVolatile(writers, fd, null);
         INTS.setVolatile(ready, fd, 0);
@@ -121,6 +145,9 @@ final class Poller {
                 INTS.getAndBitwiseOr(ready, fd, bits);
                 if ((bits & READ) != 0) {
                     LockSupport.unpark((Thread) THREADS.getVolatile(readers, fd));
+                    if (RUNNABLES.getVolatile(starters, fd) != null) {
+                        start(fd);
+                    }
                 }
                 if ((bits & WRITE) != 0) {
                     LockSupport.unpark((Thread) THREADS.getVolatile(writers, fd));

@@ -1,0 +1,147 @@
+package io.fastwebsockets.bench.nativeio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.OpCode;
+import io.fastwebsockets.examples.EchoHandlers;
+import io.fastwebsockets.handshake.Handshake;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The native-socket prototype: bytes both ways, waits for room and for bytes, release, the echo over it. */
+@Timeout(60)
+class NativeSocketTest {
+    private int lfd;
+
+    @BeforeEach
+    void listen() throws IOException {
+        lfd = NativeEchoServer.listen("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void close() {
+        Libc.close(lfd);
+    }
+
+    /** Connects a JDK socket and accepts it as a NativeSocket. */
+    private Socket connect(NativeSocket[] accepted) throws IOException {
+        Socket peer = new Socket();
+        peer.connect(new InetSocketAddress("127.0.0.1", NativeEchoServer.port(lfd)));
+        int fd = Libc.accept4(lfd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+        assertTrue(fd >= 0, "accept4 errno " + Libc.errno());
+        accepted[0] = new NativeSocket(fd);
+        return peer;
+    }
+
+    @Test
+    void aReadWaitsForBytesAndAWriteForRoom() throws Exception {
+        NativeSocket[] s = new NativeSocket[1];
+        try (Socket peer = connect(s)) {
+            // A read with nothing there parks (EAGAIN, the poller's edge) until the peer writes.
+            CompletableFuture<byte[]> read = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    ByteBuffer b = ByteBuffer.allocate(100);
+                    s[0].read(b);
+                    read.complete(java.util.Arrays.copyOf(b.array(), b.position()));
+                } catch (Throwable t) {
+                    read.completeExceptionally(t);
+                }
+            });
+            peer.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), read.get(10, TimeUnit.SECONDS));
+            // 8 MiB is far more than the socket buffers take: the write waits for room while the peer reads.
+            byte[] big = new byte[8 << 20];
+            new Random(21).nextBytes(big);
+            CompletableFuture<Void> wrote = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    s[0].write(ByteBuffer.wrap(big, 0, 1000), ByteBuffer.allocateDirect(big.length - 1000)
+                            .put(big, 1000, big.length - 1000).flip());
+                    wrote.complete(null);
+                } catch (Throwable t) {
+                    wrote.completeExceptionally(t);
+                }
+            });
+            byte[] got = peer.getInputStream().readNBytes(big.length);
+            wrote.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(big, got);
+            s[0].release();
+            assertEquals(-1, peer.getInputStream().read(), "released: the peer sees the end");
+        }
+    }
+
+    @Test
+    void releaseWakesAParkedReaderAndClosesTheDescriptorOnce() throws Exception {
+        NativeSocket[] s = new NativeSocket[1];
+        try (Socket peer = connect(s)) {
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    s[0].read(ByteBuffer.allocate(10));
+                    failed.complete(null);
+                } catch (Throwable t) {
+                    failed.complete(t);
+                }
+            });
+            while (reader.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait(); // parked in the poller's wait
+            }
+            s[0].release();
+            s[0].release(); // idempotent
+            assertTrue(failed.get(10, TimeUnit.SECONDS) instanceof IOException);
+            assertThrows(IOException.class, () -> s[0].write(ByteBuffer.allocate(1)));
+            InputStream in = peer.getInputStream();
+            assertEquals(-1, in.read(), "released: the peer sees the end");
+        }
+    }
+
+    @Test
+    void theEchoRunsOverIt() throws Exception {
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                NativeEchoServer.accept(lfd, EchoHandlers::echoMessages);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            URI uri = URI.create("ws://127.0.0.1:" + NativeEchoServer.port(lfd) + "/");
+            Random r = new Random(6455);
+            for (int c = 0; c < 3; c++) {
+                try (FragmentCollector ws = new FragmentCollector(Handshake.connect(uri).webSocket())) {
+                    for (int size : new int[] {0, 20, 125, 126, 65_535, 65_536, 1 << 20}) {
+                        byte[] b = new byte[size];
+                        r.nextBytes(b);
+                        ws.writeFrame(Frame.binary(b));
+                        Frame echoed = ws.readFrame();
+                        assertEquals(OpCode.BINARY, echoed.opcode());
+                        byte[] got = new byte[echoed.payload().remaining()];
+                        echoed.payload().get(got);
+                        assertArrayEquals(b, got, "size " + size);
+                    }
+                }
+            }
+        } finally {
+            NativeEchoServer.stop(lfd, acceptor);
+            lfd = -1;
+        }
+    }
+}
