@@ -28,6 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp ... io.fastwebsockets.bench.memory.ParkedHandlerCost [collector|raw|park] [N] [WARMUP_ROUNDS] [MESSAGES]
  * </pre>
  *
+ * {@code native-collector}, {@code native-raw} and {@code native-park}: the same handlers over the native-socket
+ * prototype ({@code io.fastwebsockets.bench.nativeio}) instead of the server (add
+ * {@code --enable-native-access=ALL-UNNAMED}).
+ *
  * Defaults: collector, 3,000 connections (two sockets each in this one process), 10 warm-up rounds of 500
  * connections opened, echoed and closed, one message. With MESSAGES &gt; 1, each further message is echoed on every
  * connection after the full GC of the measure before it, and measured again: a parked thread whose stack chunk was
@@ -123,6 +127,10 @@ public final class ParkedHandlerCost {
             throw new IllegalArgumentException("mode park echoes one message only");
         }
         ConcurrentLinkedQueue<Thread> handlers = new ConcurrentLinkedQueue<>();
+        boolean nativeSockets = mode.startsWith("native-"); // the native-socket prototype instead of the server
+        if (nativeSockets) {
+            mode = mode.substring("native-".length());
+        }
         WebSocketServer.Handler echo = switch (mode) {
             case "raw" -> EchoHandlers::echoFrames;
             case "collector" -> EchoHandlers::echoMessages;
@@ -135,15 +143,26 @@ public final class ParkedHandlerCost {
             };
             default -> throw new IllegalArgumentException("mode: collector, raw or park, not " + mode);
         };
-        WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
+        WebSocketServer.Handler recorded = ws -> {
+            handlers.add(Thread.currentThread());
+            echo.handle(ws);
+        };
+        WebSocketServer server = nativeSockets ? null : WebSocketServer.builder().bind("127.0.0.1", 0)
                 .maxConnections(100_000).maxConnectionsPerAddress(Integer.MAX_VALUE)
-                .handler(ws -> {
-                    handlers.add(Thread.currentThread());
-                    echo.handle(ws);
-                }).start();
+                .handler(recorded).start();
+        int port;
+        AutoCloseable nativeServer = null;
+        if (server != null) {
+            port = server.port();
+        } else {
+            io.fastwebsockets.bench.nativeio.NativeEchoServer.Running r =
+                    io.fastwebsockets.bench.nativeio.NativeEchoServer.start("127.0.0.1", recorded::handle);
+            port = r.port();
+            nativeServer = r;
+        }
         try (EventLoop loop = EventLoop.startOnPlatformThread("parked-handler-cost-clients")) {
             for (int r = 0; r < rounds; r++) {
-                List<WebSocket> round = open(loop, server.port(), 500);
+                List<WebSocket> round = open(loop, port, 500);
                 parkedRelease = true; // (mode park: its handlers read no Close while parked)
                 handlers.forEach(LockSupport::unpark);
                 for (WebSocket ws : round) {
@@ -157,7 +176,7 @@ public final class ParkedHandlerCost {
                 handlers.clear();
             }
             Map<String, long[]> before = ParkedThreadCost.histogram();
-            List<WebSocket> open = open(loop, server.port(), n);
+            List<WebSocket> open = open(loop, port, n);
             Map<String, long[]> after = ParkedThreadCost.histogram();
             System.out.printf("%s handler, %d connections, %d warm-up rounds of 500, %s, JVM options %s%n", mode, n,
                     rounds, Runtime.version(),
@@ -197,7 +216,11 @@ public final class ParkedHandlerCost {
                 ws.close();
             }
         } finally {
-            server.close();
+            if (server != null) {
+                server.close();
+            } else {
+                nativeServer.close();
+            }
         }
     }
 }

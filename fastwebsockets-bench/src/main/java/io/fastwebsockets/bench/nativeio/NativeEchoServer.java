@@ -35,8 +35,14 @@ public final class NativeEchoServer {
     }
 
     /** A blocking handler of a connection. */
-    interface Handler {
-        void handle(WebSocket ws) throws IOException;
+    public interface Handler {
+        /**
+         * Serves one connection; it is closed when this returns.
+         *
+         * @param ws the connection
+         * @throws Exception if it fails
+         */
+        void handle(WebSocket ws) throws Exception;
     }
 
     /**
@@ -94,6 +100,41 @@ public final class NativeEchoServer {
         return lfd;
     }
 
+    /**
+     * A prototype server started in this process (for tools and tests): its port, and {@link #close()}, which stops
+     * accepting (connections already open stay).
+     *
+     * @param port the port it listens on
+     * @param listener its listening socket
+     * @param acceptor the thread that accepts
+     */
+    public record Running(int port, int listener, Thread acceptor) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            stop(listener, acceptor);
+        }
+    }
+
+    /**
+     * Starts accepting on an ephemeral port of {@code host}, serving each connection with {@code handler}.
+     *
+     * @param host an IPv4 address or name
+     * @param handler the blocking handler
+     * @return the running prototype
+     * @throws IOException if it cannot listen
+     */
+    public static Running start(String host, Handler handler) throws IOException {
+        int lfd = listen(host, 0);
+        Thread acceptor = Thread.ofPlatform().daemon().name("native-acceptor").start(() -> {
+            try {
+                accept(lfd, handler);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return new Running(port(lfd), lfd, acceptor);
+    }
+
     /** @return the port a listening socket is bound to */
     static int port(int lfd) {
         return Libc.localPort(lfd);
@@ -138,23 +179,30 @@ public final class NativeEchoServer {
                 System.err.println(e.getMessage());
                 continue;
             }
-            Poller.INSTANCE.startWhenReadable(fd, () -> serve(socket, handler));
+            Poller.INSTANCE.startWhenReadable(fd, new Connection(socket, handler));
         }
     }
 
-    private static void serve(NativeSocket socket, Handler handler) {
-        try {
-            WebSocket ws = upgrade(socket);
-            if (ws == null) {
-                return;
+    /**
+     * What a connection's thread runs: the handshake, the handler, the release. A class rather than a lambda calling a
+     * method, so that the parked stack keeps one frame for it, as the server's own connection does.
+     */
+    private record Connection(NativeSocket socket, Handler handler) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                WebSocket ws = upgrade(socket);
+                if (ws == null) {
+                    return;
+                }
+                try (ws) {
+                    handler.handle(ws);
+                }
+            } catch (Exception e) {
+                // the peer went away or broke the protocol: the connection ends (the WebSocket answered what it could)
+            } finally {
+                socket.release();
             }
-            try (ws) {
-                handler.handle(ws);
-            }
-        } catch (IOException | RuntimeException e) {
-            // the peer went away or broke the protocol: the connection ends (the WebSocket answered what it could)
-        } finally {
-            socket.release();
         }
     }
 

@@ -104,6 +104,21 @@ final class Poller {
         }
     }
 
+    /** @return whether an event for {@code fd} in {@code direction} had come (it is cleared) */
+    boolean takeReady(int fd, int direction) {
+        return ((int) INTS.getAndBitwiseAnd(ready, fd, ~direction) & direction) != 0;
+    }
+
+    /** @return whether an event for {@code fd} in {@code direction} has come and not been taken */
+    boolean isReady(int fd, int direction) {
+        return ((int) INTS.getVolatile(ready, fd) & direction) != 0;
+    }
+
+    /** Makes {@code t} (or no one, for null) the thread the next event for {@code fd} in {@code direction} unparks. */
+    void waiter(int fd, int direction, Thread t) {
+        THREADS.setVolatile(direction == READ ? readers : writers, fd, t);
+    }
+
     /** Wakes whoever waits on {@code fd} (the socket was released: it then sees that). */
     void wake(int fd) {
         LockSupport.unpark((Thread) THREADS.getVolatile(readers, fd));
