@@ -17,6 +17,7 @@ import java.lang.invoke.VarHandle;
  * {@link #errno(MemorySegment)} for the calls given a state) is the error number, captured right after the call.
  */
 final class Libc {
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
     static final int SOCK_STREAM = 1;
     static final int SOCK_NONBLOCK = 0x800;
@@ -59,6 +60,7 @@ final class Libc {
     private static final MethodHandle SOCKET = plain("socket", FunctionDescriptor.of(I, I, I, I));
     private static final MethodHandle SETSOCKOPT = plain("setsockopt", FunctionDescriptor.of(I, I, I, I, A, I));
     private static final MethodHandle BIND = plain("bind", FunctionDescriptor.of(I, I, A, I));
+    private static final MethodHandle SOCKETPAIR = plain("socketpair", FunctionDescriptor.of(I, I, I, I, A));
     private static final MethodHandle LISTEN = plain("listen", FunctionDescriptor.of(I, I, I));
     private static final MethodHandle GETSOCKNAME = plain("getsockname", FunctionDescriptor.of(I, I, A, A));
     private static final MethodHandle ACCEPT4 = plain("accept4", FunctionDescriptor.of(I, I, A, A, I));
@@ -118,6 +120,18 @@ final class Libc {
     static int socket(int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(STATE.get(), domain, type, protocol);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** @return two connected non-blocking Unix stream sockets, or null (see {@link #errno()}) */
+    static int[] socketPair() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(I, 2);
+            int r = (int) SOCKETPAIR.invokeExact(STATE.get(), AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+                    fds);
+            return r != 0 ? null : new int[] {fds.getAtIndex(I, 0), fds.getAtIndex(I, 1)};
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -22,8 +22,10 @@ import java.util.Arrays;
  * server's limits, timeouts or connection bookkeeping. Linux only; JDK 22 or later.
  *
  * <pre>
- * NativeEchoServer [--host H] [--port P] [--mode raw|collector]
+ * NativeEchoServer [--host H] [--port P] [--mode raw|collector] [--warm-transport ROUNDS]
  * </pre>
+ *
+ * {@code --warm-transport} (default 20,000; 0 for none): {@link NativeSocket#warmUp} before listening.
  *
  * Prints {@code LISTENING <port>} once it accepts connections, as every echo server of {@code bench/server.sh}.
  */
@@ -55,11 +57,13 @@ public final class NativeEchoServer {
         String host = "127.0.0.1";
         int port = 0;
         String mode = "collector";
+        int warm = 20_000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--mode" -> mode = args[i + 1];
+                case "--warm-transport" -> warm = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -68,6 +72,12 @@ public final class NativeEchoServer {
             case "collector" -> EchoHandlers::echoMessages;
             default -> throw new IllegalArgumentException("--mode must be raw or collector, not " + mode);
         };
+        long t0 = System.nanoTime();
+        if (warm > 0) {
+            NativeSocket.warmUp(warm);
+        }
+        System.err.printf("native echo prototype: transport warm-up of %d rounds took %d ms%n", warm,
+                (System.nanoTime() - t0) / 1_000_000);
         int lfd = listen(host, port);
         System.err.println("native echo prototype: mode=" + mode + ", virtual thread per connection, epoll through FFM");
         System.out.println("LISTENING " + Libc.localPort(lfd));
@@ -116,7 +126,8 @@ public final class NativeEchoServer {
     }
 
     /**
-     * Starts accepting on an ephemeral port of {@code host}, serving each connection with {@code handler}.
+     * Starts accepting on an ephemeral port of {@code host}, serving each connection with {@code handler}, after
+     * {@link NativeSocket#warmUp} of {@code -Dnative.warm} rounds (default 20,000).
      *
      * @param host an IPv4 address or name
      * @param handler the blocking handler
@@ -124,6 +135,12 @@ public final class NativeEchoServer {
      * @throws IOException if it cannot listen
      */
     public static Running start(String host, Handler handler) throws IOException {
+        try {
+            NativeSocket.warmUp(Integer.getInteger("native.warm", 20_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
         int lfd = listen(host, 0);
         Thread acceptor = Thread.ofPlatform().daemon().name("native-acceptor").start(() -> {
             try {

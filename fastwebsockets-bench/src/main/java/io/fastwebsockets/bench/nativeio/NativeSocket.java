@@ -54,6 +54,66 @@ public final class NativeSocket extends ContainerTransport {
         }
     }
 
+    /**
+     * Runs the read, write and wait paths {@code rounds} times over a pair of connected sockets of this process (a
+     * virtual thread echoes 20 bytes back each time), so that the JIT has compiled them, and the FFM calls' own
+     * code under them, before the first connection comes. Without it, the first thousands of connections of a cold
+     * server run that code interpreted, the JIT is busy with it for longer, and a connection thread that parks
+     * meanwhile keeps its interpreted frames for life (docs/benchmarks.md, "A cold JVM's parked virtual thread").
+     * About 1.7 s for 20,000 rounds here (2 cores; most of it the FFM path interpreted, then compiled).
+     *
+     * @param rounds how many round trips
+     * @throws IOException if the sockets fail
+     * @throws InterruptedException if interrupted
+     */
+    public static void warmUp(int rounds) throws IOException, InterruptedException {
+        int[] pair = Libc.socketPair();
+        if (pair == null) {
+            throw new IOException("socketpair: errno " + Libc.errno());
+        }
+        NativeSocket a = new NativeSocket(pair[0]);
+        NativeSocket b = new NativeSocket(pair[1]);
+        Thread echo = Thread.ofVirtual().start(() -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(64);
+            try {
+                while (true) {
+                    buf.clear();
+                    if (b.readWillWait()) {
+                        b.awaitReadable();
+                    }
+                    if (b.read(buf) < 0) {
+                        return;
+                    }
+                    buf.flip();
+                    b.write(buf);
+                }
+            } catch (IOException e) {
+                // released: done
+            }
+        });
+        ByteBuffer out = ByteBuffer.allocateDirect(20);
+        ByteBuffer in = ByteBuffer.allocateDirect(64);
+        try {
+            for (int i = 0; i < rounds; i++) {
+                out.clear();
+                a.write(out);
+                in.clear();
+                while (in.position() < 20) {
+                    if (a.readWillWait()) {
+                        a.awaitReadable();
+                    }
+                    if (a.read(in) < 0) {
+                        throw new IOException("warm-up: the pair ended");
+                    }
+                }
+            }
+        } finally {
+            a.release();
+            b.release();
+            echo.join();
+        }
+    }
+
     boolean isReleased() {
         return (state & RELEASED) != 0;
     }
