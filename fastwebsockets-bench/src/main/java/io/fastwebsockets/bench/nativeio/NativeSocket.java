@@ -144,6 +144,10 @@ public final class NativeSocket extends ContainerTransport {
         try {
             MemorySegment state = Poller.INSTANCE.errnoState(fd, Poller.READ);
             MemorySegment into = MemorySegment.ofBuffer(dst);
+            // This read sees whatever an event reported so far: forget the report, or the next awaitReadable would
+            // return at once for bytes already read (the handshake's, say), and the reader would then wait inside
+            // its next read, deep in the decoder's frames and holding its read buffer, instead of without either.
+            Poller.INSTANCE.takeReady(fd, Poller.READ);
             while (true) {
                 long n = Libc.read(state, fd, into);
                 if (n > 0) {
