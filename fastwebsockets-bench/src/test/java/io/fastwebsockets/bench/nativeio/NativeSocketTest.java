@@ -114,6 +114,43 @@ class NativeSocketTest {
     }
 
     @Test
+    void anIdleConnectionWaitsWithoutAReadUnderWay() throws Exception {
+        // The handshake's read report must not make the reader's first wait return at once: it would then wait inside
+        // its next read (deep in the decoder's frames, holding its read buffer), not in awaitReadable.
+        java.util.concurrent.BlockingQueue<Thread> handlers = new java.util.concurrent.LinkedBlockingQueue<>();
+        Libc.close(lfd);
+        try (NativeEchoServer.Running server = NativeEchoServer.start("127.0.0.1", ws -> {
+            handlers.add(Thread.currentThread());
+            EchoHandlers.echoMessages(ws);
+        })) {
+            lfd = -1;
+            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");
+            try (FragmentCollector ws = new FragmentCollector(Handshake.connect(uri).webSocket())) {
+                Thread handler = handlers.poll(10, TimeUnit.SECONDS);
+                assertWaitsInAwaitReadable(handler);
+                ws.writeFrame(Frame.binary(new byte[20]));
+                assertEquals(20, ws.readFrame().payload().remaining());
+                assertWaitsInAwaitReadable(handler);
+            }
+        }
+    }
+
+    private static void assertWaitsInAwaitReadable(Thread handler) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        StackTraceElement[] stack;
+        do {
+            Thread.onSpinWait();
+            stack = handler.getStackTrace();
+        } while (!(handler.getState() == Thread.State.WAITING && stack.length > 3
+                && stack[3].getClassName().equals(NativeSocket.class.getName()))
+                && System.nanoTime() < deadline);
+        String frames = java.util.Arrays.toString(stack);
+        assertEquals("awaitReadable", stack[3].getMethodName(), frames);
+        assertTrue(java.util.Arrays.stream(stack).noneMatch(f -> f.getMethodName().equals("read")
+                && f.getClassName().equals(NativeSocket.class.getName())), frames);
+    }
+
+    @Test
     void theEchoRunsOverIt() throws Exception {
         Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
             try {
