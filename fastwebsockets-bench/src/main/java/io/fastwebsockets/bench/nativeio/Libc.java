@@ -32,6 +32,7 @@ final class Libc {
     static final int EAGAIN = 11;
     static final int EINVAL = 22;
     static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_MOD = 3;
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
     static final int EPOLLERR = 0x8;
@@ -57,6 +58,9 @@ final class Libc {
     // Short calls on non-blocking sockets: critical (no thread-state transition) and allowed to take heap memory.
     private static final MethodHandle READ = critical("read", FunctionDescriptor.of(L, I, A, L));
     private static final MethodHandle WRITE = critical("write", FunctionDescriptor.of(L, I, A, L));
+    // The iovecs and the buffers they point to are native memory: no heap access, but no state transition either.
+    private static final MethodHandle WRITEV = LINKER.downcallHandle(LIBC.find("writev").orElseThrow(),
+            FunctionDescriptor.of(L, I, A, I), Linker.Option.captureCallState("errno"), Linker.Option.critical(false));
     private static final MethodHandle SOCKET = plain("socket", FunctionDescriptor.of(I, I, I, I));
     private static final MethodHandle SETSOCKOPT = plain("setsockopt", FunctionDescriptor.of(I, I, I, I, A, I));
     private static final MethodHandle BIND = plain("bind", FunctionDescriptor.of(I, I, A, I));
@@ -218,13 +222,34 @@ final class Libc {
         }
     }
 
+    /**
+     * Writes {@code count} buffers described by {@code iov} (struct iovec: base address, then length, 16 bytes each)
+     * in one call.
+     */
+    static long writev(MemorySegment state, int fd, MemorySegment iov, int count) {
+        try {
+            return (long) WRITEV.invokeExact(state, fd, iov, count);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** Registers {@code fd} with {@code events}, the event's data being the descriptor itself. */
     static int epollAdd(int epfd, int fd, int events) {
+        return epollCtl(epfd, EPOLL_CTL_ADD, fd, events);
+    }
+
+    /** Changes the events {@code fd} is registered for. */
+    static int epollMod(int epfd, int fd, int events) {
+        return epollCtl(epfd, EPOLL_CTL_MOD, fd, events);
+    }
+
+    private static int epollCtl(int epfd, int op, int fd, int events) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE);
             ev.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
             ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, fd);
-            return (int) EPOLL_CTL.invokeExact(STATE.get(), epfd, EPOLL_CTL_ADD, fd, ev);
+            return (int) EPOLL_CTL.invokeExact(STATE.get(), epfd, op, fd, ev);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -2,7 +2,9 @@ package io.fastwebsockets.bench.nativeio;
 
 import io.fastwebsockets.internal.server.ContainerTransport;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -173,26 +175,94 @@ public final class NativeSocket extends ContainerTransport {
     @Override
     public void write(ByteBuffer... srcs) throws IOException {
         enter();
+        boolean armed = false; // whether the poller reports room for this socket (see awaitRoom)
         try {
             MemorySegment state = Poller.INSTANCE.errnoState(fd, Poller.WRITE);
+            if (srcs.length > 1 && allDirect(srcs)) {
+                armed = writeGathering(state, srcs);
+                return;
+            }
             for (ByteBuffer src : srcs) {
                 while (src.hasRemaining()) {
                     long n = Libc.write(state, fd, MemorySegment.ofBuffer(src));
                     if (n >= 0) {
                         src.position(src.position() + (int) n);
-                        continue;
-                    }
-                    int e = Libc.errno(state);
-                    if (e == Libc.EAGAIN) {
-                        Poller.INSTANCE.await(fd, Poller.WRITE, this);
-                    } else if (e != Libc.EINTR) {
-                        throw new IOException("write: errno " + e);
+                    } else {
+                        armed |= awaitRoom(state, armed);
                     }
                 }
             }
         } finally {
-            exit();
+            try {
+                if (armed) {
+                    Poller.INSTANCE.writeEvents(fd, false);
+                }
+            } finally {
+                exit();
+            }
         }
+    }
+
+    private static boolean allDirect(ByteBuffer[] srcs) {
+        for (ByteBuffer b : srcs) {
+            if (!b.isDirect()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // One writev(2) for the buffers (a frame's header and payload), as the JDK's gathering write does. The iovecs
+    // are native memory of this call's own.
+    private boolean writeGathering(MemorySegment state, ByteBuffer[] srcs) throws IOException {
+        boolean armed = false;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = arena.allocate(16L * srcs.length, 8);
+            int first = 0;
+            while (true) {
+                while (first < srcs.length && !srcs[first].hasRemaining()) {
+                    first++;
+                }
+                if (first == srcs.length) {
+                    return armed;
+                }
+                int count = 0;
+                for (int i = first; i < srcs.length; i++) {
+                    ByteBuffer b = srcs[i];
+                    iov.setAtIndex(ValueLayout.JAVA_LONG, 2L * count, MemorySegment.ofBuffer(b).address());
+                    iov.setAtIndex(ValueLayout.JAVA_LONG, 2L * count + 1, b.remaining());
+                    count++;
+                }
+                long n = Libc.writev(state, fd, iov, count);
+                if (n < 0) {
+                    armed |= awaitRoom(state, armed);
+                    continue;
+                }
+                for (int i = first; n > 0; i++) {
+                    ByteBuffer b = srcs[i];
+                    int k = (int) Math.min(n, b.remaining());
+                    b.position(b.position() + k);
+                    n -= k;
+                }
+            }
+        }
+    }
+
+    // A write answered -1: on EAGAIN waits for room (turning the poller's write reports on first, which reports
+    // room at once if there is some by then), on EINTR returns to try again. Returns whether the reports are on.
+    private boolean awaitRoom(MemorySegment state, boolean armed) throws IOException {
+        int e = Libc.errno(state);
+        if (e == Libc.EINTR) {
+            return armed;
+        }
+        if (e != Libc.EAGAIN) {
+            throw new IOException("write: errno " + e);
+        }
+        if (!armed) {
+            Poller.INSTANCE.writeEvents(fd, true);
+        }
+        Poller.INSTANCE.await(fd, Poller.WRITE, this);
+        return true;
     }
 
     @Override

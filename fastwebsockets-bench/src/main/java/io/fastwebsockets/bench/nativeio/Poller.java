@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One epoll instance and the platform thread that waits on it, for every {@link NativeSocket} of the process. A
- * socket is registered once, edge-triggered, for reading and writing; the poller only records each event in a bit
+ * socket is registered once, edge-triggered, for reading (for writing only while a writer waits for room); the poller only records each event in a bit
  * per descriptor and direction and unparks the thread waiting there, if any. A thread waits only after the socket
  * answered EAGAIN, and clears the bit before it looks again, so no edge is lost (see {@link #await}). Per descriptor
  * it keeps a slot in three arrays (8 bytes with compressed references, plus 8 of native memory for the two error
@@ -21,6 +21,7 @@ final class Poller {
     static final int MAX_FD = 1 << 17;
     static final int READ = 1;
     static final int WRITE = 2;
+    private static final int READ_EVENTS = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLET;
 
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle THREADS = MethodHandles.arrayElementVarHandle(Thread[].class);
@@ -51,8 +52,19 @@ final class Poller {
         if (fd >= MAX_FD) {
             throw new IOException("descriptor " + fd + " above " + MAX_FD);
         }
-        if (Libc.epollAdd(epfd, fd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET) != 0) {
+        if (Libc.epollAdd(epfd, fd, READ_EVENTS) != 0) {
             throw new IOException("epoll_ctl(ADD): errno " + Libc.errno());
+        }
+    }
+
+    /**
+     * Asks for {@code fd}'s write events too (a write found the socket full), or no more. Only while a writer waits
+     * for room: a socket registered for them all the time would report room after nearly every write (the peer's
+     * acknowledgement frees some), and wake the poller for nothing.
+     */
+    void writeEvents(int fd, boolean on) throws IOException {
+        if (Libc.epollMod(epfd, fd, on ? READ_EVENTS | Libc.EPOLLOUT : READ_EVENTS) != 0) {
+            throw new IOException("epoll_ctl(MOD): errno " + Libc.errno());
         }
     }
 

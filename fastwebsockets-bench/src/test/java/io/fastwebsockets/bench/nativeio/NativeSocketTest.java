@@ -83,6 +83,20 @@ class NativeSocketTest {
             byte[] got = peer.getInputStream().readNBytes(big.length);
             wrote.get(10, TimeUnit.SECONDS);
             assertArrayEquals(big, got);
+            // The same through one gathering write (all buffers direct): writev, and waits for room between its calls.
+            CompletableFuture<Void> gathered = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    s[0].write(ByteBuffer.allocateDirect(3).put(big, 0, 3).flip(),
+                            ByteBuffer.allocateDirect(big.length - 3).put(big, 3, big.length - 3).flip());
+                    gathered.complete(null);
+                } catch (Throwable t) {
+                    gathered.completeExceptionally(t);
+                }
+            });
+            got = peer.getInputStream().readNBytes(big.length);
+            gathered.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(big, got);
             s[0].release();
             assertEquals(-1, peer.getInputStream().read(), "released: the peer sees the end");
         }
