@@ -39,6 +39,7 @@ final class Libc {
     static final int EPOLLHUP = 0x10;
     static final int EPOLLRDHUP = 0x2000;
     static final int EPOLLET = 0x80000000;
+    static final int EPOLLONESHOT = 0x40000000;
     static final int EPOLL_CLOEXEC = 0x80000;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -242,6 +243,26 @@ final class Libc {
     /** Changes the events {@code fd} is registered for. */
     static int epollMod(int epfd, int fd, int events) {
         return epollCtl(epfd, EPOLL_CTL_MOD, fd, events);
+    }
+
+    /**
+     * {@code epoll_ctl} with an event the caller prepared ({@link #epollEvent}), for a call made often: no
+     * allocation. The error number is not captured.
+     */
+    static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(STATE.get(), epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** @return a struct epoll_event of {@code events} whose data is {@code fd}, in {@code arena} */
+    static MemorySegment epollEvent(Arena arena, int fd, int events) {
+        MemorySegment ev = arena.allocate(EPOLL_EVENT_SIZE, 8);
+        ev.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, fd);
+        return ev;
     }
 
     private static int epollCtl(int epfd, int op, int fd, int events) {

@@ -9,12 +9,14 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One epoll instance and the platform thread that waits on it, for every {@link NativeSocket} of the process. A
- * socket is registered once, edge-triggered, for reading (for writing only while a writer waits for room); the poller only records each event in a bit
- * per descriptor and direction and unparks the thread waiting there, if any. A thread waits only after the socket
- * answered EAGAIN, and clears the bit before it looks again, so no edge is lost (see {@link #await}). Per descriptor
- * it keeps a slot in three arrays (8 bytes with compressed references, plus 8 of native memory for the two error
- * numbers), nothing per connection object.
+ * One epoll instance and the loop that polls it, for every {@link NativeSocket} of the process: a virtual thread with
+ * a platform waiter (or, with {@code -Dnative.platformPoller=true}, a platform thread blocked in epoll_wait). A socket
+ * is registered once, edge-triggered, for reading (for writing only while a writer waits for room); the loop only
+ * records each event in a bit per descriptor and direction and unparks the thread waiting there, if any. A thread
+ * waits only after the socket answered EAGAIN, and clears the bit before it looks again, so no edge is lost (see
+ * {@link #await}). Per descriptor it keeps a slot in four arrays (a bit set, two waiting threads, a thread to start:
+ * 16 bytes with compressed references, allocated at start for {@link #MAX_FD}) and 8 bytes of native memory for the
+ * two error numbers; nothing per connection object.
  */
 final class Poller {
     /** Descriptors above this are refused (the process's open-files limit here is 20,000). */
@@ -30,6 +32,10 @@ final class Poller {
     static final Poller INSTANCE = new Poller();
 
     private final int epfd;
+    // The virtual loop's waiter (see the constructor): its epoll instance, the event that re-arms it, the loop.
+    private int masterEpfd = -1;
+    private MemorySegment masterRearm;
+    private Thread loop;
     private final int[] ready = new int[MAX_FD];
     private final Thread[] readers = new Thread[MAX_FD];
     private final Thread[] writers = new Thread[MAX_FD];
@@ -43,8 +49,39 @@ final class Poller {
         if (epfd < 0) {
             throw new IllegalStateException("epoll_create1: errno " + Libc.errno());
         }
-        Thread t = Thread.ofPlatform().daemon().name("native-poller").unstarted(this::run);
-        t.start();
+        if (Boolean.getBoolean("native.platformPoller")) {
+            Thread.ofPlatform().daemon().name("native-poller").start(() -> poll(true));
+            return;
+        }
+        // The loop is a virtual thread, as the server's EventLoop is: the connections' threads it unparks run on the
+        // same carriers, with no context switch while there is work. It never blocks its carrier: it polls with no
+        // timeout and, when nothing is ready, asks a platform thread waiting on a second epoll instance (which
+        // watches this one) to unpark it at the next event, and parks.
+        int master = Libc.epollCreate();
+        MemorySegment rearm = Libc.epollEvent(Arena.global(), epfd, Libc.EPOLLIN | Libc.EPOLLONESHOT);
+        if (master < 0 || Libc.epollCtl(master, Libc.EPOLL_CTL_ADD, epfd, rearm) != 0) {
+            throw new IllegalStateException("epoll for the poller's waiter: errno " + Libc.errno());
+        }
+        masterEpfd = master;
+        masterRearm = rearm;
+        loop = Thread.ofVirtual().name("native-poller").unstarted(() -> poll(false));
+        Thread.ofPlatform().daemon().name("native-poller-waiter").start(this::waitForEvents);
+        loop.start();
+    }
+
+    // The platform waiter: blocks until the poller's epoll instance has events, unparks the loop; the one-shot
+    // registration then stays off until the loop, finding nothing more, turns it on again before it parks.
+    private void waitForEvents() {
+        MemorySegment event = Arena.global().allocate(Libc.EPOLL_EVENT_SIZE, 8);
+        while (true) {
+            int n = Libc.epollWait(masterEpfd, event, 1, -1);
+            if (n > 0) {
+                LockSupport.unpark(loop);
+            } else if (n < 0 && Libc.errno() != Libc.EINTR) {
+                System.err.println("native-poller-waiter: epoll_wait failed, errno " + Libc.errno());
+                return;
+            }
+        }
     }
 
     /** Watches {@code fd}, a non-blocking socket. */
@@ -145,18 +182,28 @@ final class Poller {
         INTS.setVolatile(ready, fd, 0);
     }
 
-    private void run() {
+    // The loop: on a platform thread (native.platformPoller) it blocks in epoll_wait; on the virtual one it polls
+    // without waiting, yields after waking threads (so that they run before the next poll, which then serves all the
+    // sockets that became ready meanwhile) and parks when nothing is ready (see the constructor).
+    private void poll(boolean blocking) {
         int max = 512;
         int size = Libc.EPOLL_EVENT_SIZE;
         MemorySegment events = Arena.global().allocate((long) max * size, 8);
         while (true) {
-            int n = Libc.epollWait(epfd, events, max, -1);
+            int n = Libc.epollWait(epfd, events, max, blocking ? -1 : 0);
             if (n < 0) {
                 if (Libc.errno() == Libc.EINTR) {
                     continue;
                 }
                 System.err.println("native-poller: epoll_wait failed, errno " + Libc.errno());
                 return;
+            }
+            if (n == 0) {
+                // Nothing ready: the waiter's one-shot registration on, then park. An event already there makes
+                // the waiter unpark the loop at once (the registration reports it), so none is missed.
+                Libc.epollCtl(masterEpfd, Libc.EPOLL_CTL_MOD, epfd, masterRearm);
+                LockSupport.park(this);
+                continue;
             }
             for (int i = 0; i < n; i++) {
                 long at = (long) i * size;
@@ -179,6 +226,9 @@ final class Poller {
                 if ((bits & WRITE) != 0) {
                     LockSupport.unpark((Thread) THREADS.getVolatile(writers, fd));
                 }
+            }
+            if (!blocking) {
+                Thread.yield();
             }
         }
     }
