@@ -24,6 +24,7 @@ final class Libc {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
+    static final int SO_SNDBUF = 7;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
     static final int SHUT_WR = 1;
@@ -235,45 +236,24 @@ final class Libc {
         }
     }
 
-    /** Registers {@code fd} with {@code events}, the event's data being the descriptor itself. */
-    static int epollAdd(int epfd, int fd, int events) {
-        return epollCtl(epfd, EPOLL_CTL_ADD, fd, events);
-    }
-
-    /** Changes the events {@code fd} is registered for. */
-    static int epollMod(int epfd, int fd, int events) {
-        return epollCtl(epfd, EPOLL_CTL_MOD, fd, events);
-    }
-
     /**
-     * {@code epoll_ctl} with an event the caller prepared ({@link #epollEvent}), for a call made often: no
-     * allocation. The error number is not captured.
+     * {@code epoll_ctl} with an event the caller prepared ({@link #epollEvent}) and the state its error number goes
+     * to ({@link #errno(MemorySegment)}): no allocation, and no thread-local, so a virtual thread may call it.
      */
-    static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+    static int epollCtl(MemorySegment state, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EPOLL_CTL.invokeExact(STATE.get(), epfd, op, fd, event);
+            return (int) EPOLL_CTL.invokeExact(state, epfd, op, fd, event);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
     }
 
-    /** @return a struct epoll_event of {@code events} whose data is {@code fd}, in {@code arena} */
-    static MemorySegment epollEvent(Arena arena, int fd, int events) {
+    /** @return a struct epoll_event of {@code events} whose data is {@code data}, in {@code arena} */
+    static MemorySegment epollEvent(Arena arena, long data, int events) {
         MemorySegment ev = arena.allocate(EPOLL_EVENT_SIZE, 8);
         ev.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
-        ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, fd);
+        ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, data);
         return ev;
-    }
-
-    private static int epollCtl(int epfd, int op, int fd, int events) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE);
-            ev.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
-            ev.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, fd);
-            return (int) EPOLL_CTL.invokeExact(STATE.get(), epfd, op, fd, ev);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
     }
 
     /** Blocks (a platform thread's call) for events into {@code events} (room for {@code max}). */

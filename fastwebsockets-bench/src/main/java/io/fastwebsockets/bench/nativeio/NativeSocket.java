@@ -116,6 +116,17 @@ public final class NativeSocket extends ContainerTransport {
         }
     }
 
+    /** @return the descriptor (for tests) */
+    int fd() {
+        return fd;
+    }
+
+    // A wait of an interrupted thread: park would return at once, over and over. Closes, as the JDK's channels do.
+    IOException interrupted() {
+        release();
+        return new java.nio.channels.ClosedByInterruptException();
+    }
+
     boolean isReleased() {
         return (state & RELEASED) != 0;
     }
@@ -158,6 +169,12 @@ public final class NativeSocket extends ContainerTransport {
                     return (int) n;
                 }
                 if (n == 0) {
+                    if (into.byteSize() == 0) {
+                        return 0;
+                    }
+                    if (isReleased()) { // the release's shutdown ended the stream: closed, not the peer's end
+                        throw new IOException("connection closed");
+                    }
                     return -1;
                 }
                 int e = Libc.errno(state);
@@ -289,6 +306,9 @@ public final class NativeSocket extends ContainerTransport {
         try {
             Poller p = Poller.INSTANCE;
             while (!isReleased() && !p.takeReady(fd, Poller.READ)) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw interrupted();
+                }
                 p.waiter(fd, Poller.READ, Thread.currentThread());
                 if (!p.isReady(fd, Poller.READ) && !isReleased()) {
                     LockSupport.park(this);

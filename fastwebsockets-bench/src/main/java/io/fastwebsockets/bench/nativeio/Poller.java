@@ -35,10 +35,17 @@ final class Poller {
     // The virtual loop's waiter (see the constructor): its epoll instance, the event that re-arms it, the loop.
     private int masterEpfd = -1;
     private MemorySegment masterRearm;
+    private final MemorySegment masterState = Arena.global().allocate(Libc.STATE_SIZE, 8);
     private Thread loop;
     private final int[] ready = new int[MAX_FD];
     private final Thread[] readers = new Thread[MAX_FD];
     private final Thread[] writers = new Thread[MAX_FD];
+    /**
+     * Per descriptor, how many times it has been registered: the events carry it (with the descriptor, in the
+     * event's data), so that an event of a closed connection, collected before the close, is dropped rather than
+     * taken for one of the next connection given the same number.
+     */
+    private final int[] generations = new int[MAX_FD];
     /** What to start on a virtual thread once the descriptor is first readable (see {@link #startWhenReadable}). */
     private final Runnable[] starters = new Runnable[MAX_FD];
     /** Per descriptor, the error-number state of its reads and of its writes (a reader and a writer may overlap). */
@@ -59,8 +66,9 @@ final class Poller {
         // watches this one) to unpark it at the next event, and parks.
         int master = Libc.epollCreate();
         MemorySegment rearm = Libc.epollEvent(Arena.global(), epfd, Libc.EPOLLIN | Libc.EPOLLONESHOT);
-        if (master < 0 || Libc.epollCtl(master, Libc.EPOLL_CTL_ADD, epfd, rearm) != 0) {
-            throw new IllegalStateException("epoll for the poller's waiter: errno " + Libc.errno());
+        if (master < 0 || Libc.epollCtl(masterState, master, Libc.EPOLL_CTL_ADD, epfd, rearm) != 0) {
+            throw new IllegalStateException("epoll for the poller's waiter: errno "
+                    + (master < 0 ? Libc.errno() : Libc.errno(masterState)));
         }
         masterEpfd = master;
         masterRearm = rearm;
@@ -89,9 +97,19 @@ final class Poller {
         if (fd >= MAX_FD) {
             throw new IOException("descriptor " + fd + " above " + MAX_FD);
         }
-        if (Libc.epollAdd(epfd, fd, READ_EVENTS) != 0) {
-            throw new IOException("epoll_ctl(ADD): errno " + Libc.errno());
+        int generation = (int) INTS.getAndAdd(generations, fd, 1) + 1;
+        INTS.setVolatile(ready, fd, 0); // a late event of the number's last connection (see generations)
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ev = event(a, fd, generation, READ_EVENTS);
+            if (Libc.epollCtl(errnoState(fd, READ), epfd, Libc.EPOLL_CTL_ADD, fd, ev) != 0) {
+                throw new IOException("epoll_ctl(ADD): errno " + Libc.errno(errnoState(fd, READ)));
+            }
         }
+    }
+
+    // The event's data: the descriptor and its generation.
+    private static MemorySegment event(Arena a, int fd, int generation, int events) {
+        return Libc.epollEvent(a, ((long) generation << 32) | (fd & 0xffffffffL), events);
     }
 
     /**
@@ -100,8 +118,13 @@ final class Poller {
      * acknowledgement frees some), and wake the poller for nothing.
      */
     void writeEvents(int fd, boolean on) throws IOException {
-        if (Libc.epollMod(epfd, fd, on ? READ_EVENTS | Libc.EPOLLOUT : READ_EVENTS) != 0) {
-            throw new IOException("epoll_ctl(MOD): errno " + Libc.errno());
+        MemorySegment state = errnoState(fd, WRITE); // the writer's (a thread-local would cost a virtual thread a map)
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ev = event(a, fd, (int) INTS.getVolatile(generations, fd),
+                    on ? READ_EVENTS | Libc.EPOLLOUT : READ_EVENTS);
+            if (Libc.epollCtl(state, epfd, Libc.EPOLL_CTL_MOD, fd, ev) != 0) {
+                throw new IOException("epoll_ctl(MOD): errno " + Libc.errno(state));
+            }
         }
     }
 
@@ -143,6 +166,9 @@ final class Poller {
             }
             if (((int) INTS.getAndBitwiseAnd(ready, fd, ~direction) & direction) != 0) {
                 return;
+            }
+            if (me.isInterrupted()) {
+                throw socket.interrupted(); // park would return at once, over and over
             }
             THREADS.setVolatile(waiters, fd, me);
             // The poller sets the bit, then reads the waiter; so either it sees this thread or this sees the bit.
@@ -201,14 +227,22 @@ final class Poller {
             if (n == 0) {
                 // Nothing ready: the waiter's one-shot registration on, then park. An event already there makes
                 // the waiter unpark the loop at once (the registration reports it), so none is missed.
-                Libc.epollCtl(masterEpfd, Libc.EPOLL_CTL_MOD, epfd, masterRearm);
-                LockSupport.park(this);
+                if (Libc.epollCtl(masterState, masterEpfd, Libc.EPOLL_CTL_MOD, epfd, masterRearm) == 0) {
+                    LockSupport.park(this);
+                } else { // cannot happen short of a kernel out of memory: poll again soon rather than never
+                    System.err.println("native-poller: re-arming its waiter failed, errno " + Libc.errno(masterState));
+                    LockSupport.parkNanos(this, 1_000_000);
+                }
                 continue;
             }
             for (int i = 0; i < n; i++) {
                 long at = (long) i * size;
                 int ev = events.get(ValueLayout.JAVA_INT_UNALIGNED, at);
-                int fd = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Libc.EPOLL_DATA_OFFSET);
+                long data = events.get(ValueLayout.JAVA_LONG_UNALIGNED, at + Libc.EPOLL_DATA_OFFSET);
+                int fd = (int) data;
+                if ((int) (data >>> 32) != (int) INTS.getVolatile(generations, fd)) {
+                    continue; // an event of the number's previous connection, collected before its close
+                }
                 int bits = 0;
                 if ((ev & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
                     bits |= READ;

@@ -37,17 +37,30 @@ class NativeSocketTest {
 
     @AfterEach
     void close() {
-        Libc.close(lfd);
+        if (lfd >= 0) {
+            Libc.close(lfd);
+        }
     }
 
-    /** Connects a JDK socket and accepts it as a NativeSocket. */
+    /** Connects a JDK socket and accepts it as a NativeSocket; both with small buffers, so large writes wait. */
     private Socket connect(NativeSocket[] accepted) throws IOException {
         Socket peer = new Socket();
+        peer.setReceiveBufferSize(4096);
         peer.connect(new InetSocketAddress("127.0.0.1", NativeEchoServer.port(lfd)));
         int fd = Libc.accept4(lfd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
         assertTrue(fd >= 0, "accept4 errno " + Libc.errno());
+        assertEquals(0, Libc.setIntOption(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, 4096));
         accepted[0] = new NativeSocket(fd);
         return peer;
+    }
+
+    /** Waits (bounded) until {@code t} is parked: the state the test is about, before it acts. */
+    private static void awaitParked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "never parked: " + t.getState());
+            Thread.onSpinWait();
+        }
     }
 
     @Test
@@ -56,7 +69,7 @@ class NativeSocketTest {
         try (Socket peer = connect(s)) {
             // A read with nothing there parks (EAGAIN, the poller's edge) until the peer writes.
             CompletableFuture<byte[]> read = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread reader = Thread.ofVirtual().start(() -> {
                 try {
                     ByteBuffer b = ByteBuffer.allocate(100);
                     s[0].read(b);
@@ -65,13 +78,14 @@ class NativeSocketTest {
                     read.completeExceptionally(t);
                 }
             });
+            awaitParked(reader);
             peer.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
             assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), read.get(10, TimeUnit.SECONDS));
             // 8 MiB is far more than the socket buffers take: the write waits for room while the peer reads.
             byte[] big = new byte[8 << 20];
             new Random(21).nextBytes(big);
             CompletableFuture<Void> wrote = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread writer = Thread.ofVirtual().start(() -> {
                 try {
                     s[0].write(ByteBuffer.wrap(big, 0, 1000), ByteBuffer.allocateDirect(big.length - 1000)
                             .put(big, 1000, big.length - 1000).flip());
@@ -80,12 +94,13 @@ class NativeSocketTest {
                     wrote.completeExceptionally(t);
                 }
             });
+            awaitParked(writer); // the socket is full: it waits for room
             byte[] got = peer.getInputStream().readNBytes(big.length);
             wrote.get(10, TimeUnit.SECONDS);
             assertArrayEquals(big, got);
             // The same through one gathering write (all buffers direct): writev, and waits for room between its calls.
             CompletableFuture<Void> gathered = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
+            Thread gatherer = Thread.ofVirtual().start(() -> {
                 try {
                     s[0].write(ByteBuffer.allocateDirect(3).put(big, 0, 3).flip(),
                             ByteBuffer.allocateDirect(big.length - 3).put(big, 3, big.length - 3).flip());
@@ -94,6 +109,7 @@ class NativeSocketTest {
                     gathered.completeExceptionally(t);
                 }
             });
+            awaitParked(gatherer);
             got = peer.getInputStream().readNBytes(big.length);
             gathered.get(10, TimeUnit.SECONDS);
             assertArrayEquals(big, got);
@@ -115,15 +131,39 @@ class NativeSocketTest {
                     failed.complete(t);
                 }
             });
-            while (reader.getState() != Thread.State.WAITING) {
-                Thread.onSpinWait(); // parked in the poller's wait
-            }
+            awaitParked(reader);
+            java.nio.file.Path fd = java.nio.file.Path.of("/proc/self/fd/" + s[0].fd());
+            String socket = java.nio.file.Files.readSymbolicLink(fd).toString();
+            assertTrue(socket.startsWith("socket:"), socket);
             s[0].release();
             s[0].release(); // idempotent
             assertTrue(failed.get(10, TimeUnit.SECONDS) instanceof IOException);
+            // The reader's call has ended, so the descriptor is closed (its number may hold something else since).
+            assertTrue(!java.nio.file.Files.exists(fd, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || !java.nio.file.Files.readSymbolicLink(fd).toString().equals(socket), "still open");
             assertThrows(IOException.class, () -> s[0].write(ByteBuffer.allocate(1)));
             InputStream in = peer.getInputStream();
             assertEquals(-1, in.read(), "released: the peer sees the end");
+        }
+    }
+
+    @Test
+    void anInterruptedWaitEndsTheConnectionInsteadOfSpinning() throws Exception {
+        NativeSocket[] s = new NativeSocket[1];
+        try (Socket peer = connect(s)) {
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    s[0].read(ByteBuffer.allocate(10));
+                    failed.complete(null);
+                } catch (Throwable t) {
+                    failed.complete(t);
+                }
+            });
+            awaitParked(reader);
+            reader.interrupt(); // park would return at once from now on: the wait must end, not loop
+            assertTrue(failed.get(10, TimeUnit.SECONDS) instanceof java.nio.channels.ClosedByInterruptException);
+            assertEquals(-1, peer.getInputStream().read(), "closed: the peer sees the end");
         }
     }
 
@@ -133,11 +173,11 @@ class NativeSocketTest {
         // its next read (deep in the decoder's frames, holding its read buffer), not in awaitReadable.
         java.util.concurrent.BlockingQueue<Thread> handlers = new java.util.concurrent.LinkedBlockingQueue<>();
         Libc.close(lfd);
+        lfd = -1;
         try (NativeEchoServer.Running server = NativeEchoServer.start("127.0.0.1", ws -> {
             handlers.add(Thread.currentThread());
             EchoHandlers.echoMessages(ws);
         })) {
-            lfd = -1;
             URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/");
             try (FragmentCollector ws = new FragmentCollector(Handshake.connect(uri).webSocket())) {
                 Thread handler = handlers.poll(10, TimeUnit.SECONDS);
@@ -149,17 +189,24 @@ class NativeSocketTest {
         }
     }
 
+    // The parked handler's innermost frame of ours (below it only the JDK's park) is NativeSocket.awaitReadable, and no
+    // NativeSocket.read is under way.
     private static void assertWaitsInAwaitReadable(Thread handler) {
+        assertTrue(handler != null, "no handler started");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         StackTraceElement[] stack;
+        StackTraceElement ours;
         do {
             Thread.onSpinWait();
             stack = handler.getStackTrace();
-        } while (!(handler.getState() == Thread.State.WAITING && stack.length > 3
-                && stack[3].getClassName().equals(NativeSocket.class.getName()))
+            ours = java.util.Arrays.stream(stack).filter(f -> !f.getClassName().startsWith("java.")
+                    && !f.getClassName().startsWith("jdk.")).findFirst().orElse(null);
+        } while (!(handler.getState() == Thread.State.WAITING && ours != null
+                && ours.getClassName().startsWith(NativeSocket.class.getPackageName()))
                 && System.nanoTime() < deadline);
         String frames = java.util.Arrays.toString(stack);
-        assertEquals("awaitReadable", stack[3].getMethodName(), frames);
+        assertTrue(ours != null && ours.getClassName().equals(NativeSocket.class.getName())
+                && ours.getMethodName().equals("awaitReadable"), frames);
         assertTrue(java.util.Arrays.stream(stack).noneMatch(f -> f.getMethodName().equals("read")
                 && f.getClassName().equals(NativeSocket.class.getName())), frames);
     }
