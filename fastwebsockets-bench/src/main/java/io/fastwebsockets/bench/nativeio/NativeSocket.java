@@ -36,8 +36,7 @@ public final class NativeSocket extends ContainerTransport {
     }
 
     private final int fd;
-    @SuppressWarnings("unused") // STATE
-    private volatile int state;
+    private volatile int state; // see the class comment: RELEASED, CLOSED and a count of REFs
     private boolean lastReadShort;
 
     /**

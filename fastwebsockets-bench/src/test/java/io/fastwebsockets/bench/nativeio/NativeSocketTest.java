@@ -118,20 +118,26 @@ class NativeSocketTest {
         }
     }
 
+    /** Starts a virtual thread reading {@code s}, once parked in its wait; {@code failed} gets how the read ended. */
+    private static Thread parkedReader(NativeSocket s, CompletableFuture<Throwable> failed) {
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                s.read(ByteBuffer.allocate(10));
+                failed.complete(null);
+            } catch (Throwable t) {
+                failed.complete(t);
+            }
+        });
+        awaitParked(reader);
+        return reader;
+    }
+
     @Test
     void releaseWakesAParkedReaderAndClosesTheDescriptorOnce() throws Exception {
         NativeSocket[] s = new NativeSocket[1];
         try (Socket peer = connect(s)) {
             CompletableFuture<Throwable> failed = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    s[0].read(ByteBuffer.allocate(10));
-                    failed.complete(null);
-                } catch (Throwable t) {
-                    failed.complete(t);
-                }
-            });
-            awaitParked(reader);
+            parkedReader(s[0], failed);
             java.nio.file.Path fd = java.nio.file.Path.of("/proc/self/fd/" + s[0].fd());
             String socket = java.nio.file.Files.readSymbolicLink(fd).toString();
             assertTrue(socket.startsWith("socket:"), socket);
@@ -152,15 +158,7 @@ class NativeSocketTest {
         NativeSocket[] s = new NativeSocket[1];
         try (Socket peer = connect(s)) {
             CompletableFuture<Throwable> failed = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    s[0].read(ByteBuffer.allocate(10));
-                    failed.complete(null);
-                } catch (Throwable t) {
-                    failed.complete(t);
-                }
-            });
-            awaitParked(reader);
+            Thread reader = parkedReader(s[0], failed);
             reader.interrupt(); // park would return at once from now on: the wait must end, not loop
             assertTrue(failed.get(10, TimeUnit.SECONDS) instanceof java.nio.channels.ClosedByInterruptException);
             assertEquals(-1, peer.getInputStream().read(), "closed: the peer sees the end");
@@ -196,13 +194,17 @@ class NativeSocketTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         StackTraceElement[] stack;
         StackTraceElement ours;
+        boolean parked;
         do {
             Thread.onSpinWait();
+            // Parked before and after the stack was taken: the stack is the parked one (the echo's client can see the
+            // echo while the handler is still returning from its write).
+            parked = handler.getState() == Thread.State.WAITING;
             stack = handler.getStackTrace();
+            parked &= handler.getState() == Thread.State.WAITING;
             ours = java.util.Arrays.stream(stack).filter(f -> !f.getClassName().startsWith("java.")
                     && !f.getClassName().startsWith("jdk.")).findFirst().orElse(null);
-        } while (!(handler.getState() == Thread.State.WAITING && ours != null
-                && ours.getClassName().startsWith(NativeSocket.class.getPackageName()))
+        } while (!(parked && ours != null && ours.getClassName().startsWith(NativeSocket.class.getPackageName()))
                 && System.nanoTime() < deadline);
         String frames = java.util.Arrays.toString(stack);
         assertTrue(ours != null && ours.getClassName().equals(NativeSocket.class.getName())
