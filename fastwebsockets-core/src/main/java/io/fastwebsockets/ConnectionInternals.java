@@ -119,4 +119,9 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     public void closeWakingHeadWait(java.nio.channels.SocketChannel channel, EventLoop... loops) {
         EventLoop.closeWakingHeadWait(channel, loops);
     }
+
+    @Override
+    public WebSocket overNative(io.fastwebsockets.internal.server.NativeConnection socket, ByteBuffer alreadyRead) {
+        return WebSocket.over(new NativeTransport(socket), Role.SERVER, alreadyRead);
+    }
 }

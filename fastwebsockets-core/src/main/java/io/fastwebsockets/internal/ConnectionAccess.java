@@ -205,6 +205,16 @@ public final class ConnectionAccess {
          */
         public abstract void closeWakingHeadWait(java.nio.channels.SocketChannel channel,
                 io.fastwebsockets.EventLoop... loops);
+
+        /**
+         * A server connection over a socket of the native transport, after its handshake.
+         *
+         * @param socket the accepted socket
+         * @param alreadyRead bytes that followed the request head, or {@code null}
+         * @return the connection
+         */
+        public abstract WebSocket overNative(io.fastwebsockets.internal.server.NativeConnection socket,
+                java.nio.ByteBuffer alreadyRead);
     }
 
     private static volatile Ops ops;

@@ -18,6 +18,8 @@ import io.fastwebsockets.internal.http.ServerUpgrader;
 import io.fastwebsockets.internal.server.Events;
 import io.fastwebsockets.internal.server.HandlerRuns;
 import io.fastwebsockets.internal.server.Keepalive;
+import io.fastwebsockets.internal.server.NativeConnection;
+import io.fastwebsockets.internal.server.NativeSockets;
 import io.fastwebsockets.internal.server.ServerCounters;
 import io.fastwebsockets.internal.server.SlotSet;
 import io.fastwebsockets.internal.server.Sweep;
@@ -156,6 +158,8 @@ public final class WebSocketServer implements AutoCloseable {
     private final Builder config;
     private final Closeable listener;
     private final ServerSocketChannel plainListener;
+    // The native transport's listener (Builder.nativeTransport), or null: then plainListener or tlsListener.
+    private final NativeSockets.Listener nativeListener;
     // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
     // write blocked on a peer that stopped reading (closing the TLS socket would wait for that write's lock).
     private final ServerSocket tlsListener;
@@ -196,7 +200,13 @@ public final class WebSocketServer implements AutoCloseable {
      */
     static String remoteAddressOf(Closeable socket) {
         java.net.SocketAddress a;
-        if (socket instanceof SocketChannel ch) {
+        if (socket instanceof NativeConnection ns) {
+            try {
+                a = ns.remoteAddress();
+            } catch (IOException closed) {
+                a = null;
+            }
+        } else if (socket instanceof SocketChannel ch) {
             try {
                 a = ch.getRemoteAddress();
             } catch (IOException closed) {
@@ -213,7 +223,9 @@ public final class WebSocketServer implements AutoCloseable {
     // connection has none while idle, and a reference would keep an ended thread's object alive. Its slot in the
     // server's set of connections is the int of SlotSet.Member (in what was padding: still 64 bytes).
     private final class Connection extends SlotSet.Member implements Runnable, ServerUpgrader.Gate, ConnectionObserver {
-        final Closeable socket; // a SocketChannel (ws://), or the plain TCP Socket under TLS (wss://)
+        // A SocketChannel (ws://), a NativeConnection (ws:// over the native transport), or the plain TCP Socket
+        // under TLS (wss://).
+        final Closeable socket;
         volatile WebSocket ws;
         // A Listener's whole messages, joined across fragments (and across the connection's threads): kept between two
         // turns only in the middle of a fragmented message, so that an idle connection holds no collector (32 bytes);
@@ -291,7 +303,9 @@ public final class WebSocketServer implements AutoCloseable {
             WebSocket ws = null;
             try {
                 // This connection is the handshake's gate (getAsBoolean).
-                ws = opened(socket instanceof SocketChannel
+                ws = opened(socket instanceof NativeConnection ns
+                        ? ServerUpgrader.overNative(ns, config.upgradeOptions, this)
+                        : socket instanceof SocketChannel
                         ? ServerUpgrader.overChannel((SocketChannel) socket, config.upgradeOptions, this, nextLoop())
                         : ServerUpgrader.overSocket(layerTls((Socket) socket), (Socket) socket,
                                 config.upgradeOptions, this));
@@ -421,6 +435,9 @@ public final class WebSocketServer implements AutoCloseable {
         private WebSocket opened(ServerHandshake.Upgraded upgraded) {
             WebSocket ws = upgraded.webSocket();
             openedNanos = System.nanoTime();
+            if (socket instanceof NativeConnection ns && Events.recordsAddressesAtEnd()) {
+                ns.keepRemoteAddress(); // a native socket keeps none, and has none to ask once closed
+            }
             OPS.observe(ws, this);
             ws.setCloseTimeout(config.closeTimeout);
             if (config.writeTimeout != null) {
@@ -570,19 +587,35 @@ public final class WebSocketServer implements AutoCloseable {
         // The sweep's cut comes a quarter later (at least a second): a request read within the timeout is answered
         // 408 by the handshake itself, whose clock starts when its thread does, and the cut must not race that answer.
         this.handshakeCutNanos = handshakeNanos + Math.max(1_000_000_000L, handshakeNanos / 4);
-        if (b.sslContext == null) {
+        boolean nativeSockets = false;
+        if (b.nativeTransport && b.sslContext == null) {
+            nativeSockets = NativeSockets.available();
+            if (!nativeSockets) {
+                LOG.log(System.Logger.Level.WARNING, "native transport asked for but unavailable ("
+                        + NativeSockets.unavailableReason() + "): the JDK's channels serve this server");
+            }
+        }
+        if (nativeSockets) {
+            nativeListener = NativeSockets.listen(new InetSocketAddress(b.host, b.port), b.backlog);
+            plainListener = null;
+            tlsListener = null;
+            listener = nativeListener;
+            address = nativeListener.localAddress();
+        } else if (b.sslContext == null) {
+            nativeListener = null;
             plainListener = ServerSocketChannel.open();
             plainListener.bind(new InetSocketAddress(b.host, b.port), b.backlog);
             tlsListener = null;
             listener = plainListener;
             address = (InetSocketAddress) plainListener.getLocalAddress();
         } else {
+            nativeListener = null;
             plainListener = null;
             tlsListener = new ServerSocket(b.port, b.backlog, InetAddress.getByName(b.host));
             listener = tlsListener;
             address = (InetSocketAddress) tlsListener.getLocalSocketAddress();
         }
-        loops = new EventLoop[b.sslContext == null ? b.eventLoops : 0];
+        loops = new EventLoop[b.sslContext == null && nativeListener == null ? b.eventLoops : 0];
         try {
             for (int i = 0; i < loops.length; i++) {
                 loops[i] = EventLoop.start("fastwebsockets-event-loop-" + address.getPort() + "-" + i);
@@ -615,6 +648,11 @@ public final class WebSocketServer implements AutoCloseable {
     /** {@return the bound port} */
     public int port() {
         return address.getPort();
+    }
+
+    /** {@return whether the native transport serves this server's connections (see Builder#nativeTransport)} */
+    public boolean nativeTransport() {
+        return nativeListener != null;
     }
 
     /** {@return connections open right now, handshaking or upgraded} */
@@ -721,7 +759,8 @@ public final class WebSocketServer implements AutoCloseable {
         while (!closing) {
             Closeable socket;
             try {
-                socket = plainListener != null ? plainListener.accept() : tlsListener.accept();
+                socket = nativeListener != null ? nativeListener.accept()
+                        : plainListener != null ? plainListener.accept() : tlsListener.accept();
             } catch (IOException e) {
                 if (closing) {
                     return;
@@ -797,7 +836,9 @@ public final class WebSocketServer implements AutoCloseable {
 
     private static void setSendBuffer(Closeable socket, int bytes) {
         try {
-            if (socket instanceof SocketChannel ch) {
+            if (socket instanceof NativeConnection ns) {
+                ns.setSendBuffer(bytes);
+            } else if (socket instanceof SocketChannel ch) {
                 ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, bytes);
             } else if (socket instanceof Socket s) {
                 s.setSendBufferSize(bytes);
@@ -844,6 +885,8 @@ public final class WebSocketServer implements AutoCloseable {
             if (socket instanceof SocketChannel ch) {
                 ch.configureBlocking(false); // never block the accept loop on a slow client
                 ch.write(java.nio.ByteBuffer.wrap(answer));
+            } else if (socket instanceof NativeConnection ns) {
+                ns.writeNow(java.nio.ByteBuffer.wrap(answer)); // non-blocking
             }
         } catch (IOException ignored) {
             // closing is what matters
@@ -869,7 +912,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
         InetAddress remote;
         try {
-            remote = socket instanceof SocketChannel ch ? ((InetSocketAddress) ch.getRemoteAddress()).getAddress()
+            remote = socket instanceof NativeConnection ns ? ns.remoteAddress().getAddress()
+                    : socket instanceof SocketChannel ch ? ((InetSocketAddress) ch.getRemoteAddress()).getAddress()
                     : ((Socket) socket).getInetAddress();
         } catch (IOException e) {
             return REFUSED;
@@ -1113,6 +1157,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
+        private boolean nativeTransport = "native".equalsIgnoreCase(System.getProperty("fastwebsockets.transport", ""));
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private long maxBufferedAmount = 1 << 20;
         private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
@@ -1314,6 +1359,26 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("close timeout must not be negative");
             }
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Serves the plain ({@code ws://}) connections over the native transport: sockets read, written and watched
+         * with the C library's calls and one edge-triggered {@code epoll} instance through the FFM API, instead of the
+         * JDK's {@code SocketChannel} and a selector. An idle connection then keeps about 0.7 KiB less (no channel,
+         * locks, addresses or selection key), which takes a connection whose handler blocks in {@code readFrame()}
+         * below Netty's memory per connection (docs/memory.md). Needs Linux, Java 22 or later, and native access
+         * enabled ({@code --enable-native-access=io.fastwebsockets} on the module path, {@code ALL-UNNAMED} on the
+         * class path); where these are missing the server logs a warning and uses the JDK's channels, as it does for
+         * {@code wss://} (TLS runs over the JDK's sockets). {@link WebSocketServer#nativeTransport()} tells which one
+         * serves. {@link #eventLoops} does not apply to it: the process's one poller watches every native socket.
+         * Default: off, or on with {@code -Dfastwebsockets.transport=native}.
+         *
+         * @param on whether to use it
+         * @return this builder
+         */
+        public Builder nativeTransport(boolean on) {
+            this.nativeTransport = on;
             return this;
         }
 

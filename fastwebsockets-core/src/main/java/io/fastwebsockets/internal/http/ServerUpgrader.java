@@ -4,6 +4,7 @@ import io.fastwebsockets.EventLoop;
 import io.fastwebsockets.Role;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.internal.ConnectionAccess;
+import io.fastwebsockets.internal.server.NativeConnection;
 import io.fastwebsockets.upgrade.HttpRequest;
 import io.fastwebsockets.upgrade.ServerHandshake;
 import io.fastwebsockets.upgrade.ServerHandshake.Acceptance;
@@ -70,6 +71,21 @@ public final class ServerUpgrader {
     public static Upgraded overChannel(SocketChannel channel, UpgradeOptions options, Gate gate,
             EventLoop loop) throws IOException {
         return upgrade(new ChannelPeer(channel, loop), options, gate);
+    }
+
+    /**
+     * The handshake on a freshly accepted socket of the native transport; the WebSocket runs over it.
+     *
+     * @param socket the connection
+     * @param options limits, subprotocol selection and Origin check
+     * @param gate as for {@link #overChannel}
+     * @return the WebSocket and the request
+     * @throws UpgradeException if the request was refused (it has been answered and the socket closed)
+     * @throws IOException if the connection failed (the socket is closed)
+     */
+    public static Upgraded overNative(NativeConnection socket, UpgradeOptions options, Gate gate)
+            throws IOException {
+        return upgrade(new NativePeer(socket), options, gate);
     }
 
     /**
@@ -470,6 +486,109 @@ public final class ServerUpgrader {
         @Override
         WebSocket open(ByteBuffer rest) throws IOException {
             return WebSocket.afterHandshake(channel, Role.SERVER, rest, loop);
+        }
+    }
+
+    /**
+     * Over a socket of the native transport: non-blocking reads, and waits for the poller's report within the
+     * deadline; the 101 and a refusal are written the same way, waiting for room if the socket has none (it has: a
+     * fresh connection's send buffer takes them whole).
+     */
+    private static final class NativePeer extends Peer {
+        private final NativeConnection socket;
+        private boolean waited;
+
+        NativePeer(NativeConnection socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        int readAvailable(byte[] buf) throws IOException {
+            int n = socket.readNow(ByteBuffer.wrap(buf));
+            if (n < 0) {
+                throw new UpgradeException(0, "connection closed before a request");
+            }
+            return n;
+        }
+
+        @Override
+        int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
+            ByteBuffer into = ByteBuffer.wrap(buf, off, len);
+            int n = socket.readNow(into);
+            if (n != 0) {
+                return n;
+            }
+            // One wait for the report (or the deadline), then what has arrived; 0 sends the caller round again, to
+            // its deadline check.
+            waited = true;
+            if (!socket.awaitReadable(System.nanoTime() + timeoutMs * 1_000_000L)) {
+                throw new SocketTimeoutException("request head not received in time");
+            }
+            return socket.readNow(into);
+        }
+
+        @Override
+        boolean secure() {
+            return false;
+        }
+
+        @Override
+        void headRead() {
+        }
+
+        @Override
+        boolean waited() {
+            return waited;
+        }
+
+        @Override
+        void write(byte[] response) throws IOException {
+            ByteBuffer bytes = ByteBuffer.wrap(response);
+            while (bytes.hasRemaining()) {
+                if (socket.writeNow(bytes) == 0) {
+                    socket.awaitWritable(); // ended by the handshake deadline's close, if it comes to that
+                }
+            }
+        }
+
+        // Answers, stops sending, then reads and drops what the client still sends for at most a second and 1 MiB
+        // (so that the close does not turn into a reset that destroys the answer in flight), then closes.
+        @Override
+        void refuse(UpgradeException e) {
+            try {
+                if (e.status() != 0) {
+                    socket.writeNow(ByteBuffer.wrap(refusalBytes(e))); // a fresh socket takes it whole
+                    socket.shutdownOutput();
+                    ByteBuffer sink = ByteBuffer.allocate(8192);
+                    long drained = 0;
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (drained < (1 << 20) && System.nanoTime() - until < 0) {
+                        sink.clear();
+                        int n = socket.readNow(sink);
+                        if (n < 0) {
+                            break;
+                        }
+                        if (n == 0 && !socket.awaitReadable(until)) {
+                            break;
+                        }
+                        drained += n;
+                    }
+                }
+            } catch (IOException ignored) {
+                // the client is gone or slow; we are closing anyway
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        void close() {
+            socket.close();
+        }
+
+        @Override
+        WebSocket open(ByteBuffer rest) {
+            return ConnectionAccess.ops().overNative(socket, rest);
         }
     }
 

@@ -99,4 +99,13 @@ public final class Events {
         @Timespan(Timespan.NANOSECONDS)
         public long silentFor;
     }
+
+    /**
+     * @return whether an event that names a connection's remote address after it may have closed (closed, keepalive
+     *     timeout, slow consumer) is recorded now
+     */
+    public static boolean recordsAddressesAtEnd() {
+        return new ConnectionClosed().isEnabled() || new KeepaliveTimeout().isEnabled()
+                || new SlowConsumerClose().isEnabled();
+    }
 }

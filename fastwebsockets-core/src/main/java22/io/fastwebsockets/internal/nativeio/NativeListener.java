@@ -1,0 +1,97 @@
+package io.fastwebsockets.internal.nativeio;
+
+import io.fastwebsockets.internal.server.NativeConnection;
+import io.fastwebsockets.internal.server.NativeSockets;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * A listening TCP socket of the native transport: non-blocking and registered with the {@link Poller} like a
+ * connection (a {@link NativeSocket} underneath, so that its close is as safe), accepting with {@code accept4}. One
+ * thread accepts at a time.
+ */
+final class NativeListener implements NativeSockets.Listener {
+    private final NativeSocket socket;
+    private final Poller poller;
+    private final InetSocketAddress local;
+    // Set-up calls of the accepting thread: the error number, and the option value of setsockopt.
+    private final MemorySegment state;
+    private final MemorySegment option;
+
+    private NativeListener(Poller poller, NativeSocket socket, InetSocketAddress local, Arena arena) {
+        this.poller = poller;
+        this.socket = socket;
+        this.local = local;
+        this.state = Libc.state(arena);
+        this.option = arena.allocate(ValueLayout.JAVA_INT);
+    }
+
+    static NativeListener open(InetSocketAddress address, int backlog) throws IOException {
+        if (address.isUnresolved()) {
+            throw new IOException("unresolved address: " + address);
+        }
+        Poller poller = Poller.get();
+        Arena arena = Arena.ofAuto();
+        MemorySegment st = Libc.state(arena);
+        MemorySegment sa = arena.allocate(Libc.SOCKADDR_SIZE, 8);
+        MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+        MemorySegment opt = arena.allocate(ValueLayout.JAVA_INT);
+        int salen = Libc.sockaddr(sa, address);
+        int family = salen == 16 ? Libc.AF_INET : Libc.AF_INET6;
+        int fd = Libc.socket(st, family, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("socket failed: errno " + Libc.errno(st));
+        }
+        // As the JDK's listening sockets on Linux: a restarted server binds its port again at once (SO_REUSEADDR).
+        // Urgent data stays in the stream (SO_OOBINLINE, inherited by accepted sockets, and set on each): otherwise a
+        // read stops short at the urgent mark, and a short read is taken for an empty socket.
+        if (Libc.setIntOption(st, opt, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1) != 0
+                || Libc.setIntOption(st, opt, fd, Libc.SOL_SOCKET, Libc.SO_OOBINLINE, 1) != 0
+                || Libc.bind(st, fd, sa, salen) != 0
+                || Libc.listen(st, fd, backlog > 0 ? backlog : 50) != 0
+                || Libc.localAddress(st, fd, sa, len) != 0) {
+            int e = Libc.errno(st);
+            Libc.close(fd);
+            throw new java.net.BindException((e == 98 ? "Address already in use" : "bind/listen failed: errno " + e)
+                    + " (" + address + ")");
+        }
+        InetSocketAddress local = Libc.fromSockaddr(sa);
+        NativeSocket s = new NativeSocket(poller, fd); // closes fd if it fails
+        return new NativeListener(poller, s, local, arena);
+    }
+
+    @Override
+    public NativeConnection accept() throws IOException {
+        while (true) {
+            int fd = Libc.accept4(state, socket.fd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd >= 0) {
+                Libc.setIntOption(state, option, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+                Libc.setIntOption(state, option, fd, Libc.SOL_SOCKET, Libc.SO_OOBINLINE, 1);
+                return new NativeSocket(poller, fd);
+            }
+            int e = Libc.errno(state);
+            if (socket.isReleased()) {
+                throw new ClosedChannelException();
+            }
+            if (e == Libc.EAGAIN) {
+                socket.awaitReadable(0);
+            } else if (e != Libc.EINTR && e != 103 /* ECONNABORTED */) {
+                throw new IOException(e == Libc.EMFILE ? "Too many open files" : "accept failed: errno " + e);
+            }
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
