@@ -1,0 +1,364 @@
+package io.fastwebsockets.internal.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The native transport's sockets ({@link NativeSockets}): available where it should be, and each wait, wake-up and
+ * close doing what the transport above relies on. The tests run on Linux with Java 22+ and native access enabled for
+ * this module (the build's surefire options), where the transport must load: they fail rather than skip if it does not.
+ */
+@Timeout(30)
+class NativeSocketsTest {
+    private NativeSockets.Listener listener;
+    private Socket peer;
+    private NativeConnection conn;
+
+    @BeforeEach
+    void open() throws IOException {
+        // Java 22+ on Linux, with native access (the build's surefire options): it must load. Elsewhere it cannot,
+        // and says why (these tests are then reported skipped, with that reason).
+        boolean possible = Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux");
+        org.junit.jupiter.api.Assumptions.assumeTrue(possible || NativeSockets.available(),
+                () -> "no native transport here: " + NativeSockets.unavailableReason());
+        assertTrue(NativeSockets.available(), "the native transport must load here: " + NativeSockets.unavailableReason());
+        listener = NativeSockets.listen(new InetSocketAddress("127.0.0.1", 0), 16);
+        peer = new Socket("127.0.0.1", listener.localAddress().getPort());
+        peer.setTcpNoDelay(true);
+        conn = listener.accept();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (conn != null) {
+            conn.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    @Test
+    void theServerEchoesOverItWithEitherHandlerShape() throws Exception {
+        for (boolean listenerShape : new boolean[] {false, true}) {
+            io.fastwebsockets.server.WebSocketServer.Builder b = io.fastwebsockets.server.WebSocketServer.builder()
+                    .bind("127.0.0.1", 0).nativeTransport(true);
+            if (listenerShape) {
+                b.listener(new io.fastwebsockets.server.WebSocketServer.Listener() {
+                    @Override
+                    public void onMessage(io.fastwebsockets.WebSocket ws, io.fastwebsockets.Frame message)
+                            throws IOException {
+                        ws.writeFrame(message);
+                    }
+                });
+            } else {
+                b.handler(io.fastwebsockets.testkit.Echo::handle);
+            }
+            try (io.fastwebsockets.server.WebSocketServer server = b.start()) {
+                assertTrue(server.nativeTransport());
+                io.fastwebsockets.WebSocket ws = io.fastwebsockets.handshake.Handshake.connect(
+                        java.net.URI.create("ws://127.0.0.1:" + server.port() + "/")).webSocket();
+                io.fastwebsockets.FragmentCollector in = new io.fastwebsockets.FragmentCollector(ws);
+                Random random = new Random(22);
+                for (int size : new int[] {0, 1, 125, 126, 65_535, 65_536, 1 << 20}) {
+                    byte[] payload = new byte[size];
+                    random.nextBytes(payload);
+                    ws.writeFrame(io.fastwebsockets.Frame.binary(ByteBuffer.wrap(payload)));
+                    io.fastwebsockets.Frame echo = in.readFrame();
+                    byte[] got = new byte[echo.payload().remaining()];
+                    echo.payload().get(got);
+                    assertArrayEquals(payload, got, (listenerShape ? "listener" : "handler") + ", " + size + " B");
+                }
+                ws.close(io.fastwebsockets.CloseCode.NORMAL, "");
+            }
+        }
+    }
+
+    @Test
+    void bytesBothWaysAndTheStreamsEnd() throws Exception {
+        peer.getOutputStream().write("hello".getBytes());
+        ByteBuffer in = ByteBuffer.allocate(64);
+        while (in.position() < 5) {
+            if (conn.readNow(in) == 0) {
+                assertTrue(conn.awaitReadable(0));
+            }
+        }
+        assertEquals("hello", new String(in.array(), 0, 5));
+        ByteBuffer header = ByteBuffer.allocateDirect(2).put((byte) 'h').put((byte) 'i').flip();
+        ByteBuffer body = ByteBuffer.allocateDirect(3).put((byte) '!').put((byte) '?').put((byte) '.').flip();
+        assertEquals(5, conn.writeNow(new ByteBuffer[] {header, body}, 0, 2)); // one writev, all of it
+        assertEquals("hi!?.", new String(peer.getInputStream().readNBytes(5)));
+        assertEquals(((InetSocketAddress) peer.getLocalSocketAddress()).getPort(), conn.remoteAddress().getPort());
+        peer.shutdownOutput();
+        ByteBuffer rest = ByteBuffer.allocate(8);
+        int n;
+        while ((n = conn.readNow(rest)) == 0) {
+            conn.awaitReadable(0);
+        }
+        assertEquals(-1, n, "the peer's end of stream");
+        conn.shutdownOutput();
+        assertEquals(-1, peer.getInputStream().read());
+    }
+
+    @Test
+    void closeReleasesTheDescriptorAndLaterCallsFail() throws Exception {
+        int before = openDescriptors();
+        NativeConnection second;
+        try (Socket other = new Socket("127.0.0.1", listener.localAddress().getPort())) {
+            second = listener.accept();
+            assertEquals(before + 2, openDescriptors(), "the peer's socket and the accepted one");
+            second.close();
+            second.close(); // idempotent
+            assertEquals(before + 1, openDescriptors(), "the accepted socket's descriptor is closed");
+            assertEquals(-1, other.getInputStream().read(), "the peer sees the end of the stream");
+        }
+        assertTrue(second.isClosed());
+        assertThrows(ClosedChannelException.class, () -> second.readNow(ByteBuffer.allocate(4)));
+        assertThrows(ClosedChannelException.class, () -> second.writeNow(ByteBuffer.allocate(4)));
+        assertThrows(ClosedChannelException.class, () -> second.awaitReadable(0));
+        assertFalse(second.whenReadable(() -> fail("a closed socket runs no task")));
+    }
+
+    @Test
+    void closeWakesAParkedReader() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                conn.awaitReadable(0);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitParked(reader);
+        conn.close();
+        assertInstanceOf(ClosedChannelException.class, outcome.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void bytesWakeAParkedReader() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                conn.awaitReadable(0);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitParked(reader);
+        peer.getOutputStream().write(7);
+        assertNull(outcome.get(10, TimeUnit.SECONDS));
+        ByteBuffer b = ByteBuffer.allocate(4);
+        assertEquals(1, conn.readNow(b));
+        assertEquals(7, b.get(0));
+    }
+
+    @Test
+    void anInterruptedWaitClosesTheSocketInsteadOfSpinning() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                conn.awaitReadable(0);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitParked(reader);
+        reader.interrupt();
+        assertInstanceOf(ClosedByInterruptException.class, outcome.get(10, TimeUnit.SECONDS));
+        assertTrue(conn.isClosed());
+    }
+
+    @Test
+    void aDeadlinePassesWithoutBytesAndNotWithThem() throws Exception {
+        assertFalse(conn.awaitReadable(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20)));
+        peer.getOutputStream().write(1);
+        assertTrue(conn.awaitReadable(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
+    }
+
+    @Test
+    void aWriterWaitsForRoomAndFinishesWhenThePeerReads() throws Exception {
+        conn.setSendBuffer(4096);
+        byte[] data = new byte[4 << 20];
+        new Random(21).nextBytes(data);
+        AtomicReference<Thread> writerThread = new AtomicReference<>();
+        CountDownLatch waited = new CountDownLatch(1);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
+                while (src.hasRemaining()) {
+                    if (conn.writeNow(new ByteBuffer[] {src, ByteBuffer.allocateDirect(0)}, 0, 2) == 0) {
+                        waited.countDown();
+                        conn.awaitWritable();
+                    }
+                }
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        writerThread.set(writer);
+        assertTrue(waited.await(10, TimeUnit.SECONDS), "4 MiB never fit in a 4 KiB send buffer");
+        awaitParked(writer);
+        byte[] got = peer.getInputStream().readNBytes(data.length);
+        assertNull(outcome.get(10, TimeUnit.SECONDS));
+        assertArrayEquals(data, got);
+    }
+
+    @Test
+    void aWaitingTaskStartsWhenBytesArriveAndOnClose() throws Exception {
+        CompletableFuture<Boolean> ran = new CompletableFuture<>();
+        drain();
+        assertTrue(conn.whenReadable(() -> ran.complete(Thread.currentThread().isVirtual())));
+        assertFalse(ran.isDone()); // nothing arrived: no thread runs meanwhile (not a timing assertion: it is checked
+                                   // again below, after the bytes)
+        peer.getOutputStream().write(9);
+        assertTrue(ran.get(10, TimeUnit.SECONDS), "ran on a virtual thread");
+
+        drain();
+        CompletableFuture<Boolean> onClose = new CompletableFuture<>();
+        assertTrue(conn.whenReadable(() -> onClose.complete(conn.isClosed())));
+        conn.close();
+        assertTrue(onClose.get(10, TimeUnit.SECONDS), "the task ran and found the socket closed");
+    }
+
+    @Test
+    void aReadForgetsTheReportOfWhatItRead() throws Exception {
+        // An idle connection's reader waits without a read under way only if its wait does not return at once for
+        // bytes already read: a report left behind would send it into its next read, deep in the decoder.
+        drain();
+        CountDownLatch reported = new CountDownLatch(1);
+        assertTrue(conn.whenReadable(reported::countDown)); // runs once the poller has recorded the report
+        peer.getOutputStream().write(5);
+        assertTrue(reported.await(10, TimeUnit.SECONDS));
+        ByteBuffer b = ByteBuffer.allocate(4);
+        assertEquals(1, conn.readNow(b));
+        assertFalse(conn.awaitReadable(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)),
+                "the report of the byte read is gone: the wait waits");
+    }
+
+    @Test
+    void urgentDataStaysInTheStream() throws Exception {
+        // Out of band, a read would stop short at the urgent mark, and a short read is taken for an empty socket:
+        // with the byte inline, every byte arrives in order.
+        peer.getOutputStream().write(new byte[] {'a', 'b'});
+        peer.sendUrgentData('c');
+        peer.getOutputStream().write(new byte[] {'d', 'e'});
+        ByteBuffer in = ByteBuffer.allocate(16);
+        while (in.position() < 5) {
+            if (conn.readNow(in) == 0) {
+                conn.awaitReadable(0);
+            }
+        }
+        assertEquals("abcde", new String(in.array(), 0, in.position()));
+    }
+
+    @Test
+    void closingTheListenerEndsAWaitingAccept() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread acceptor = Thread.ofPlatform().start(() -> {
+            try {
+                listener.accept().close();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        awaitParked(acceptor);
+        listener.close();
+        assertInstanceOf(IOException.class, outcome.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void ipv6Loopback() throws Exception {
+        try (NativeSockets.Listener six = NativeSockets.listen(new InetSocketAddress(InetAddress.getByName("::1"), 0), 4);
+                Socket client = new Socket("::1", six.localAddress().getPort())) {
+            NativeConnection c = six.accept();
+            try {
+                assertEquals(InetAddress.getByName("::1"), c.remoteAddress().getAddress());
+                client.getOutputStream().write(new byte[] {1, 2, 3});
+                ByteBuffer in = ByteBuffer.allocate(8);
+                while (in.position() < 3) {
+                    if (c.readNow(in) == 0) {
+                        c.awaitReadable(0);
+                    }
+                }
+                assertArrayEquals(new byte[] {1, 2, 3}, Arrays.copyOf(in.array(), 3));
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void theAddressKeptAnswersAfterTheClose() throws Exception {
+        int port = ((InetSocketAddress) peer.getLocalSocketAddress()).getPort();
+        conn.keepRemoteAddress();
+        conn.close();
+        assertEquals(port, conn.remoteAddress().getPort());
+    }
+
+    // Reads and drops what is there, so that the socket is empty (nothing is: no bytes were sent before).
+    private void drain() throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(256);
+        while (conn.readNow(sink) > 0) {
+            sink.clear();
+        }
+    }
+
+    private static int openDescriptors() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count() - 1; // the listing's own
+        }
+    }
+
+    // Until the thread is parked (WAITING or TIMED_WAITING): the wait is under way, not about to begin.
+    private static void awaitParked(Thread t) throws InterruptedException {
+        await(() -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING,
+                t + " parked");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                fail("never happened: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
