@@ -3,8 +3,8 @@
 #   bench/server.sh NAME [--host H] [--port P] [extra args]
 #     NAME: ours-raw | ours-collector | ours-listener | ours-raw-jdk-poller | servlet-tomcat | servlet-jetty | netty | jetty | helidon |
 #           java-websocket
-#           a measuring prototype, not a product: ours-native-raw | ours-native-collector (the blocking echo over
-#           sockets of our own, the C library through the FFM API, instead of the JDK's SocketChannel; Linux)
+#           over the native transport (nativeTransport(true): FFM sockets and epoll instead of the JDK's
+#           SocketChannel; Linux, Java 22+): ours-native-raw | ours-native-collector | ours-native-listener
 #           the servlet echo on its other routes: servlet-tomcat-events | servlet-jetty-events (the container's own
 #           non-blocking I/O and events, as over TLS) | servlet-tomcat-streams (the Servlet spec's blocking streams)
 #           | servlet-tomcat-bare | servlet-jetty-bare (memory only: a container's bare upgraded connection)
@@ -48,8 +48,8 @@ case "$name" in
   ours-collector) main=OursEchoServer; args=(--mode collector) ;;
   ours-listener)  main=OursEchoServer; args=(--mode listener) ;;  # event-style Listener: no thread while idle
   ours-raw-jdk-poller) main=OursEchoServer; args=(--mode raw --event-loops 0) ;;  # no EventLoop: the JDK's poller
-  ours-native-raw|ours-native-collector)  # memory prototype (issue 21): the blocking echo over FFM sockets, no
-    main=nativeio.NativeEchoServer; args=(--mode "${name#ours-native-}") ;;  # SocketChannel (bench/README.md)
+  ours-native-raw|ours-native-collector|ours-native-listener)  # the server's native transport (issue 21)
+    main=OursEchoServer; args=(--mode "${name#ours-native-}" --transport native) ;;
   ours-raw-deflate) main=OursEchoServer; args=(--mode raw --deflate on) ;;
   ours-collector-deflate) main=OursEchoServer; args=(--mode collector --deflate on) ;;
   ours-listener-deflate) main=OursEchoServer; args=(--mode listener --deflate on) ;;
@@ -179,7 +179,6 @@ if [ "$main" = servlet ]; then
   fqcn=io.fastwebsockets.servlet.example.ServletEcho
 else
   fqcn=io.fastwebsockets.bench.echo.$main
-  case "$main" in nativeio.*) fqcn=io.fastwebsockets.bench.$main ;; esac
 fi
 # shellcheck disable=SC2086  # BENCH_JVM_OPTS is a list of options
 exec "${pin[@]}" "$BENCH_JAVA" $BENCH_JVM_OPTS "${props[@]}" -cp "$CP" "$fqcn" "${args[@]}" "$@"

@@ -121,7 +121,8 @@ final class ConnectionInternals extends ConnectionAccess.Ops {
     }
 
     @Override
-    public WebSocket overNative(io.fastwebsockets.internal.server.NativeConnection socket, ByteBuffer alreadyRead) {
-        return WebSocket.over(new NativeTransport(socket), Role.SERVER, alreadyRead);
+    public WebSocket overNative(io.fastwebsockets.internal.server.NativeConnection socket, ByteBuffer alreadyRead,
+            boolean drained) {
+        return WebSocket.over(new NativeTransport(socket, drained), Role.SERVER, alreadyRead);
     }
 }

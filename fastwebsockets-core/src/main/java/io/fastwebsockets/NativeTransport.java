@@ -19,12 +19,18 @@ final class NativeTransport extends DeadlineTransport implements ReadinessReads 
     private static final ReadBufferPool READ_BUFFERS = new ReadBufferPool();
 
     private final NativeConnection socket;
-    // The last read returned less than it asked for, so the socket was empty then (the reader's thread only). True
-    // at first: the peer of a fresh connection has most likely sent nothing beyond its handshake.
-    private boolean drained = true;
+    // The last read returned less than it asked for, so the socket was empty then (the reader's thread only). At
+    // first, what the handshake's last read found: usually short (the peer of a fresh connection has most likely sent
+    // nothing beyond its request), and then the reader waits for the next report before it takes a buffer.
+    private boolean drained;
 
-    NativeTransport(NativeConnection socket) {
+    /**
+     * @param socket the socket
+     * @param drained whether the last read of it (the handshake's) came up short
+     */
+    NativeTransport(NativeConnection socket, boolean drained) {
         this.socket = socket;
+        this.drained = drained;
     }
 
     @Override

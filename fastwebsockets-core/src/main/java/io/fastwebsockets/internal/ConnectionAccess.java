@@ -211,10 +211,13 @@ public final class ConnectionAccess {
          *
          * @param socket the accepted socket
          * @param alreadyRead bytes that followed the request head, or {@code null}
+         * @param drained whether the handshake's last read came up short (the socket was empty then), so that the
+         *     reader may wait for the poller's report before its first read; false if it filled its buffer, and
+         *     more may be there already (an edge-triggered report of those bytes is used)
          * @return the connection
          */
         public abstract WebSocket overNative(io.fastwebsockets.internal.server.NativeConnection socket,
-                java.nio.ByteBuffer alreadyRead);
+                java.nio.ByteBuffer alreadyRead, boolean drained);
     }
 
     private static volatile Ops ops;

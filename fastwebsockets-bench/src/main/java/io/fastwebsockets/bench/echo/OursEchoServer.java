@@ -11,7 +11,7 @@ import io.fastwebsockets.upgrade.UpgradeOptions;
  *
  * <pre>
  * OursEchoServer [--host H] [--port P] [--mode raw|collector|listener] [--max-connections N] [--event-loops N]
- *                [--deflate on|off] [--deflate-window BITS] [--deflate-mem-level N]
+ *                [--transport jdk|native] [--deflate on|off] [--deflate-window BITS] [--deflate-mem-level N]
  * </pre>
  *
  * {@code --mode collector} (the default) echoes whole messages through a {@link io.fastwebsockets.FragmentCollector};
@@ -21,6 +21,8 @@ import io.fastwebsockets.upgrade.UpgradeOptions;
  * connection cap is raised from its default of 10,000 to {@code --max-connections} (default 100,000), so the
  * 10,000-idle-connection test is bound by the process's descriptor limit as it is for the peers, which have no cap.
  * {@code --event-loops} is the server's {@code eventLoops} setting (default 1; 0 = the JDK's own poller).
+ * {@code --transport native} serves over the native transport ({@code nativeTransport(true)}: FFM sockets and epoll;
+ * needs {@code --enable-native-access}, which bench/server.sh passes); the default {@code jdk}, the JDK's channels.
  * {@code --deflate on} serves permessage-deflate with {@link PerMessageDeflate#defaults()} (level 6, threshold
  * 1024 bytes, context takeover unless the client asks for none) to clients that offer it; default off.
  * {@code --deflate-window} and {@code --deflate-mem-level} set {@link PerMessageDeflate.Builder#windowBits} and
@@ -38,7 +40,7 @@ public final class OursEchoServer {
      */
     public static void main(String[] args) throws Exception {
         EchoArgs a = EchoArgs.parse("OursEchoServer", args, "mode", "max-connections", "event-loops",
-                "deflate", "deflate-window", "deflate-mem-level");
+                "deflate", "deflate-window", "deflate-mem-level", "transport");
         boolean deflate = a.option("deflate", "off").equals("on");
         String mode = a.option("mode", "collector");
         WebSocketServer.Handler handler = switch (mode) {
@@ -59,10 +61,16 @@ public final class OursEchoServer {
                 .maxConnections(a.intOption("max-connections", 100_000))
                 .maxConnectionsPerAddress(Integer.MAX_VALUE) // the load generator is one address
                 .eventLoops(a.intOption("event-loops", 1))
+                .nativeTransport(a.option("transport", "jdk").equals("native"))
                 .perMessageDeflate(deflate ? deflateSettings(a) : null);
         WebSocketServer server = handler != null ? builder.handler(handler).start()
                 : builder.listener(EchoHandlers::echoMessage).start();
-        System.err.println("fastwebsockets: mode=" + mode + ", deflate=" + deflate + ", event loops=" + a.intOption("event-loops", 1)
+        if (a.option("transport", "jdk").equals("native") && !server.nativeTransport()) {
+            System.err.println("--transport native: the native transport is unavailable here (see the warning above)");
+            System.exit(2);
+        }
+        System.err.println("fastwebsockets: mode=" + mode + ", deflate=" + deflate + ", transport="
+                + (server.nativeTransport() ? "native" : "jdk") + ", event loops=" + a.intOption("event-loops", 1)
                 + ", virtual thread per connection, "
                 + Runtime.getRuntime().availableProcessors() + " CPU(s) visible");
         EchoArgs.announce(server.port());

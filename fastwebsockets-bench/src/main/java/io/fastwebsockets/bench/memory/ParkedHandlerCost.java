@@ -28,9 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp ... io.fastwebsockets.bench.memory.ParkedHandlerCost [collector|raw|park] [N] [WARMUP_ROUNDS] [MESSAGES]
  * </pre>
  *
- * {@code native-collector}, {@code native-raw} and {@code native-park}: the same handlers over the native-socket
- * prototype ({@code io.fastwebsockets.bench.nativeio}) instead of the server (add
- * {@code --enable-native-access=ALL-UNNAMED}).
+ * {@code native-collector}, {@code native-raw} and {@code native-park}: the same handlers over the server's native
+ * transport ({@code WebSocketServer.Builder.nativeTransport}; add {@code --enable-native-access=ALL-UNNAMED}).
  *
  * Defaults: collector, 3,000 connections (two sockets each in this one process), 10 warm-up rounds of 500
  * connections opened, echoed and closed, one message. With MESSAGES &gt; 1, each further message is echoed on every
@@ -127,7 +126,7 @@ public final class ParkedHandlerCost {
             throw new IllegalArgumentException("mode park echoes one message only");
         }
         ConcurrentLinkedQueue<Thread> handlers = new ConcurrentLinkedQueue<>();
-        boolean nativeSockets = mode.startsWith("native-"); // the native-socket prototype instead of the server
+        boolean nativeSockets = mode.startsWith("native-"); // the server's native transport
         if (nativeSockets) {
             mode = mode.substring("native-".length());
         }
@@ -147,19 +146,13 @@ public final class ParkedHandlerCost {
             handlers.add(Thread.currentThread());
             echo.handle(ws);
         };
-        WebSocketServer server = nativeSockets ? null : WebSocketServer.builder().bind("127.0.0.1", 0)
+        WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
                 .maxConnections(100_000).maxConnectionsPerAddress(Integer.MAX_VALUE)
-                .handler(recorded).start();
-        int port;
-        AutoCloseable nativeServer = null;
-        if (server != null) {
-            port = server.port();
-        } else {
-            io.fastwebsockets.bench.nativeio.NativeEchoServer.Running r =
-                    io.fastwebsockets.bench.nativeio.NativeEchoServer.start("127.0.0.1", recorded::handle);
-            port = r.port();
-            nativeServer = r;
+                .nativeTransport(nativeSockets).handler(recorded).start();
+        if (server.nativeTransport() != nativeSockets) {
+            throw new IllegalStateException("the native transport is unavailable here (--enable-native-access?)");
         }
+        int port = server.port();
         try (EventLoop loop = EventLoop.startOnPlatformThread("parked-handler-cost-clients")) {
             for (int r = 0; r < rounds; r++) {
                 List<WebSocket> round = open(loop, port, 500);
@@ -216,11 +209,7 @@ public final class ParkedHandlerCost {
                 ws.close();
             }
         } finally {
-            if (server != null) {
-                server.close();
-            } else {
-                nativeServer.close();
-            }
+            server.close();
         }
     }
 }

@@ -497,6 +497,7 @@ public final class ServerUpgrader {
     private static final class NativePeer extends Peer {
         private final NativeConnection socket;
         private boolean waited;
+        private boolean lastReadShort; // the last read found the socket empty (less than its room, or nothing)
 
         NativePeer(NativeConnection socket) {
             this.socket = socket;
@@ -508,6 +509,7 @@ public final class ServerUpgrader {
             if (n < 0) {
                 throw new UpgradeException(0, "connection closed before a request");
             }
+            lastReadShort = n < buf.length;
             return n;
         }
 
@@ -515,16 +517,17 @@ public final class ServerUpgrader {
         int read(byte[] buf, int off, int len, int timeoutMs) throws IOException {
             ByteBuffer into = ByteBuffer.wrap(buf, off, len);
             int n = socket.readNow(into);
-            if (n != 0) {
-                return n;
+            if (n == 0) {
+                // One wait for the report (or the deadline), then what has arrived; 0 sends the caller round again,
+                // to its deadline check.
+                waited = true;
+                if (!socket.awaitReadable(System.nanoTime() + timeoutMs * 1_000_000L)) {
+                    throw new SocketTimeoutException("request head not received in time");
+                }
+                n = socket.readNow(into);
             }
-            // One wait for the report (or the deadline), then what has arrived; 0 sends the caller round again, to
-            // its deadline check.
-            waited = true;
-            if (!socket.awaitReadable(System.nanoTime() + timeoutMs * 1_000_000L)) {
-                throw new SocketTimeoutException("request head not received in time");
-            }
-            return socket.readNow(into);
+            lastReadShort = n >= 0 && n < len;
+            return n;
         }
 
         @Override
@@ -588,7 +591,7 @@ public final class ServerUpgrader {
 
         @Override
         WebSocket open(ByteBuffer rest) {
-            return ConnectionAccess.ops().overNative(socket, rest);
+            return ConnectionAccess.ops().overNative(socket, rest, lastReadShort);
         }
     }
 

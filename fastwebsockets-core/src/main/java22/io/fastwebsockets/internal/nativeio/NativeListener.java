@@ -46,10 +46,13 @@ final class NativeListener implements NativeSockets.Listener {
         if (fd < 0) {
             throw new IOException("socket failed: errno " + Libc.errno(st));
         }
-        // As the JDK's listening sockets on Linux: a restarted server binds its port again at once (SO_REUSEADDR).
-        // Urgent data stays in the stream (SO_OOBINLINE, inherited by accepted sockets, and set on each): otherwise a
-        // read stops short at the urgent mark, and a short read is taken for an empty socket.
+        // As the JDK's listening sockets on Linux: a restarted server binds its port again at once (SO_REUSEADDR),
+        // and an IPv6 one takes IPv4 connections too whatever the system's default (IPV6_V6ONLY off). Urgent data
+        // stays in the stream (SO_OOBINLINE, inherited by accepted sockets, and set on each), as WebSocket bytes;
+        // a read still stops short at its mark, which the poller's report of it covers (Poller.SUSPECT).
         if (Libc.setIntOption(st, opt, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1) != 0
+                || family == Libc.AF_INET6
+                        && Libc.setIntOption(st, opt, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0) != 0
                 || Libc.setIntOption(st, opt, fd, Libc.SOL_SOCKET, Libc.SO_OOBINLINE, 1) != 0
                 || Libc.bind(st, fd, sa, salen) != 0
                 || Libc.listen(st, fd, backlog > 0 ? backlog : 50) != 0
@@ -67,7 +70,7 @@ final class NativeListener implements NativeSockets.Listener {
     @Override
     public NativeConnection accept() throws IOException {
         while (true) {
-            int fd = Libc.accept4(state, socket.fd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            int fd = socket.acceptNow(state);
             if (fd >= 0) {
                 Libc.setIntOption(state, option, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
                 Libc.setIntOption(state, option, fd, Libc.SOL_SOCKET, Libc.SO_OOBINLINE, 1);

@@ -99,16 +99,21 @@ final class NativeSocket extends NativeConnection {
             // This read sees whatever an event reported so far: forget the report, or the next wait would return at
             // once for bytes already read (the handshake's, say), and the reader would then wait inside its next read,
             // deep in the decoder's frames and holding its read buffer, instead of without either.
-            poller.takeReady(fd, Poller.READ);
             MemorySegment into = MemorySegment.ofBuffer(dst);
             if (into.byteSize() == 0) {
                 return 0;
             }
+            poller.takeReady(fd, Poller.READ);
             MemorySegment errno = poller.errnoState(fd, Poller.READ);
             while (true) {
                 long n = Libc.read(errno, fd, into);
                 if (n > 0) {
                     dst.position(dst.position() + (int) n);
+                    if (n < into.byteSize() && poller.suspect(fd)) {
+                        // Short, yet the end of the stream or urgent data was reported: the read may have stopped
+                        // there with more behind, and the report is used. Report it again for the next wait.
+                        poller.markReadable(fd);
+                    }
                     return (int) n;
                 }
                 if (n == 0) {
@@ -285,12 +290,34 @@ final class NativeSocket extends NativeConnection {
 
     @Override
     public boolean whenReadable(Runnable task) {
-        if (isReleased()) {
+        try {
+            enter(); // the descriptor's slot stays this socket's until exit
+        } catch (IOException closed) {
             return false;
         }
-        poller.whenReadable(fd, task);
-        // A close meanwhile may have come before the task was there: take it back (if the close took it, it runs).
-        return !(isReleased() && poller.cancelTask(fd, task));
+        try {
+            poller.whenReadable(fd, task);
+            // A close meanwhile may have come before the task was there: take it back (if the close took it, it runs).
+            return !(isReleased() && poller.cancelTask(fd, task));
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * A non-blocking {@code accept4} on this (listening) socket, holding a reference so that the call never reaches
+     * the number of a descriptor closed meanwhile.
+     *
+     * @return the new descriptor, or -1 with the error number in {@code state}
+     * @throws IOException if this socket is closed
+     */
+    int acceptNow(MemorySegment state) throws IOException {
+        enter();
+        try {
+            return Libc.accept4(state, fd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+        } finally {
+            exit();
+        }
     }
 
     @Override

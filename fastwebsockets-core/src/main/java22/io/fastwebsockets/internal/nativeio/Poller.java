@@ -29,7 +29,13 @@ import java.util.concurrent.locks.LockSupport;
 final class Poller {
     static final int READ = 1;
     static final int WRITE = 2;
-    private static final int READ_EVENTS = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLET;
+    /**
+     * Sticky (never taken): the peer's end of stream, an error, or urgent data was reported. A TCP read then comes
+     * up short with bytes (or the end) still there: it stops at the end of stream and at the urgent mark. A short read
+     * no longer means an empty socket, and the one edge that reported it has been used: see {@link #suspect}.
+     */
+    static final int SUSPECT = 4;
+    private static final int READ_EVENTS = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLPRI | Libc.EPOLLET;
     private static final int CHUNK_BITS = 10;
     static final int CHUNK = 1 << CHUNK_BITS;
 
@@ -196,6 +202,19 @@ final class Poller {
         return ((int) INTS.getAndBitwiseAnd(chunk(fd).ready, fd & (CHUNK - 1), ~direction) & direction) != 0;
     }
 
+    /** @return whether a short read of {@code fd} may have left bytes or the end of the stream behind */
+    boolean suspect(int fd) {
+        return ((int) INTS.getVolatile(chunk(fd).ready, fd & (CHUNK - 1)) & SUSPECT) != 0;
+    }
+
+    /**
+     * Reports {@code fd} readable again, as an event would (no thread is unparked: the caller is the reader): after a
+     * short read of a {@link #suspect} socket, so that the next wait returns at once and the next read finds out.
+     */
+    void markReadable(int fd) {
+        INTS.getAndBitwiseOr(chunk(fd).ready, fd & (CHUNK - 1), READ);
+    }
+
     /** @return whether a read event for {@code fd} has come and not been taken */
     boolean isReadable(int fd) {
         return ((int) INTS.getVolatile(chunk(fd).ready, fd & (CHUNK - 1)) & READ) != 0;
@@ -294,6 +313,17 @@ final class Poller {
     // The loop: polls without waiting, yields after waking threads (so that they run before the next poll, which then
     // serves all the sockets that became ready meanwhile) and parks when nothing is ready (see the class comment).
     private void poll() {
+        while (true) {
+            try {
+                pollEvents();
+            } catch (Throwable t) { // every native socket of the process depends on this loop: never let it end
+                System.getLogger(Poller.class.getName()).log(System.Logger.Level.ERROR, "native poller failed", t);
+                LockSupport.parkNanos(this, 10_000_000);
+            }
+        }
+    }
+
+    private void pollEvents() {
         int max = 512;
         int size = Libc.EPOLL_EVENT_SIZE;
         MemorySegment events = Arena.global().allocate((long) max * size, 8);
@@ -304,9 +334,7 @@ final class Poller {
                 if (Libc.errno(state) == Libc.EINTR) {
                     continue;
                 }
-                System.getLogger(Poller.class.getName()).log(System.Logger.Level.ERROR,
-                        "native poller: epoll_wait failed, errno " + Libc.errno(state));
-                return;
+                throw new IllegalStateException("epoll_wait failed: errno " + Libc.errno(state));
             }
             if (n == 0) {
                 // Nothing ready: the waiter's one-shot registration on, then park. An event already there makes the
@@ -326,11 +354,17 @@ final class Poller {
                 Chunk c = chunk(fd);
                 int i = fd & (CHUNK - 1);
                 if ((int) (data >>> 32) != (int) INTS.getVolatile(c.generations, i)) {
-                    continue; // an event of the number's previous connection, collected before its close
+                    // An event of the number's previous connection, collected before its close. (One that passes
+                    // this check just as the number is registered again can still mark the new connection: a
+                    // spurious report, which costs its reader a read that finds nothing.)
+                    continue;
                 }
                 int bits = 0;
-                if ((ev & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+                if ((ev & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLPRI)) != 0) {
                     bits |= READ;
+                }
+                if ((ev & (Libc.EPOLLRDHUP | Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLPRI)) != 0) {
+                    bits |= SUSPECT;
                 }
                 if ((ev & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
                     bits |= WRITE;
