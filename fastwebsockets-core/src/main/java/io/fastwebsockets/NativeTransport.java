@@ -4,6 +4,7 @@ import io.fastwebsockets.internal.server.NativeConnection;
 import io.fastwebsockets.internal.server.ReadinessReads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link Transport} over a socket of the native transport ({@link NativeConnection}: the C library's calls and
@@ -63,11 +64,16 @@ final class NativeTransport extends DeadlineTransport implements ReadinessReads 
         return drained;
     }
 
-    // Where an idle connection's thread is parked (through the socket's wait): nothing between the reader and it.
+    // Where an idle connection's thread is parked: the park is made here, in this frame, so that a parked reader's
+    // stack has no frame of the socket's on top (each frame costs the parked thread's stack chunk for the connection's
+    // life, more while the JIT has not compiled it yet); the socket registers the thread and takes the report.
     @Override
     public void awaitReadable() throws IOException {
         drained = false;
-        socket.awaitReadable(0);
+        NativeConnection s = socket;
+        while (s.parkForRead()) {
+            LockSupport.park(this);
+        }
     }
 
     @Override

@@ -522,8 +522,13 @@ public final class WebSocketServer implements AutoCloseable {
         // wake a read waiting for the event loop's report (its key is just cancelled), nor start an idle Listener's
         // connection: both would wait for the close timeout, after shutdown returned.
         void releaseAfterGrace() {
-            forceClose();
             WebSocket open = ws;
+            if (open != null && socket instanceof NativeConnection) {
+                // The transport first: closing a native socket wakes its reader at once, which must find the
+                // transport closed with this cause (a ConnectionClosedException), not a bare closed socket.
+                OPS.closeTransport(open, "server shut down (the grace period is over)");
+            }
+            forceClose();
             if (open != null) {
                 OPS.closeTransport(open, "server shut down (the grace period is over)");
             }

@@ -41,6 +41,21 @@ public abstract class NativeConnection implements Closeable {
     public abstract boolean awaitReadable(long deadline) throws IOException;
 
     /**
+     * One step of a wait for bytes with no deadline, whose park the caller makes itself: an idle connection's reader
+     * then parks in its transport's own frame, with no call of this socket's under it (a parked virtual thread keeps
+     * each frame it parked under). Registers the calling thread as the one the poller's next report unparks, unless a
+     * report came since the last {@link #readNow} (taken now: the wait is over).
+     *
+     * <pre>{@code while (socket.parkForRead()) LockSupport.park(blocker); }</pre>
+     *
+     * @return true: park, then call again (a report, a close or a spurious wake-up ends the park); false: bytes (or
+     *     the end of the stream) were reported
+     * @throws IOException if the socket is closed (also while parked), or the thread was interrupted (the socket is
+     *     closed then: {@link java.nio.channels.ClosedByInterruptException})
+     */
+    public abstract boolean parkForRead() throws IOException;
+
+    /**
      * Writes what the socket takes now, without waiting: one gathering write ({@code writev}) when the buffers are
      * all direct.
      *

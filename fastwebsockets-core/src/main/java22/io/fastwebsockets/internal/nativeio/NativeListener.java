@@ -16,14 +16,12 @@ import java.nio.channels.ClosedChannelException;
  */
 final class NativeListener implements NativeSockets.Listener {
     private final NativeSocket socket;
-    private final Poller poller;
     private final InetSocketAddress local;
     // Set-up calls of the accepting thread: the error number, and the option value of setsockopt.
     private final MemorySegment state;
     private final MemorySegment option;
 
-    private NativeListener(Poller poller, NativeSocket socket, InetSocketAddress local, Arena arena) {
-        this.poller = poller;
+    private NativeListener(NativeSocket socket, InetSocketAddress local, Arena arena) {
         this.socket = socket;
         this.local = local;
         this.state = Libc.state(arena);
@@ -34,7 +32,7 @@ final class NativeListener implements NativeSockets.Listener {
         if (address.isUnresolved()) {
             throw new IOException("unresolved address: " + address);
         }
-        Poller poller = Poller.get();
+        Poller.get(); // started now, before the first NativeSocket (whose class takes it as a constant)
         Arena arena = Arena.ofAuto();
         MemorySegment st = Libc.state(arena);
         MemorySegment sa = arena.allocate(Libc.SOCKADDR_SIZE, 8);
@@ -63,8 +61,8 @@ final class NativeListener implements NativeSockets.Listener {
                     + " (" + address + ")");
         }
         InetSocketAddress local = Libc.fromSockaddr(sa);
-        NativeSocket s = new NativeSocket(poller, fd); // closes fd if it fails
-        return new NativeListener(poller, s, local, arena);
+        NativeSocket s = new NativeSocket(fd); // closes fd if it fails
+        return new NativeListener(s, local, arena);
     }
 
     @Override
@@ -74,7 +72,7 @@ final class NativeListener implements NativeSockets.Listener {
             if (fd >= 0) {
                 Libc.setIntOption(state, option, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
                 Libc.setIntOption(state, option, fd, Libc.SOL_SOCKET, Libc.SO_OOBINLINE, 1);
-                return new NativeSocket(poller, fd);
+                return new NativeSocket(fd);
             }
             int e = Libc.errno(state);
             if (socket.isReleased()) {

@@ -36,8 +36,11 @@ final class NativeSocket extends NativeConnection {
         }
     }
 
+    // The process's poller: it exists before the first socket does (NativeListener.open starts it), so this class is
+    // initialised after it, and the field is a constant to the JIT (no field per socket).
+    private static final Poller poller = Poller.existing();
+
     final int fd;
-    private final Poller poller;
     private volatile int state; // see the class comment: RELEASED, CLOSED and a count of REFs
     private volatile InetSocketAddress remote; // kept only when asked to (keepRemoteAddress)
 
@@ -46,9 +49,8 @@ final class NativeSocket extends NativeConnection {
      *
      * @throws IOException if it cannot be registered (it is closed then)
      */
-    NativeSocket(Poller poller, int fd) throws IOException {
+    NativeSocket(int fd) throws IOException {
         this.fd = fd;
-        this.poller = poller;
         try {
             poller.register(fd);
         } catch (IOException | RuntimeException e) {
@@ -160,6 +162,37 @@ final class NativeSocket extends NativeConnection {
             }
             if (isReleased()) {
                 throw new ClosedChannelException();
+            }
+            return true;
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public boolean parkForRead() throws IOException {
+        enter(); // closed: throws, and leaves the descriptor's slots alone (forgotten, maybe another socket's now)
+        try {
+            Poller p = poller;
+            Thread me = Thread.currentThread();
+            if (p.takeReady(fd, Poller.READ)) {
+                p.reader(fd, null);
+                return false;
+            }
+            if (me.isInterrupted()) {
+                p.reader(fd, null);
+                throw interrupted(); // park would return at once, over and over
+            }
+            // The loop sets the bit, then unparks the waiter it reads; a close marks the socket, then unparks. So
+            // either this sees the bit or the mark, or the park that follows is ended.
+            p.reader(fd, me);
+            if (p.isReadable(fd) || isReleased()) {
+                p.reader(fd, null); // still this socket's slot: the reference held keeps the descriptor
+                if (isReleased()) {
+                    throw new ClosedChannelException();
+                }
+                p.takeReady(fd, Poller.READ);
+                return false;
             }
             return true;
         } finally {

@@ -70,6 +70,15 @@ final class Poller {
     private final Thread loop;
     private volatile Chunk[] chunks = new Chunk[16];
 
+    /** @return the process's poller, which {@link #get()} has started */
+    static Poller existing() {
+        Poller p = instance;
+        if (p == null) {
+            throw new IllegalStateException("the native poller is not started");
+        }
+        return p;
+    }
+
     /** @return the process's poller, started on first use */
     static Poller get() throws IOException {
         Poller p = instance;

@@ -187,6 +187,44 @@ class NativeSocketsTest {
     }
 
     @Test
+    void theCallersOwnParkEndsOnBytesOnCloseAndOnInterrupt() throws Exception {
+        // The wait of an idle connection's reader (NativeTransport.awaitReadable): the socket registers the thread,
+        // the caller parks in its own frame.
+        for (String end : new String[] {"bytes", "close", "interrupt"}) {
+            if (!end.equals("bytes")) {
+                close();
+                open();
+            }
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    while (conn.parkForRead()) {
+                        java.util.concurrent.locks.LockSupport.park(this);
+                    }
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            awaitParked(reader);
+            switch (end) {
+                case "bytes" -> peer.getOutputStream().write(1);
+                case "close" -> conn.close();
+                default -> reader.interrupt();
+            }
+            Throwable t = outcome.get(10, TimeUnit.SECONDS);
+            switch (end) {
+                case "bytes" -> assertNull(t);
+                case "close" -> assertInstanceOf(ClosedChannelException.class, t);
+                default -> {
+                    assertInstanceOf(ClosedByInterruptException.class, t);
+                    assertTrue(conn.isClosed());
+                }
+            }
+        }
+    }
+
+    @Test
     void anInterruptedWaitClosesTheSocketInsteadOfSpinning() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread reader = Thread.ofVirtual().start(() -> {
