@@ -158,6 +158,9 @@ public final class WebSocketServer implements AutoCloseable {
     private final Builder config;
     private final Closeable listener;
     private final ServerSocketChannel plainListener;
+    // Whether a server not asked either way (Builder.nativeTransport, -Dfastwebsockets.transport) uses the native
+    // transport where it is available.
+    private static final boolean NATIVE_BY_DEFAULT = false;
     // The native transport's listener (Builder.nativeTransport), or null: then plainListener or tlsListener.
     private final NativeSockets.Listener nativeListener;
     // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
@@ -593,11 +596,17 @@ public final class WebSocketServer implements AutoCloseable {
         // 408 by the handshake itself, whose clock starts when its thread does, and the cut must not race that answer.
         this.handshakeCutNanos = handshakeNanos + Math.max(1_000_000_000L, handshakeNanos / 4);
         boolean nativeSockets = false;
-        if (b.nativeTransport && b.sslContext == null) {
-            nativeSockets = NativeSockets.available();
-            if (!nativeSockets) {
-                LOG.log(System.Logger.Level.WARNING, "native transport asked for but unavailable ("
-                        + NativeSockets.unavailableReason() + "): the JDK's channels serve this server");
+        if (b.sslContext == null) {
+            if (b.nativeTransport == null) { // not asked either way: the system property, else the default
+                String p = System.getProperty("fastwebsockets.transport", "");
+                nativeSockets = (p.equalsIgnoreCase("native") || p.isEmpty() && NATIVE_BY_DEFAULT)
+                        && NativeSockets.available();
+            } else if (b.nativeTransport) {
+                nativeSockets = NativeSockets.available();
+                if (!nativeSockets) {
+                    LOG.log(System.Logger.Level.WARNING, "native transport asked for but unavailable ("
+                            + NativeSockets.unavailableReason() + "): the JDK's channels serve this server");
+                }
             }
         }
         if (nativeSockets) {
@@ -1162,7 +1171,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Duration idleTimeout;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int eventLoops = 1;
-        private boolean nativeTransport = "native".equalsIgnoreCase(System.getProperty("fastwebsockets.transport", ""));
+        private Boolean nativeTransport; // null: not asked (see WebSocketServer's constructor)
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private long maxBufferedAmount = 1 << 20;
         private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.CLOSE;
@@ -1370,20 +1379,22 @@ public final class WebSocketServer implements AutoCloseable {
         /**
          * Serves the plain ({@code ws://}) connections over the native transport: sockets read, written and watched
          * with the C library's calls and one edge-triggered {@code epoll} instance through the FFM API, instead of the
-         * JDK's {@code SocketChannel} and a selector. An idle connection then keeps about 0.7 KiB less (no channel,
-         * locks, addresses or selection key), which takes a connection whose handler blocks in {@code readFrame()}
-         * below Netty's memory per connection (docs/memory.md). Needs Linux, Java 22 or later, and native access
+         * JDK's {@code SocketChannel} and a selector, as Netty's epoll transport does beside its NIO one. An idle
+         * connection then keeps about 0.7 KiB less (no channel, locks, addresses or selection key): a connection
+         * whose handler blocks in {@code readFrame()} keeps less than Netty's, a {@link Listener}'s about 0.5 KiB of
+         * live heap (docs/server.md, "The native transport"). Needs Linux, Java 22 or later, and native access
          * enabled ({@code --enable-native-access=io.fastwebsockets} on the module path, {@code ALL-UNNAMED} on the
-         * class path); where these are missing the server logs a warning and uses the JDK's channels, as it does for
-         * {@code wss://} (TLS runs over the JDK's sockets). {@link WebSocketServer#nativeTransport()} tells which one
-         * serves. {@link #eventLoops} does not apply to it: the process's one poller watches every native socket.
-         * Default: off, or on with {@code -Dfastwebsockets.transport=native}.
+         * class path); where these are missing the server logs a warning and uses the JDK's channels, as it always
+         * does for {@code wss://} (TLS runs over the JDK's sockets). {@link WebSocketServer#nativeTransport()} tells
+         * which one serves. {@link #eventLoops} does not apply to it: the process's one poller watches every native
+         * socket. Not called: the system property {@code fastwebsockets.transport} decides ({@code native} or
+         * {@code jdk}); unset, the JDK's channels.
          *
          * @param on whether to use it
          * @return this builder
          */
         public Builder nativeTransport(boolean on) {
-            this.nativeTransport = on;
+            this.nativeTransport = on; // boxed once per builder
             return this;
         }
 
