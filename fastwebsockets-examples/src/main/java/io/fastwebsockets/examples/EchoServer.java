@@ -19,11 +19,13 @@ import javax.net.ssl.SSLContext;
  * whole messages through a blocking handler's {@link io.fastwebsockets.FragmentCollector} loop (one parked virtual
  * thread per connection, the default before); with {@code --raw}, raw frames (a blocking handler);
  * {@code --listener} names the default; {@code --deflate} serves permessage-deflate
- * ({@link PerMessageDeflate#defaults()}) to clients that offer it.
+ * ({@link PerMessageDeflate#defaults()}) to clients that offer it; {@code --native} serves over the native transport
+ * ({@link WebSocketServer.Builder#nativeTransport}: Linux, Java 22+, native access, which {@code ./fastws} enables;
+ * elsewhere a warning and the JDK's channels), and the first line says which transport serves.
  *
  * <pre>
  * ./fastws echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
- *                      [--ping-interval D|off] [--pong-timeout D] [--grace D]
+ *                      [--native] [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
  * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
@@ -46,7 +48,7 @@ public final class EchoServer {
 
     /** The usage text, with what the demo relaxes. */
     static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] "
-            + "[--tls [--keystore FILE [--storepass-file F]]] [--ping-interval D|off] "
+            + "[--tls [--keystore FILE [--storepass-file F]]] [--native] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
             + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
             + "from one address (the library's defaults: the server's own Origin, 1 MiB, 1,000)";
@@ -172,6 +174,7 @@ public final class EchoServer {
         boolean blocking = false;
         boolean tls = false;
         boolean deflate = false;
+        boolean nativeTransport = false;
         String keystore = null;
         Path storepassFile = null;
         if (args.length == 1 && args[0].matches("\\d+")) {
@@ -186,6 +189,7 @@ public final class EchoServer {
                     case "--blocking" -> blocking = true;
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
+                    case "--native" -> nativeTransport = true;
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
                     case "--storepass" -> usage("a password on the command line is visible to every user (ps): "
                             + "set " + PASSWORD_ENV + " or use --storepass-file FILE");
@@ -223,6 +227,9 @@ public final class EchoServer {
                     .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
                     .pingInterval(pingInterval)
                     .pongTimeout(pongTimeout);
+            if (nativeTransport) {
+                builder.nativeTransport(true);
+            }
             if (listener) {
                 builder.listener(EchoHandlers::echoMessage);
             } else {
@@ -239,7 +246,8 @@ public final class EchoServer {
         drainOnSigterm(server, grace);
         System.out.println("echo server (" + (raw ? "raw frames" : listener ? "whole messages, listener"
                 : "whole messages, blocking handler")
-                + (deflate ? ", permessage-deflate" : "") + ") on "
+                + (deflate ? ", permessage-deflate" : "") + (server.nativeTransport() ? ", native transport" : "")
+                + ") on "
                 + (tls ? "wss" : "ws") + "://" + hostForUrl(host) + ":" + server.port() + "/");
         System.out.flush();
         warnDemo();

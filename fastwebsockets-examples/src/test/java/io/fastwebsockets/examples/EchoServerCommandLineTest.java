@@ -94,11 +94,23 @@ class EchoServerCommandLineTest {
         assertEquals("whole messages, blocking handler", shapeAndEcho("--blocking"));
     }
 
+    // --native: the same echo over the native transport where it can run (Linux, Java 22+, with the native access
+    // ./fastws gives), which the first line then names; elsewhere the JDK's channels, and no such word.
+    @Test
+    void nativeServesOverTheNativeTransportWhereItCanRun() throws Exception {
+        boolean possible = Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux");
+        assertEquals(possible ? "whole messages, listener, native transport" : "whole messages, listener",
+                shapeAndEcho("--native"));
+        assertEquals(possible ? "whole messages, blocking handler, native transport" : "whole messages, blocking handler",
+                shapeAndEcho("--blocking", "--native"));
+    }
+
     private static String shapeAndEcho(String... shape) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path") + File.pathSeparator
                 + System.getProperty("jdk.module.path", "");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, EchoServer.class.getName(), "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                EchoServer.class.getName(), "--port", "0"));
         command.addAll(List.of(shape));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(
