@@ -448,20 +448,10 @@ public final class ServerUpgrader {
                 if (e.status() != 0) {
                     channel.write(ByteBuffer.wrap(refusalBytes(e)));
                     channel.shutdownOutput();
-                    ByteBuffer sink = ByteBuffer.allocate(8192);
-                    long drained = 0;
-                    long until = System.nanoTime() + 1_000_000_000L;
-                    while (drained < (1 << 20) && System.nanoTime() - until < 0) {
-                        sink.clear();
-                        int n = channel.read(sink);
-                        if (n < 0) {
-                            break;
-                        }
-                        if (n == 0) {
-                            ConnectionAccess.ops().awaitHeadBytes(loop, channel, until);
-                        }
-                        drained += n;
-                    }
+                    drainAfterRefusal(channel::read, until -> {
+                        ConnectionAccess.ops().awaitHeadBytes(loop, channel, until);
+                        return true; // readiness, the deadline or a spurious return: the loop looks at the clock
+                    });
                 }
             } catch (IOException ignored) {
                 // the client is gone or slow; we are closing anyway
@@ -562,20 +552,7 @@ public final class ServerUpgrader {
                 if (e.status() != 0) {
                     socket.writeNow(ByteBuffer.wrap(refusalBytes(e))); // a fresh socket takes it whole
                     socket.shutdownOutput();
-                    ByteBuffer sink = ByteBuffer.allocate(8192);
-                    long drained = 0;
-                    long until = System.nanoTime() + 1_000_000_000L;
-                    while (drained < (1 << 20) && System.nanoTime() - until < 0) {
-                        sink.clear();
-                        int n = socket.readNow(sink);
-                        if (n < 0) {
-                            break;
-                        }
-                        if (n == 0 && !socket.awaitReadable(until)) {
-                            break;
-                        }
-                        drained += n;
-                    }
+                    drainAfterRefusal(socket::readNow, socket::awaitReadable);
                 }
             } catch (IOException ignored) {
                 // the client is gone or slow; we are closing anyway
@@ -592,6 +569,35 @@ public final class ServerUpgrader {
         @Override
         WebSocket open(ByteBuffer rest) {
             return ConnectionAccess.ops().overNative(socket, rest, lastReadShort);
+        }
+    }
+
+    /** A non-blocking read: bytes read, 0 if none were there, -1 at the end of the stream. */
+    @FunctionalInterface
+    private interface ReadNow {
+        int read(ByteBuffer dst) throws IOException;
+    }
+
+    /** A wait for readiness until a deadline ({@link System#nanoTime()}); false if the deadline passed. */
+    @FunctionalInterface
+    private interface AwaitReadable {
+        boolean await(long deadline) throws IOException;
+    }
+
+    // After a refusal over a non-blocking socket, answered and shut down for output: reads and drops what the client
+    // still sends, at most 1 MiB within a second, so that the close does not turn into a reset that destroys the answer
+    // in flight.
+    private static void drainAfterRefusal(ReadNow read, AwaitReadable await) throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(8192);
+        long drained = 0;
+        long until = System.nanoTime() + 1_000_000_000L;
+        while (drained < (1 << 20) && System.nanoTime() - until < 0) {
+            sink.clear();
+            int n = read.read(sink);
+            if (n < 0 || n == 0 && !await.await(until)) {
+                break;
+            }
+            drained += n;
         }
     }
 

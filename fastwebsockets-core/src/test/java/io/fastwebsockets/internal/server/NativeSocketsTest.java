@@ -24,7 +24,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,14 +153,7 @@ class NativeSocketsTest {
     @Test
     void closeWakesAParkedReader() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                conn.awaitReadable(0);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        Thread reader = recording(Thread.ofVirtual(), outcome, () -> conn.awaitReadable(0));
         awaitParked(reader);
         conn.close();
         assertInstanceOf(ClosedChannelException.class, outcome.get(10, TimeUnit.SECONDS));
@@ -170,14 +162,7 @@ class NativeSocketsTest {
     @Test
     void bytesWakeAParkedReader() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                conn.awaitReadable(0);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        Thread reader = recording(Thread.ofVirtual(), outcome, () -> conn.awaitReadable(0));
         awaitParked(reader);
         peer.getOutputStream().write(7);
         assertNull(outcome.get(10, TimeUnit.SECONDS));
@@ -196,14 +181,9 @@ class NativeSocketsTest {
                 open();
             }
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    while (conn.parkForRead()) {
-                        java.util.concurrent.locks.LockSupport.park(this);
-                    }
-                    outcome.complete(null);
-                } catch (Throwable t) {
-                    outcome.complete(t);
+            Thread reader = recording(Thread.ofVirtual(), outcome, () -> {
+                while (conn.parkForRead()) {
+                    java.util.concurrent.locks.LockSupport.park(this);
                 }
             });
             awaitParked(reader);
@@ -227,14 +207,7 @@ class NativeSocketsTest {
     @Test
     void anInterruptedWaitClosesTheSocketInsteadOfSpinning() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                conn.awaitReadable(0);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        Thread reader = recording(Thread.ofVirtual(), outcome, () -> conn.awaitReadable(0));
         awaitParked(reader);
         reader.interrupt();
         assertInstanceOf(ClosedByInterruptException.class, outcome.get(10, TimeUnit.SECONDS));
@@ -253,24 +226,17 @@ class NativeSocketsTest {
         conn.setSendBuffer(4096);
         byte[] data = new byte[4 << 20];
         new Random(21).nextBytes(data);
-        AtomicReference<Thread> writerThread = new AtomicReference<>();
         CountDownLatch waited = new CountDownLatch(1);
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
-                while (src.hasRemaining()) {
-                    if (conn.writeNow(new ByteBuffer[] {src, ByteBuffer.allocateDirect(0)}, 0, 2) == 0) {
-                        waited.countDown();
-                        conn.awaitWritable();
-                    }
+        Thread writer = recording(Thread.ofVirtual(), outcome, () -> {
+            ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
+            while (src.hasRemaining()) {
+                if (conn.writeNow(new ByteBuffer[] {src, ByteBuffer.allocateDirect(0)}, 0, 2) == 0) {
+                    waited.countDown();
+                    conn.awaitWritable();
                 }
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
             }
         });
-        writerThread.set(writer);
         assertTrue(waited.await(10, TimeUnit.SECONDS), "4 MiB never fit in a 4 KiB send buffer");
         awaitParked(writer);
         byte[] got = peer.getInputStream().readNBytes(data.length);
@@ -384,14 +350,7 @@ class NativeSocketsTest {
     @Test
     void closingTheListenerEndsAWaitingAccept() throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread acceptor = Thread.ofPlatform().start(() -> {
-            try {
-                listener.accept().close();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        Thread acceptor = recording(Thread.ofPlatform(), outcome, () -> listener.accept().close());
         awaitParked(acceptor);
         listener.close();
         assertInstanceOf(IOException.class, outcome.get(10, TimeUnit.SECONDS));
@@ -424,6 +383,23 @@ class NativeSocketsTest {
         conn.keepRemoteAddress();
         conn.close();
         assertEquals(port, conn.remoteAddress().getPort());
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    // Starts a thread that makes the call and completes the outcome with null, or with what it threw.
+    private static Thread recording(Thread.Builder builder, CompletableFuture<Throwable> outcome, Call call) {
+        return builder.start(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
     }
 
     // Reads and drops what is there, so that the socket is empty (nothing is: no bytes were sent before).
