@@ -154,10 +154,7 @@ final class LoopTransport extends DeadlineTransport implements ReadinessReads {
 
     @Override
     public int readAvailable(ByteBuffer dst) throws IOException {
-        int want = dst.remaining();
-        int n = channel.read(dst); // the channel is non-blocking
-        drained = n >= 0 && n < want; // nothing there (0) or less than room: the socket is empty now
-        return n;
+        return readNowNoting(dst); // the channel is non-blocking
     }
 
     @Override

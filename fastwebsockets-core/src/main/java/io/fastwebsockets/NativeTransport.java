@@ -83,10 +83,7 @@ final class NativeTransport extends DeadlineTransport implements ReadinessReads 
 
     @Override
     public int readAvailable(ByteBuffer dst) throws IOException {
-        int want = dst.remaining();
-        int n = socket.readNow(dst);
-        drained = n >= 0 && n < want;
-        return n;
+        return readNowNoting(dst);
     }
 
     @Override

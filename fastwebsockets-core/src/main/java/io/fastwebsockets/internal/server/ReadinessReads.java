@@ -43,6 +43,21 @@ public interface ReadinessReads {
     void drained(boolean drained);
 
     /**
+     * Reads what the source holds now, without waiting, and notes whether that was all of it: nothing there (0) or
+     * less than the room given means the source is empty now ({@link #drained()}).
+     *
+     * @param dst where to put the bytes
+     * @return how many bytes were read (0: none there), or -1 at the end of the stream
+     * @throws IOException if the source failed
+     */
+    default int readNowNoting(ByteBuffer dst) throws IOException {
+        int want = dst.remaining();
+        int n = readNow(dst);
+        drained(n >= 0 && n < want);
+        return n;
+    }
+
+    /**
      * Reads at least one byte into {@code dst} (or none if it has no room), parking until some arrive.
      *
      * @param dst where to put them

@@ -10,7 +10,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A connected non-blocking TCP socket read and written with the C library's calls ({@link Libc}), waiting through the
@@ -137,28 +136,14 @@ final class NativeSocket extends NativeConnection {
         }
     }
 
-    // Where an idle connection's thread is parked: the wait is written out here rather than in a call to the poller,
-    // so that the parked stack has one frame less to keep (Poller.await is the same loop with a deadline).
+    // The handshake's and the acceptor's wait (an idle connection's reader parks in its transport's own frame instead:
+    // parkForRead).
     @Override
     public boolean awaitReadable(long deadline) throws IOException {
         enter();
         try {
-            if (deadline != 0) {
-                if (!poller.await(this, Poller.READ, deadline)) {
-                    return false;
-                }
-            } else {
-                Poller p = poller;
-                while (!isReleased() && !p.takeReady(fd, Poller.READ)) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw interrupted();
-                    }
-                    p.reader(fd, Thread.currentThread());
-                    if (!p.isReadable(fd) && !isReleased()) {
-                        LockSupport.park(this);
-                    }
-                    p.reader(fd, null);
-                }
+            if (!poller.await(this, Poller.READ, deadline)) {
+                return false;
             }
             if (isReleased()) {
                 throw new ClosedChannelException();
