@@ -32,6 +32,7 @@
 #               holds under the 20,000 open-files limit)   MEM_WARMUP (0; K: K rounds of N connections opened,
 #               used and closed before the baseline is read)
 #      MEM_TRIM (1: each measure after a full GC and a trim of the C heap, jcmd System.trim_native_heap; 0: no trim)
+#      MEM_JIT_QUIET (1: each measure also waits until the JIT compilers are idle, and their arenas freed; 0: no wait)
 #      REPS (3)  WARMUP (3 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  IDLE (10000)
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
@@ -125,7 +126,7 @@ fi
 
 if [ "${1:-}" = memory ]; then
   RES="$OUT/echo-memory.tsv"
-  { machine; echo "BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-(server.sh default)} MEM_WARMUP=$MEM_WARMUP MEM_TRIM=${MEM_TRIM:-1}"; } | sed 's/^/# /' >"$RES"
+  { machine; echo "BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-(server.sh default)} MEM_WARMUP=$MEM_WARMUP MEM_TRIM=${MEM_TRIM:-1} MEM_JIT_QUIET=${MEM_JIT_QUIET:-1}"; } | sed 's/^/# /' >"$RES"
   printf 'server\tidle_conns\tmessages\trss_before_mib\trss_after_mib\theap_after_gc_mib\theap_before_mib\trss_half_mib\theap_half_mib\n' >>"$RES"
   JAVA_BIN=$JAVA_HOME/bin
   # The live heap after a GC (KiB): the sum of "used" over the generations (G1 prints one line, Serial and Parallel
@@ -139,7 +140,23 @@ if [ "${1:-}" = memory ]; then
   # freed arenas of the JIT compilers that glibc keeps (10-20 MiB, freed in whichever half the hot methods compiled;
   # a JVM does the same on its own with -XX:TrimNativeHeapInterval). Both steps for every JVM server alike; both fail
   # (harmlessly) for the C floor. MEM_TRIM=0 leaves the C heap alone (the measure before 2026-12-06 03:20 UTC).
+  # MEM_JIT_QUIET=1 (the default) first waits, up to 30 s, until the JIT compilers have nothing compiling or queued,
+  # then 6 s more: a compilation's arenas are C heap the JVM keeps in its chunk pool until a task cleans it (every
+  # 5 s). Without the wait a snapshot taken while a cold server still compiles its hot paths counts those arenas
+  # (0.3-0.4 KiB per connection in the margin of a 5,000-connection half; NMT's "Arena Chunk") as if the connections
+  # held them. 0: the measure before 2026-12-08.
+  jit_quiet() {
+    local q
+    for _ in $(seq 1 60); do
+      q=$("$JAVA_BIN/jcmd" "$SERVER_PID" Compiler.queue 2>/dev/null) || return 0 # not a JVM (the C floor)
+      awk '/^Current compiles:/ { c = 1; next } /compile queue:/ { c = 0 } c && NF { busy = 1 } /^Empty$/ { e++ }
+        END { exit !(busy == 0 && e >= 2) }' <<<"$q" && { sleep 6; return 0; }
+      sleep 0.5
+    done
+    echo "echo.sh: $SERVER_PID still compiling after 30 s; measured anyway" >&2
+  }
   settle() {
+    if [ "${MEM_JIT_QUIET:-1}" = 1 ]; then jit_quiet; fi
     "$JAVA_BIN/jcmd" "$SERVER_PID" GC.run >/dev/null 2>&1 || true
     if [ "${MEM_TRIM:-1}" = 1 ]; then "$JAVA_BIN/jcmd" "$SERVER_PID" System.trim_native_heap >/dev/null 2>&1 || true; fi
     sleep 1
@@ -198,12 +215,15 @@ if [ "${1:-}" = memory ]; then
     lgs=()
     if hold "$half" "$OUT/idle-$s-a.log" 8 && again 8 "$OUT/idle-$s-a.log"; then
       rss1=$(rss_kib); heap1=$(live_heap_kib)
-      { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs-half.txt"
+      # -all: the histogram without a GC of its own (the settle's full GC just left only live objects). A histogram
+      # that runs its own full GC here left the second half's RSS 0.5 KiB per connection higher (young-generation
+      # pages, 2026-12-08), for every JVM server: it was measuring itself.
+      { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram -all 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs-half.txt"
       if hold "$((N - half))" "$OUT/idle-$s-b.log" 9 && again 9 "$OUT/idle-$s-b.log"; then
         rss2=$(rss_kib); heap2=$(live_heap_kib)
         # Where the heap goes: the class histogram (StackChunk: the parked threads' stacks); the difference from the
         # half one is what the second half's connections keep (bench/echo_table.py histdiff A B COUNT)
-        { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs.txt"
+        { "$JAVA_BIN/jcmd" "$SERVER_PID" GC.class_histogram -all 2>/dev/null || true; } >"$OUT/histogram-$s-$msgs.txt"
         printf '%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n' "$s" "$N" "$msgs" "$(echo "$rss0/1024" | bc -l)" \
           "$(echo "$rss2/1024" | bc -l)" "$(echo "${heap2:-0}/1024" | bc -l)" "$(echo "${heap0:-0}/1024" | bc -l)" \
           "$(echo "$rss1/1024" | bc -l)" "$(echo "${heap1:-0}/1024" | bc -l)" | tee -a "$RES"

@@ -180,7 +180,9 @@ def histdiff(before, after, count, top=25):
         h = {}
         for line in open(path):
             c = line.split()
-            if len(c) >= 4 and c[0].endswith(":") and c[1].isdigit():
+            # The GC's filler objects (dead space a `-all` histogram lists, echo.sh) are nobody's: left out
+            if len(c) >= 4 and c[0].endswith(":") and c[1].isdigit() and "FillerElement" not in c[3] \
+                    and "FillerObject" not in c[3]:
                 h[" ".join(c[3:])] = (int(c[1]), int(c[2]))
         return h
     a, b, n, top = read(before), read(after), int(count), int(top)
