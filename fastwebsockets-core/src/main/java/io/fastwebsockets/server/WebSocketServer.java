@@ -96,9 +96,10 @@ public final class WebSocketServer implements AutoCloseable {
      * connection with nothing to do holds no thread. The alternative to a {@link Handler}, set with
      * {@link Builder#listener}.
      *
-     * <p>Over the server's {@link EventLoop}s (plain {@code ws://}, {@link Builder#eventLoops} at least 1, the
-     * default), a connection waiting for its peer between messages has no thread at all: when bytes arrive, the loop
-     * starts a virtual thread, which reads and delivers every whole message that has arrived, then ends. An idle
+     * <p>Over the native transport (plain {@code ws://} where it can run, the default: {@link Builder#nativeTransport})
+     * or the server's {@link EventLoop}s (plain {@code ws://} over the JDK's channels, {@link Builder#eventLoops} at
+     * least 1, the default), a connection waiting for its peer between messages has no thread at all: when bytes
+     * arrive, the poller starts a virtual thread, which reads and delivers every whole message that has arrived, then ends. An idle
      * connection costs its state only (no parked stack), which is what makes a million mostly idle connections fit
      * one machine. A connection in the middle of a frame or of a fragmented message keeps its thread (and its read
      * buffer) until the message is whole, as a handler's would. Over TLS, or with no event loop, each connection
@@ -159,8 +160,10 @@ public final class WebSocketServer implements AutoCloseable {
     private final Closeable listener;
     private final ServerSocketChannel plainListener;
     // Whether a server not asked either way (Builder.nativeTransport, -Dfastwebsockets.transport) uses the native
-    // transport where it is available.
-    private static final boolean NATIVE_BY_DEFAULT = false;
+    // transport where it is available (Linux, Java 22+, native access): yes since 2026-12-08 (issue 21: the blocking
+    // handler shapes keep less than Netty's echo per connection only over it). Where it is not, the JDK's channels
+    // serve without a word; -Dfastwebsockets.transport=jdk turns it off for the process.
+    private static final boolean NATIVE_BY_DEFAULT = true;
     // The native transport's listener (Builder.nativeTransport), or null: then plainListener or tlsListener.
     private final NativeSockets.Listener nativeListener;
     // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
@@ -1377,20 +1380,23 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
-         * Serves the plain ({@code ws://}) connections over the native transport: sockets read, written and watched
-         * with the C library's calls and one edge-triggered {@code epoll} instance through the FFM API, instead of the
-         * JDK's {@code SocketChannel} and a selector, as Netty's epoll transport does beside its NIO one. An idle
-         * connection then keeps about 0.7 KiB less (no channel, locks, addresses or selection key): a connection
-         * whose handler blocks in {@code readFrame()} keeps less than Netty's, a {@link Listener}'s about 0.5 KiB of
-         * live heap (docs/server.md, "The native transport"). Needs Linux, Java 22 or later, and native access
-         * enabled ({@code --enable-native-access=io.fastwebsockets} on the module path, {@code ALL-UNNAMED} on the
-         * class path); where these are missing the server logs a warning and uses the JDK's channels, as it always
-         * does for {@code wss://} (TLS runs over the JDK's sockets). {@link WebSocketServer#nativeTransport()} tells
-         * which one serves. {@link #eventLoops} does not apply to it: the process's one poller watches every native
-         * socket. Not called: the system property {@code fastwebsockets.transport} decides ({@code native} or
-         * {@code jdk}); unset, the JDK's channels.
+         * Whether the plain ({@code ws://}) connections are served over the native transport: sockets read, written
+         * and watched with the C library's calls and one edge-triggered {@code epoll} instance through the FFM API,
+         * instead of the JDK's {@code SocketChannel} and a selector (as Netty's epoll transport beside its NIO one).
+         * An idle connection then keeps about 0.7 KiB less (no channel, locks, addresses or selection key): a
+         * connection whose handler blocks in {@code readFrame()} keeps less than Netty's, a {@link Listener}'s about
+         * 0.5 KiB of live heap (docs/server.md, "The native transport"). It needs Linux, Java 22 or later, and native
+         * access enabled ({@code --enable-native-access=io.fastwebsockets} on the module path, {@code ALL-UNNAMED} on
+         * the class path). {@code wss://} always runs over the JDK's sockets (TLS over them).
          *
-         * @param on whether to use it
+         * <p>Not called, the server uses the native transport wherever it can run and the JDK's channels elsewhere,
+         * without a word; the system property {@code fastwebsockets.transport} ({@code native} or {@code jdk})
+         * decides instead when set. {@code true} asks for it: where it cannot run the server logs a warning and uses
+         * the JDK's channels. {@code false} keeps the JDK's channels. {@link WebSocketServer#nativeTransport()} tells
+         * which one serves. {@link #eventLoops} applies to the JDK's channels only: the process's one poller watches
+         * every native socket.
+         *
+         * @param on whether to use it ({@code false}: the JDK's channels)
          * @return this builder
          */
         public Builder nativeTransport(boolean on) {
@@ -1399,8 +1405,8 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
-         * How many {@link EventLoop}s watch the plain (non-TLS) connections' sockets; 0 leaves them to the JDK's
-         * own poller (a virtual thread blocked in each socket read). Default 1: the loop halves the system calls
+         * How many {@link EventLoop}s watch the plain (non-TLS) connections' sockets when the JDK's channels serve
+         * them (not the {@link #nativeTransport native transport}); 0 leaves them to the JDK's own poller (a virtual thread blocked in each socket read). Default 1: the loop halves the system calls
          * per message (see {@link EventLoop}), and one loop, a virtual thread, polls for all connections.
          *
          * @param count the number of loops, 0 for none

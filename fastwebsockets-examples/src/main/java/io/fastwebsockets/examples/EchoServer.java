@@ -19,13 +19,15 @@ import javax.net.ssl.SSLContext;
  * whole messages through a blocking handler's {@link io.fastwebsockets.FragmentCollector} loop (one parked virtual
  * thread per connection, the default before); with {@code --raw}, raw frames (a blocking handler);
  * {@code --listener} names the default; {@code --deflate} serves permessage-deflate
- * ({@link PerMessageDeflate#defaults()}) to clients that offer it; {@code --native} serves over the native transport
- * ({@link WebSocketServer.Builder#nativeTransport}: Linux, Java 22+, native access, which {@code ./fastws} enables;
- * elsewhere a warning and the JDK's channels), and the first line says which transport serves.
+ * ({@link PerMessageDeflate#defaults()}) to clients that offer it. The plain connections are served over the native
+ * transport where it can run ({@link WebSocketServer.Builder#nativeTransport}: Linux, Java 22+, native access, which
+ * {@code ./fastws} enables), the server's default; {@code --transport jdk} serves them over the JDK's channels
+ * instead, {@code --transport native} (or {@code --native}) asks for the native one (elsewhere: a warning and the
+ * JDK's channels). The first line says {@code native transport} when it serves.
  *
  * <pre>
  * ./fastws echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
- *                      [--native] [--ping-interval D|off] [--pong-timeout D] [--grace D]
+ *                      [--transport native|jdk | --native] [--ping-interval D|off] [--pong-timeout D] [--grace D]
  * </pre>
  *
  * Durations take {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 1s}, {@code 2m}); keepalive defaults to
@@ -48,7 +50,7 @@ public final class EchoServer {
 
     /** The usage text, with what the demo relaxes. */
     static final String USAGE = "usage: echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] "
-            + "[--tls [--keystore FILE [--storepass-file F]]] [--native] [--ping-interval D|off] "
+            + "[--tls [--keystore FILE [--storepass-file F]]] [--transport native|jdk | --native] [--ping-interval D|off] "
             + "[--pong-timeout D] [--grace D]   (D: 500ms, 1s, 2m)\n"
             + "  a demo: accepts WebSocket handshakes from any Origin, messages up to 64 MiB and 10,000 connections "
             + "from one address (the library's defaults: the server's own Origin, 1 MiB, 1,000)";
@@ -174,7 +176,7 @@ public final class EchoServer {
         boolean blocking = false;
         boolean tls = false;
         boolean deflate = false;
-        boolean nativeTransport = false;
+        Boolean nativeTransport = null; // not asked: the server's default
         String keystore = null;
         Path storepassFile = null;
         if (args.length == 1 && args[0].matches("\\d+")) {
@@ -190,6 +192,13 @@ public final class EchoServer {
                     case "--tls" -> tls = true;
                     case "--deflate" -> deflate = true;
                     case "--native" -> nativeTransport = true;
+                    case "--transport" -> {
+                        String t = value(args, ++i, "--transport");
+                        if (!t.equals("native") && !t.equals("jdk")) {
+                            usage("--transport takes native or jdk, not '" + t + "'");
+                        }
+                        nativeTransport = t.equals("native");
+                    }
                     case "--keystore" -> keystore = value(args, ++i, "--keystore");
                     case "--storepass" -> usage("a password on the command line is visible to every user (ps): "
                             + "set " + PASSWORD_ENV + " or use --storepass-file FILE");
@@ -227,8 +236,8 @@ public final class EchoServer {
                     .perMessageDeflate(deflate ? PerMessageDeflate.defaults() : null)
                     .pingInterval(pingInterval)
                     .pongTimeout(pongTimeout);
-            if (nativeTransport) {
-                builder.nativeTransport(true);
+            if (nativeTransport != null) {
+                builder.nativeTransport(nativeTransport);
             }
             if (listener) {
                 builder.listener(EchoHandlers::echoMessage);

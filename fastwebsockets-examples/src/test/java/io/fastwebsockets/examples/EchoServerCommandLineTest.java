@@ -64,7 +64,7 @@ class EchoServerCommandLineTest {
     void badFlagsAreOneLineThenTheUsageAndExitStatus2() throws Exception {
         String[][] cases = {
             {"--bogus"}, {"--port"}, {"--port", "x"}, {"--port", "70000"}, {"--grace", "soon"}, {"--tls"},
-            {"--raw", "--listener"}, {"--raw", "--blocking"}, {"--blocking", "--listener"},
+            {"--raw", "--listener"}, {"--raw", "--blocking"}, {"--blocking", "--listener"}, {"--transport", "nio"},
         };
         String[] first = {
             "echo-server: unknown option '--bogus'",
@@ -76,6 +76,7 @@ class EchoServerCommandLineTest {
             "echo-server: --raw and --listener are two handler shapes: pick one",
             "echo-server: --raw and --blocking are two handler shapes: pick one",
             "echo-server: --blocking and --listener are two handler shapes: pick one",
+            "echo-server: --transport takes native or jdk, not 'nio'",
         };
         for (int i = 0; i < cases.length; i++) {
             Result r = run(cases[i]);
@@ -89,21 +90,25 @@ class EchoServerCommandLineTest {
     // shape says which it is on its first line and echoes a fragmented message whole.
     @Test
     void theDefaultShapeIsTheListenerAndBlockingKeepsTheFragmentCollectorLoop() throws Exception {
-        assertEquals("whole messages, listener", shapeAndEcho());
-        assertEquals("whole messages, listener", shapeAndEcho("--listener"));
-        assertEquals("whole messages, blocking handler", shapeAndEcho("--blocking"));
+        assertEquals("whole messages, listener" + NATIVE, shapeAndEcho());
+        assertEquals("whole messages, listener" + NATIVE, shapeAndEcho("--listener"));
+        assertEquals("whole messages, blocking handler" + NATIVE, shapeAndEcho("--blocking"));
     }
 
-    // --native: the same echo over the native transport where it can run (Linux, Java 22+, with the native access
-    // ./fastws gives), which the first line then names; elsewhere the JDK's channels, and no such word.
+    // The plain connections go over the native transport where it can run (Linux, Java 22+, with the native access
+    // ./fastws gives), the server's default, which the first line then names; --transport jdk keeps the JDK's
+    // channels; --native and --transport native ask for it (elsewhere: the JDK's channels, and no such word).
     @Test
-    void nativeServesOverTheNativeTransportWhereItCanRun() throws Exception {
-        boolean possible = Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux");
-        assertEquals(possible ? "whole messages, listener, native transport" : "whole messages, listener",
-                shapeAndEcho("--native"));
-        assertEquals(possible ? "whole messages, blocking handler, native transport" : "whole messages, blocking handler",
-                shapeAndEcho("--blocking", "--native"));
+    void theTransportIsNativeWhereItCanRunUnlessJdkIsAsked() throws Exception {
+        assertEquals("whole messages, listener", shapeAndEcho("--transport", "jdk"));
+        assertEquals("whole messages, blocking handler", shapeAndEcho("--blocking", "--transport", "jdk"));
+        assertEquals("whole messages, listener" + NATIVE, shapeAndEcho("--native"));
+        assertEquals("whole messages, blocking handler" + NATIVE, shapeAndEcho("--blocking", "--transport", "native"));
     }
+
+    // What the first line adds where the native transport can run: this build's JVM (Linux, Java 22+) must give it.
+    private static final String NATIVE = Runtime.version().feature() >= 22
+            && System.getProperty("os.name", "").startsWith("Linux") ? ", native transport" : "";
 
     private static String shapeAndEcho(String... shape) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -69,6 +69,24 @@ class LauncherJvmOptionsTest {
         }
     }
 
+    // FASTWS_TRANSPORT=jdk|native: the servers' transport (-Dfastwebsockets.transport), for the servers only; any other
+    // value is refused with one line.
+    @Test
+    void fastwsTransportReachesTheServersOnly() throws Exception {
+        Path jdk = fakeJdk(25);
+        for (String t : List.of("jdk", "native")) {
+            Map<String, String> env = Map.of("FASTWS_TRANSPORT", t);
+            for (String command : List.of("echo-server", "broadcast-server")) {
+                assertEquals(List.of("--enable-native-access=ALL-UNNAMED", COMPACT, "-Dfastwebsockets.transport=" + t),
+                        jvmOptions(jdk, env, command), command + " " + env);
+            }
+            assertEquals(List.of("--enable-native-access=ALL-UNNAMED"), jvmOptions(jdk, env, "connect"), "connect");
+        }
+        Result r = run(jdk, Map.of("FASTWS_TRANSPORT", "nio"), "echo-server");
+        assertEquals(2, r.status, r.out);
+        assertEquals("fastws: FASTWS_TRANSPORT is jdk or native, not 'nio'", r.err.strip());
+    }
+
     @Test
     void theRealJdkTakesWhatTheLauncherGivesIt() throws Exception {
         Path jdk = Path.of(System.getProperty("java.home"));
@@ -118,6 +136,7 @@ class LauncherJvmOptionsTest {
         ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "jvm-options", command);
         pb.environment().put("JAVA_HOME", javaHome.toString());
         pb.environment().remove("FASTWS_COMPACT_HEADERS");
+        pb.environment().remove("FASTWS_TRANSPORT");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();

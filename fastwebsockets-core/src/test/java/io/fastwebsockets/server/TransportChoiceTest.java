@@ -1,0 +1,86 @@
+package io.fastwebsockets.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fastwebsockets.FragmentCollector;
+import io.fastwebsockets.Frame;
+import io.fastwebsockets.WebSocket;
+import io.fastwebsockets.handshake.Handshake;
+import io.fastwebsockets.internal.server.NativeSockets;
+import io.fastwebsockets.testkit.Echo;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Which transport serves a server's plain connections: the native one wherever it can run unless the builder or
+ * {@code -Dfastwebsockets.transport=jdk} (which keeps it from loading at all) says otherwise (the build runs this class in both of the server's test runs,
+ * the second with that property), and each choice serves.
+ */
+@Timeout(30)
+class TransportChoiceTest {
+    // Java 22+ on Linux with native access for the library (the build's surefire options): the native transport must
+    // load here, so that a server that does not say is really served by it in the build's first run.
+    private static final boolean MUST_LOAD = Runtime.version().feature() >= 22
+            && System.getProperty("os.name", "").startsWith("Linux");
+
+    @Test
+    void aServerThatDoesNotSayServesOverTheNativeTransportWhereItCanRun() throws Exception {
+        // jdk also keeps the native transport from loading at all in this process
+        boolean jdkAsked = System.getProperty("fastwebsockets.transport", "").equalsIgnoreCase("jdk");
+        if (MUST_LOAD && !jdkAsked) {
+            assertTrue(NativeSockets.available(), "the native transport must load here: "
+                    + NativeSockets.unavailableReason());
+        }
+        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).handler(Echo::handle).start()) {
+            assertEquals(!jdkAsked && NativeSockets.available(), server.nativeTransport(),
+                    "fastwebsockets.transport=" + System.getProperty("fastwebsockets.transport"));
+            echoes(server);
+        }
+    }
+
+    @Test
+    void falseKeepsTheJdkChannelsWhateverTheProperty() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).nativeTransport(false)
+                .handler(Echo::handle).start()) {
+            assertFalse(server.nativeTransport());
+            echoes(server);
+        }
+    }
+
+    @Test
+    void trueAsksForTheNativeTransportWhateverTheProperty() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).nativeTransport(true)
+                .handler(Echo::handle).start()) {
+            assertEquals(NativeSockets.available(), server.nativeTransport());
+            echoes(server);
+        }
+    }
+
+    @Test
+    void tlsIsServedOverTheJdkSocketsEitherWay() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
+                .tls(io.fastwebsockets.testkit.TestTls.shared("ip:127.0.0.1").server()).handler(Echo::handle).start()) {
+            assertFalse(server.nativeTransport());
+        }
+    }
+
+    private static void echoes(WebSocketServer server) throws Exception {
+        WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/")).webSocket();
+        try {
+            byte[] hello = "hello over the chosen transport".getBytes(StandardCharsets.UTF_8);
+            ws.writeFrame(Frame.text(ByteBuffer.wrap(hello)));
+            Frame echo = new FragmentCollector(ws).readFrame();
+            byte[] got = new byte[echo.payload().remaining()];
+            echo.payload().get(got);
+            assertArrayEquals(hello, got);
+        } finally {
+            ws.close();
+        }
+    }
+}
