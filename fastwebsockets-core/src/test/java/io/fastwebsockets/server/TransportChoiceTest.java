@@ -18,34 +18,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Which transport serves a server's plain connections: the native one wherever it can run unless the builder or
- * {@code -Dfastwebsockets.transport=jdk} (which keeps it from loading at all) says otherwise (the build runs this class in both of the server's test runs,
- * the second with that property), and each choice serves.
+ * Which transport serves a server's plain connections: the JDK's channels unless the builder or
+ * {@code -Dfastwebsockets.transport=native} asks for the native one (the build runs this class in both of the
+ * server's test runs, the second with that property), {@code jdk} keeping it from loading at all; each choice serves.
  */
 @Timeout(30)
 class TransportChoiceTest {
     // Java 22+ on Linux with native access for the library (the build's surefire options): the native transport must
-    // load here, so that a server that does not say is really served by it in the build's first run.
+    // load here, so that a server that asks for it is really served by it.
     private static final boolean MUST_LOAD = Runtime.version().feature() >= 22
             && System.getProperty("os.name", "").startsWith("Linux");
 
     @Test
-    void aServerThatDoesNotSayServesOverTheNativeTransportWhereItCanRun() throws Exception {
+    void aServerThatDoesNotSayServesOverTheJdkChannelsUnlessThePropertyAsks() throws Exception {
         // jdk also keeps the native transport from loading at all in this process
-        boolean jdkAsked = System.getProperty("fastwebsockets.transport", "").equalsIgnoreCase("jdk");
-        if (MUST_LOAD && !jdkAsked) {
+        String property = System.getProperty("fastwebsockets.transport", "");
+        if (MUST_LOAD && !property.equalsIgnoreCase("jdk")) {
             assertTrue(NativeSockets.available(), "the native transport must load here: "
                     + NativeSockets.unavailableReason());
         }
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).handler(Echo::handle).start()) {
-            assertEquals(!jdkAsked && NativeSockets.available(), server.nativeTransport(),
+            assertEquals(property.equalsIgnoreCase("native") && NativeSockets.available(), server.nativeTransport(),
                     "fastwebsockets.transport=" + System.getProperty("fastwebsockets.transport"));
             echoes(server);
         }
     }
 
     @Test
-    void falseKeepsTheJdkChannelsWhateverTheProperty() throws Exception {
+    void falseKeepsTheJdkChannels() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).nativeTransport(false)
                 .handler(Echo::handle).start()) {
             assertFalse(server.nativeTransport());
@@ -54,7 +54,7 @@ class TransportChoiceTest {
     }
 
     @Test
-    void trueAsksForTheNativeTransportWhateverTheProperty() throws Exception {
+    void trueAsksForTheNativeTransportWhereItCanLoad() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).nativeTransport(true)
                 .handler(Echo::handle).start()) {
             assertEquals(NativeSockets.available(), server.nativeTransport());

@@ -57,8 +57,13 @@ final class NativeListener implements NativeSockets.Listener {
                 || Libc.localAddress(st, fd, sa, len) != 0) {
             int e = Libc.errno(st);
             Libc.close(fd);
-            throw new java.net.BindException((e == 98 ? "Address already in use" : "bind/listen failed: errno " + e)
-                    + " (" + address + ")");
+            // The JDK's words for the usual ones (a command line prints this message as it is), the number otherwise
+            throw new java.net.BindException(switch (e) {
+                case 13 -> "Permission denied";
+                case 98 -> "Address already in use";
+                case 99 -> "Cannot assign requested address";
+                default -> "bind/listen failed: errno " + e;
+            });
         }
         InetSocketAddress local = Libc.fromSockaddr(sa);
         NativeSocket s = new NativeSocket(fd); // closes fd if it fails

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -45,7 +46,8 @@ class NativeSocketsTest {
     void open() throws IOException {
         // Java 22+ on Linux, with native access (the build's surefire options): it must load. Elsewhere it cannot,
         // and says why (these tests are then reported skipped, with that reason).
-        boolean possible = Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux");
+        boolean possible = Runtime.version().feature() >= 22 && System.getProperty("os.name", "").startsWith("Linux")
+                && !"jdk".equalsIgnoreCase(System.getProperty("fastwebsockets.transport")); // jdk: never loaded
         org.junit.jupiter.api.Assumptions.assumeTrue(possible || NativeSockets.available(),
                 () -> "no native transport here: " + NativeSockets.unavailableReason());
         assertTrue(NativeSockets.available(), "the native transport must load here: " + NativeSockets.unavailableReason());
@@ -219,6 +221,60 @@ class NativeSocketsTest {
         assertFalse(conn.awaitReadable(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20)));
         peer.getOutputStream().write(1);
         assertTrue(conn.awaitReadable(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
+    }
+
+    // Heap buffers (a topic's shared frames) in a gathering write: staged and written by one write(2) per call, not
+    // one per buffer (counted by the kernel: /proc/self/io's syscw); every byte arrives in order, also past the
+    // staging segment's 64 KiB and across partial writes.
+    @Test
+    void heapBuffersAreWrittenTogetherAndInOrder() throws Exception {
+        Random random = new Random(64);
+        ByteBuffer[] small = new ByteBuffer[50];
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (int i = 0; i < small.length; i++) {
+            byte[] b = new byte[100];
+            random.nextBytes(b);
+            expected.write(b);
+            small[i] = ByteBuffer.wrap(b);
+        }
+        long before = writeCalls();
+        assertEquals(5_000, conn.writeNow(small, 0, small.length));
+        long calls = writeCalls() - before;
+        assertTrue(calls < small.length / 2, calls + " write calls for " + small.length + " heap buffers");
+        assertArrayEquals(expected.toByteArray(), peer.getInputStream().readNBytes(5_000));
+
+        conn.setSendBuffer(4096);
+        ByteBuffer[] mixed = new ByteBuffer[41];
+        expected.reset();
+        for (int i = 0; i < mixed.length; i++) {
+            byte[] b = new byte[3_000 + i];
+            random.nextBytes(b);
+            expected.write(b);
+            mixed[i] = i % 3 == 0 ? ByteBuffer.allocateDirect(b.length).put(b).flip() : ByteBuffer.wrap(b);
+        }
+        int total = expected.size(); // past 64 KiB
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread writer = recording(Thread.ofVirtual(), outcome, () -> {
+            while (Arrays.stream(mixed).anyMatch(ByteBuffer::hasRemaining)) {
+                if (conn.writeNow(mixed, 0, mixed.length) == 0) {
+                    conn.awaitWritable();
+                }
+            }
+        });
+        byte[] got = peer.getInputStream().readNBytes(total);
+        assertNull(outcome.get(10, TimeUnit.SECONDS));
+        writer.join();
+        assertArrayEquals(expected.toByteArray(), got);
+    }
+
+    // The process's write system calls so far (all its threads): /proc/self/io
+    private static long writeCalls() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+            if (line.startsWith("syscw:")) {
+                return Long.parseLong(line.substring(6).strip());
+            }
+        }
+        throw new AssertionError("no syscw in /proc/self/io");
     }
 
     @Test
