@@ -244,6 +244,14 @@ final class NativeSocket extends NativeConnection {
     // with their temporary direct buffers. One write(2) per buffer made a broadcast of 1 KiB messages 17x slower than
     // over channels (bench/fanout.sh, 2026-12-08): a system call per frame where one does for a batch.
     private long writeStaged(MemorySegment errno, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        for (int i = offset; i < offset + length; i++) {
+            if (srcs[i].hasRemaining()) {
+                if (srcs[i].remaining() >= Staging.SIZE) {
+                    return writeOne(errno, srcs[i]); // a large one goes as it is, from the heap (no copy)
+                }
+                break;
+            }
+        }
         MemorySegment stage = Staging.take();
         try {
             long filled = 0;

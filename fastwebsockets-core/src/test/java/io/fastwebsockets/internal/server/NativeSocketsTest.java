@@ -225,7 +225,7 @@ class NativeSocketsTest {
 
     // Heap buffers (a topic's shared frames) in a gathering write: staged and written by one write(2) per call, not
     // one per buffer (counted by the kernel: /proc/self/io's syscw); every byte arrives in order, also past the
-    // staging segment's 64 KiB and across partial writes.
+    // staging segment's 64 KiB, with a buffer larger than it among them, and across partial writes.
     @Test
     void heapBuffersAreWrittenTogetherAndInOrder() throws Exception {
         Random random = new Random(64);
@@ -247,7 +247,7 @@ class NativeSocketsTest {
         ByteBuffer[] mixed = new ByteBuffer[41];
         expected.reset();
         for (int i = 0; i < mixed.length; i++) {
-            byte[] b = new byte[3_000 + i];
+            byte[] b = new byte[i == 20 ? 100_000 : 3_000 + i]; // one larger than the staging segment: written as it is
             random.nextBytes(b);
             expected.write(b);
             mixed[i] = i % 3 == 0 ? ByteBuffer.allocateDirect(b.length).put(b).flip() : ByteBuffer.wrap(b);
