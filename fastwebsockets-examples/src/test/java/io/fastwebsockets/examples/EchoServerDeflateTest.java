@@ -14,6 +14,7 @@ import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.handshake.ClientOptions;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ class EchoServerDeflateTest {
     @ParameterizedTest(name = "raw={0}")
     @ValueSource(booleans = {false, true})
     void compressedMessagesComeBackIntactAndCompressed(boolean raw) throws Exception {
-        try (WebSocketServer server = EchoServer.startDemo("127.0.0.1", 0, raw, null, PerMessageDeflate.defaults())) {
+        try (WebSocketServer server = Transports.checked(
+                EchoServer.startDemo("127.0.0.1", 0, raw, null, PerMessageDeflate.defaults()))) {
             Handshake.Connected conn = Handshake.connect(uri(server),
                     ClientOptions.builder().perMessageDeflate(PerMessageDeflate.defaults()).build());
             int bits = PerMessageDeflate.defaults().windowBits(); // 11 with native zlib, 15 without

@@ -14,6 +14,7 @@ import io.fastwebsockets.CloseCode;
 import io.fastwebsockets.testkit.RawFrames;
 import io.fastwebsockets.testkit.RawFrames.RawFrame;
 import io.fastwebsockets.testkit.RawHttp;
+import io.fastwebsockets.testkit.Transports;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -43,8 +44,10 @@ class EchoServerSigtermTest {
                 + System.getProperty("jdk.module.path", "");
         // A grace far longer than the test's timeout: the process must exit because the connections closed, not
         // because the grace ran out.
-        Process p = new ProcessBuilder(java, "-cp", cp, EchoServer.class.getName(), "--port", "0",
-                "--grace", "10m").redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(Transports.forkedJvmOptions()); // this run's transport, with the native access it needs
+        command.addAll(List.of("-cp", cp, EchoServer.class.getName(), "--port", "0", "--grace", "10m"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<Socket> clients = new ArrayList<>();
         try {
             // The process's output, read as it comes (destroy() closes our end of the pipe).
@@ -65,6 +68,10 @@ class EchoServerSigtermTest {
             String line = firstLine.get(30, TimeUnit.SECONDS);
             Matcher m = Pattern.compile("ws://127\\.0\\.0\\.1:(\\d+)/").matcher(String.valueOf(line));
             assertTrue(m.find(), "unexpected first line: " + line);
+            // The first line names the native transport when it serves: a run asking for one must not get the other.
+            if (!Transports.asked().isEmpty()) {
+                assertEquals(Transports.asked().equals("native"), line.contains("native transport"), line);
+            }
             int port = Integer.parseInt(m.group(1));
             for (int i = 0; i < CLIENTS; i++) {
                 Socket s = RawHttp.connect(port);

@@ -8,6 +8,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,6 +42,7 @@ class ListenerExamplesTest {
     void theListenerEchoJoinsFragmentsLikeTheHandlerEcho() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
                 .listener(EchoHandlers::echoMessage).start()) {
+            Transports.checked(server);
             WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/")).webSocket();
             ws.writeFrame(new Frame(false, OpCode.TEXT, null, java.nio.ByteBuffer.wrap("one ".getBytes())));
             ws.writeFrame(new Frame(true, OpCode.CONTINUATION, null, java.nio.ByteBuffer.wrap("two".getBytes())));

@@ -9,6 +9,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class ProductionServerTest {
     @Test
     void theDocumentedServerAnswersCountsAndDrains() throws Exception {
-        WebSocketServer server = ProductionServer.start(0);
+        WebSocketServer server = Transports.checked(ProductionServer.start(0));
         WebSocket ws = Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/"),
                 ProductionServer.clientWithKeepalive()).webSocket();
         ws.writeFrame(Frame.text("hello"));

@@ -10,6 +10,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import io.fastwebsockets.testkit.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
@@ -27,6 +28,7 @@ class PubSubExamplesTest {
     }
 
     private static WebSocket connect(WebSocketServer server) throws IOException {
+        Transports.checked(server); // every server of these tests is connected to through here
         return Handshake.connect(URI.create("ws://127.0.0.1:" + server.port() + "/")).webSocket();
     }
 

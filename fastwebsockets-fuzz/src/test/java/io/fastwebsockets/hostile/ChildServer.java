@@ -5,6 +5,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.BufferedReader;
 import java.io.File;
@@ -68,8 +69,9 @@ final class ChildServer implements AutoCloseable {
      */
     static ChildServer start(String heap, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, heap, "-XX:MaxDirectMemorySize=1g",
-                "-cp", System.getProperty("java.class.path"), ChildServer.class.getName()));
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, heap, "-XX:MaxDirectMemorySize=1g"));
+        cmd.addAll(Transports.forkedJvmOptions()); // this run's transport, with the native access it needs
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildServer.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -121,6 +123,7 @@ final class ChildServer implements AutoCloseable {
                     }
                 })
                 .start()) {
+            Transports.checked(server); // fails the child's start if it runs over the other transport
             PrintWriter stdout = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             stdout.println("PORT " + server.port());
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocketException;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -68,6 +69,7 @@ class HostileFramesTest {
                     }
                 })
                 .start();
+        Transports.checked(server);
         bystander = RawClient.upgraded(server.port());
     }
 
@@ -181,6 +183,7 @@ class HostileFramesTest {
                     }
                 })
                 .start()) {
+            Transports.checked(patient);
             long before = heapAfterGc(memory);
             for (int i = 0; i < 20; i++) { // 20 x 60 MiB would not fit the 1 GiB heap
                 // The frame's start travels with the request, so the server has it before its handler's first
@@ -356,6 +359,7 @@ class HostileFramesTest {
                     }
                 })
                 .start()) {
+            Transports.checked(pusher);
             long before = heapAfterGc(memory);
             try (RawClient c = RawClient.upgraded(pusher.port())) {
                 Throwable t = told.poll(15, TimeUnit.SECONDS);
@@ -394,6 +398,7 @@ class HostileFramesTest {
                     }
                 })
                 .start();
+        Transports.checked(pusher);
         long before = heapAfterGc(memory); // before the handler starts writing
         try (RawClient c = RawClient.upgraded(pusher.port())) {
             // The writer is stuck once it waits inside a transport write: the peer reads nothing, so it stays there.

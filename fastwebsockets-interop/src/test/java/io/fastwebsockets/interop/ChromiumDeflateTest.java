@@ -10,6 +10,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -113,6 +114,7 @@ class ChromiumDeflateTest {
                 .allowedOrigins("*") // the page is a file: its origin is opaque ("null"), never the server's own
                 .perMessageDeflate(PerMessageDeflate.builder().threshold(0).build())
                 .handler(this::handle).start()) {
+            Transports.checked(server);
             String page = Peer.dir().resolve("chromium-deflate.html").toUri() + "?port=" + server.port();
             List<String> command = List.of(chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",

@@ -10,6 +10,7 @@ import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.deflate.PerMessageDeflate;
 import io.fastwebsockets.examples.EchoServer;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import io.fastwebsockets.upgrade.UpgradeOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -74,6 +75,9 @@ class DeflateTheirClientOurServerTest {
                 .handler(DeflateTheirClientOurServerTest::recordingEcho).start();
         Server.CLI_DEFAULTS.running = EchoServer.startDemo("127.0.0.1", 0, false, null, PerMessageDeflate.defaults());
         Server.RAW_FRAMES.running = EchoServer.startDemo("127.0.0.1", 0, true, null, EVERYTHING);
+        for (Server s : Server.values()) {
+            Transports.checked(s.running);
+        }
     }
 
     @AfterAll

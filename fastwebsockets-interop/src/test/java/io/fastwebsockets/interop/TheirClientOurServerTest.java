@@ -10,6 +10,7 @@ import io.fastwebsockets.Frame;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.examples.EchoServer;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,6 +45,7 @@ class TheirClientOurServerTest {
         frameEcho = EchoServer.startDemo("127.0.0.1", 0, true, null);
         scripted = WebSocketServer.builder().bind("127.0.0.1", 0)
                 .handler(TheirClientOurServerTest::scripted).start();
+        Transports.checked(scripted);
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import io.fastwebsockets.FragmentCollector;
 import io.fastwebsockets.Frame;
 import io.fastwebsockets.OpCode;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,7 +36,8 @@ public final class ClusterNode {
                         }
                     }
                 })
-                .start();
+.start();
+        Transports.checked(server); // exits with the exception if it runs over another transport than asked
         self.complete(server);
         System.out.println("LISTENING " + server.port());
         System.out.flush();

@@ -8,6 +8,7 @@ import io.fastwebsockets.OpCode;
 import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.server.WebSocketServer;
+import io.fastwebsockets.testkit.Transports;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -80,9 +81,11 @@ class ClusterTest {
     private static Process node(String redisUri) throws Exception {
         String cp = String.join(File.pathSeparator, System.getProperty("jdk.module.path", ""),
                 System.getProperty("java.class.path", ""));
-        return new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, ClusterNode.class.getName(), redisUri))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new java.util.ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Transports.forkedJvmOptions()); // this run's transport, with the native access it needs
+        command.addAll(List.of("-cp", cp, ClusterNode.class.getName(), redisUri));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     private static int port(Process node) throws Exception {
