@@ -15,7 +15,7 @@
 #           with permessage-deflate: ours-raw-deflate | ours-collector-deflate | ours-listener-deflate | netty-deflate |
 #           jetty-deflate
 #           broadcast servers of the fan-out benchmark (bench/fanout.sh: every message to every client):
-#           ours-broadcast | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast | Netty flushing
+#           ours-broadcast | ours-broadcast-native (over the native transport) | netty-broadcast | jetty-broadcast | helidon-broadcast | c-floor-broadcast | Netty flushing
 #           once per channel and event-loop tick (netty-broadcast flushes per message) or through Netty's own
 #           FlushConsolidationHandler: netty-broadcast-batched | netty-broadcast-consolidated; batched and each
 #           message framed once for all channels: netty-broadcast-framed-once
@@ -72,6 +72,7 @@ case "$name" in
   helidon)        main=HelidonEchoServer; args=() ;;
   java-websocket) main=JavaWebSocketEchoServer; args=() ;;
   ours-broadcast)    main=OursBroadcastServer; args=() ;;  # what ./fastws broadcast-server runs (issue 14's topics)
+  ours-broadcast-native) main=OursBroadcastServer; args=(--transport native) ;;  # the same over the native transport
   netty-broadcast)   main=NettyBroadcastServer; args=() ;;  # --flush each: ChannelGroup.writeAndFlush per message
   netty-broadcast-batched) main=NettyBroadcastServer; args=(--flush batched) ;;  # group.write, a flush per loop tick
   netty-broadcast-consolidated) main=NettyBroadcastServer; args=(--flush consolidated) ;;  # FlushConsolidationHandler

@@ -39,7 +39,7 @@ class BroadcastServersTest {
 
     /** Every broadcast server main, Netty in each of its ways ({@code --flush}, {@code --frame}). */
     static Stream<String> everyServer() {
-        return Stream.of("OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+        return Stream.of("OursBroadcastServer", "OursBroadcastServer --transport native", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
                 "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
                 "JettyBroadcastServer", "HelidonBroadcastServer");
     }
@@ -150,7 +150,8 @@ class BroadcastServersTest {
      * times out (the kernel's buffers hold a few MiB, the server queues the rest).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"OursBroadcastServer", "NettyBroadcastServer", "NettyBroadcastServer --flush batched",
+    @ValueSource(strings = {"OursBroadcastServer", "OursBroadcastServer --transport native", "NettyBroadcastServer",
+        "NettyBroadcastServer --flush batched",
         "NettyBroadcastServer --flush consolidated", "NettyBroadcastServer --flush batched --frame once",
         "JettyBroadcastServer"})
     @Timeout(90)
