@@ -14,7 +14,7 @@
 # Env: SERVERS ("ours-collector ours-listener ours-raw c-floor")  CASES ("100x20", CONNSxBYTES as in echo.sh)
 #      WARMUP (2 s)  DURATION (5 s)  SERVER_CPU (0)  LOAD_CPU (1)  SERVER_QUOTA (percent of one CPU for the server, as
 #      in echo.sh: every server then runs saturated, so each is counted at the same load). Needs strace (Debian:
-#      apt-get install strace).
+#      apt-get install strace). LOADGEN_OPTS: more options for loadgen, e.g. -B (see echo.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-"ours-collector ours-listener ours-raw c-floor"}
@@ -47,7 +47,7 @@ for s in $SERVERS; do
     # Untraced: rate, CPU, context switches.
     start_server "$s"
     taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
-      >"$OUT/cost-loadgen.out" 2>"$OUT/cost-loadgen.err" &
+      ${LOADGEN_OPTS:-} >"$OUT/cost-loadgen.out" 2>"$OUT/cost-loadgen.err" &
     lg=$!
     sleep "$WARMUP"
     read -r v0 n0 <<<"$(ctxt)"
@@ -65,7 +65,7 @@ for s in $SERVERS; do
     # Traced: system calls over the measurement window.
     start_server "$s"
     taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -c "$n" -s "$b" -w "$WARMUP" -d "$DURATION" \
-      >"$OUT/cost-loadgen-traced.out" 2>&1 &
+      ${LOADGEN_OPTS:-} >"$OUT/cost-loadgen-traced.out" 2>&1 &
     lg=$!
     sleep "$WARMUP"
     timeout -s INT "$DURATION" strace -c -f -q -p "$SERVER_PID" -o "$OUT/cost-strace-$s.txt" 2>/dev/null || true

@@ -38,6 +38,11 @@
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), enforced by a cgroup CPU quota (root; cgroup v1
 #               cpu controller or v2 with cpu enabled). Unset: the whole core. With a quota the server is the
 #               bottleneck and the load generator has room to spare, so the rates compare the servers' own costs.
+#      LOADGEN_OPTS  more options for loadgen's throughput runs. -B: the generator polls without ever sleeping (it then
+#               shows ~100% CPU). Over loopback a server's write wakes a sleeping generator from the server's own
+#               system call (sock_def_readable and the interrupt it sends: 12-21% of the server's CPU at 100 x 20 B),
+#               a cost a remote client would not put on the server and one that depends on how often the generator
+#               sleeps; with -B that share is ~4% for every server (docs/benchmarks.md, eighth round).
 #      GENERATORS  the load generators of the throughput table (default "loadgen", bench/loadgen.c); with
 #               "loadgen fastws-bench" every case is measured by both, one after the other against the same server
 #               (the order alternating with the repetitions), `./fastws bench` run as a user runs it, and a last table
@@ -305,7 +310,7 @@ for rep in $(seq 1 "$REPS"); do
         continue
       fi
       line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -p "$PORT" -u "$(path_of "$s")" -P "$SERVER_PID" -c "$n" -s "$b" -w "$WARMUP" \
-        -d "$DURATION" "${z[@]}" 2>"$OUT/loadgen.err" || true)
+        -d "$DURATION" "${z[@]}" ${LOADGEN_OPTS:-} 2>"$OUT/loadgen.err" || true)
       rate=$(sed -n 's/.*msgs_per_sec=\([0-9.]*\).*/\1/p' <<<"$line")
       cpu=$(sed -n 's/.*loadgen_cpu_pct=\([0-9.]*\).*/\1/p' <<<"$line")
       errs=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<<"$line")

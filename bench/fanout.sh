@@ -27,6 +27,7 @@
 #      BENCH_JVM_OPTS  JVM options for every server (see bench/server.sh)
 #      SERVER_QUOTA  percent of one CPU the server may use (e.g. 50), a cgroup CPU quota as in bench/echo.sh: the
 #               server is then the bottleneck, not the load generator
+#      LOADGEN_OPTS  more options for loadgen, e.g. -B: a generator that never sleeps (see bench/echo.sh)
 # Every server is started afresh for every case (a broadcast still running from the previous case would reach the
 # next case's clients), so each row's RSS is that of a server that has served only that case. With the defaults a
 # run takes about 13 minutes; run it under `flock /tmp/fastws-heavy.lock` on a shared machine.
@@ -77,7 +78,7 @@ for rep in $(seq 1 "$REPS"); do
         printf '%d\t%s\t%d\t%d\t%d\t0\t0\t0\t0\t0\t0\t0\tfail\n' "$rep" "$s" "$n" "$b" "$stalled" | tee -a "$RES"
         continue
       fi
-      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -b -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -S "$stalled" \
+      line=$(taskset -c "$LOAD_CPU" "$OUT/loadgen" -b ${LOADGEN_OPTS:-} -p "$PORT" -P "$SERVER_PID" -c "$n" -s "$b" -S "$stalled" \
         -w "$WARMUP" -d "$DURATION" 2>"$OUT/fanout-loadgen.err" || true)
       rate=$(field deliveries_per_sec "$line")
       errs=$(field errors "$line")

@@ -133,6 +133,8 @@ static uint32_t abandoned_upto; // rounds given up during the warm-up (a client 
 static double last_progress;    // when the last delivery (or round start) happened
 static size_t seen_words;
 static int one_sender;          // -O: only client (round_no % nconns) sends in a round
+static int busy_poll;           // -B: epoll_wait never sleeps: the server's writes never have a sleeping generator
+                                // to wake (on loopback the server's CPU pays that wake-up, a real client's would not)
 static double *sent_at;         // broadcast mode: when each client sent its message of the current round
 static double rx_time;          // when the bytes being parsed were read from the socket
 static int measuring;           // deliveries go into the latency histograms
@@ -663,7 +665,7 @@ static void on_event(struct conn *c, uint32_t ev) {
 
 static void loop_once(int timeout_ms) {
     static struct epoll_event evs[1024];
-    int n = epoll_wait(epfd, evs, 1024, timeout_ms);
+    int n = epoll_wait(epfd, evs, 1024, busy_poll ? 0 : timeout_ms);
     if (n < 0 && errno != EINTR) die("epoll_wait");
     for (int i = 0; i < n; i++) on_event(evs[i].data.ptr, evs[i].events);
 }
@@ -829,9 +831,9 @@ static int parse_list(const char *arg, int *out, int max) {
 
 static void usage(void) {
     fprintf(stderr, "usage: loadgen -p PORT [-h HOST] [-c CONNS] [-s SIZE] [-w WARMUP_S] [-d SECONDS] [-u PATH] "
-                    "[-o OPENING] [-P PID] [-x] [-z|--deflate [-T] [-W BITS]] | -p PORT -i CONNS [-t HOLD_S] "
+                    "[-o OPENING] [-P PID] [-x] [-B] [-z|--deflate [-T] [-W BITS]] | -p PORT -i CONNS [-t HOLD_S] "
                     "[-e [-s SIZE] [-x] [-z [-T] [-W BITS]]]\n"
-                    "       loadgen -b -p PORT[,PORT...] [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-O] [-w WARMUP_S] [-d SECONDS] "
+                    "       loadgen -b -p PORT[,PORT...] [-c CLIENTS] [-s SIZE>=8] [-S STALLED] [-O] [-B] [-w WARMUP_S] [-d SECONDS] "
                     "[-P PID[,PID...]]\n");
     exit(2);
 }
@@ -857,7 +859,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--deflate") == 0) argv[i] = "-z";
     }
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:O")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:s:w:d:u:o:i:t:P:zTexbS:W:OB")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': nports = parse_list(optarg, ports, MAX_PORTS); port = nports ? ports[0] : 0; break;
@@ -878,6 +880,7 @@ int main(int argc, char **argv) {
         case 'b': broadcast_mode = 1; break;
         case 'S': stalled = atoi(optarg); break;
         case 'O': one_sender = 1; break;
+        case 'B': busy_poll = 1; break;
         default: usage();
         }
     }
