@@ -28,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * loop's own thread does the work: {@link io.fastwebsockets.handshake.ClientListener}s, called inline, and few
  * connections exchanging messages back and forth, where each wake-up of a virtual loop pays the JDK poller's hops.
  *
- * <p>{@link io.fastwebsockets.server.WebSocketServer} uses one by default. To use one directly:
+ * <p>{@link io.fastwebsockets.server.WebSocketServer} uses one by default for the plain connections it serves over
+ * the JDK's channels (where its native transport does not run, or with {@code nativeTransport(false)}). To use one
+ * directly:
  *
  * <pre>{@code
  * try (EventLoop loop = EventLoop.start()) {

@@ -229,8 +229,9 @@ public final class WebSocket extends WebSocketSettings implements AutoCloseable 
      * <p>Order: messages sent from one thread go out in that order, and after anything this thread wrote before with
      * {@link #writeFrame}; a {@code writeFrame} writes everything queued before its own frame. Inside a fragmented
      * message started with {@code writeFrame}, queued messages wait until its last frame has been written. On a
-     * socket watched by an {@link EventLoop} (the embedded server's default) the sender writes what the socket takes
-     * right away; on other transports every send goes through the connection's writing thread.
+     * socket of the embedded server's plain connections (the native transport, or the JDK's channels watched by an
+     * {@link EventLoop}) the sender writes what the socket takes right away; on other transports every send goes
+     * through the connection's writing thread.
      *
      * @param frame an unfragmented TEXT or BINARY frame, or a PING or PONG; a server's must not be masked
      * @return {@code true} if it was written or queued; {@code false} if the policy dropped it (FAIL) or closed the

@@ -96,8 +96,9 @@ public final class WebSocketServer implements AutoCloseable {
      * connection with nothing to do holds no thread. The alternative to a {@link Handler}, set with
      * {@link Builder#listener}.
      *
-     * <p>Over the server's {@link EventLoop}s (plain {@code ws://} over the JDK's channels, {@link Builder#eventLoops}
-     * at least 1, the default) or the native transport ({@link Builder#nativeTransport}), a connection waiting for its peer between messages has no thread at all: when bytes
+     * <p>Over the native transport (plain {@code ws://} where it can run, the default: {@link Builder#nativeTransport})
+     * or the server's {@link EventLoop}s (plain {@code ws://} over the JDK's channels, {@link Builder#eventLoops} at
+     * least 1, the default), a connection waiting for its peer between messages has no thread at all: when bytes
      * arrive, the poller starts a virtual thread, which reads and delivers every whole message that has arrived, then ends. An idle
      * connection costs its state only (no parked stack), which is what makes a million mostly idle connections fit
      * one machine. A connection in the middle of a frame or of a fragmented message keeps its thread (and its read
@@ -159,9 +160,14 @@ public final class WebSocketServer implements AutoCloseable {
     private final Closeable listener;
     private final ServerSocketChannel plainListener;
     // Whether a server not asked either way (Builder.nativeTransport, -Dfastwebsockets.transport) uses the native
-    // transport where it is available (Linux, Java 22+, native access). Not yet: see docs/server.md, "The native
-    // transport", for what making it the default still needs (a trial with it on passed the build, 2026-12-07 and -08).
-    private static final boolean NATIVE_BY_DEFAULT = false;
+    // transport where it is available (Linux, Java 22+, native access): yes on x86_64 since 2026-12-08 (issue 21: a
+    // connection whose handler blocks in readFrame() keeps less than Netty's echo only over it); its aarch64 layouts
+    // are written but have never run, so there it is used only when asked for. Elsewhere, and where it cannot load,
+    // the JDK's channels serve without a word; -Dfastwebsockets.transport=jdk keeps it from loading at all.
+    private static final boolean NATIVE_BY_DEFAULT = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> true;
+        default -> false;
+    };
     // The native transport's listener (Builder.nativeTransport), or null: then plainListener or tlsListener.
     private final NativeSockets.Listener nativeListener;
     // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
@@ -1391,13 +1397,14 @@ public final class WebSocketServer implements AutoCloseable {
          * access enabled ({@code --enable-native-access=io.fastwebsockets} on the module path, {@code ALL-UNNAMED} on
          * the class path). {@code wss://} always runs over the JDK's sockets (TLS over them).
          *
-         * <p>{@code true} asks for it: where it cannot run the server logs a warning and uses the JDK's channels (so
-         * does {@code -Dfastwebsockets.transport=jdk}, which keeps the native transport from loading in the process at
-         * all). {@code false} keeps the JDK's channels. Not called, the system property
-         * {@code fastwebsockets.transport} decides ({@code native} where it can run, or {@code jdk}); unset, the JDK's
-         * channels: the native transport is opt-in, as Netty's epoll transport is. {@link WebSocketServer#nativeTransport()}
-         * tells which one serves. {@link #eventLoops} applies to the JDK's channels only: the process's one poller
-         * watches every native socket.
+         * <p>Not called, the server uses the native transport wherever it can run on x86_64 (Linux, Java 22+, native
+         * access enabled) and the JDK's channels elsewhere, without a word; the system property
+         * {@code fastwebsockets.transport} ({@code native} or {@code jdk}) decides instead when set, and {@code jdk}
+         * keeps the native transport from loading in the process at all. {@code true} asks for it (on any 64-bit
+         * Linux; its aarch64 layouts have not run yet): where it cannot run the server logs a warning and uses the
+         * JDK's channels. {@code false} keeps the JDK's channels. {@link WebSocketServer#nativeTransport()} tells which
+         * one serves. {@link #eventLoops} applies to the JDK's channels only: the process's one poller watches every
+         * native socket.
          *
          * @param on whether to use it ({@code false}: the JDK's channels)
          * @return this builder

@@ -64,8 +64,9 @@ class HeapPerConnectionTest {
     static final long LISTENER_MARGINAL_BUDGET_BYTES = Long.getLong("heap.budget.listener.marginal.bytes", 1664);
 
     /**
-     * The budgets over the native transport (the build's second run of the server's tests,
-     * {@code -Dfastwebsockets.transport=native}): the channel, its locks, addresses and selection key gone, about
+     * The budgets over the native transport (the server's default where it runs, as in the build's first run of the
+     * server's tests; the second runs them over the JDK's channels, {@code -Dfastwebsockets.transport=jdk}, against
+     * the budgets above): the channel, its locks, addresses and selection key gone, about
      * 680 B less. Measured on 2026-12-07: the handler 1,782-2,099 B each, 1,805-1,827 at the margin, the listener
      * 409-489 and 478-488 (alone and in full test runs); with a benchmark running beside it (a cold JIT's slower
      * compilations leave larger parked stacks), the handler 2,857 and 1,963 (over channels 3,562 and 2,913 in the same

@@ -11,6 +11,7 @@ import io.fastwebsockets.WebSocket;
 import io.fastwebsockets.handshake.Handshake;
 import io.fastwebsockets.internal.server.NativeSockets;
 import io.fastwebsockets.testkit.Echo;
+import io.fastwebsockets.testkit.Transports;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,19 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Which transport serves a server's plain connections: the JDK's channels unless the builder or
- * {@code -Dfastwebsockets.transport=native} asks for the native one (the build runs this class in both of the
- * server's test runs, the second with that property), {@code jdk} keeping it from loading at all; each choice serves.
+ * Which transport serves a server's plain connections: the native one wherever it runs on x86_64 (Linux, Java 22+,
+ * native access) unless the builder or {@code -Dfastwebsockets.transport=jdk} (which keeps it from loading at all)
+ * says otherwise; the JDK's channels elsewhere. The build runs this class in both of the server's test runs, the
+ * second with that property; each choice serves.
  */
 @Timeout(30)
 class TransportChoiceTest {
     // Java 22+ on Linux with native access for the library (the build's surefire options): the native transport must
-    // load here, so that a server that asks for it is really served by it.
+    // load here, so that a server that asks for it, or does not say, is really served by it.
     private static final boolean MUST_LOAD = Runtime.version().feature() >= 22
             && System.getProperty("os.name", "").startsWith("Linux");
 
     @Test
-    void aServerThatDoesNotSayServesOverTheJdkChannelsUnlessThePropertyAsks() throws Exception {
+    void aServerThatDoesNotSayServesOverTheNativeTransportWhereItRunsUnlessThePropertySaysJdk() throws Exception {
         // jdk also keeps the native transport from loading at all in this process
         String property = System.getProperty("fastwebsockets.transport", "");
         if (MUST_LOAD && !property.equalsIgnoreCase("jdk")) {
@@ -38,7 +40,8 @@ class TransportChoiceTest {
                     + NativeSockets.unavailableReason());
         }
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).handler(Echo::handle).start()) {
-            assertEquals(property.equalsIgnoreCase("native") && NativeSockets.available(), server.nativeTransport(),
+            // native (asked, or the default on Linux x86_64 with Java 22+) where it loads; the JDK's channels else
+            assertEquals(Transports.nativeExpected() && NativeSockets.available(), server.nativeTransport(),
                     "fastwebsockets.transport=" + System.getProperty("fastwebsockets.transport"));
             echoes(server);
         }

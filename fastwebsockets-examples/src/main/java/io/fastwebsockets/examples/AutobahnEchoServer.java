@@ -10,6 +10,9 @@ import java.net.InetAddress;
  * of up to 16 MiB, some in 65,536 fragments, from one address: the limits are raised here, explicitly, for them.
  * With {@code -Dautobahn.listener=true} on Maven's command line, the echo is the event-style
  * {@link WebSocketServer.Listener} ({@link EchoHandlers#echoMessage}) instead of the blocking whole-message handler.
+ * It serves over the JDK's channels ({@code nativeTransport(false)}), whatever Maven's JVM allows: the native transport,
+ * the server's default where it runs, has a fuzzingclient run of its own ({@code AutobahnNativeTransportTest}), so the
+ * build checks both.
  */
 public final class AutobahnEchoServer {
     private AutobahnEchoServer() {
@@ -28,7 +31,8 @@ public final class AutobahnEchoServer {
         }
         String host = InetAddress.getLocalHost().getHostAddress(); // where the plugin connects
         WebSocketServer.Builder builder = fuzzingLimits(EchoServer.demoSettings(WebSocketServer.builder()))
-                .bind(host, Integer.parseInt(args[0]));
+                .bind(host, Integer.parseInt(args[0]))
+                .nativeTransport(false);
         boolean listener = Boolean.getBoolean("autobahn.listener");
         if (listener) {
             builder.listener(EchoHandlers::echoMessage);

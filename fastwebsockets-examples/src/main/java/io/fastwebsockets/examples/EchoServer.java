@@ -19,11 +19,11 @@ import javax.net.ssl.SSLContext;
  * whole messages through a blocking handler's {@link io.fastwebsockets.FragmentCollector} loop (one parked virtual
  * thread per connection, the default before); with {@code --raw}, raw frames (a blocking handler);
  * {@code --listener} names the default; {@code --deflate} serves permessage-deflate
- * ({@link PerMessageDeflate#defaults()}) to clients that offer it; {@code --transport native} (or {@code --native})
- * serves the plain connections over the native transport ({@link WebSocketServer.Builder#nativeTransport}: Linux,
- * Java 22+, native access, which {@code ./fastws} enables; elsewhere a warning and the JDK's channels),
- * {@code --transport jdk} over the JDK's channels, the server's default; the first line says {@code native transport}
- * when it serves.
+ * ({@link PerMessageDeflate#defaults()}) to clients that offer it. The plain connections are served over the native
+ * transport where it runs ({@link WebSocketServer.Builder#nativeTransport}: Linux x86_64, Java 22+, native access,
+ * which {@code ./fastws} enables), the server's default; {@code --transport jdk} serves them over the JDK's channels
+ * instead, {@code --transport native} (or {@code --native}) asks for the native one (where it cannot run: a warning
+ * and the JDK's channels). The first line says {@code native transport} when it serves.
  *
  * <pre>
  * ./fastws echo-server [--host H] [--port P] [--raw | --blocking | --listener] [--deflate] [--tls [--keystore FILE [--storepass-file F]]]
