@@ -164,10 +164,10 @@ public final class WebSocketServer implements AutoCloseable {
     // connection whose handler blocks in readFrame() keeps less than Netty's echo only over it); its aarch64 layouts
     // are written but have never run, so there it is used only when asked for. Elsewhere, and where it cannot load,
     // the JDK's channels serve without a word; -Dfastwebsockets.transport=jdk keeps it from loading at all.
-    private static final boolean NATIVE_BY_DEFAULT = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64" -> true;
-        default -> false;
-    };
+    // (Package-private for TransportChoiceTest.)
+    static boolean nativeByDefault(String osArch) {
+        return "amd64".equals(osArch) || "x86_64".equals(osArch);
+    }
     // The native transport's listener (Builder.nativeTransport), or null: then plainListener or tlsListener.
     private final NativeSockets.Listener nativeListener;
     // wss:// accepts plain TCP sockets and layers TLS over each: a timeout can then close the TCP socket under a TLS
@@ -606,12 +606,19 @@ public final class WebSocketServer implements AutoCloseable {
         if (b.sslContext == null) {
             if (b.nativeTransport == null) { // not asked either way: the system property, else the default
                 String p = System.getProperty("fastwebsockets.transport", "");
-                if (!p.isEmpty() && !p.equalsIgnoreCase("native") && !p.equalsIgnoreCase("jdk")) {
+                boolean asked = p.equalsIgnoreCase("native");
+                if (!p.isEmpty() && !asked && !p.equalsIgnoreCase("jdk")) {
                     LOG.log(System.Logger.Level.WARNING, "-Dfastwebsockets.transport=" + p
                             + " is neither native nor jdk: ignored");
                 }
-                nativeSockets = (p.equalsIgnoreCase("native") || p.isEmpty() && NATIVE_BY_DEFAULT)
+                // jdk: the channels; native: asked for; anything else (unset, or ignored above): the default
+                nativeSockets = (asked || !p.equalsIgnoreCase("jdk") && nativeByDefault(System.getProperty("os.arch")))
                         && NativeSockets.available();
+                if (asked && !nativeSockets) {
+                    LOG.log(System.Logger.Level.WARNING, "-Dfastwebsockets.transport=native asked for, but the native "
+                            + "transport is unavailable (" + NativeSockets.unavailableReason()
+                            + "): the JDK's channels serve this server");
+                }
             } else if (b.nativeTransport) {
                 nativeSockets = NativeSockets.available();
                 if (!nativeSockets) {
@@ -1399,10 +1406,10 @@ public final class WebSocketServer implements AutoCloseable {
          *
          * <p>Not called, the server uses the native transport wherever it can run on x86_64 (Linux, Java 22+, native
          * access enabled) and the JDK's channels elsewhere, without a word; the system property
-         * {@code fastwebsockets.transport} ({@code native} or {@code jdk}) decides instead when set, and {@code jdk}
-         * keeps the native transport from loading in the process at all. {@code true} asks for it (on any 64-bit
-         * Linux; its aarch64 layouts have not run yet): where it cannot run the server logs a warning and uses the
-         * JDK's channels. {@code false} keeps the JDK's channels. {@link WebSocketServer#nativeTransport()} tells which
+         * {@code fastwebsockets.transport} decides instead when set: {@code jdk} keeps the native transport from
+         * loading in the process at all, {@code native} asks for it as {@code true} does, another value is logged and
+         * ignored. {@code true} asks for it (on any 64-bit Linux; its aarch64 layouts have not run yet): where it
+         * cannot run the server logs a warning and uses the JDK's channels. {@code false} keeps the JDK's channels. {@link WebSocketServer#nativeTransport()} tells which
          * one serves. {@link #eventLoops} applies to the JDK's channels only: the process's one poller watches every
          * native socket.
          *

@@ -171,8 +171,9 @@ class DrainAndTimeoutsTest {
 
     @Test
     void theWriteTimeoutFreesAPlainPeerThatStoppedReading() throws Exception {
-        // ws:// over the event loop: the write timeout is the sweep's, kept in the transport's own fields (no
-        // per-connection deadline object); the blocked write must still fail with a timeout, counted once.
+        // ws:// (the native transport, or the event loop in the build's second run): the write timeout is the sweep's,
+        // kept in the transport's own fields (no per-connection deadline object); the blocked write must still fail
+        // with a timeout, counted once.
         AtomicInteger written = new AtomicInteger();
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         server = WebSocketServer.builder().bind("127.0.0.1", 0).socketSendBuffer(8192)

@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The event-style {@link WebSocketServer.Listener} against raw peers: whole messages (fragments joined across the
  * connection's turns), Pings answered without the listener, every way a connection ends reaching {@code onClose} once
- * with its code, limits, keepalive, drain and slow consumers as for a handler; and, over the event loop, the thread
+ * with its code, limits, keepalive, drain and slow consumers as for a handler; and, over a poller, the thread
  * that delivered a message ends when the connection has nothing left to do (an idle connection holds no thread).
  */
 @Timeout(30)
@@ -111,10 +111,21 @@ class ListenerTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    @ParameterizedTest(name = "eventLoops={0}")
-    @ValueSource(ints = {1, 0})
-    void echoesWholeMessagesJoiningFragmentsAcrossTurnsAndAnswersPingsItself(int loops) throws Exception {
-        server = builder().eventLoops(loops).start();
+    // Each way the server can watch a plain connection's socket: the native transport's poller (its default where it
+    // runs), the JDK's channels on an EventLoop (eventLoops(1)), and no loop (the JDK's own poller, a blocked thread).
+    private WebSocketServer.Builder builder(String transport) {
+        return switch (transport) {
+            case "native" -> builder().nativeTransport(true);
+            case "event loop" -> builder().nativeTransport(false).eventLoops(1);
+            case "jdk poller" -> builder().nativeTransport(false).eventLoops(0);
+            default -> throw new IllegalArgumentException(transport);
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "event loop", "jdk poller"})
+    void echoesWholeMessagesJoiningFragmentsAcrossTurnsAndAnswersPingsItself(String transport) throws Exception {
+        server = builder(transport).start();
         try (Socket s = upgrade(server.port())) {
             InputStream in = s.getInputStream();
             send(s, clientFrame(FIN | TEXT, utf8("hello")));
@@ -152,9 +163,10 @@ class ListenerTest {
         assertEquals(3L, server.stats().messagesIn(), "hello, fragmented, binary");
     }
 
-    @Test
-    void overTheEventLoopTheThreadThatDeliveredAMessageEndsWhileTheConnectionIsIdle() throws Exception {
-        server = builder().start(); // eventLoops(1), the default
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "event loop"})
+    void theThreadThatDeliveredAMessageEndsWhileTheConnectionIsIdle(String transport) throws Exception {
+        server = builder(transport).start();
         try (Socket s = upgrade(server.port())) {
             InputStream in = s.getInputStream();
             for (int i = 0; i < 3; i++) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A shutdown whose grace ends before an idle connection's peer answers the Close releases the connection at once,
- * over the event loop too: the connection's reader (a parked handler thread, or an idle Listener's connection that has
+ * over the native transport and the event loop too: the connection's reader (a parked handler thread, or an idle Listener's connection that has
  * no thread) learns it, so the handler's read ends and the Listener's {@code onClose} runs, well before the close
  * timeout (60 s here, longer than the test's limit) would have ended the closing handshake.
  */
@@ -82,7 +82,7 @@ class ShutdownAfterGraceTest {
     }
 
     @Test
-    void aHandlerParkedInItsReadOverTheEventLoopIsReleasedWhenTheGraceEnds() throws Exception {
+    void aHandlerParkedInItsReadIsReleasedWhenTheGraceEnds() throws Exception {
         CompletableFuture<Void> handling = new CompletableFuture<>();
         CompletableFuture<Throwable> readEnded = new CompletableFuture<>();
         server = WebSocketServer.builder().bind("127.0.0.1", 0).closeTimeout(CLOSE_TIMEOUT).handler(ws -> {

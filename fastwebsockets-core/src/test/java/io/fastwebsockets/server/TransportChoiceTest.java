@@ -66,6 +66,33 @@ class TransportChoiceTest {
     }
 
     @Test
+    void theDefaultIsNativeOnX86_64Only() {
+        assertTrue(WebSocketServer.nativeByDefault("amd64")); // what Linux JDKs say for x86_64
+        assertTrue(WebSocketServer.nativeByDefault("x86_64"));
+        assertFalse(WebSocketServer.nativeByDefault("aarch64")); // written for, never run: only when asked
+        assertFalse(WebSocketServer.nativeByDefault("riscv64"));
+        assertFalse(WebSocketServer.nativeByDefault(null));
+    }
+
+    @Test
+    void aPropertyValueOtherThanNativeOrJdkIsIgnoredAndKeepsTheDefault() throws Exception {
+        String before = System.getProperty("fastwebsockets.transport");
+        // With jdk set when it first loaded (the build's second run) the native transport never loads; else it does.
+        boolean expected = WebSocketServer.nativeByDefault(System.getProperty("os.arch")) && NativeSockets.available();
+        System.setProperty("fastwebsockets.transport", "epoll");
+        try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0).handler(Echo::handle).start()) {
+            assertEquals(expected, server.nativeTransport());
+            echoes(server);
+        } finally {
+            if (before == null) {
+                System.clearProperty("fastwebsockets.transport");
+            } else {
+                System.setProperty("fastwebsockets.transport", before);
+            }
+        }
+    }
+
+    @Test
     void tlsIsServedOverTheJdkSocketsEitherWay() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().bind("127.0.0.1", 0)
                 .tls(io.fastwebsockets.testkit.TestTls.shared("ip:127.0.0.1").server()).handler(Echo::handle).start()) {

@@ -116,14 +116,37 @@ class EchoServerCommandLineTest {
     private static final String DEFAULT = List.of("amd64", "x86_64").contains(System.getProperty("os.arch")) ? NATIVE
             : "";
 
+    // A JVM without native access (a plain `java -cp`): the default server serves over the JDK's channels, and says
+    // nothing about it (no warning of ours, none of the JDK's about a restricted method).
+    @Test
+    void withoutNativeAccessTheDefaultIsTheJdkChannelsWithoutAWord() throws Exception {
+        java.nio.file.Path err = java.nio.file.Files.createTempFile("echo-server-", ".err");
+        try {
+            assertEquals("whole messages, listener", shapeAndEcho(false, ProcessBuilder.Redirect.to(err.toFile())));
+            String stderr = java.nio.file.Files.readString(err);
+            assertFalse(stderr.toLowerCase(java.util.Locale.ROOT).contains("native")
+                    || stderr.contains("restricted method"), stderr);
+        } finally {
+            java.nio.file.Files.deleteIfExists(err);
+        }
+    }
+
     private static String shapeAndEcho(String... shape) throws Exception {
+        return shapeAndEcho(true, ProcessBuilder.Redirect.DISCARD, shape);
+    }
+
+    private static String shapeAndEcho(boolean nativeAccess, ProcessBuilder.Redirect stderr, String... shape)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path") + File.pathSeparator
                 + System.getProperty("jdk.module.path", "");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                EchoServer.class.getName(), "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(java));
+        if (nativeAccess) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        command.addAll(List.of("-cp", cp, EchoServer.class.getName(), "--port", "0"));
         command.addAll(List.of(shape));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command).redirectError(stderr).start();
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine(); // "echo server (SHAPE) on ws://127.0.0.1:PORT/"

@@ -36,8 +36,8 @@ public final class ClusterNode {
                         }
                     }
                 })
-.start();
-        Transports.checked(server); // exits with the exception if it runs over another transport than asked
+                .start();
+        Transports.checked(server); // exits with the exception if it runs over another transport than expected
         self.complete(server);
         System.out.println("LISTENING " + server.port());
         System.out.flush();

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 
@@ -29,8 +31,8 @@ final class NativeListener implements NativeSockets.Listener {
     }
 
     static NativeListener open(InetSocketAddress address, int backlog) throws IOException {
-        if (address.isUnresolved()) {
-            throw new IOException("unresolved address: " + address);
+        if (address.isUnresolved()) { // what the JDK's channel throws for it, so that callers see one exception
+            throw new java.nio.channels.UnresolvedAddressException();
         }
         Poller.get(); // started now, before the first NativeSocket (whose class takes it as a constant)
         Arena arena = Arena.ofAuto();
@@ -38,9 +40,20 @@ final class NativeListener implements NativeSockets.Listener {
         MemorySegment sa = arena.allocate(Libc.SOCKADDR_SIZE, 8);
         MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment opt = arena.allocate(ValueLayout.JAVA_INT);
-        int salen = Libc.sockaddr(sa, address);
+        // The IPv4 wildcard as the JDK's channels bind it where there is IPv6: the IPv6 wildcard (IPV6_V6ONLY off,
+        // below), which takes IPv4 and IPv6 clients alike and reports itself as [::]; with
+        // -Djava.net.preferIPv4Stack=true, or where there is no IPv6, the IPv4 wildcard as asked.
+        boolean anyIpv4 = address.getAddress() instanceof Inet4Address && address.getAddress().isAnyLocalAddress();
+        boolean dual = anyIpv4 && !Boolean.getBoolean("java.net.preferIPv4Stack");
+        int salen = Libc.sockaddr(sa, dual ? new InetSocketAddress(InetAddress.getByAddress(new byte[16]),
+                address.getPort()) : address);
         int family = salen == 16 ? Libc.AF_INET : Libc.AF_INET6;
         int fd = Libc.socket(st, family, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0 && dual) { // no IPv6 socket here (EAFNOSUPPORT): the IPv4 wildcard
+            salen = Libc.sockaddr(sa, address);
+            family = Libc.AF_INET;
+            fd = Libc.socket(st, family, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        }
         if (fd < 0) {
             throw new IOException("socket failed: errno " + Libc.errno(st));
         }
